@@ -1,0 +1,1 @@
+"""Pure domain logic: numbers in, numbers out. No Django, no I/O."""

@@ -1,0 +1,1 @@
+"""HJ 212-2017 codec and TCP gateway."""

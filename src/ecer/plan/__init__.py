@@ -1,0 +1,1 @@
+"""The plan catalog: a schema and one YAML file per city plan."""

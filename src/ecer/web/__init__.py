@@ -1,0 +1,1 @@
+"""The Django shell around ecer.core."""
