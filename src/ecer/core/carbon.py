@@ -3,7 +3,7 @@
 Numbers are ``float`` (see :mod:`ecer.core.energy`). Fuel quantities use the unit system of
 :mod:`ecer.core.energy`: a quantity in a unit of the wrong dimension raises ``UnitError``.
 
-Fuel combustion (GB/T 32150-2015, clause 6.2 / Annex A):
+Fuel combustion (GB/T 32150-2015, calculation of combustion emissions and Annex A):
     CO2 [t] = AD [t or 10^4 m3] x NCV [GJ per unit] x CC [tC/GJ] x OF x 44/12
 with AD the activity data, NCV the net calorific value, CC the carbon content per unit of
 heat and OF the carbon oxidation rate. The default parameters are those of GB/T 32150-2015
@@ -13,7 +13,7 @@ Statistical Yearbook, the provincial GHG inventory guidelines (《省级温室�
 cross-checked against two independent transcriptions of the table. Raw coal (原煤) has no
 row: pass the parameters of the coal actually burned (e.g. bituminous coal).
 
-Purchased electricity (GB/T 32150-2015, clause 6.5):
+Purchased electricity (GB/T 32150-2015, emissions of purchased electricity and heat):
     CO2 [t] = net purchased electricity [MWh] x grid emission factor [tCO2/MWh]
 The factor is a parameter. :data:`GRID_FACTOR_2022_NATIONAL_T_PER_MWH` = 0.5703 tCO2/MWh is
 the national grid average emission factor published by the Ministry of Ecology and Environment
@@ -23,7 +23,8 @@ factors) exist and may be passed instead.
 
 References
 ----------
-GB/T 32150-2015《工业企业温室气体排放核算和报告通则》, clause 6 and Annex A, Table A.1.
+GB/T 32150-2015《工业企业温室气体排放核算和报告通则》, calculation methods and Annex A,
+Table A.1. (Clause and formula numbers are not quoted: the standard's text was not at hand.)
 国家发展改革委《省级温室气体清单编制指南(试行)》(2011).
 """
 
@@ -51,7 +52,7 @@ __all__ = [
     "total_co2",
 ]
 
-# Molar mass ratio CO2/C = 44/12 (GB/T 32150-2015, formula (2)).
+# Molar mass ratio CO2/C = 44/12 (GB/T 32150-2015, combustion emission factor).
 CO2_PER_C = 44.0 / 12.0
 
 # MEE, 环办气候函〔2023〕43号: national grid average emission factor 0.5703 tCO2/MWh.
@@ -89,7 +90,7 @@ class FuelCarbonParameters:
 
 def emission_factor(parameters: FuelCarbonParameters) -> float:
     """CO2 emission factor of a fuel [tCO2/t or tCO2/10^4 m3]."""
-    # GB/T 32150-2015 formula (2)-(3): EF = NCV x CC x OF x 44/12.
+    # GB/T 32150-2015 combustion emission factor: EF = NCV x CC x OF x 44/12.
     return (
         parameters.ncv_gj_per_unit
         * parameters.carbon_tc_per_gj
@@ -165,7 +166,7 @@ def fuel_combustion_co2_t(
     if not math.isfinite(quantity) or quantity < 0:
         raise ValueError(f"quantity of {fuel_code!r} must be finite and >= 0, got {quantity}")
     activity = quantity * given.to_base / reference.to_base
-    # GB/T 32150-2015 formula (1)-(2): E = AD x EF.
+    # GB/T 32150-2015 combustion emissions: E = AD x EF.
     return activity * emission_factor(p)
 
 
@@ -194,7 +195,7 @@ def electricity_co2_t(
     if not math.isfinite(net_purchased):
         raise ValueError(f"net purchased electricity must be finite, got {net_purchased}")
     mwh = net_purchased * u.to_base / 1000.0
-    # GB/T 32150-2015 clause 6.5: E = AD_electricity x EF_grid.
+    # GB/T 32150-2015 purchased electricity: E = AD_electricity x EF_grid.
     return mwh * grid_factor_t_per_mwh
 
 
@@ -210,7 +211,7 @@ def heat_co2_t(net_purchased: float, unit: str = "GJ", *, heat_factor_t_per_gj: 
     if not math.isfinite(net_purchased):
         raise ValueError(f"net purchased heat must be finite, got {net_purchased}")
     gj = net_purchased * u.to_base / 1000.0
-    # GB/T 32150-2015 clause 6.5: E = AD_heat x EF_heat.
+    # GB/T 32150-2015 purchased heat: E = AD_heat x EF_heat.
     return gj * heat_factor_t_per_gj
 
 
