@@ -54,6 +54,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "ecer.web.catalog.context.navigation",
             ],
         },
     },

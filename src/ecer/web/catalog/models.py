@@ -1,0 +1,244 @@
+"""The plan catalog in the database: areas, departments, targets, tasks, rules, observations.
+
+Rows are created from the plan YAML by ``ecer.web.catalog.loading``; observations are the
+yearly (or quarterly) values reported per target and area.
+"""
+
+from __future__ import annotations
+
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+ANNUAL = 0  # quarter value of a whole-year observation
+
+
+class Area(models.Model):
+    class Kind(models.TextChoices):
+        CITY = "city", _("市")
+        DISTRICT = "district", _("区")
+        COUNTY = "county", _("县")
+
+    code = models.SlugField(_("代码"), max_length=40, unique=True)
+    name = models.CharField(_("名称"), max_length=60)
+    kind = models.CharField(_("类型"), max_length=10, choices=Kind.choices)
+    parent = models.ForeignKey(
+        "self", verbose_name=_("上级"), null=True, blank=True, on_delete=models.PROTECT
+    )
+    sort_order = models.PositiveSmallIntegerField(_("排序"), default=0)
+
+    class Meta:
+        ordering = ["sort_order", "code"]
+        verbose_name = _("行政区域")
+        verbose_name_plural = _("行政区域")
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def is_city(self) -> bool:
+        return self.kind == self.Kind.CITY
+
+
+class Department(models.Model):
+    code = models.SlugField(_("代码"), max_length=60, unique=True)
+    name = models.CharField(_("名称"), max_length=100)
+
+    class Meta:
+        ordering = ["code"]
+        verbose_name = _("责任部门")
+        verbose_name_plural = _("责任部门")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Plan(models.Model):
+    code = models.SlugField(_("代码"), max_length=60, unique=True)
+    name = models.CharField(_("名称"), max_length=200)
+    source = models.CharField(_("依据"), max_length=300, blank=True)
+    area = models.ForeignKey(Area, verbose_name=_("地区"), on_delete=models.PROTECT)
+    base_year = models.PositiveSmallIntegerField(_("基期年"))
+    target_year = models.PositiveSmallIntegerField(_("目标年"))
+    checksum = models.CharField(_("文件校验和"), max_length=64, blank=True)
+    loaded_at = models.DateTimeField(_("载入时间"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("规划方案")
+        verbose_name_plural = _("规划方案")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Section(models.Model):
+    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="sections")
+    clause = models.CharField(_("条款"), max_length=20)
+    title = models.CharField(_("标题"), max_length=200)
+    sort_order = models.PositiveSmallIntegerField(_("排序"), default=0)
+
+    class Meta:
+        ordering = ["plan", "sort_order"]
+        constraints = [
+            models.UniqueConstraint(fields=["plan", "clause"], name="section_unique_clause")
+        ]
+        verbose_name = _("方案章节")
+        verbose_name_plural = _("方案章节")
+
+    def __str__(self) -> str:
+        return f"{self.clause} {self.title}"
+
+
+class Target(models.Model):
+    """A quantified target of the plan (see ecer.plan.schema for the meaning of each kind)."""
+
+    class Kind(models.TextChoices):
+        LEVEL_AT_LEAST = "level_at_least", _("不低于")
+        LEVEL_AT_MOST = "level_at_most", _("不高于")
+        DECLINE_PCT = "decline_pct", _("比基期下降")
+        CUMULATIVE_INCREASE = "cumulative_increase", _("期内累计新增")
+        COUNT_AT_LEAST = "count_at_least", _("数量达到")
+        FULL_COVERAGE = "full_coverage", _("全覆盖")
+        ELIMINATION = "elimination", _("全面淘汰")
+
+    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="targets")
+    section = models.ForeignKey(Section, verbose_name=_("条款"), on_delete=models.PROTECT)
+    code = models.SlugField(_("代码"), max_length=80)
+    name = models.CharField(_("名称"), max_length=200)
+    kind = models.CharField(_("类型"), max_length=30, choices=Kind.choices)
+    unit = models.CharField(_("目标单位"), max_length=40, blank=True)
+    indicator_unit = models.CharField(_("指标单位"), max_length=40, blank=True)
+    base_year = models.PositiveSmallIntegerField(_("基期年"))
+    base_value = models.FloatField(_("基期值"), null=True, blank=True)
+    target_year = models.PositiveSmallIntegerField(_("目标年"))
+    target_value = models.FloatField(_("目标值"), null=True, blank=True)
+    target_value_note = models.CharField(_("目标值说明"), max_length=300, blank=True)
+    applies_to_districts = models.BooleanField(_("分解到县区"), default=False)
+    binding = models.CharField(_("属性"), max_length=20, blank=True)
+    quote = models.TextField(_("原文"), blank=True)
+    note = models.TextField(_("备注"), blank=True)
+    lead_departments = models.ManyToManyField(
+        Department, verbose_name=_("牵头部门"), related_name="led_targets", blank=True
+    )
+    co_departments = models.ManyToManyField(
+        Department, verbose_name=_("配合部门"), related_name="co_targets", blank=True
+    )
+    sort_order = models.PositiveIntegerField(_("排序"), default=0)
+
+    class Meta:
+        ordering = ["plan", "sort_order"]
+        constraints = [models.UniqueConstraint(fields=["plan", "code"], name="target_unique_code")]
+        verbose_name = _("量化目标")
+        verbose_name_plural = _("量化目标")
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def observation_unit(self) -> str:
+        """The unit observations of this target are reported in."""
+        if self.kind == self.Kind.DECLINE_PCT:
+            return self.indicator_unit
+        return self.indicator_unit or self.unit
+
+
+class Task(models.Model):
+    """A qualitative commitment of the plan, tracked by status."""
+
+    class Status(models.TextChoices):
+        NOT_STARTED = "not_started", _("未启动")
+        IN_PROGRESS = "in_progress", _("推进中")
+        DONE = "done", _("已完成")
+
+    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="tasks")
+    section = models.ForeignKey(Section, verbose_name=_("条款"), on_delete=models.PROTECT)
+    code = models.SlugField(_("代码"), max_length=80)
+    name = models.CharField(_("名称"), max_length=300)
+    quote = models.TextField(_("原文"), blank=True)
+    due_year = models.PositiveSmallIntegerField(_("完成年份"), null=True, blank=True)
+    status = models.CharField(
+        _("进展"), max_length=20, choices=Status.choices, default=Status.NOT_STARTED
+    )
+    lead_departments = models.ManyToManyField(
+        Department, verbose_name=_("牵头部门"), related_name="led_tasks", blank=True
+    )
+    co_departments = models.ManyToManyField(
+        Department, verbose_name=_("配合部门"), related_name="co_tasks", blank=True
+    )
+    sort_order = models.PositiveIntegerField(_("排序"), default=0)
+
+    class Meta:
+        ordering = ["plan", "sort_order"]
+        constraints = [models.UniqueConstraint(fields=["plan", "code"], name="task_unique_code")]
+        verbose_name = _("重点任务")
+        verbose_name_plural = _("重点任务")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Rule(models.Model):
+    """A rule of the plan kept as data (thresholds, exclusions, exemptions)."""
+
+    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="rules")
+    section = models.ForeignKey(Section, verbose_name=_("条款"), on_delete=models.PROTECT)
+    code = models.SlugField(_("代码"), max_length=80)
+    name = models.CharField(_("名称"), max_length=300)
+    quote = models.TextField(_("原文"), blank=True)
+    parameters = models.JSONField(_("参数"), default=dict, blank=True)
+    sort_order = models.PositiveIntegerField(_("排序"), default=0)
+
+    class Meta:
+        ordering = ["plan", "sort_order"]
+        constraints = [models.UniqueConstraint(fields=["plan", "code"], name="rule_unique_code")]
+        verbose_name = _("规则")
+        verbose_name_plural = _("规则")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Observation(models.Model):
+    """A reported value of a target for one area and period."""
+
+    target = models.ForeignKey(
+        Target, verbose_name=_("目标"), on_delete=models.CASCADE, related_name="observations"
+    )
+    area = models.ForeignKey(Area, verbose_name=_("地区"), on_delete=models.PROTECT)
+    year = models.PositiveSmallIntegerField(_("年份"))
+    quarter = models.PositiveSmallIntegerField(
+        _("季度"), default=ANNUAL, help_text=_("0 表示全年")
+    )
+    value = models.FloatField(_("数值"))
+    source = models.CharField(_("来源"), max_length=200, blank=True)
+    note = models.TextField(_("备注"), blank=True)
+    is_demo = models.BooleanField(_("示例数据"), default=False)
+    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
+
+    class Meta:
+        ordering = ["target", "area", "year", "quarter"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["target", "area", "year", "quarter"], name="observation_unique_period"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(quarter__gte=0, quarter__lte=4),
+                name="observation_quarter_0_to_4",
+            ),
+        ]
+        verbose_name = _("监测值")
+        verbose_name_plural = _("监测值")
+
+    def __str__(self) -> str:
+        period = f"{self.year}" + (f"Q{self.quarter}" if self.quarter else "")
+        return f"{self.target.code} {self.area.code} {period} = {self.value}"
+
+    def clean(self) -> None:
+        plan = self.target.plan
+        if not plan.base_year <= self.year <= plan.target_year:
+            raise ValidationError(
+                {
+                    "year": _("年份 %(year)s 不在规划期 %(start)s–%(end)s 内")
+                    % {"year": self.year, "start": plan.base_year, "end": plan.target_year}
+                }
+            )

@@ -1,0 +1,262 @@
+"""Import of target observations from CSV or Excel: validate every row first, then write all
+rows in one transaction, so a file with any error changes nothing."""
+
+from __future__ import annotations
+
+import csv
+import io
+import math
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from ecer.web.catalog.models import ANNUAL, Area, Observation, Plan, Target
+
+COLUMNS = ["target", "area", "year", "quarter", "value", "unit", "source", "note"]
+REQUIRED_COLUMNS = ["target", "area", "year", "value", "unit"]
+MAX_ROWS = 100_000
+
+
+@dataclass(frozen=True)
+class RowError:
+    file: str
+    row: int  # 1-based row number as a spreadsheet shows it (the header is row 1)
+    column: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.file}: {_('第 %(row)s 行') % {'row': self.row}}, {self.column}: {self.message}"
+
+
+class ObservationImportError(Exception):
+    def __init__(self, errors: list[RowError]):
+        self.errors = errors
+        super().__init__("\n".join(str(e) for e in errors))
+
+
+@dataclass
+class ImportSummary:
+    file: str
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    errors: list[RowError] = field(default_factory=list)
+
+    def __str__(self) -> str:
+        return _("%(file)s：新增 %(created)s 条，更新 %(updated)s 条，未变 %(unchanged)s 条") % {
+            "file": self.file,
+            "created": self.created,
+            "updated": self.updated,
+            "unchanged": self.unchanged,
+        }
+
+
+@dataclass(frozen=True)
+class _ValidRow:
+    row: int
+    target: Target
+    area: Area
+    year: int
+    quarter: int
+    value: float
+    source: str
+    note: str
+
+
+def read_table(name: str, content: bytes) -> Iterator[tuple[int, dict[str, Any]]]:
+    """Rows of a .csv (UTF-8, optional BOM) or .xlsx file as (row number, {column: value})."""
+    suffix = Path(name).suffix.lower()
+    if suffix == ".csv":
+        try:
+            text = content.decode("utf-8-sig")
+        except UnicodeDecodeError as exc:
+            raise ObservationImportError(
+                [RowError(name, 1, "-", _("文件不是 UTF-8 编码（第 %(pos)s 字节）") % {"pos": exc.start})]
+            ) from None
+        rows: Iterable[list[Any]] = csv.reader(io.StringIO(text))
+    elif suffix == ".xlsx":
+        rows = _xlsx_rows(name, content)
+    else:
+        raise ObservationImportError(
+            [RowError(name, 1, "-", _("不支持的文件类型 %(suffix)s，请上传 .csv 或 .xlsx") % {"suffix": suffix})]
+        )
+    iterator = iter(rows)
+    header = next(iterator, None)
+    if header is None:
+        raise ObservationImportError([RowError(name, 1, "-", _("文件为空"))])
+    columns = [str(c).strip().lower() if c is not None else "" for c in header]
+    missing = [c for c in REQUIRED_COLUMNS if c not in columns]
+    if missing:
+        raise ObservationImportError(
+            [RowError(name, 1, c, _("缺少必需的列")) for c in missing]
+        )
+    for index, values in enumerate(iterator, start=2):
+        if index > MAX_ROWS + 1:
+            raise ObservationImportError(
+                [RowError(name, index, "-", _("行数超过上限 %(max)s") % {"max": MAX_ROWS})]
+            )
+        if all(v is None or str(v).strip() == "" for v in values):
+            continue
+        yield index, {c: (values[i] if i < len(values) else None) for i, c in enumerate(columns)}
+
+
+def _xlsx_rows(name: str, content: bytes) -> Iterator[list[Any]]:
+    from openpyxl import load_workbook
+
+    try:
+        workbook = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
+    except Exception as exc:  # openpyxl raises many types for a damaged file
+        raise ObservationImportError(
+            [RowError(name, 1, "-", _("无法读取 Excel 文件：%(reason)s") % {"reason": exc})]
+        ) from None
+    sheet = workbook.worksheets[0]
+    for row in sheet.iter_rows(values_only=True):
+        yield list(row)
+
+
+def validate_rows(
+    name: str, rows: Iterable[tuple[int, dict[str, Any]]], plan: Plan
+) -> tuple[list[_ValidRow], list[RowError]]:
+    targets = {t.code: t for t in plan.targets.all()}
+    areas = {a.code: a for a in Area.objects.all()}
+    areas_by_name = {a.name: a for a in areas.values()}
+    valid: list[_ValidRow] = []
+    errors: list[RowError] = []
+    seen: dict[tuple[str, str, int, int], int] = {}
+
+    for row, data in rows:
+        row_errors: list[RowError] = []
+
+        def err(column: str, message: str, row: int = row, bucket: list[RowError] = row_errors) -> None:
+            bucket.append(RowError(name, row, column, message))
+
+        code = _text(data.get("target"))
+        target = targets.get(code)
+        if target is None:
+            err("target", _("未知的目标代码 “%(code)s”") % {"code": code})
+        area_key = _text(data.get("area"))
+        area = areas.get(area_key) or areas_by_name.get(area_key)
+        if area is None:
+            err("area", _("未知的地区 “%(area)s”") % {"area": area_key})
+        year = _integer(data.get("year"))
+        if year is None:
+            err("year", _("年份必须是整数，收到 “%(v)s”") % {"v": _text(data.get("year"))})
+        elif not plan.base_year <= year <= plan.target_year:
+            err(
+                "year",
+                _("年份 %(year)s 不在规划期 %(start)s–%(end)s 内")
+                % {"year": year, "start": plan.base_year, "end": plan.target_year},
+            )
+        raw_quarter = data.get("quarter")
+        quarter = ANNUAL if _text(raw_quarter) == "" else _integer(raw_quarter)
+        if quarter is None or not 0 <= quarter <= 4:
+            err("quarter", _("季度必须是 1–4，全年留空或填 0，收到 “%(v)s”") % {"v": _text(raw_quarter)})
+        value = _number(data.get("value"))
+        if value is None:
+            err("value", _("数值必须是有限的数字，收到 “%(v)s”") % {"v": _text(data.get("value"))})
+        unit = _text(data.get("unit"))
+        if target is not None and unit != target.observation_unit:
+            err(
+                "unit",
+                _("单位 “%(unit)s” 与目标 %(code)s 的指标单位 “%(expected)s” 不符")
+                % {"unit": unit, "code": target.code, "expected": target.observation_unit},
+            )
+        if target is not None and area is not None and not area.is_city and not target.applies_to_districts:
+            err("area", _("目标 %(code)s 未分解到县区，只能填报全市数值") % {"code": target.code})
+        if not row_errors and target and area and year is not None and quarter is not None:
+            key = (target.code, area.code, year, quarter)
+            if key in seen:
+                err("target", _("与第 %(row)s 行重复（同一目标、地区、时期）") % {"row": seen[key]})
+            seen[key] = row
+        if row_errors:
+            errors.extend(row_errors)
+            continue
+        assert target and area and year is not None and quarter is not None and value is not None
+        valid.append(
+            _ValidRow(row, target, area, year, quarter, value, _text(data.get("source")), _text(data.get("note")))
+        )
+    return valid, errors
+
+
+@transaction.atomic
+def write_rows(name: str, rows: list[_ValidRow], *, is_demo: bool = False) -> ImportSummary:
+    summary = ImportSummary(file=name)
+    for r in rows:
+        obj, created = Observation.objects.get_or_create(
+            target=r.target,
+            area=r.area,
+            year=r.year,
+            quarter=r.quarter,
+            defaults={"value": r.value, "source": r.source, "note": r.note, "is_demo": is_demo},
+        )
+        if created:
+            summary.created += 1
+        elif (obj.value, obj.source, obj.note, obj.is_demo) == (r.value, r.source, r.note, is_demo):
+            summary.unchanged += 1
+        else:
+            obj.value, obj.source, obj.note, obj.is_demo = r.value, r.source, r.note, is_demo
+            obj.save()
+            summary.updated += 1
+    return summary
+
+
+def import_observations(
+    name: str, rows: Iterable[tuple[int, dict[str, Any]]], *, plan: Plan | None = None, is_demo: bool = False
+) -> ImportSummary:
+    """Validate all rows, then write them in one transaction; any error raises and writes nothing."""
+    plan = plan or active_plan()
+    valid, errors = validate_rows(name, rows, plan)
+    if errors:
+        raise ObservationImportError(errors)
+    return write_rows(name, valid, is_demo=is_demo)
+
+
+def import_observation_file(path: str | Path) -> ImportSummary:
+    path = Path(path)
+    try:
+        content = path.read_bytes()
+    except OSError as exc:
+        raise ObservationImportError([RowError(str(path), 0, "-", str(exc))]) from None
+    return import_observations(str(path), read_table(path.name, content))
+
+
+def active_plan() -> Plan:
+    plan = Plan.objects.order_by("-target_year", "code").first()
+    if plan is None:
+        raise LookupError(_("尚未载入规划方案：请先运行 ecer setup 或 ecer plan load"))
+    return plan
+
+
+def _text(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value).strip()
+
+
+def _integer(value: Any) -> int | None:
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return value
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    try:
+        return int(str(value).strip())
+    except (TypeError, ValueError):
+        return None
+
+
+def _number(value: Any) -> float | None:
+    if isinstance(value, bool) or value is None:
+        return None
+    try:
+        number = float(str(value).strip().replace(",", "")) if isinstance(value, str) else float(value)
+    except (TypeError, ValueError):
+        return None
+    return number if math.isfinite(number) else None

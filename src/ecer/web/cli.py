@@ -1,0 +1,81 @@
+"""`ecer` sub-commands that need the Django shell: setup, progress, observations."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from typing import Any
+
+
+def setup_django() -> None:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "ecer.web.settings")
+    import django
+
+    django.setup()
+
+
+def run_django_command(argv: list[str]) -> int:
+    """`ecer manage ARGS`: Django's own management command line."""
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "ecer.web.settings")
+    from django.core.management import execute_from_command_line
+
+    from ecer.web.settings import DATA_DIR
+
+    DATA_DIR.mkdir(parents=True, exist_ok=True)
+    execute_from_command_line(["ecer manage", *argv])
+    return 0
+
+
+def register(subparsers: Any) -> None:
+    setup = subparsers.add_parser(
+        "setup",
+        help="migrate the database, load the plan and (with --demo) the demo data; idempotent",
+    )
+    setup.add_argument("--demo", action="store_true", help="also load the illustrative demo data")
+    setup.set_defaults(func=_setup)
+
+    progress = subparsers.add_parser("progress", help="print the progress of every target")
+    progress.add_argument("--year", type=int, help="evaluate at the end of this year")
+    progress.add_argument("--area", default=None, help="area code (default: the city)")
+    progress.set_defaults(func=_progress)
+
+    observations = subparsers.add_parser("observations", help="target observations")
+    obs_sub = observations.add_subparsers(dest="observations_command", required=True)
+    load = obs_sub.add_parser("load", help="import observations from a .csv or .xlsx file")
+    load.add_argument("file")
+    load.set_defaults(func=_observations_load)
+
+
+def _setup(args: argparse.Namespace) -> int:
+    run_django_command(["migrate", "--noinput", "-v", "0"])
+    from ecer.web.catalog.setup import run_setup
+
+    for line in run_setup(with_demo=args.demo):
+        print(line)
+    return 0
+
+
+def _progress(args: argparse.Namespace) -> int:
+    setup_django()
+    from ecer.web.catalog.reports import progress_table_text
+
+    try:
+        print(progress_table_text(year=args.year, area_code=args.area))
+    except LookupError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    return 0
+
+
+def _observations_load(args: argparse.Namespace) -> int:
+    setup_django()
+    from ecer.web.catalog.observations_io import ObservationImportError, import_observation_file
+
+    try:
+        summary = import_observation_file(args.file)
+    except ObservationImportError as exc:
+        print(exc, file=sys.stderr)
+        return 1
+    print(summary)
+    return 0

@@ -1,0 +1,80 @@
+"""Fixtures for the web tests: a loaded plan with demo data, users, and headless Chromium."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
+CHROMIUM = os.environ.get("ECER_CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+@pytest.fixture
+def loaded_plan(db: Any) -> Any:
+    from ecer.plan.loader import default_plan_path, load_plan_file
+    from ecer.web.catalog.loading import load_catalog_into_db
+    from ecer.web.catalog.models import Plan
+
+    catalog = load_plan_file(default_plan_path())
+    load_catalog_into_db(catalog)
+    return Plan.objects.get(code=catalog.plan.code)
+
+
+@pytest.fixture
+def demo_data(loaded_plan: Any) -> Any:
+    from ecer.web.catalog.demo import demo_rows
+    from ecer.web.catalog.observations_io import import_observations
+
+    import_observations("demo", demo_rows(loaded_plan), plan=loaded_plan, is_demo=True)
+    return loaded_plan
+
+
+@pytest.fixture
+def admin_client(client: Any, django_user_model: Any) -> Any:
+    user = django_user_model.objects.create_superuser("boss", "", "pw-for-tests-only")
+    client.force_login(user)
+    return client
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Any]:
+    if not Path(CHROMIUM).exists() and not shutil.which("chromium"):
+        pytest.fail(f"Chromium not found at {CHROMIUM}: run `make browser` (Debian package chromium)")
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"  # Playwright's sync API runs an event loop
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        instance = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield instance
+        instance.close()
+
+
+@pytest.fixture
+def page(browser: Any) -> Iterator[Any]:
+    context = browser.new_context(viewport={"width": 1360, "height": 900}, locale="zh-CN")
+    page = context.new_page()
+    yield page
+    context.close()
+
+
+def screenshot(page: Any, name: str) -> Path:
+    """Keep a full-page screenshot under test-artifacts/screenshots/ and return its path."""
+    path = ARTIFACTS / "screenshots" / f"{name}.png"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(path), full_page=True)
+    return path
