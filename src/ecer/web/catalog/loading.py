@@ -135,6 +135,8 @@ def load_catalog_into_db(catalog: PlanCatalog) -> LoadSummary:
                 "target_year": t.target_year,
                 "target_value": t.target_value,
                 "target_value_note": t.target_value_note or "",
+                "threshold": t.threshold,
+                "threshold_unit": t.threshold_unit or "",
                 "applies_to_districts": t.applies_to_districts,
                 "binding": t.binding or "",
                 "quote": t.quote,
@@ -168,21 +170,13 @@ def load_catalog_into_db(catalog: PlanCatalog) -> LoadSummary:
                 "section": sections[rule.clause],
                 "name": rule.name,
                 "quote": rule.quote,
-                "parameters": rule_parameters(rule),
+                "parameters": rule.model_dump(mode="json")["parameters"],
                 "sort_order": order,
             },
             summary,
         )
     _delete_missing(plan, catalog, summary)
     return summary
-
-
-def rule_parameters(rule: Any) -> dict[str, Any]:
-    """The typed parameters of a rule as JSON (everything but its identity and text)."""
-    data: dict[str, Any] = rule.model_dump(mode="json")
-    for key in ("code", "name", "clause", "quote"):
-        data.pop(key, None)
-    return data
 
 
 def _delete_missing(plan: Plan, catalog: PlanCatalog, summary: LoadSummary) -> None:

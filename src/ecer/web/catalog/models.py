@@ -113,6 +113,10 @@ class Target(models.Model):
     target_year = models.PositiveSmallIntegerField(_("目标年"))
     target_value = models.FloatField(_("目标值"), null=True, blank=True)
     target_value_note = models.CharField(_("目标值说明"), max_length=300, blank=True)
+    threshold = models.FloatField(
+        _("界定值"), null=True, blank=True, help_text=_("界定统计范围的数值，不是目标值")
+    )
+    threshold_unit = models.CharField(_("界定值单位"), max_length=40, blank=True)
     applies_to_districts = models.BooleanField(_("分解到县区"), default=False)
     binding = models.CharField(_("属性"), max_length=20, blank=True)
     quote = models.TextField(_("原文"), blank=True)
