@@ -37,10 +37,13 @@ def loaded_plan(db: Any) -> Any:
 
 @pytest.fixture
 def demo_data(loaded_plan: Any) -> Any:
+    from ecer.web.audit.models import Status
     from ecer.web.catalog.demo import demo_rows
     from ecer.web.catalog.observations_io import import_observations
 
-    import_observations("demo", demo_rows(loaded_plan), plan=loaded_plan, is_demo=True)
+    import_observations(
+        "demo", demo_rows(loaded_plan), plan=loaded_plan, status=Status.APPROVED, is_demo=True
+    )
     return loaded_plan
 
 
@@ -54,7 +57,9 @@ def admin_client(client: Any, django_user_model: Any) -> Any:
 @pytest.fixture(scope="session")
 def browser() -> Iterator[Any]:
     if not Path(CHROMIUM).exists() and not shutil.which("chromium"):
-        pytest.fail(f"Chromium not found at {CHROMIUM}: run `make browser` (Debian package chromium)")
+        pytest.fail(
+            f"Chromium not found at {CHROMIUM}: run `make browser` (Debian package chromium)"
+        )
     os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"  # Playwright's sync API runs an event loop
     from playwright.sync_api import sync_playwright
 

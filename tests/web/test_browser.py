@@ -1,4 +1,4 @@
-"""The dashboard and a target page driven in headless Chromium; screenshots kept in test-artifacts/."""
+"""The dashboard and a target page in headless Chromium; screenshots go to test-artifacts/."""
 
 from __future__ import annotations
 
@@ -19,7 +19,9 @@ def login(page: Any, live_server: Any, django_user_model: Any) -> None:
     page.click("button[type=submit]")
 
 
-def test_dashboard_in_chromium(page: Any, live_server: Any, demo_data: Any, django_user_model: Any) -> None:
+def test_dashboard_in_chromium(
+    page: Any, live_server: Any, demo_data: Any, django_user_model: Any
+) -> None:
     login(page, live_server, django_user_model)
     page.goto(f"{live_server.url}/?year=2024")
     assert "示例数据" in page.inner_text(".demo-banner")
@@ -35,7 +37,9 @@ def test_dashboard_in_chromium(page: Any, live_server: Any, demo_data: Any, djan
     screenshot(page, "target-energy-intensity")
 
 
-def test_district_view_and_english(page: Any, live_server: Any, demo_data: Any, django_user_model: Any) -> None:
+def test_district_view_and_english(
+    page: Any, live_server: Any, demo_data: Any, django_user_model: Any
+) -> None:
     login(page, live_server, django_user_model)
     page.goto(f"{live_server.url}/areas/tieshangang/?year=2024")
     assert "铁山港区" in page.inner_text("h1")

@@ -68,7 +68,9 @@ def test_it_names_file_row_and_column_of_each_error(
 
 
 def test_a_file_with_errors_does_not_touch_stored_values(loaded_plan: Any, tmp_path: Path) -> None:
-    import_observation_file(write(tmp_path, "energy_intensity_decline,beihai,2021,,0.60,吨标准煤/万元,,\n"))
+    import_observation_file(
+        write(tmp_path, "energy_intensity_decline,beihai,2021,,0.60,吨标准煤/万元,,\n")
+    )
     bad = write(
         tmp_path,
         "energy_intensity_decline,beihai,2021,,0.99,吨标准煤/万元,,\n"

@@ -26,6 +26,9 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    "simple_history",
+    "ecer.web.accounts",
+    "ecer.web.audit",
     "ecer.web.catalog",
 ]
 
@@ -38,6 +41,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "simple_history.middleware.HistoryRequestMiddleware",
+    "ecer.web.accounts.middleware.ScopeMiddleware",
 ]
 
 ROOT_URLCONF = "ecer.web.urls"
@@ -91,11 +96,24 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "catalog:dashboard"
 LOGOUT_REDIRECT_URL = "catalog:dashboard"
 
+# Sessions end after a working day or when the browser closes.
+SESSION_COOKIE_AGE = env_int("ECER_SESSION_SECONDS", 8 * 3600)
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+# Login throttling (ecer.web.accounts.throttle).
+ECER_LOGIN_MAX_FAILURES = env_int("ECER_LOGIN_MAX_FAILURES", 5)
+ECER_LOGIN_WINDOW_SECONDS = env_int("ECER_LOGIN_WINDOW_SECONDS", 900)
+
 # Production hardening, switched on by ECER_DEBUG=0.
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SECURE = not DEBUG and env_bool("ECER_SECURE_COOKIES", True)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+CSRF_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+CSRF_COOKIE_SAMESITE = "Lax"
 SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_SSL_REDIRECT = not DEBUG and env_bool("ECER_SSL_REDIRECT", False)
+SECURE_HSTS_SECONDS = 0 if DEBUG else env_int("ECER_HSTS_SECONDS", 0)
+CSRF_TRUSTED_ORIGINS = env_list("ECER_CSRF_TRUSTED_ORIGINS", [])
 X_FRAME_OPTIONS = "DENY"
 FILE_UPLOAD_MAX_MEMORY_SIZE = env_int("ECER_UPLOAD_MAX_BYTES", 10 * 1024 * 1024)
 DATA_UPLOAD_MAX_MEMORY_SIZE = FILE_UPLOAD_MAX_MEMORY_SIZE

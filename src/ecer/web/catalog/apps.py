@@ -6,3 +6,17 @@ class CatalogConfig(AppConfig):
     name = "ecer.web.catalog"
     label = "catalog"
     verbose_name = _("规划目标")
+
+    def ready(self) -> None:
+        from ecer.web.audit.views import register_visibility
+
+        def observation_visible(scope: object, obj: object) -> bool:
+            return bool(
+                scope.can_view_area(obj.area) and scope.can_view_target(obj.target)  # type: ignore[attr-defined]
+            )
+
+        def target_visible(scope: object, obj: object) -> bool:
+            return bool(scope.can_view_target(obj))  # type: ignore[attr-defined]
+
+        register_visibility("catalog.observation", observation_visible)
+        register_visibility("catalog.target", target_visible)

@@ -74,7 +74,11 @@ def demo_value(target: Target, base: float, year: int, pace: float) -> float:
     assert goal is not None
     value = base + (goal - base) * share
     if target.kind in (Target.Kind.COUNT_AT_LEAST, Target.Kind.CUMULATIVE_INCREASE):
-        return float(round(value)) if goal >= 20 or target.unit in ("个", "家", "台") else round(value, 2)
+        return (
+            float(round(value))
+            if goal >= 20 or target.unit in ("个", "家", "台")
+            else round(value, 2)
+        )
     return round(value, 2)
 
 
@@ -97,13 +101,16 @@ def demo_rows(plan: Plan) -> Iterator[tuple[int, dict[str, Any]]]:
             base = demo_base(target, area.code)
             for year in range(target.base_year, DEMO_LAST_YEAR + 1):
                 row += 1
-                yield row, {
-                    "target": target.code,
-                    "area": area.code,
-                    "year": year,
-                    "quarter": 0,
-                    "value": demo_value(target, base, year, area_pace),
-                    "unit": target.observation_unit,
-                    "source": DEMO_SOURCE,
-                    "note": "",
-                }
+                yield (
+                    row,
+                    {
+                        "target": target.code,
+                        "area": area.code,
+                        "year": year,
+                        "quarter": 0,
+                        "value": demo_value(target, base, year, area_pace),
+                        "unit": target.observation_unit,
+                        "source": DEMO_SOURCE,
+                        "note": "",
+                    },
+                )

@@ -74,7 +74,12 @@ def target_table_rows(items: Sequence[TargetProgress]) -> list[list[object]]:
 
 
 def target_table_workbook(
-    plan: Plan, area: Area, year: int, items: Sequence[TargetProgress], generated_at: datetime
+    plan: Plan,
+    area: Area,
+    year: int,
+    items: Sequence[TargetProgress],
+    generated_at: datetime,
+    version: str,
 ) -> bytes:
     workbook = Workbook()
     sheet = workbook.active
@@ -88,7 +93,10 @@ def target_table_workbook(
     sheet.append([title])
     sheet.merge_cells(start_row=1, start_column=1, end_row=1, end_column=len(columns))
     sheet["A1"].font = Font(bold=True, size=14)
-    note = _("生成时间 %(time)s") % {"time": generated_at.strftime("%Y-%m-%d %H:%M:%S %Z")}
+    note = _("数据版本 %(version)s · 生成时间 %(time)s") % {
+        "version": version,
+        "time": generated_at.strftime("%Y-%m-%d %H:%M:%S %Z"),
+    }
     if any(i.uses_demo_data for i in items):
         note += " · " + _("含示例数据，非北海市真实统计数据")
     sheet.append([note])

@@ -43,7 +43,9 @@ class LoadSummary:
         )
 
 
-def _upsert(model: Any, lookup: dict[str, Any], values: dict[str, Any], summary: LoadSummary) -> Any:
+def _upsert(
+    model: Any, lookup: dict[str, Any], values: dict[str, Any], summary: LoadSummary
+) -> Any:
     obj = model.objects.filter(**lookup).first()
     kind = model._meta.model_name
     if obj is None:
@@ -59,7 +61,9 @@ def _upsert(model: Any, lookup: dict[str, Any], values: dict[str, Any], summary:
     return obj
 
 
-def _set_departments(obj: Any, lead: list[str], co: list[str], departments: dict[str, Department]) -> bool:
+def _set_departments(
+    obj: Any, lead: list[str], co: list[str], departments: dict[str, Department]
+) -> bool:
     wanted_lead = {departments[c].pk for c in lead}
     wanted_co = {departments[c].pk for c in co}
     current_lead = set(obj.lead_departments.values_list("pk", flat=True))
@@ -182,7 +186,9 @@ def load_catalog_into_db(catalog: PlanCatalog) -> LoadSummary:
 def _delete_missing(plan: Plan, catalog: PlanCatalog, summary: LoadSummary) -> None:
     stale_targets = plan.targets.exclude(code__in=[t.code for t in catalog.targets])
     blocked = sorted(
-        Observation.objects.filter(target__in=stale_targets).values_list("target__code", flat=True).distinct()
+        Observation.objects.filter(target__in=stale_targets)
+        .values_list("target__code", flat=True)
+        .distinct()
     )
     if blocked:
         raise CatalogLoadError(

@@ -9,6 +9,9 @@ from __future__ import annotations
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from ecer.web.audit.models import Reviewable
 
 ANNUAL = 0  # quarter value of a whole-year observation
 
@@ -26,6 +29,7 @@ class Area(models.Model):
         "self", verbose_name=_("上级"), null=True, blank=True, on_delete=models.PROTECT
     )
     sort_order = models.PositiveSmallIntegerField(_("排序"), default=0)
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["sort_order", "code"]
@@ -43,6 +47,7 @@ class Area(models.Model):
 class Department(models.Model):
     code = models.SlugField(_("代码"), max_length=60, unique=True)
     name = models.CharField(_("名称"), max_length=100)
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["code"]
@@ -128,6 +133,7 @@ class Target(models.Model):
         Department, verbose_name=_("配合部门"), related_name="co_targets", blank=True
     )
     sort_order = models.PositiveIntegerField(_("排序"), default=0)
+    history = HistoricalRecords(m2m_fields=[lead_departments, co_departments])
 
     class Meta:
         ordering = ["plan", "sort_order"]
@@ -170,6 +176,7 @@ class Task(models.Model):
         Department, verbose_name=_("配合部门"), related_name="co_tasks", blank=True
     )
     sort_order = models.PositiveIntegerField(_("排序"), default=0)
+    history = HistoricalRecords(m2m_fields=[lead_departments, co_departments])
 
     class Meta:
         ordering = ["plan", "sort_order"]
@@ -191,6 +198,7 @@ class Rule(models.Model):
     quote = models.TextField(_("原文"), blank=True)
     parameters = models.JSONField(_("参数"), default=dict, blank=True)
     sort_order = models.PositiveIntegerField(_("排序"), default=0)
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["plan", "sort_order"]
@@ -202,22 +210,23 @@ class Rule(models.Model):
         return self.name
 
 
-class Observation(models.Model):
-    """A reported value of a target for one area and period."""
+class Observation(Reviewable):
+    """A reported value of a target for one area and period (draft → submitted → approved)."""
+
+    reviewed_fields = ("value", "year", "quarter", "area_id", "target_id")
 
     target = models.ForeignKey(
         Target, verbose_name=_("目标"), on_delete=models.CASCADE, related_name="observations"
     )
     area = models.ForeignKey(Area, verbose_name=_("地区"), on_delete=models.PROTECT)
     year = models.PositiveSmallIntegerField(_("年份"))
-    quarter = models.PositiveSmallIntegerField(
-        _("季度"), default=ANNUAL, help_text=_("0 表示全年")
-    )
+    quarter = models.PositiveSmallIntegerField(_("季度"), default=ANNUAL, help_text=_("0 表示全年"))
     value = models.FloatField(_("数值"))
     source = models.CharField(_("来源"), max_length=200, blank=True)
     note = models.TextField(_("备注"), blank=True)
     is_demo = models.BooleanField(_("示例数据"), default=False)
     updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["target", "area", "year", "quarter"]

@@ -12,8 +12,10 @@ from pathlib import Path
 from typing import Any
 
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from ecer.web.audit.models import Status
 from ecer.web.catalog.models import ANNUAL, Area, Observation, Plan, Target
 
 COLUMNS = ["target", "area", "year", "quarter", "value", "unit", "source", "note"]
@@ -29,7 +31,9 @@ class RowError:
     message: str
 
     def __str__(self) -> str:
-        return f"{self.file}: {_('第 %(row)s 行') % {'row': self.row}}, {self.column}: {self.message}"
+        return (
+            f"{self.file}: {_('第 %(row)s 行') % {'row': self.row}}, {self.column}: {self.message}"
+        )
 
 
 class ObservationImportError(Exception):
@@ -75,14 +79,28 @@ def read_table(name: str, content: bytes) -> Iterator[tuple[int, dict[str, Any]]
             text = content.decode("utf-8-sig")
         except UnicodeDecodeError as exc:
             raise ObservationImportError(
-                [RowError(name, 1, "-", _("文件不是 UTF-8 编码（第 %(pos)s 字节）") % {"pos": exc.start})]
+                [
+                    RowError(
+                        name,
+                        1,
+                        "-",
+                        _("文件不是 UTF-8 编码（第 %(pos)s 字节）") % {"pos": exc.start},
+                    )
+                ]
             ) from None
         rows: Iterable[list[Any]] = csv.reader(io.StringIO(text))
     elif suffix == ".xlsx":
         rows = _xlsx_rows(name, content)
     else:
         raise ObservationImportError(
-            [RowError(name, 1, "-", _("不支持的文件类型 %(suffix)s，请上传 .csv 或 .xlsx") % {"suffix": suffix})]
+            [
+                RowError(
+                    name,
+                    1,
+                    "-",
+                    _("不支持的文件类型 %(suffix)s，请上传 .csv 或 .xlsx") % {"suffix": suffix},
+                )
+            ]
         )
     iterator = iter(rows)
     header = next(iterator, None)
@@ -91,9 +109,7 @@ def read_table(name: str, content: bytes) -> Iterator[tuple[int, dict[str, Any]]
     columns = [str(c).strip().lower() if c is not None else "" for c in header]
     missing = [c for c in REQUIRED_COLUMNS if c not in columns]
     if missing:
-        raise ObservationImportError(
-            [RowError(name, 1, c, _("缺少必需的列")) for c in missing]
-        )
+        raise ObservationImportError([RowError(name, 1, c, _("缺少必需的列")) for c in missing])
     for index, values in enumerate(iterator, start=2):
         if index > MAX_ROWS + 1:
             raise ObservationImportError(
@@ -119,9 +135,15 @@ def _xlsx_rows(name: str, content: bytes) -> Iterator[list[Any]]:
 
 
 def validate_rows(
-    name: str, rows: Iterable[tuple[int, dict[str, Any]]], plan: Plan
+    name: str, rows: Iterable[tuple[int, dict[str, Any]]], plan: Plan, scope: Any = None
 ) -> tuple[list[_ValidRow], list[RowError]]:
     targets = {t.code: t for t in plan.targets.all()}
+    stored = {
+        (o.target_id, o.area_id, o.year, o.quarter): o
+        for o in Observation.objects.filter(target__plan=plan).only(
+            "target_id", "area_id", "year", "quarter", "status", "value"
+        )
+    }
     areas = {a.code: a for a in Area.objects.all()}
     areas_by_name = {a.name: a for a in areas.values()}
     valid: list[_ValidRow] = []
@@ -131,7 +153,9 @@ def validate_rows(
     for row, data in rows:
         row_errors: list[RowError] = []
 
-        def err(column: str, message: str, row: int = row, bucket: list[RowError] = row_errors) -> None:
+        def err(
+            column: str, message: str, row: int = row, bucket: list[RowError] = row_errors
+        ) -> None:
             bucket.append(RowError(name, row, column, message))
 
         code = _text(data.get("target"))
@@ -154,7 +178,10 @@ def validate_rows(
         raw_quarter = data.get("quarter")
         quarter = ANNUAL if _text(raw_quarter) == "" else _integer(raw_quarter)
         if quarter is None or not 0 <= quarter <= 4:
-            err("quarter", _("季度必须是 1–4，全年留空或填 0，收到 “%(v)s”") % {"v": _text(raw_quarter)})
+            err(
+                "quarter",
+                _("季度必须是 1–4，全年留空或填 0，收到 “%(v)s”") % {"v": _text(raw_quarter)},
+            )
         value = _number(data.get("value"))
         if value is None:
             err("value", _("数值必须是有限的数字，收到 “%(v)s”") % {"v": _text(data.get("value"))})
@@ -165,33 +192,82 @@ def validate_rows(
                 _("单位 “%(unit)s” 与目标 %(code)s 的指标单位 “%(expected)s” 不符")
                 % {"unit": unit, "code": target.code, "expected": target.observation_unit},
             )
-        if target is not None and area is not None and not area.is_city and not target.applies_to_districts:
+        if (
+            target is not None
+            and area is not None
+            and not area.is_city
+            and not target.applies_to_districts
+        ):
             err("area", _("目标 %(code)s 未分解到县区，只能填报全市数值") % {"code": target.code})
+        if (
+            target is not None
+            and area is not None
+            and scope is not None
+            and not scope.can_submit(target, area)
+        ):
+            err(
+                "area",
+                _("您无权填报 %(area)s 的目标 %(code)s") % {"area": area.name, "code": target.code},
+            )
         if not row_errors and target and area and year is not None and quarter is not None:
             key = (target.code, area.code, year, quarter)
             if key in seen:
                 err("target", _("与第 %(row)s 行重复（同一目标、地区、时期）") % {"row": seen[key]})
             seen[key] = row
+            existing = stored.get((target.pk, area.pk, year, quarter))
+            if existing is not None and existing.value != value:
+                if existing.status == Status.APPROVED:
+                    err(
+                        "value",
+                        _("该数值已审核，只能通过更正修改（原值 %(old)s）")
+                        % {"old": existing.value},
+                    )
+                elif existing.status == Status.SUBMITTED:
+                    err("value", _("该数值已提交待审核，审核前不能修改"))
         if row_errors:
             errors.extend(row_errors)
             continue
         assert target and area and year is not None and quarter is not None and value is not None
         valid.append(
-            _ValidRow(row, target, area, year, quarter, value, _text(data.get("source")), _text(data.get("note")))
+            _ValidRow(
+                row,
+                target,
+                area,
+                year,
+                quarter,
+                value,
+                _text(data.get("source")),
+                _text(data.get("note")),
+            )
         )
     return valid, errors
 
 
 @transaction.atomic
-def write_rows(name: str, rows: list[_ValidRow], *, is_demo: bool = False) -> ImportSummary:
+def write_rows(
+    name: str, rows: list[_ValidRow], *, status: str, user: Any = None, is_demo: bool = False
+) -> ImportSummary:
+    """Store validated rows with the given workflow status (an upload is a submission)."""
     summary = ImportSummary(file=name)
+    now = timezone.now()
+    workflow: dict[str, Any] = {"status": status}
+    if status in (Status.SUBMITTED, Status.APPROVED):
+        workflow.update(submitted_by=user, submitted_at=now)
+    if status == Status.APPROVED:
+        workflow.update(reviewed_by=user, reviewed_at=now)
     for r in rows:
         obj, created = Observation.objects.get_or_create(
             target=r.target,
             area=r.area,
             year=r.year,
             quarter=r.quarter,
-            defaults={"value": r.value, "source": r.source, "note": r.note, "is_demo": is_demo},
+            defaults={
+                "value": r.value,
+                "source": r.source,
+                "note": r.note,
+                "is_demo": is_demo,
+                **workflow,
+            },
         )
         if created:
             summary.created += 1
@@ -199,20 +275,33 @@ def write_rows(name: str, rows: list[_ValidRow], *, is_demo: bool = False) -> Im
             summary.unchanged += 1
         else:
             obj.value, obj.source, obj.note, obj.is_demo = r.value, r.source, r.note, is_demo
+            if obj.status != Status.APPROVED:
+                for field, value in workflow.items():
+                    setattr(obj, field, value)
+                obj.return_reason = ""
             obj.save()
             summary.updated += 1
     return summary
 
 
 def import_observations(
-    name: str, rows: Iterable[tuple[int, dict[str, Any]]], *, plan: Plan | None = None, is_demo: bool = False
+    name: str,
+    rows: Iterable[tuple[int, dict[str, Any]]],
+    *,
+    plan: Plan | None = None,
+    scope: Any = None,
+    user: Any = None,
+    status: str = Status.SUBMITTED,
+    is_demo: bool = False,
 ) -> ImportSummary:
-    """Validate all rows, then write them in one transaction; any error raises and writes nothing."""
+    """Validate all rows, then write them in one transaction; any error raises and writes nothing.
+
+    Imported rows are submitted for review (demo data is loaded as approved)."""
     plan = plan or active_plan()
-    valid, errors = validate_rows(name, rows, plan)
+    valid, errors = validate_rows(name, rows, plan, scope=scope)
     if errors:
         raise ObservationImportError(errors)
-    return write_rows(name, valid, is_demo=is_demo)
+    return write_rows(name, valid, status=status, user=user, is_demo=is_demo)
 
 
 def import_observation_file(path: str | Path) -> ImportSummary:
@@ -256,7 +345,9 @@ def _number(value: Any) -> float | None:
     if isinstance(value, bool) or value is None:
         return None
     try:
-        number = float(str(value).strip().replace(",", "")) if isinstance(value, str) else float(value)
+        number = (
+            float(str(value).strip().replace(",", "")) if isinstance(value, str) else float(value)
+        )
     except (TypeError, ValueError):
         return None
     return number if math.isfinite(number) else None

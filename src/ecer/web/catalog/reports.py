@@ -37,7 +37,9 @@ def progress_table_text(*, year: int | None, area_code: str | None) -> str:
     if year is None:
         year = services.latest_year(plan)
     if not plan.base_year <= year <= plan.target_year:
-        raise LookupError(f"year {year} is outside the plan period {plan.base_year}-{plan.target_year}")
+        raise LookupError(
+            f"year {year} is outside the plan period {plan.base_year}-{plan.target_year}"
+        )
     items = services.evaluate_targets(plan, area, year)
     header = ["条款", "目标", "目标值", "最新值", "完成进度", "时序进度", "状态"]
     rows = []

@@ -8,9 +8,11 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Any
 
 from ecer.core import progress as core_progress
 from ecer.core import warning as core_warning
+from ecer.web.audit.models import Status
 from ecer.web.catalog.models import ANNUAL, Area, Observation, Plan, Target
 
 
@@ -64,7 +66,7 @@ def core_observations(observations: Iterable[Observation]) -> list[core_progress
 def latest_year(plan: Plan) -> int:
     """The latest year with any observation, or the base year when there are none."""
     year = (
-        Observation.objects.filter(target__plan=plan)
+        Observation.objects.filter(target__plan=plan, status=Status.APPROVED)
         .order_by("-year")
         .values_list("year", flat=True)
         .first()
@@ -73,16 +75,27 @@ def latest_year(plan: Plan) -> int:
 
 
 def evaluate_targets(
-    plan: Plan, area: Area, year: int, targets: Iterable[Target] | None = None
+    plan: Plan,
+    area: Area,
+    year: int,
+    targets: Iterable[Target] | None = None,
+    scope: Any = None,
 ) -> list[TargetProgress]:
-    """Progress of each target (default: all the plan's targets that apply to the area)."""
+    """Progress of each target from its approved observations (default targets: all of the
+    plan's that apply to the area, narrowed to the user's scope when one is given)."""
     if targets is None:
-        targets = plan.targets.select_related("section")
+        queryset = plan.targets.select_related("section")
         if not area.is_city:
-            targets = targets.filter(applies_to_districts=True)
+            queryset = queryset.filter(applies_to_districts=True)
+        if scope is not None:
+            queryset = scope.targets(queryset)
+        targets = queryset.order_by("sort_order")
     targets = list(targets)
     by_target: dict[int, list[Observation]] = defaultdict(list)
-    for obs in Observation.objects.filter(target__in=targets, area=area, year__lte=year):
+    approved = Observation.objects.filter(
+        target__in=targets, area=area, year__lte=year, status=Status.APPROVED
+    )
+    for obs in approved:
         by_target[obs.target_id].append(obs)
     thresholds = core_warning.WarningThresholds()
     as_of = (year, None)

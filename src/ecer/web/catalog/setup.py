@@ -11,6 +11,7 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 
 from ecer.plan.loader import default_plan_path, load_plan_file
+from ecer.web.audit.models import Status
 from ecer.web.catalog.demo import demo_rows
 from ecer.web.catalog.loading import load_catalog_into_db
 from ecer.web.catalog.observations_io import import_observations
@@ -26,7 +27,11 @@ def run_setup(*, with_demo: bool) -> Iterator[str]:
     from ecer.web.catalog.models import Plan
 
     plan = Plan.objects.get(code=catalog.plan.code)
-    yield str(import_observations("demo", demo_rows(plan), plan=plan, is_demo=True))
+    yield str(
+        import_observations(
+            "demo", demo_rows(plan), plan=plan, status=Status.APPROVED, is_demo=True
+        )
+    )
     yield from ensure_demo_users()
 
 
@@ -34,25 +39,65 @@ def _credentials_file() -> Path:
     return Path(settings.DATA_DIR) / "demo-credentials.txt"
 
 
+# The demo accounts, one per role: (user name, role, department code, area code, label).
+DEMO_USERS = [
+    (DEMO_ADMIN, "city_admin", None, None, "市级管理员（发展改革委）city administrator"),
+    (
+        "eeb",
+        "city_admin",
+        "ecology_environment",
+        None,
+        "市级管理员（生态环境局）city administrator",
+    ),
+    ("leader", "leader", None, None, "领导（只读）read-only leader"),
+    ("transport", "department", "transport", None, "部门用户：市交通运输局 department user"),
+    ("haicheng", "district", None, "haicheng", "县区用户：海城区 district user"),
+    ("yinhai", "district", None, "yinhai", "县区用户：银海区 district user"),
+    ("tieshangang", "district", None, "tieshangang", "县区用户：铁山港区 district user"),
+    ("hepu", "district", None, "hepu", "县区用户：合浦县 district user"),
+    ("enterprise", "enterprise", None, None, "企业用户（示例企业）enterprise user"),
+]
+# An illustrative unified social credit code for the demo enterprise user.
+DEMO_ENTERPRISE_CODE = "91450500MA5DEMO01X"
+
+
 @transaction.atomic
 def ensure_demo_users() -> Iterator[str]:
-    """Create the demo administrator once; its password is kept in DATA_DIR to be shown again."""
+    """Create the demo accounts once; their passwords are kept in DATA_DIR to be shown again."""
+    from ecer.web.accounts.models import Membership
+    from ecer.web.catalog.models import Area, Department
+
     user_model = get_user_model()
     store = _credentials_file()
-    known = dict(
-        line.split(":", 1) for line in store.read_text(encoding="utf-8").splitlines() if ":" in line
-    ) if store.exists() else {}
-    user = user_model.objects.filter(username=DEMO_ADMIN).first()
-    if user is None or DEMO_ADMIN not in known:
-        password = secrets.token_urlsafe(9)
-        if user is None:
-            user = user_model.objects.create_superuser(DEMO_ADMIN, "", password)
-        else:
-            user.set_password(password)
-            user.save(update_fields=["password"])
-        known[DEMO_ADMIN] = password
-        store.parent.mkdir(parents=True, exist_ok=True)
-        store.write_text("".join(f"{k}:{v}\n" for k, v in known.items()), encoding="utf-8")
-        store.chmod(0o600)
-    yield "Demo accounts (示例账号) — sign in at http://127.0.0.1:8000/login/"
-    yield f"  city administrator 市级管理员: {DEMO_ADMIN} / {known[DEMO_ADMIN]}"
+    known: dict[str, str] = {}
+    if store.exists():
+        for line in store.read_text(encoding="utf-8").splitlines():
+            if ":" in line:
+                name, password = line.split(":", 1)
+                known[name] = password
+    lines = ["Demo accounts (示例账号) — sign in at http://127.0.0.1:8000/login/"]
+    for username, role, department, area, label in DEMO_USERS:
+        user = user_model.objects.filter(username=username).first()
+        if user is None or username not in known:
+            password = secrets.token_urlsafe(9)
+            if user is None:
+                user = user_model.objects.create_user(username, "", password)
+            else:
+                user.set_password(password)
+            user.is_staff = user.is_superuser = username == DEMO_ADMIN
+            user.save()
+            known[username] = password
+        Membership.objects.update_or_create(
+            user=user,
+            defaults={
+                "role": role,
+                "department": Department.objects.get(code=department) if department else None,
+                "area": Area.objects.get(code=area) if area else None,
+                "enterprise_code": DEMO_ENTERPRISE_CODE if role == "enterprise" else "",
+            },
+        )
+        lines.append(f"  {label}: {username} / {known[username]}")
+    store.parent.mkdir(parents=True, exist_ok=True)
+    store.write_text("".join(f"{k}:{v}\n" for k, v in known.items()), encoding="utf-8")
+    store.chmod(0o600)
+    yield from lines

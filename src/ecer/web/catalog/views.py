@@ -6,13 +6,15 @@ from __future__ import annotations
 import json
 from collections import OrderedDict
 
-from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext
 
 from ecer.core import progress as core_progress
+from ecer.web.accounts.decorators import scoped
+from ecer.web.audit.version import data_version
 from ecer.web.catalog import services
 from ecer.web.catalog.exports import target_table_workbook
 from ecer.web.catalog.models import Area, Plan, Target
@@ -42,7 +44,7 @@ def _year(request: HttpRequest, plan: Plan) -> int:
 def _overview_context(request: HttpRequest, area: Area) -> dict[str, object]:
     plan = _plan_or_404()
     year = _year(request, plan)
-    items = services.evaluate_targets(plan, area, year)
+    items = services.evaluate_targets(plan, area, year, scope=request.scope)  # type: ignore[attr-defined]
     sections: OrderedDict[str, dict[str, object]] = OrderedDict()
     for item in items:
         section = item.target.section
@@ -67,43 +69,56 @@ def _overview_context(request: HttpRequest, area: Area) -> dict[str, object]:
     }
 
 
-@login_required
+def _visible_area(request: HttpRequest, code: str) -> Area:
+    area = get_object_or_404(Area, code=code)
+    if not request.scope.can_view_area(area):  # type: ignore[attr-defined]
+        raise Http404("area outside the user's scope")
+    return area
+
+
+@scoped
 def dashboard(request: HttpRequest) -> HttpResponse:
+    scope = request.scope  # type: ignore[attr-defined]
+    if scope.role == "district":
+        return redirect("catalog:area", code=Area.objects.get(pk=scope.area_id).code)
+    if not scope.sees_all_areas:
+        raise PermissionDenied("no area in scope")
     city = Area.objects.filter(kind=Area.Kind.CITY).first()
     if city is None:
         raise Http404("no city loaded")
     return render(request, "catalog/overview.html", _overview_context(request, city))
 
 
-@login_required
+@scoped
 def area_detail(request: HttpRequest, code: str) -> HttpResponse:
-    area = get_object_or_404(Area, code=code)
+    area = _visible_area(request, code)
     return render(request, "catalog/overview.html", _overview_context(request, area))
 
 
-@login_required
+@scoped
 def target_detail(request: HttpRequest, code: str) -> HttpResponse:
     plan = _plan_or_404()
+    scope = request.scope  # type: ignore[attr-defined]
     target = get_object_or_404(
-        Target.objects.select_related("section").prefetch_related(
+        scope.targets(Target.objects.select_related("section")).prefetch_related(
             "lead_departments", "co_departments"
         ),
         plan=plan,
         code=code,
     )
     year = _year(request, plan)
-    areas = list(Area.objects.all())
+    areas = list(scope.areas(Area.objects.all()))
     if not target.applies_to_districts:
         areas = [a for a in areas if a.is_city]
     rows = [services.evaluate_targets(plan, a, year, targets=[target])[0] for a in areas]
     years = list(range(plan.base_year, plan.target_year + 1))
     series = []
-    observations = target.observations.filter(quarter=0).select_related("area")
+    observations = target.observations.filter(quarter=0, area__in=areas).select_related("area")
+    approved = [o for o in observations if o.is_approved]
     for area in areas:
-        values = {o.year: o.value for o in observations if o.area_id == area.id}
+        values = {o.year: o.value for o in approved if o.area_id == area.id}
         series.append({"name": area.name, "data": [values.get(y) for y in years]})
-    city_row = rows[0]
-    base = city_row.result.base
+    base = rows[0].result.base if rows else None
     path = (
         core_progress.required_path(services.target_spec(target), base, years)
         if base is not None or target.kind == Target.Kind.CUMULATIVE_INCREASE
@@ -132,20 +147,16 @@ def target_detail(request: HttpRequest, code: str) -> HttpResponse:
     )
 
 
-@login_required
+@scoped
 def export_targets(request: HttpRequest) -> HttpResponse:
     plan = _plan_or_404()
     year = _year(request, plan)
-    area_code = request.GET.get("area")
-    area = (
-        get_object_or_404(Area, code=area_code)
-        if area_code
-        else Area.objects.filter(kind=Area.Kind.CITY).first()
+    city = Area.objects.filter(kind=Area.Kind.CITY).first()
+    area = _visible_area(request, request.GET.get("area") or (city.code if city else ""))
+    items = services.evaluate_targets(plan, area, year, scope=request.scope)  # type: ignore[attr-defined]
+    content = target_table_workbook(
+        plan, area, year, items, generated_at=timezone.now(), version=data_version()
     )
-    if area is None:
-        raise Http404("no area")
-    items = services.evaluate_targets(plan, area, year)
-    content = target_table_workbook(plan, area, year, items, generated_at=timezone.now())
     response = HttpResponse(
         content,
         content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",

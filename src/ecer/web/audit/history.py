@@ -1,0 +1,65 @@
+"""Reading the edit history kept by django-simple-history, for people."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from simple_history.models import registered_models
+
+
+@dataclass(frozen=True)
+class Change:
+    field: str
+    old: Any
+    new: Any
+
+
+@dataclass(frozen=True)
+class HistoryEntry:
+    when: datetime
+    who: str
+    kind: str  # "+" created, "~" changed, "-" deleted
+    changes: tuple[Change, ...]
+    reason: str
+    model_label: str
+    object_id: Any
+    summary: str
+
+
+def _user_name(record: Any) -> str:
+    user = getattr(record, "history_user", None)
+    return user.get_username() if user is not None else "system"
+
+
+def entries_for(history_records: list[Any], model_label: str) -> list[HistoryEntry]:
+    """Entries newest first, each with the fields it changed against the previous version."""
+    ordered = sorted(history_records, key=lambda h: (h.history_date, h.history_id))
+    entries = []
+    previous = None
+    for record in ordered:
+        changes: tuple[Change, ...] = ()
+        if previous is not None and record.history_type == "~":
+            delta = record.diff_against(previous)
+            changes = tuple(Change(c.field, c.old, c.new) for c in delta.changes)
+        entries.append(
+            HistoryEntry(
+                when=record.history_date,
+                who=_user_name(record),
+                kind=record.history_type,
+                changes=changes,
+                reason=record.history_change_reason or "",
+                model_label=model_label,
+                object_id=getattr(record, "id", None),
+                summary=str(record.instance) if record.history_type != "-" else "",
+            )
+        )
+        previous = record
+    entries.reverse()
+    return entries
+
+
+def tracked_models() -> dict[str, Any]:
+    """label ("catalog.observation") → model, for every table whose history is kept."""
+    return {m._meta.label_lower: m for m in registered_models.values()}

@@ -1,0 +1,114 @@
+"""History of one record, and the city-wide audit search."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime, time
+from typing import Any
+
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+from django.utils.dateparse import parse_date
+
+from ecer.web.accounts.decorators import scoped
+from ecer.web.audit.history import entries_for, tracked_models
+from ecer.web.audit.models import Correction
+
+# Who may read the history of a record of each kind; the default is city administrators and
+# leaders only. Apps register their own rules with ``register_visibility``.
+_VISIBILITY: dict[str, Callable[[Any, Any], bool]] = {}
+
+
+def register_visibility(label: str, rule: Callable[[Any, Any], bool]) -> None:
+    _VISIBILITY[label] = rule
+
+
+def _can_read(scope: Any, label: str, obj: Any) -> bool:
+    if scope.role in ("city_admin", "leader"):
+        return True
+    rule = _VISIBILITY.get(label)
+    return bool(rule and rule(scope, obj))
+
+
+@scoped
+def record_history(request: HttpRequest, label: str, pk: int) -> HttpResponse:
+    model = tracked_models().get(label)
+    if model is None:
+        raise Http404("unknown record kind")
+    obj = model.objects.filter(pk=pk).first()
+    history = list(model.history.filter(id=pk).select_related("history_user"))
+    if obj is None and not history:
+        raise Http404("no such record")
+    if obj is None:
+        if request.scope.role not in ("city_admin", "leader"):  # type: ignore[attr-defined]
+            raise Http404("no such record")
+    elif not _can_read(request.scope, label, obj):  # type: ignore[attr-defined]
+        raise Http404("no such record")
+    corrections = Correction.objects.filter(
+        content_type__app_label=model._meta.app_label,
+        content_type__model=model._meta.model_name,
+        object_id=pk,
+    ).select_related("corrected_by")
+    return render(
+        request,
+        "audit/record_history.html",
+        {
+            "label": label,
+            "verbose_name": model._meta.verbose_name,
+            "object": obj,
+            "pk": pk,
+            "entries": entries_for(history, label),
+            "corrections": corrections,
+        },
+    )
+
+
+def _day_bound(raw: str | None, end: bool) -> datetime | None:
+    day = parse_date(raw) if raw else None
+    if day is None:
+        return None
+    return timezone.make_aware(datetime.combine(day, time.max if end else time.min))
+
+
+@scoped
+def audit_search(request: HttpRequest) -> HttpResponse:
+    scope = request.scope  # type: ignore[attr-defined]
+    if scope.role not in ("city_admin", "leader"):
+        raise PermissionDenied("city administrators and leaders only")
+    models = tracked_models()
+    label = request.GET.get("model", "")
+    user = request.GET.get("user", "").strip()
+    since = _day_bound(request.GET.get("since"), end=False)
+    until = _day_bound(request.GET.get("until"), end=True)
+    chosen = {label: models[label]} if label in models else models
+    entries = []
+    for model_label, model in chosen.items():
+        history = model.history.all().select_related("history_user")
+        if user:
+            history = history.filter(history_user__username__icontains=user)
+        if since:
+            history = history.filter(history_date__gte=since)
+        if until:
+            history = history.filter(history_date__lte=until)
+        for record in history.order_by("-history_date")[:500]:
+            entries.append((record.history_date, model_label, record))
+    entries.sort(key=lambda e: e[0], reverse=True)
+    page = Paginator(entries, 50).get_page(request.GET.get("page"))
+    rows = [
+        {
+            "when": when,
+            "label": model_label,
+            "verbose_name": models[model_label]._meta.verbose_name,
+            "record": record,
+            "who": record.history_user.get_username() if record.history_user else "system",
+        }
+        for when, model_label, record in page.object_list
+    ]
+    return render(
+        request,
+        "audit/search.html",
+        {"page": page, "rows": rows, "models": sorted(models), "query": request.GET},
+    )

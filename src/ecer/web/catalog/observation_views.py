@@ -1,0 +1,216 @@
+"""Entering, submitting, reviewing and correcting target observations."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from ecer.web.accounts.decorators import city_admin_required, scoped
+from ecer.web.audit import workflow
+from ecer.web.audit.models import Status
+from ecer.web.catalog.forms import CorrectionForm, ImportForm, ObservationForm, ReturnForm
+from ecer.web.catalog.models import Area, Observation, Target
+from ecer.web.catalog.observations_io import (
+    ObservationImportError,
+    active_plan,
+    import_observations,
+    read_table,
+)
+
+
+def scoped_observations(scope: object) -> object:
+    return Observation.objects.filter(
+        area__in=scope.areas(Area.objects.all()),  # type: ignore[attr-defined]
+        target__in=scope.targets(Target.objects.all()),  # type: ignore[attr-defined]
+    ).select_related("target", "area", "submitted_by", "reviewed_by")
+
+
+def _get_visible(request: HttpRequest, pk: int) -> Observation:
+    obj = scoped_observations(request.scope).filter(pk=pk).first()  # type: ignore[attr-defined]
+    if obj is None:
+        raise Http404("observation outside the user's scope")
+    return obj
+
+
+def _require_submitter(request: HttpRequest, obj: Observation) -> None:
+    if not request.scope.can_submit(obj.target, obj.area):  # type: ignore[attr-defined]
+        raise PermissionDenied("not allowed to change this figure")
+
+
+@scoped
+def observation_list(request: HttpRequest) -> HttpResponse:
+    queryset = scoped_observations(request.scope)  # type: ignore[attr-defined]
+    status = request.GET.get("status", "")
+    if status in Status.values:
+        queryset = queryset.filter(status=status)  # type: ignore[attr-defined]
+    return render(
+        request,
+        "catalog/observation_list.html",
+        {
+            "observations": queryset.order_by("-updated_at")[:300],  # type: ignore[attr-defined]
+            "statuses": Status.choices,
+            "status": status,
+            "uses_demo_data": False,
+        },
+    )
+
+
+@scoped
+def observation_create(request: HttpRequest) -> HttpResponse:
+    scope = request.scope  # type: ignore[attr-defined]
+    if not scope.can_submit_anything:
+        raise PermissionDenied("read-only role")
+    form = ObservationForm(request.POST or None, scope=scope)
+    if request.method == "POST" and form.is_valid():
+        obj = form.save(commit=False)
+        if Observation.objects.filter(
+            target=obj.target, area=obj.area, year=obj.year, quarter=obj.quarter
+        ).exists():
+            form.add_error(None, _("该目标、地区、时期已有数值，请在原记录上修改"))
+        else:
+            obj.save()
+            if "submit" in request.POST:
+                workflow.submit(obj, request.user)
+            messages.success(request, _("已保存"))
+            return redirect("catalog:observation", pk=obj.pk)
+    return render(request, "catalog/observation_form.html", {"form": form, "object": None})
+
+
+@scoped
+def observation_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    obj = _get_visible(request, pk)
+    scope = request.scope  # type: ignore[attr-defined]
+    can_edit = obj.is_editable and scope.can_submit(obj.target, obj.area)
+    form = None
+    if can_edit:
+        form = ObservationForm(request.POST or None, instance=obj, scope=scope)
+        if request.method == "POST" and form.is_valid():
+            form.save()
+            if "submit" in request.POST:
+                workflow.submit(obj, request.user)
+            messages.success(request, _("已保存"))
+            return redirect("catalog:observation", pk=obj.pk)
+    elif request.method == "POST":
+        raise PermissionDenied("this figure cannot be edited in its state")
+    return render(
+        request,
+        "catalog/observation_detail.html",
+        {
+            "object": obj,
+            "form": form,
+            "can_edit": can_edit,
+            "can_review": scope.can_review and obj.status == Status.SUBMITTED,
+            "can_correct": scope.can_review and obj.is_approved,
+            "return_form": ReturnForm(),
+            "correction_form": CorrectionForm(initial={"value": obj.value}),
+            "uses_demo_data": obj.is_demo,
+        },
+    )
+
+
+@require_POST
+@scoped
+def observation_submit(request: HttpRequest, pk: int) -> HttpResponse:
+    obj = _get_visible(request, pk)
+    _require_submitter(request, obj)
+    try:
+        workflow.submit(obj, request.user)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    return redirect("catalog:observation", pk=pk)
+
+
+@require_POST
+@city_admin_required
+def observation_approve(request: HttpRequest, pk: int) -> HttpResponse:
+    obj = _get_visible(request, pk)
+    try:
+        workflow.approve(obj, request.user, request.scope)  # type: ignore[attr-defined]
+        messages.success(request, _("已审核通过"))
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    return redirect("catalog:observation", pk=pk)
+
+
+@require_POST
+@city_admin_required
+def observation_return(request: HttpRequest, pk: int) -> HttpResponse:
+    obj = _get_visible(request, pk)
+    form = ReturnForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("退回必须说明理由"))
+        return redirect("catalog:observation", pk=pk)
+    try:
+        workflow.return_for_revision(
+            obj,
+            request.user,
+            request.scope,
+            form.cleaned_data["reason"],  # type: ignore[attr-defined]
+        )
+        messages.success(request, _("已退回"))
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    return redirect("catalog:observation", pk=pk)
+
+
+@require_POST
+@city_admin_required
+def observation_correct(request: HttpRequest, pk: int) -> HttpResponse:
+    obj = _get_visible(request, pk)
+    form = CorrectionForm(request.POST)
+    if form.is_valid():
+        try:
+            workflow.correct(
+                obj,
+                request.user,
+                request.scope,  # type: ignore[attr-defined]
+                {"value": form.cleaned_data["value"]},
+                form.cleaned_data["reason"],
+            )
+            messages.success(request, _("已更正并留痕"))
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+    else:
+        messages.error(request, _("更正必须填写新数值和理由"))
+    return redirect("catalog:observation", pk=pk)
+
+
+@city_admin_required
+def review_queue(request: HttpRequest) -> HttpResponse:
+    pending = (
+        scoped_observations(request.scope)  # type: ignore[attr-defined]
+        .filter(status=Status.SUBMITTED)
+        .order_by("submitted_at")
+    )
+    return render(request, "catalog/review_queue.html", {"observations": pending})
+
+
+@scoped
+def observation_import(request: HttpRequest) -> HttpResponse:
+    scope = request.scope  # type: ignore[attr-defined]
+    if not scope.can_submit_anything:
+        raise PermissionDenied("read-only role")
+    form = ImportForm(request.POST or None, request.FILES or None)
+    errors = []
+    summary = None
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        try:
+            summary = import_observations(
+                upload.name,
+                read_table(upload.name, upload.read()),
+                plan=active_plan(),
+                scope=scope,
+                user=request.user,
+            )
+        except ObservationImportError as exc:
+            errors = exc.errors
+    return render(
+        request,
+        "catalog/observation_import.html",
+        {"form": form, "errors": errors, "summary": summary},
+    )

@@ -1,0 +1,288 @@
+"""Every route × every role × own/other scope, with the status each must get.
+
+"own" and "other" are objects inside and outside the role's scope: for the district user
+(海城区) its district's figures vs 铁山港区's; for the transport department its own target
+(charging piles) vs one it neither leads nor co-leads. Roles that see everything or nothing get
+the same pair. ``LOGIN`` means a redirect to a sign-in page.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+from django.urls import URLPattern, URLResolver, get_resolver
+
+from ecer.web.audit.models import Status
+from ecer.web.catalog.models import Area, Observation
+from tests.web.accounts.conftest import World
+
+LOGIN = "login"
+ROLES = ["anonymous", "no_role", "city_admin", "leader", "department", "district", "enterprise"]
+
+
+@dataclass(frozen=True)
+class Route:
+    name: str
+    method: str
+    url: Callable[[World, str, str], str]  # (world, role, "own"|"other") -> path
+    expected: dict[str, tuple[Any, Any]]  # role -> (own, other)
+    data: dict[str, str] | None = None
+    obs_status: str | None = None  # reset observations to this status before each request
+
+
+def _pair(role: str, world: World, kind: str) -> tuple[Any, Any]:
+    if kind == "area":
+        if role == "department":
+            return Area.objects.get(code="beihai"), Area.objects.get(code="haicheng")
+        return Area.objects.get(code="haicheng"), Area.objects.get(code="tieshangang")
+    if kind == "target":
+        if role == "department":
+            return world.other_target, world.own_target
+        return world.own_target, world.other_target
+    if role == "department":
+        return world.city_obs, world.own_obs
+    return world.own_obs, world.other_obs
+
+
+def pick(kind: str) -> Callable[[World, str, str], Any]:
+    def choose(world: World, role: str, which: str) -> Any:
+        own, other = _pair(role, world, kind)
+        return own if which == "own" else other
+
+    return choose
+
+
+area_of = pick("area")
+target_of = pick("target")
+obs_of = pick("obs")
+
+
+def same(**statuses: Any) -> dict[str, tuple[Any, Any]]:
+    return {role: (status, status) for role, status in statuses.items()}
+
+
+SCOPED_VIEW = {
+    "anonymous": (LOGIN, LOGIN),
+    "no_role": (403, 403),
+    "city_admin": (200, 200),
+    "leader": (200, 200),
+    "department": (200, 404),
+    "district": (200, 404),
+    "enterprise": (404, 404),
+}
+AREA_VIEW = {**SCOPED_VIEW, "department": (200, 200)}
+ENTRY = same(
+    anonymous=LOGIN,
+    no_role=403,
+    city_admin=200,
+    leader=403,
+    department=200,
+    district=200,
+    enterprise=403,
+)
+CITY_ADMIN_POST = same(
+    anonymous=LOGIN,
+    no_role=403,
+    city_admin=302,
+    leader=403,
+    department=403,
+    district=403,
+    enterprise=403,
+)
+ALL_ROLES_200 = same(
+    anonymous=LOGIN,
+    no_role=403,
+    city_admin=200,
+    leader=200,
+    department=200,
+    district=200,
+    enterprise=200,
+)
+PUBLIC = {role: (200, 200) for role in ROLES}
+ALWAYS_REDIRECT = {role: (302, 302) for role in ROLES}
+ADMIN_ONLY = same(
+    anonymous=LOGIN,
+    no_role=LOGIN,
+    city_admin=200,
+    leader=LOGIN,
+    department=LOGIN,
+    district=LOGIN,
+    enterprise=LOGIN,
+)
+
+ROUTES = [
+    Route(
+        "catalog:dashboard",
+        "get",
+        lambda w, r, s: "/?year=2022",
+        same(
+            anonymous=LOGIN,
+            no_role=403,
+            city_admin=200,
+            leader=200,
+            department=200,
+            district=302,
+            enterprise=403,
+        ),
+    ),
+    Route("catalog:area", "get", lambda w, r, s: f"/areas/{area_of(w, r, s).code}/", AREA_VIEW),
+    Route(
+        "catalog:target", "get", lambda w, r, s: f"/targets/{target_of(w, r, s).code}/", SCOPED_VIEW
+    ),
+    Route(
+        "catalog:export_targets",
+        "get",
+        lambda w, r, s: f"/export/targets.xlsx?area={area_of(w, r, s).code}",
+        AREA_VIEW,
+    ),
+    Route("catalog:observations", "get", lambda w, r, s: "/observations/", ALL_ROLES_200),
+    Route("catalog:observation_new", "get", lambda w, r, s: "/observations/new/", ENTRY),
+    Route("catalog:observation_import", "get", lambda w, r, s: "/observations/import/", ENTRY),
+    Route(
+        "catalog:observation",
+        "get",
+        lambda w, r, s: f"/observations/{obs_of(w, r, s).pk}/",
+        SCOPED_VIEW,
+    ),
+    Route(
+        "catalog:observation_submit",
+        "post",
+        lambda w, r, s: f"/observations/{obs_of(w, r, s).pk}/submit/",
+        {
+            **SCOPED_VIEW,
+            "city_admin": (302, 302),
+            "leader": (403, 403),
+            "department": (302, 404),
+            "district": (302, 404),
+        },
+        obs_status=Status.DRAFT,
+    ),
+    Route(
+        "catalog:observation_approve",
+        "post",
+        lambda w, r, s: f"/observations/{obs_of(w, r, s).pk}/approve/",
+        CITY_ADMIN_POST,
+        obs_status=Status.SUBMITTED,
+    ),
+    Route(
+        "catalog:observation_return",
+        "post",
+        lambda w, r, s: f"/observations/{obs_of(w, r, s).pk}/return/",
+        CITY_ADMIN_POST,
+        data={"reason": "数据来源不明"},
+        obs_status=Status.SUBMITTED,
+    ),
+    Route(
+        "catalog:observation_correct",
+        "post",
+        lambda w, r, s: f"/observations/{obs_of(w, r, s).pk}/correct/",
+        CITY_ADMIN_POST,
+        data={"value": "2.5", "reason": "统计局修订"},
+        obs_status=Status.APPROVED,
+    ),
+    Route(
+        "catalog:review_queue",
+        "get",
+        lambda w, r, s: "/review/",
+        same(
+            anonymous=LOGIN,
+            no_role=403,
+            city_admin=200,
+            leader=403,
+            department=403,
+            district=403,
+            enterprise=403,
+        ),
+    ),
+    Route(
+        "audit:search",
+        "get",
+        lambda w, r, s: "/audit/",
+        same(
+            anonymous=LOGIN,
+            no_role=403,
+            city_admin=200,
+            leader=200,
+            department=403,
+            district=403,
+            enterprise=403,
+        ),
+    ),
+    Route(
+        "audit:record",
+        "get",
+        lambda w, r, s: f"/audit/catalog.observation/{obs_of(w, r, s).pk}/",
+        SCOPED_VIEW,
+    ),
+    Route("login", "get", lambda w, r, s: "/login/", PUBLIC),
+    Route("logout", "post", lambda w, r, s: "/logout/", ALWAYS_REDIRECT),
+    Route(
+        "set_language",
+        "post",
+        lambda w, r, s: "/i18n/setlang/",
+        ALWAYS_REDIRECT,
+        data={"language": "en", "next": "/"},
+    ),
+    Route("admin:index", "get", lambda w, r, s: "/admin/", ADMIN_ONLY),
+    Route(
+        "admin:catalog_observation_changelist",
+        "get",
+        lambda w, r, s: "/admin/catalog/observation/",
+        ADMIN_ONLY,
+    ),
+]
+
+
+def _names(resolver: URLResolver, prefix: str = "") -> set[str]:
+    names: set[str] = set()
+    for entry in resolver.url_patterns:
+        if isinstance(entry, URLResolver):
+            namespace = f"{prefix}{entry.namespace}:" if entry.namespace else prefix
+            if entry.namespace == "admin":
+                continue  # the admin's own routes are covered by the admin rows below
+            names |= _names(entry, namespace)
+        elif isinstance(entry, URLPattern) and entry.name:
+            names.add(prefix + entry.name)
+    return names
+
+
+def test_every_named_route_is_in_the_matrix() -> None:
+    covered = {route.name for route in ROUTES}
+    missing = _names(get_resolver()) - covered
+    assert not missing, f"routes without a permission-matrix row: {sorted(missing)}"
+
+
+def _request(client: Any, route: Route, path: str) -> Any:
+    if route.method == "get":
+        return client.get(path)
+    return client.post(path, route.data or {})
+
+
+def _outcome(response: Any) -> Any:
+    if response.status_code == 302 and "login" in response["Location"]:
+        return LOGIN
+    return response.status_code
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("route", ROUTES, ids=lambda r: r.name)
+def test_route_permissions(route: Route, world: World, client: Any) -> None:
+    failures = []
+    for role in ROLES:
+        for index, which in enumerate(("own", "other")):
+            if route.obs_status:
+                Observation.objects.update(status=route.obs_status, value=1.0)
+            client.logout()
+            if role != "anonymous":
+                client.force_login(world.users[role])
+            path = route.url(world, role, which)
+            got = _outcome(_request(client, route, path))
+            want = route.expected[role][index]
+            if got != want:
+                failures.append(
+                    f"{role}/{which} {route.method.upper()} {path}: got {got}, want {want}"
+                )
+    assert not failures, "\n".join(failures)
