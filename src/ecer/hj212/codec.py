@@ -1,0 +1,804 @@
+"""HJ 212 frames: parse, validate, reassemble subpackets, build replies.
+
+Pure module: bytes in, typed values out; no Django, no I/O, no clock.
+
+Frame (HJ 212-2017 ch. 6, communication packet structure): ``##`` + 4-digit data segment
+length + data segment + 4-hex-digit CRC (Annex A, see :mod:`ecer.hj212.crc`) + CRLF. Length
+and CRC are computed over *bytes*; the data segment is decoded as UTF-8, else GBK.
+
+Data segment: ``QN=…;ST=…;CN=…;PW=…;MN=…;Flag=…;[PNUM=…;PNO=…;]CP=&&…&&``. In CP, items
+are separated by ``;`` (groups) and ``,`` (items of one factor); ``DataTime`` is the data
+time, ``<code>-Rtd/-Min/-Avg/-Max/-Cou/-ZsRtd/-ZsMin/-ZsAvg/-ZsMax`` are values,
+``<code>-Flag`` the data flag (N F M S D C T B), ``<code>-EFlag`` the device's extended
+flag, ``<code>-SampleTime`` the sampling time, ``SBxxx-RS``/``SBxxx-RT`` equipment running
+state/time, ``<code>-Info`` information items.
+
+Strictness. :data:`STRICT` accepts exactly the HJ 212-2017 data segment; every departure
+real data loggers make is a named bool in :class:`TolerancePolicy`, and each one accepted is
+recorded in ``Frame.deviations`` by a stable code (the ``DEVIATION_*`` constants). Anything
+else broken raises :class:`FrameError` — the only exception :func:`parse_frame` raises for
+bad input.
+
+Version (``Frame.version``), decided in this order:
+
+1. Flag present: its version bits V5..V0 (``Flag >> 2``): 0 = HJ/T 212-2005, 1 = HJ 212-2017.
+2. Otherwise the factor codes in CP: 2017 codes are a letter + 5 digits (``w01018``), 2005
+   codes 2-3 characters (``011``, ``B01``, ``S01``).
+3. Otherwise MN length: longer than 14 characters (2017 allows 24) means 2017.
+4. Otherwise 2005 — the 2005 standard is the one whose devices omit QN and Flag.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field, fields, replace
+from datetime import datetime
+from types import MappingProxyType
+from typing import Final
+
+from ecer.hj212.crc import format_crc, hj212_crc16, modbus_crc16, swap_bytes
+from ecer.hj212.pollutants import is_2005_code, is_2017_code
+
+# Stable machine codes of the deviations a TolerancePolicy can accept.
+DEVIATION_MISSING_QN: Final = "missing_qn"
+DEVIATION_MISSING_FLAG: Final = "missing_flag"
+DEVIATION_DATATIME_MILLISECONDS: Final = "datatime_milliseconds"
+DEVIATION_DUPLICATE_KEY: Final = "duplicate_key"
+DEVIATION_VENDOR_COMMAND: Final = "vendor_command"
+DEVIATION_OVERSIZE: Final = "oversize_data_segment"
+DEVIATION_MODBUS_CRC_SWAPPED: Final = "modbus_crc_byte_swapped"
+DEVIATION_INVALID_ST: Final = "invalid_st"
+DEVIATION_UNKNOWN_FIELD: Final = "unknown_field"
+DEVIATION_UNKNOWN_DATA_FLAG: Final = "unknown_data_flag"
+DEVIATION_UNKNOWN_FLAG_VERSION: Final = "unknown_flag_version"
+DEVIATION_MISSING_PACKET_NUMBERS: Final = "missing_packet_numbers"
+
+# HJ 212-2017 ch. 6: the data segment holds at most 1024 bytes.
+MAX_DATA_SEGMENT = 1024
+
+# HJ 212-2017 data flag table (数据标记): meaning of <code>-Flag values.
+DATA_FLAGS: Final[Mapping[str, str]] = MappingProxyType(
+    {
+        "N": "在线监控（监测）仪器仪表工作正常",
+        "F": "在线监控（监测）仪器仪表停运",
+        "M": "在线监控（监测）仪器仪表处于维护期间产生的数据",
+        "S": "手工输入的设定值",
+        "D": "在线监控（监测）仪器仪表故障",
+        "C": "在线监控（监测）仪器仪表处于校准状态",
+        "T": "在线监控（监测）仪器仪表采样数值超过测量上限",
+        "B": "在线监控（监测）仪器仪表与数采仪通讯异常",
+    }
+)
+
+# Command codes (CN) of HJ 212-2017 and HJ/T 212-2005 together; others are vendor commands.
+# fmt: off
+KNOWN_COMMANDS: Final = frozenset(
+    {
+        # Initialisation and parameter commands.
+        "1000", "1001", "1011", "1012", "1013", "1021", "1022", "1031", "1032", "1041",
+        "1042", "1061", "1062", "1063", "1064", "1072",
+        # Data commands.
+        "2011", "2012", "2021", "2022", "2031", "2041", "2051", "2061", "2071", "2072",
+        "2081",
+        # Control commands.
+        "3011", "3012", "3013", "3014", "3015", "3016", "3017", "3018", "3019", "3020",
+        "3021",
+        # Interaction commands: request response, execution result, notice/data response.
+        "9011", "9012", "9013", "9014",
+    }
+)
+# fmt: on
+
+# CP suffixes whose values are numbers (HJ 212-2017 field dictionary; Zs = 折算, converted).
+NUMERIC_SUFFIXES: Final = frozenset(
+    {"Rtd", "Min", "Avg", "Max", "Cou", "ZsRtd", "ZsMin", "ZsAvg", "ZsMax", "ZsCou", "Ala"}
+)
+# CP suffixes carrying a data flag letter.
+FLAG_SUFFIXES: Final = frozenset({"Flag", "ZsFlag"})
+# CP suffixes of equipment items (running state, running time).
+EQUIPMENT_SUFFIXES: Final = frozenset({"RS", "RT"})
+
+_HEADER_FIELDS: Final = ("QN", "ST", "CN", "PW", "MN", "Flag", "PNUM", "PNO")
+_HEX_DIGITS: Final = frozenset(b"0123456789abcdefABCDEF")
+_TEXT_ENCODINGS: Final = ("utf-8", "gbk")
+
+
+class FrameError(ValueError):
+    """A frame that cannot be accepted.
+
+    offset: Position of the fault from the frame's first ``#`` [bytes].
+    field: The part at fault: ``header``, ``length``, ``CRC``, ``QN``, ``w01018-Rtd``, ….
+    reason: What is wrong (English).
+    """
+
+    def __init__(self, offset: int, field: str, reason: str) -> None:
+        super().__init__(f"{field}: {reason} (at byte {offset})")
+        self.offset = offset
+        self.field = field
+        self.reason = reason
+
+
+@dataclass(frozen=True, slots=True)
+class TolerancePolicy:
+    """Which known deviations from HJ 212-2017 a station's data logger may make.
+
+    Each flag accepts one deviation, recorded on the frame under the code in brackets.
+    """
+
+    allow_missing_qn: bool = False  # [missing_qn] no QN (HJ/T 212-2005 uploads)
+    allow_missing_flag: bool = False  # [missing_flag] no Flag (HJ/T 212-2005 uploads)
+    allow_datatime_milliseconds: bool = False  # [datatime_milliseconds] 17-digit DataTime
+    allow_duplicate_keys: bool = False  # [duplicate_key] a key twice; the first value wins
+    allow_vendor_commands: bool = False  # [vendor_command] CN outside the standards (8013…)
+    allow_oversize: bool = False  # [oversize_data_segment] data segment over 1024 bytes
+    allow_modbus_crc_swapped: bool = False  # [modbus_crc_byte_swapped] MODBUS CRC, low first
+    allow_invalid_st: bool = False  # [invalid_st] ST not two digits (e.g. NUL bytes)
+    allow_unknown_fields: bool = False  # [unknown_field] header field not in the standard
+    allow_unknown_data_flags: bool = False  # [unknown_data_flag] flag outside N F M S D C T B
+    allow_unknown_flag_version: bool = False  # [unknown_flag_version] version bits not 0/1
+    allow_missing_packet_numbers: bool = False  # [missing_packet_numbers] D set, no PNUM/PNO
+
+
+STRICT: Final = TolerancePolicy()
+LENIENT: Final = TolerancePolicy(**{f.name: True for f in fields(TolerancePolicy)})
+
+Value = float | str
+
+
+@dataclass(frozen=True, slots=True)
+class Frame:
+    """A parsed, validated frame.
+
+    version: ``"2017"`` or ``"2005"`` (see the module docstring for the heuristic).
+    qn: Request code, ``YYYYMMDDhhmmsszzz``; None if absent.
+    st: System code (e.g. ``32`` surface water pollution source, ``31`` air, ``91`` system).
+    cn: Command code.
+    pw: Access password.
+    mn: Device (monitoring point) identifier.
+    flag: Flag byte (version bits, D = subpackets, A = reply required); None if absent.
+    pnum: Total number of subpackets, if subpacketed.
+    pno: This subpacket's number (1-based), if subpacketed.
+    data_time: CP DataTime, local time of the data logger (no zone in the standard).
+    pollutants: Per factor code, its values: numbers for Rtd/Min/Avg/Max/Cou/Zs*/Ala
+        [the factor's unit, see ecer.hj212.pollutants], strings for Flag/EFlag/SampleTime/….
+    equipment: Per equipment code (``SB1``), ``RS`` running state / ``RT`` running time [h].
+    info: Per information code, its ``-Info`` value.
+    items: The other CP items (``QnRtn``, ``ExeRtn``, ``PolId``, ``HeartbeatTime``, …).
+    cp: The CP body as received (between ``CP=&&`` and the closing ``&&``).
+    deviations: Codes of the deviations accepted, in order of first occurrence.
+    """
+
+    version: str
+    qn: str | None
+    st: str
+    cn: str
+    pw: str
+    mn: str
+    flag: int | None
+    pnum: int | None
+    pno: int | None
+    data_time: datetime | None
+    pollutants: Mapping[str, Mapping[str, Value]]
+    equipment: Mapping[str, Mapping[str, str]]
+    info: Mapping[str, str]
+    items: Mapping[str, str]
+    cp: str
+    deviations: tuple[str, ...] = ()
+
+    @property
+    def reply_required(self) -> bool:
+        """Flag bit A: the sender expects a response."""
+        return self.flag is not None and bool(self.flag & 1)
+
+    @property
+    def has_packet_numbers(self) -> bool:
+        """Flag bit D: the frame carries PNUM/PNO (it is one subpacket of several)."""
+        return self.flag is not None and bool(self.flag & 2)
+
+
+class _Deviations:
+    """Collects accepted deviations, or raises when the policy does not allow one."""
+
+    __slots__ = ("codes",)
+
+    def __init__(self) -> None:
+        self.codes: list[str] = []
+
+    def accept(self, allowed: bool, code: str, offset: int, where: str, reason: str) -> None:
+        if not allowed:
+            raise FrameError(offset, where, reason)
+        if code not in self.codes:
+            self.codes.append(code)
+
+
+def parse_frame(data: bytes | bytearray | memoryview, policy: TolerancePolicy = STRICT) -> Frame:
+    """Parse one complete frame, ``##`` through CRLF.
+
+    data: The frame bytes, as yielded by :class:`ecer.hj212.framing.FrameSplitter`.
+    policy: Deviations to accept (:data:`STRICT` by default).
+    Raises FrameError, and only FrameError, for a frame that cannot be accepted.
+    """
+    raw = bytes(data)
+    size = len(raw)
+    if size < 12:
+        raise FrameError(0, "frame", f"{size} bytes is shorter than the 12-byte minimum")
+    if raw[:2] != b"##":
+        raise FrameError(0, "header", "frame does not start with '##'")
+    if raw[-2:] != b"\r\n":
+        raise FrameError(size - 2, "trailer", "frame does not end with CRLF")
+    length_text = raw[2:6]
+    if not length_text.isdigit():
+        raise FrameError(2, "length", f"{length_text!r} is not 4 decimal digits")
+    declared = int(length_text)
+    segment = raw[6:-6]
+    if declared != len(segment):
+        raise FrameError(
+            2, "length", f"header declares {declared} bytes, the data segment has {len(segment)}"
+        )
+    deviations = _Deviations()
+    if declared > MAX_DATA_SEGMENT:
+        deviations.accept(
+            policy.allow_oversize,
+            DEVIATION_OVERSIZE,
+            2,
+            "length",
+            f"data segment of {declared} bytes exceeds the standard's {MAX_DATA_SEGMENT}",
+        )
+    _check_crc(raw, segment, policy, deviations)
+    text, encoding = _decode(segment)
+    return _parse_segment(text, encoding, policy, deviations)
+
+
+def _check_crc(
+    raw: bytes, segment: bytes, policy: TolerancePolicy, deviations: _Deviations
+) -> None:
+    crc_offset = len(raw) - 6
+    crc_text = raw[-6:-2]
+    if not all(byte in _HEX_DIGITS for byte in crc_text):
+        raise FrameError(crc_offset, "CRC", f"{crc_text!r} is not 4 hexadecimal digits")
+    carried = int(crc_text, 16)
+    expected = hj212_crc16(segment)
+    if carried == expected:
+        return
+    if policy.allow_modbus_crc_swapped and carried == swap_bytes(modbus_crc16(segment)):
+        deviations.accept(True, DEVIATION_MODBUS_CRC_SWAPPED, crc_offset, "CRC", "")
+        return
+    raise FrameError(
+        crc_offset,
+        "CRC",
+        f"frame carries {crc_text.decode('ascii')}, HJ 212 Annex A gives {format_crc(expected)}",
+    )
+
+
+def _decode(segment: bytes) -> tuple[str, str]:
+    if segment.isascii():
+        return segment.decode("ascii"), "ascii"
+    for encoding in _TEXT_ENCODINGS:
+        try:
+            return segment.decode(encoding), encoding
+        except UnicodeDecodeError:
+            continue
+    raise FrameError(6, "data", "data segment is neither UTF-8 nor GBK text")
+
+
+class _Locator:
+    """Maps a character index in the decoded data segment to a byte offset in the frame."""
+
+    __slots__ = ("encoding", "text")
+
+    def __init__(self, text: str, encoding: str) -> None:
+        self.text = text
+        self.encoding = encoding
+
+    def __call__(self, index: int) -> int:
+        if self.encoding == "ascii":
+            return 6 + index
+        return 6 + len(self.text[:index].encode(self.encoding))
+
+
+def _parse_segment(
+    text: str, encoding: str, policy: TolerancePolicy, deviations: _Deviations
+) -> Frame:
+    at = _Locator(text, encoding)
+    cp_index = text.find("CP=&&")
+    if cp_index == -1:
+        raise FrameError(at(len(text)), "CP", "no 'CP=&&' in the data segment")
+    if cp_index > 0 and text[cp_index - 1] != ";":
+        raise FrameError(at(cp_index), "CP", "CP is not separated from the header by ';'")
+    if not text.endswith("&&") or len(text) < cp_index + 7:
+        raise FrameError(at(len(text)), "CP", "CP is not closed by '&&' at the segment end")
+    header = _parse_header(text[: max(cp_index - 1, 0)], at, policy, deviations)
+    body_start = cp_index + 5
+    cp = text[body_start:-2]
+    version_from_flag, flag = _check_header(header, at, policy, deviations)
+    cp_data = _parse_cp(cp, body_start, at, policy, deviations)
+    return Frame(
+        version=version_from_flag or _guess_version(cp_data.pollutants, header["MN"][0]),
+        qn=header["QN"][0] if "QN" in header else None,
+        st=header["ST"][0],
+        cn=header["CN"][0],
+        pw=header["PW"][0],
+        mn=header["MN"][0],
+        flag=flag,
+        pnum=_int_field(header, "PNUM", at),
+        pno=_int_field(header, "PNO", at),
+        data_time=cp_data.data_time,
+        pollutants=cp_data.pollutants,
+        equipment=cp_data.equipment,
+        info=cp_data.info,
+        items=cp_data.items,
+        cp=cp,
+        deviations=tuple(deviations.codes),
+    )
+
+
+def _parse_header(
+    text: str, at: _Locator, policy: TolerancePolicy, deviations: _Deviations
+) -> dict[str, tuple[str, int]]:
+    """Header fields as name -> (value, character index of the value)."""
+    header: dict[str, tuple[str, int]] = {}
+    index = 0
+    for part in text.split(";") if text else ():
+        name, sep, value = part.partition("=")
+        if not sep:
+            raise FrameError(at(index), "header", f"field {part!r} has no '='")
+        if name not in _HEADER_FIELDS:
+            deviations.accept(
+                policy.allow_unknown_fields,
+                DEVIATION_UNKNOWN_FIELD,
+                at(index),
+                name or "header",
+                f"{name!r} is not a field of the data segment",
+            )
+        elif name in header:
+            deviations.accept(
+                policy.allow_duplicate_keys,
+                DEVIATION_DUPLICATE_KEY,
+                at(index),
+                name,
+                "field appears twice",
+            )
+        else:
+            header[name] = (value, index + len(name) + 1)
+        index += len(part) + 1
+    return header
+
+
+def _check_header(
+    header: dict[str, tuple[str, int]],
+    at: _Locator,
+    policy: TolerancePolicy,
+    deviations: _Deviations,
+) -> tuple[str | None, int | None]:
+    """Validate the header; return (version from the Flag bits or None, Flag value)."""
+    end = at(0)
+    if "QN" in header:
+        qn, index = header["QN"]
+        if len(qn) != 17 or not _is_digits(qn):
+            raise FrameError(at(index), "QN", f"{qn!r} is not YYYYMMDDhhmmsszzz (17 digits)")
+    else:
+        deviations.accept(policy.allow_missing_qn, DEVIATION_MISSING_QN, end, "QN", "QN missing")
+    for name in ("ST", "CN", "PW", "MN"):
+        if name not in header:
+            raise FrameError(end, name, f"required field {name} missing")
+    st, index = header["ST"]
+    if len(st) != 2 or not _is_digits(st):
+        deviations.accept(
+            policy.allow_invalid_st,
+            DEVIATION_INVALID_ST,
+            at(index),
+            "ST",
+            f"{st!r} is not a 2-digit system code",
+        )
+    cn, index = header["CN"]
+    if len(cn) != 4 or not _is_digits(cn):
+        raise FrameError(at(index), "CN", f"{cn!r} is not a 4-digit command code")
+    if cn not in KNOWN_COMMANDS:
+        deviations.accept(
+            policy.allow_vendor_commands,
+            DEVIATION_VENDOR_COMMAND,
+            at(index),
+            "CN",
+            f"command {cn} is not defined by HJ 212-2017 or HJ/T 212-2005",
+        )
+    mn, index = header["MN"]
+    if not mn or len(mn) > 24:
+        raise FrameError(at(index), "MN", f"{mn!r} is not a 1-24 character device identifier")
+    flag: int | None = None
+    version: str | None = None
+    if "Flag" in header:
+        text, index = header["Flag"]
+        if not 1 <= len(text) <= 3 or not _is_digits(text) or int(text) > 255:
+            raise FrameError(at(index), "Flag", f"{text!r} is not an integer 0-255")
+        flag = int(text)
+        version_bits = flag >> 2  # HJ 212-2017 Flag = V5 V4 V3 V2 V1 V0 D A
+        if version_bits == 0:
+            version = "2005"
+        elif version_bits == 1:
+            version = "2017"
+        else:
+            deviations.accept(
+                policy.allow_unknown_flag_version,
+                DEVIATION_UNKNOWN_FLAG_VERSION,
+                at(index),
+                "Flag",
+                f"version bits {version_bits:06b} name neither HJ/T 212-2005 nor HJ 212-2017",
+            )
+    else:
+        deviations.accept(
+            policy.allow_missing_flag, DEVIATION_MISSING_FLAG, end, "Flag", "Flag missing"
+        )
+    _check_packet_numbers(header, flag, at, policy, deviations)
+    return version, flag
+
+
+def _check_packet_numbers(
+    header: dict[str, tuple[str, int]],
+    flag: int | None,
+    at: _Locator,
+    policy: TolerancePolicy,
+    deviations: _Deviations,
+) -> None:
+    present = ("PNUM" in header) + ("PNO" in header)
+    if present == 1:
+        name = "PNO" if "PNUM" in header else "PNUM"
+        raise FrameError(at(0), name, "PNUM and PNO must appear together")
+    if present == 0:
+        if flag is not None and flag & 2:
+            deviations.accept(
+                policy.allow_missing_packet_numbers,
+                DEVIATION_MISSING_PACKET_NUMBERS,
+                at(0),
+                "Flag",
+                "Flag bit D announces PNUM/PNO but they are missing",
+            )
+        return
+    pnum = _int_field(header, "PNUM", at) or 0
+    pno = _int_field(header, "PNO", at) or 0
+    if pnum < 1 or not 1 <= pno <= pnum:
+        raise FrameError(at(header["PNO"][1]), "PNO", f"packet {pno} of {pnum} is out of range")
+    if flag is not None and not flag & 2:
+        raise FrameError(at(header["Flag"][1]), "Flag", "PNUM/PNO present but Flag bit D is 0")
+
+
+def _int_field(header: dict[str, tuple[str, int]], name: str, at: _Locator) -> int | None:
+    if name not in header:
+        return None
+    text, index = header[name]
+    if not 1 <= len(text) <= 9 or not _is_digits(text):
+        raise FrameError(at(index), name, f"{text!r} is not a positive integer")
+    return int(text)
+
+
+@dataclass(slots=True)
+class _CpData:
+    data_time: datetime | None = None
+    pollutants: dict[str, dict[str, Value]] = field(default_factory=dict)
+    equipment: dict[str, dict[str, str]] = field(default_factory=dict)
+    info: dict[str, str] = field(default_factory=dict)
+    items: dict[str, str] = field(default_factory=dict)
+
+
+def _parse_cp(
+    cp: str, start: int, at: _Locator, policy: TolerancePolicy, deviations: _Deviations
+) -> _CpData:
+    # The hot loop of the codec: ';' (groups) and ',' (items of a group) both separate
+    # items, so one flat split does; offsets are only worked out when an error needs one.
+    data = _CpData()
+    pollutants = data.pollutants
+    numeric = NUMERIC_SUFFIXES
+    flags = DATA_FLAGS
+    for item in cp.replace(",", ";").split(";"):
+        if not item:
+            continue
+        key, sep, value = item.partition("=")
+        if not sep or not key:
+            raise FrameError(at(start + _item_index(cp, item)), "CP", f"{item!r} is not key=value")
+        code, dash, suffix = key.partition("-")
+        if suffix in numeric:
+            # A decimal number as the standard writes it: optional sign, digits, one point.
+            digits = value[1:] if value[:1] in "-+" and value else value
+            if not (digits.isascii() and digits.replace(".", "", 1).isdigit()):
+                offset = at(start + _item_index(cp, item) + len(key) + 1)
+                raise FrameError(offset, key, f"{value!r} is not a number")
+            values = pollutants.get(code)
+            if values is None:
+                values = pollutants[code] = {}
+            elif suffix in values:
+                _duplicate(cp, start, key, at, policy, deviations)
+                continue  # the first value wins
+            values[suffix] = float(value)
+        elif suffix in FLAG_SUFFIXES:
+            values = pollutants.setdefault(code, {})
+            if suffix in values:
+                _duplicate(cp, start, key, at, policy, deviations)
+                continue
+            if value not in flags:
+                deviations.accept(
+                    policy.allow_unknown_data_flags,
+                    DEVIATION_UNKNOWN_DATA_FLAG,
+                    at(start + _item_index(cp, item) + len(key) + 1),
+                    key,
+                    f"{value!r} is not a data flag (N F M S D C T B)",
+                )
+            values[suffix] = value
+        else:
+            _other_item(key, code, dash, suffix, value, cp, start, data, at, policy, deviations)
+    return data
+
+
+def _duplicate(
+    cp: str, start: int, key: str, at: _Locator, policy: TolerancePolicy, deviations: _Deviations
+) -> None:
+    """Record (or refuse) a key seen twice in CP; the offset is its second occurrence."""
+    first = _key_index(cp, key, 0)
+    second = _key_index(cp, key, first + 1) if first >= 0 else -1
+    offset = at(start + max(second, 0))
+    deviations.accept(
+        policy.allow_duplicate_keys, DEVIATION_DUPLICATE_KEY, offset, key, "key appears twice"
+    )
+
+
+def _item_index(cp: str, item: str) -> int:
+    """Index of the first whole item ``item`` in ``cp`` (items end at ';', ',' or the end)."""
+    index = cp.find(item)
+    while index > 0 and not (
+        cp[index - 1] in ";," and cp[index + len(item) : index + len(item) + 1] in ("", ";", ",")
+    ):
+        index = cp.find(item, index + 1)
+    return max(index, 0)
+
+
+def _key_index(cp: str, key: str, begin: int) -> int:
+    """Index of the item ``key=…`` in ``cp`` at or after ``begin``, or -1."""
+    needle = key + "="
+    index = cp.find(needle, begin)
+    while index > 0 and cp[index - 1] not in ";,":
+        index = cp.find(needle, index + 1)
+    return index
+
+
+def _other_item(
+    key: str,
+    code: str,
+    dash: str,
+    suffix: str,
+    value: str,
+    cp: str,
+    start: int,
+    data: _CpData,
+    at: _Locator,
+    policy: TolerancePolicy,
+    deviations: _Deviations,
+) -> None:
+    if not dash:
+        if key in data.items or (key == "DataTime" and data.data_time is not None):
+            _duplicate(cp, start, key, at, policy, deviations)
+        elif key == "DataTime":
+            offset = at(start + _key_index(cp, key, 0) + len(key) + 1)
+            data.data_time = _parse_data_time(value, offset, policy, deviations)
+        else:
+            data.items[key] = value
+        return
+    target: dict[str, str] | dict[str, Value]
+    if suffix in EQUIPMENT_SUFFIXES:
+        target = data.equipment.setdefault(code, {})
+    elif suffix == "Info":
+        if code in data.info:
+            _duplicate(cp, start, key, at, policy, deviations)
+        else:
+            data.info[code] = value
+        return
+    else:
+        target = data.pollutants.setdefault(code, {})
+    if suffix in target:
+        _duplicate(cp, start, key, at, policy, deviations)
+    else:
+        target[suffix] = value
+
+
+def _parse_data_time(
+    value: str, offset: int, policy: TolerancePolicy, deviations: _Deviations
+) -> datetime:
+    if len(value) == 17 and _is_digits(value):
+        deviations.accept(
+            policy.allow_datatime_milliseconds,
+            DEVIATION_DATATIME_MILLISECONDS,
+            offset,
+            "DataTime",
+            f"{value!r} has milliseconds; the standard's DataTime is YYYYMMDDhhmmss",
+        )
+        millis = int(value[14:])
+    elif len(value) == 14 and _is_digits(value):
+        millis = 0
+    else:
+        raise FrameError(offset, "DataTime", f"{value!r} is not YYYYMMDDhhmmss")
+    try:
+        return datetime(
+            int(value[0:4]),
+            int(value[4:6]),
+            int(value[6:8]),
+            int(value[8:10]),
+            int(value[10:12]),
+            int(value[12:14]),
+            millis * 1000,
+        )
+    except ValueError as exc:
+        raise FrameError(offset, "DataTime", f"{value!r} is not a valid time: {exc}") from None
+
+
+def _is_digits(text: str) -> bool:
+    return text.isascii() and text.isdigit()
+
+
+def _guess_version(pollutants: Mapping[str, object], mn: str) -> str:
+    for code in pollutants:
+        if is_2017_code(code):
+            return "2017"
+        if is_2005_code(code):
+            return "2005"
+    return "2017" if len(mn) > 14 else "2005"
+
+
+# --- building frames -------------------------------------------------------------------
+
+
+def encode_frame(data_segment: str | bytes) -> bytes:
+    """Wrap a data segment into a frame: ``##`` + length + segment + CRC + CRLF.
+
+    data_segment: The data segment; text is encoded as UTF-8 (length counts bytes).
+    """
+    segment = data_segment.encode("utf-8") if isinstance(data_segment, str) else data_segment
+    if len(segment) > 9999:
+        raise ValueError(f"data segment of {len(segment)} bytes does not fit 4 length digits")
+    return b"##%04d%s%s\r\n" % (len(segment), segment, format_crc(hj212_crc16(segment)).encode())
+
+
+def _response(frame: Frame, cn: str, cp: str) -> bytes:
+    # HJ 212-2017 Annex C: responses carry the request's own QN, ST=91 (system interaction),
+    # the same PW and MN, and Flag=4 (version 2017, no subpackets, no reply expected).
+    qn = f"QN={frame.qn};" if frame.qn is not None else ""
+    return encode_frame(f"{qn}ST=91;CN={cn};PW={frame.pw};MN={frame.mn};Flag=4;CP=&&{cp}&&")
+
+
+def build_data_response(frame: Frame) -> bytes:
+    """Data response (CN=9014) to an upload, e.g. ``…;CN=9014;…;Flag=4;CP=&&&&``.
+
+    A frame without QN (HJ/T 212-2005 logger) gets the response without a QN field.
+    """
+    return _response(frame, "9014", "")
+
+
+def build_notice_response(frame: Frame) -> bytes:
+    """Notice response (CN=9013) to a notice, e.g. ``…;CN=9013;…;Flag=4;CP=&&&&``."""
+    return _response(frame, "9013", "")
+
+
+def build_request_response(frame: Frame, qn_rtn: int = 1) -> bytes:
+    """Request response (CN=9011): ``CP=&&QnRtn=<qn_rtn>&&`` (1 = ready to execute)."""
+    return _response(frame, "9011", f"QnRtn={qn_rtn}")
+
+
+# --- subpackets ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class IncompletePacket:
+    """A subpacketed message that timed out before all its subpackets arrived.
+
+    mn, qn, cn: Identify the message. pnum: Subpackets announced. received: PNOs received.
+    """
+
+    mn: str
+    qn: str | None
+    cn: str
+    pnum: int
+    received: tuple[int, ...]
+
+
+@dataclass(slots=True)
+class _Pending:
+    deadline: float
+    parts: dict[int, Frame]
+
+
+class SubpacketAssembler:
+    """Reassemble subpacketed messages (Flag bit D, PNUM/PNO) into one frame.
+
+    Pure: the caller passes the current time ``now`` [s] (any monotonic clock).
+    timeout: How long after its first subpacket a message may stay incomplete [s].
+
+    A message is identified by (MN, QN, CN, PNUM). Each subpacket is still acknowledged on
+    its own by the caller (HJ 212-2017 Annex C, subpacket and response mechanism); this
+    class only rebuilds the data. A repeated subpacket (same PNO, e.g. a retransmission
+    after a lost response) is ignored and counted in ``duplicates``.
+    """
+
+    def __init__(self, timeout: float = 60.0) -> None:
+        if timeout <= 0:
+            raise ValueError("timeout must be positive")
+        self.timeout = timeout
+        self.duplicates = 0
+        self._pending: dict[tuple[str, str | None, str, int], _Pending] = {}
+        self._completed: dict[tuple[str, str | None, str, int], float] = {}
+
+    @property
+    def pending(self) -> int:
+        """Messages waiting for subpackets."""
+        return len(self._pending)
+
+    def add(self, frame: Frame, now: float) -> Frame | None:
+        """Add a frame; return the whole message when complete, else None.
+
+        A frame that is not a subpacket is returned as it is.
+        """
+        if frame.pnum is None or frame.pno is None:
+            return frame
+        key = (frame.mn, frame.qn, frame.cn, frame.pnum)
+        if key in self._completed:
+            self.duplicates += 1
+            return None
+        pending = self._pending.get(key)
+        if pending is None:
+            pending = self._pending[key] = _Pending(now + self.timeout, {})
+        if frame.pno in pending.parts:
+            self.duplicates += 1
+            return None
+        pending.parts[frame.pno] = frame
+        if len(pending.parts) < frame.pnum:
+            return None
+        del self._pending[key]
+        self._completed[key] = pending.deadline
+        return _merge([pending.parts[number] for number in sorted(pending.parts)])
+
+    def expire(self, now: float) -> list[IncompletePacket]:
+        """Drop and return the messages whose timeout has passed at ``now``."""
+        expired = [key for key, pending in self._pending.items() if pending.deadline <= now]
+        result = []
+        for key in expired:
+            pending = self._pending.pop(key)
+            mn, qn, cn, pnum = key
+            result.append(IncompletePacket(mn, qn, cn, pnum, tuple(sorted(pending.parts))))
+        for key in [key for key, deadline in self._completed.items() if deadline <= now]:
+            del self._completed[key]
+        return result
+
+
+def _merge(parts: Iterable[Frame]) -> Frame:
+    frames = list(parts)
+    first = frames[0]
+    pollutants: dict[str, dict[str, Value]] = {}
+    equipment: dict[str, dict[str, str]] = {}
+    info: dict[str, str] = {}
+    items: dict[str, str] = {}
+    deviations: list[str] = []
+    data_time = None
+    for part in frames:
+        for code, values in part.pollutants.items():
+            merged = pollutants.setdefault(code, {})
+            for suffix, value in values.items():
+                merged.setdefault(suffix, value)
+        for code, states in part.equipment.items():
+            merged_states = equipment.setdefault(code, {})
+            for suffix, state in states.items():
+                merged_states.setdefault(suffix, state)
+        for code, text in part.info.items():
+            info.setdefault(code, text)
+        for key, text in part.items.items():
+            items.setdefault(key, text)
+        deviations.extend(code for code in part.deviations if code not in deviations)
+        if data_time is None:
+            data_time = part.data_time
+    return replace(
+        first,
+        flag=None if first.flag is None else first.flag & ~2,
+        pnum=None,
+        pno=None,
+        data_time=data_time,
+        pollutants=pollutants,
+        equipment=equipment,
+        info=info,
+        items=items,
+        cp=";".join(part.cp for part in frames if part.cp),
+        deviations=tuple(deviations),
+    )
