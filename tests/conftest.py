@@ -1,8 +1,9 @@
-"""Suite-wide checks: when DATABASE_URL names PostgreSQL, it must be reachable (fail, never skip)."""
+"""Suite-wide checks and fixtures: PostgreSQL reachable when named (fail, never skip); the plan."""
 
 from __future__ import annotations
 
 import os
+from typing import Any
 from urllib.parse import urlparse
 
 import pytest
@@ -29,3 +30,28 @@ def pytest_sessionstart(session: pytest.Session) -> None:
             f"DATABASE_URL={url} but PostgreSQL is not reachable: {exc}. "
             "Start it (pg_ctlcluster <version> main start) or unset DATABASE_URL."
         ) from None
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup: Any, django_db_blocker: Any) -> None:
+    """Load the Beihai plan once into each test database; tests roll back around it."""
+    with django_db_blocker.unblock():
+        _load_plan()
+
+
+def _load_plan() -> Any:
+    from ecer.plan.loader import default_plan_path, load_plan_file
+    from ecer.web.catalog.loading import load_catalog_into_db
+    from ecer.web.catalog.models import Plan
+
+    catalog = load_plan_file(default_plan_path())
+    plan = Plan.objects.filter(code=catalog.plan.code).first()
+    if plan is None:  # a transactional test flushed the database: load it again
+        load_catalog_into_db(catalog)
+        plan = Plan.objects.get(code=catalog.plan.code)
+    return plan
+
+
+@pytest.fixture
+def loaded_plan(db: Any) -> Any:
+    return _load_plan()

@@ -25,17 +25,6 @@ CHROMIUM_ARGS = [
 
 
 @pytest.fixture
-def loaded_plan(db: Any) -> Any:
-    from ecer.plan.loader import default_plan_path, load_plan_file
-    from ecer.web.catalog.loading import load_catalog_into_db
-    from ecer.web.catalog.models import Plan
-
-    catalog = load_plan_file(default_plan_path())
-    load_catalog_into_db(catalog)
-    return Plan.objects.get(code=catalog.plan.code)
-
-
-@pytest.fixture
 def demo_data(loaded_plan: Any) -> Any:
     from ecer.web.audit.models import Status
     from ecer.web.catalog.demo import demo_rows

@@ -62,4 +62,5 @@ def entries_for(history_records: list[Any], model_label: str) -> list[HistoryEnt
 
 def tracked_models() -> dict[str, Any]:
     """label ("catalog.observation") → model, for every table whose history is kept."""
-    return {m._meta.label_lower: m for m in registered_models.values()}
+    # Many-to-many through tables are registered too; they have no history manager of their own.
+    return {m._meta.label_lower: m for m in registered_models.values() if hasattr(m, "history")}

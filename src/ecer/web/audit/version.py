@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from django.db.models import Max
-from simple_history.models import registered_models
+
+from ecer.web.audit.history import tracked_models
 
 
 def data_version() -> str:
@@ -11,8 +12,8 @@ def data_version() -> str:
     the latest edit (UTC). Two exports with the same version were made from the same data."""
     total = 0
     latest = None
-    for model in registered_models.values():
-        history = model.history.model  # type: ignore[attr-defined]
+    for model in tracked_models().values():
+        history = model.history.model
         row = history.objects.aggregate(last_id=Max("history_id"), last_at=Max("history_date"))
         total += row["last_id"] or 0
         if row["last_at"] and (latest is None or row["last_at"] > latest):

@@ -120,7 +120,7 @@ def target_detail(request: HttpRequest, code: str) -> HttpResponse:
         series.append({"name": area.name, "data": [values.get(y) for y in years]})
     base = rows[0].result.base if rows else None
     path = (
-        core_progress.required_path(services.target_spec(target), base, years)
+        core_progress.required_path(services.target_spec(target), base, [(y, None) for y in years])
         if base is not None or target.kind == Target.Kind.CUMULATIVE_INCREASE
         else None
     )
