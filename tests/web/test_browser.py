@@ -45,7 +45,7 @@ def test_district_view_and_english(
     assert "铁山港区" in page.inner_text("h1")
     assert page.locator("tr[data-target=energy_intensity_decline] .status.bad").count() == 1
     screenshot(page, "district-tieshangang")
-    page.select_option("select[name=language]", "en")
-    page.wait_for_load_state()
+    with page.expect_navigation():
+        page.select_option("select[name=language]", "en")
     assert "Plan overview" in page.inner_text("header")
     screenshot(page, "district-tieshangang-en")
