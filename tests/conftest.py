@@ -55,3 +55,9 @@ def _load_plan() -> Any:
 @pytest.fixture
 def loaded_plan(db: Any) -> Any:
     return _load_plan()
+
+
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings: Any) -> None:
+    """Tests create many users; the production hasher (PBKDF2) is checked in test_security."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

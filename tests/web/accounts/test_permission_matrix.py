@@ -8,6 +8,7 @@ the same pair. ``LOGIN`` means a redirect to a sign-in page.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -31,6 +32,7 @@ class Route:
     expected: dict[str, tuple[Any, Any]]  # role -> (own, other)
     data: dict[str, str] | None = None
     obs_status: str | None = None  # reset observations to this status before each request
+    json: Callable[[World, str, str], dict[str, Any]] | None = None  # a JSON body
 
 
 def _pair(role: str, world: World, kind: str) -> tuple[Any, Any]:
@@ -112,6 +114,23 @@ ADMIN_ONLY = same(
     district=LOGIN,
     enterprise=LOGIN,
 )
+
+API_AUTH = {"anonymous": (401, 401), "no_role": (401, 401)}
+
+
+def observation_body(
+    world: World, role: str, which: str, year: int | None = None
+) -> dict[str, Any]:
+    obs = obs_of(world, role, which)
+    return {
+        "target": obs.target.code,
+        "area": obs.area.code,
+        "year": year or obs.year,
+        "quarter": obs.quarter,
+        "value": 2.0,
+        "unit": obs.target.observation_unit,
+    }
+
 
 ROUTES = [
     Route(
@@ -227,6 +246,62 @@ ROUTES = [
         data={"language": "en", "next": "/"},
     ),
     Route("admin:index", "get", lambda w, r, s: "/admin/", ADMIN_ONLY),
+    Route("api:api-root", "get", lambda w, r, s: "/api/", {role: (404, 404) for role in ROLES}),
+    Route("api:openapi-json", "get", lambda w, r, s: "/api/openapi.json", PUBLIC),
+    Route("api:openapi-view", "get", lambda w, r, s: "/api/docs", PUBLIC),
+    Route(
+        "api:list_observations",
+        "get",
+        lambda w, r, s: "/api/observations",
+        {
+            **{role: (200, 200) for role in ROLES},
+            **API_AUTH,
+        },
+    ),
+    Route(
+        "api:create_observation",
+        "post",
+        lambda w, r, s: "/api/observations",
+        {
+            **API_AUTH,
+            "city_admin": (201, 201),
+            "leader": (403, 403),
+            "department": (201, 400),
+            "district": (201, 400),
+            "enterprise": (403, 403),
+        },
+        json=lambda w, r, s: observation_body(w, r, s, year=2024),
+    ),
+    Route(
+        "api:update_observation",
+        "put",
+        lambda w, r, s: f"/api/observations/{obs_of(w, r, s).pk}",
+        {
+            **API_AUTH,
+            "city_admin": (200, 200),
+            "leader": (403, 403),
+            "department": (200, 404),
+            "district": (200, 404),
+            "enterprise": (404, 404),
+        },
+        json=observation_body,
+        obs_status=Status.DRAFT,
+    ),
+    Route(
+        "api:correct_observation",
+        "post",
+        lambda w, r, s: f"/api/observations/{obs_of(w, r, s).pk}/correct",
+        {
+            **API_AUTH,
+            "city_admin": (200, 200),
+            "leader": (403, 403),
+            "department": (403, 404),
+            "district": (403, 404),
+            "enterprise": (404, 404),
+        },
+        json=lambda w, r, s: {"value": 3.0, "reason": "复核"},
+        obs_status=Status.APPROVED,
+    ),
     Route(
         "admin:catalog_observation_changelist",
         "get",
@@ -255,9 +330,12 @@ def test_every_named_route_is_in_the_matrix() -> None:
     assert not missing, f"routes without a permission-matrix row: {sorted(missing)}"
 
 
-def _request(client: Any, route: Route, path: str) -> Any:
+def _request(client: Any, route: Route, path: str, body: dict[str, Any] | None) -> Any:
     if route.method == "get":
         return client.get(path)
+    if body is not None:
+        send = client.put if route.method == "put" else client.post
+        return send(path, data=json.dumps(body), content_type="application/json")
     return client.post(path, route.data or {})
 
 
@@ -273,13 +351,17 @@ def test_route_permissions(route: Route, world: World, client: Any) -> None:
     failures = []
     for role in ROLES:
         for index, which in enumerate(("own", "other")):
+            # Each request starts from the world's three observations.
+            keep = [world.own_obs.pk, world.other_obs.pk, world.city_obs.pk]
+            Observation.objects.exclude(pk__in=keep).delete()
             if route.obs_status:
                 Observation.objects.update(status=route.obs_status, value=1.0)
             client.logout()
             if role != "anonymous":
                 client.force_login(world.users[role])
             path = route.url(world, role, which)
-            got = _outcome(_request(client, route, path))
+            body = route.json(world, role, which) if route.json else None
+            got = _outcome(_request(client, route, path, body))
             want = route.expected[role][index]
             if got != want:
                 failures.append(

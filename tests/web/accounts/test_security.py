@@ -10,9 +10,13 @@ from tests.web.accounts.conftest import PASSWORD, World
 pytestmark = pytest.mark.django_db
 
 
-def test_passwords_are_hashed(world: World) -> None:
-    stored = world.users["district"].password
-    assert PASSWORD not in stored and stored.startswith(("pbkdf2_", "argon2", "bcrypt", "scrypt"))
+def test_passwords_use_the_django_default_hasher(settings: Any, django_user_model: Any) -> None:
+    from django.conf import global_settings
+
+    settings.PASSWORD_HASHERS = global_settings.PASSWORD_HASHERS
+    user = django_user_model.objects.create_user("someone", "", PASSWORD)
+    assert PASSWORD not in user.password and user.password.startswith("pbkdf2_sha256$")
+    assert user.check_password(PASSWORD)
 
 
 def test_login_is_throttled_after_repeated_failures(

@@ -3,6 +3,7 @@ whichever path tries (model, form/UI, import)."""
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Any
 
@@ -142,3 +143,61 @@ def test_the_dashboard_counts_only_approved_figures(world: World) -> None:
     approved(world)
     [after] = services.evaluate_targets(plan, area, 2022, targets=targets)
     assert after.result.latest is not None and after.result.latest.value == 1.0
+
+
+def _bearer(world: World, role: str) -> dict[str, str]:
+    from ecer.web.accounts.models import ApiKey
+
+    _, raw = ApiKey.issue(world.users[role], "test")
+    return {"HTTP_AUTHORIZATION": f"Bearer {raw}"}
+
+
+def test_the_api_cannot_change_an_approved_value(world: World, client: Any) -> None:
+    obs = approved(world)
+    body = {
+        "target": obs.target.code,
+        "area": obs.area.code,
+        "year": obs.year,
+        "quarter": 0,
+        "value": 9.0,
+        "unit": obs.target.observation_unit,
+    }
+    response = client.put(
+        f"/api/observations/{obs.pk}",
+        data=json.dumps(body),
+        content_type="application/json",
+        **_bearer(world, "city_admin"),
+    )
+    assert response.status_code == 409
+    assert "correction" in response.json()["detail"]
+    assert Observation.objects.get(pk=obs.pk).value == 1.0
+    corrected = client.post(
+        f"/api/observations/{obs.pk}/correct",
+        data=json.dumps({"value": 1.1, "reason": "年报修订"}),
+        content_type="application/json",
+        **_bearer(world, "city_admin"),
+    )
+    assert corrected.status_code == 200 and corrected.json()["value"] == 1.1
+    assert Correction.objects.get(object_id=obs.pk).reason == "年报修订"
+
+
+def test_the_api_reports_with_a_key_and_validates_like_the_form(world: World, client: Any) -> None:
+    headers = _bearer(world, "district")
+    body = {
+        "target": "energy_intensity_decline",
+        "area": "haicheng",
+        "year": 2023,
+        "value": 0.26,
+        "unit": "万吨标准煤",
+        "submit": True,
+    }
+    bad = client.post(
+        "/api/observations", data=json.dumps(body), content_type="application/json", **headers
+    )
+    assert bad.status_code == 400 and "unit" in bad.json()["errors"]
+    body["unit"] = world.own_target.observation_unit
+    good = client.post(
+        "/api/observations", data=json.dumps(body), content_type="application/json", **headers
+    )
+    assert good.status_code == 201 and good.json()["status"] == "submitted"
+    assert client.get("/api/observations", HTTP_AUTHORIZATION="Bearer nope").status_code == 401

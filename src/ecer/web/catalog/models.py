@@ -247,6 +247,8 @@ class Observation(Reviewable):
         return f"{self.target.code} {self.area.code} {period} = {self.value}"
 
     def clean(self) -> None:
+        if self.target_id is None:
+            return  # reported on the target field
         plan = self.target.plan
         if not plan.base_year <= self.year <= plan.target_year:
             raise ValidationError(

@@ -1,0 +1,51 @@
+"""The JSON API (django-ninja; OpenAPI schema at /api/openapi.json, docs at /api/docs).
+
+Callers authenticate with an API key (``Authorization: Bearer ecer_…``) or a signed-in
+session; either way the same Scope decides what they may see and change.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import HttpRequest
+from ninja import NinjaAPI
+from ninja.security import HttpBearer, SessionAuth
+
+from ecer.web.accounts.models import ApiKey
+from ecer.web.accounts.scope import Scope
+
+
+class ApiKeyAuth(HttpBearer):
+    def authenticate(self, request: HttpRequest, token: str) -> Any:
+        key = ApiKey.authenticate(token)
+        if key is None or not Scope.for_user(key.user).has_access:
+            return None
+        request.user = key.user
+        request.scope = Scope.for_user(key.user)  # type: ignore[attr-defined]
+        return key
+
+
+class ScopedSessionAuth(SessionAuth):
+    def authenticate(self, request: HttpRequest, key: str | None) -> Any:
+        user = super().authenticate(request, key)
+        if user is not None and not request.scope.has_access:  # type: ignore[attr-defined]
+            return None
+        return user
+
+
+api = NinjaAPI(
+    title="ECER API",
+    version="1",
+    urls_namespace="api",
+    auth=[ApiKeyAuth(), ScopedSessionAuth()],
+)
+
+
+def _add_routers() -> None:
+    from ecer.web.catalog.api import router as catalog_router
+
+    api.add_router("/observations", catalog_router)
+
+
+_add_routers()
