@@ -11,9 +11,29 @@ from simple_history.models import registered_models
 
 @dataclass(frozen=True)
 class Change:
-    field: str
+    field: str  # the field's name as people read it (its verbose name)
     old: Any
     new: Any
+
+
+def _readable(model: Any, field_name: str, value: Any) -> Any:
+    """A foreign key's id as the object it names (a user by user name), else the value."""
+    try:
+        field = model._meta.get_field(field_name)
+    except Exception:  # a field since removed from the model
+        return value
+    if value is not None and field.is_relation and field.related_model is not None:
+        related = field.related_model.objects.filter(pk=value).first()
+        if related is not None:
+            return related.get_username() if hasattr(related, "get_username") else str(related)
+    return value
+
+
+def _label(model: Any, field_name: str) -> str:
+    try:
+        return str(model._meta.get_field(field_name).verbose_name)
+    except Exception:
+        return field_name
 
 
 @dataclass(frozen=True)
@@ -42,7 +62,15 @@ def entries_for(history_records: list[Any], model_label: str) -> list[HistoryEnt
         changes: tuple[Change, ...] = ()
         if previous is not None and record.history_type == "~":
             delta = record.diff_against(previous)
-            changes = tuple(Change(c.field, c.old, c.new) for c in delta.changes)
+            model = record.instance_type
+            changes = tuple(
+                Change(
+                    _label(model, c.field),
+                    _readable(model, c.field, c.old),
+                    _readable(model, c.field, c.new),
+                )
+                for c in delta.changes
+            )
         entries.append(
             HistoryEntry(
                 when=record.history_date,
