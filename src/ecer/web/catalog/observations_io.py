@@ -7,7 +7,7 @@ import csv
 import io
 import math
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -18,7 +18,6 @@ from django.utils.translation import gettext as _
 from ecer.web.audit.models import Status
 from ecer.web.catalog.models import ANNUAL, Area, Observation, Plan, Target
 
-COLUMNS = ["target", "area", "year", "quarter", "value", "unit", "source", "note"]
 REQUIRED_COLUMNS = ["target", "area", "year", "value", "unit"]
 MAX_ROWS = 100_000
 
@@ -48,7 +47,6 @@ class ImportSummary:
     created: int = 0
     updated: int = 0
     unchanged: int = 0
-    errors: list[RowError] = field(default_factory=list)
 
     def __str__(self) -> str:
         return _("%(file)s：新增 %(created)s 条，更新 %(updated)s 条，未变 %(unchanged)s 条") % {
