@@ -1,7 +1,8 @@
 """``ecer hj212 …``: command-line tools for HJ 212 traffic.
 
 Sub-commands are added by one ``_register_<name>`` function each, called from
-:func:`register`; ``serve`` and ``simulate`` can be added the same way.
+:func:`register`: ``parse`` (below), ``serve`` (the gateway, :mod:`ecer.hj212.gateway`) and
+``simulate`` (simulated stations, :mod:`ecer.hj212.simulate`).
 
 ``ecer hj212 parse [FILE|-]`` reads a byte stream (a capture, a log of received frames),
 splits it with :class:`ecer.hj212.framing.FrameSplitter` and prints one JSON object per
@@ -48,6 +49,8 @@ def register(subparsers: Any) -> None:
 
     parser.set_defaults(func=show_help)
     _register_parse(commands)
+    _register_serve(commands)
+    _register_simulate(commands)
 
 
 def _register_parse(commands: Any) -> None:
@@ -129,3 +132,180 @@ def _frame_json(frame: Frame) -> dict[str, Any]:
         "pollutants": {code: dict(values) for code, values in frame.pollutants.items()},
         "deviations": list(frame.deviations),
     }
+
+
+# --- serve -----------------------------------------------------------------------------
+
+
+def _register_serve(commands: Any) -> None:
+    from ecer.hj212.gateway import GatewayConfig
+
+    defaults = GatewayConfig()
+    parser = commands.add_parser(
+        "serve",
+        help="run the HJ 212 gateway (TCP): store frames, answer when stored",
+        description=(
+            "Accept data-logger connections, store every frame durably in the database "
+            "(one transaction per batch) and only then answer it. SIGTERM/SIGINT: stop "
+            "accepting, store and answer what was received, close the connections."
+        ),
+    )
+    parser.add_argument("--host", default=defaults.host, help="address to listen on")
+    parser.add_argument("--port", type=int, default=defaults.port, help="0 = any free port")
+    parser.add_argument(
+        "--database-url", default=None, help="default: DATABASE_URL, as the Django settings"
+    )
+    parser.add_argument(
+        "--max-frame", type=int, default=defaults.max_frame, help="longest frame [bytes]"
+    )
+    parser.add_argument(
+        "--idle-timeout", type=float, default=defaults.idle_timeout, help="idle close [s]"
+    )
+    parser.add_argument(
+        "--max-conns-per-ip",
+        type=int,
+        default=defaults.max_conns_per_ip,
+        help="connections one address may hold",
+    )
+    parser.add_argument(
+        "--batch-frames",
+        type=int,
+        default=defaults.batch_max_frames,
+        help="most frames per transaction",
+    )
+    parser.add_argument(
+        "--batch-ms",
+        type=float,
+        default=defaults.batch_max_delay * 1000,
+        help="longest a frame waits for its batch [ms]",
+    )
+    parser.add_argument(
+        "--shutdown-timeout",
+        type=float,
+        default=defaults.shutdown_timeout,
+        help="longest drain and close on shutdown [s]",
+    )
+    parser.set_defaults(func=run_serve)
+
+
+def run_serve(args: argparse.Namespace) -> int:
+    import asyncio
+    import logging
+
+    from ecer.hj212.gateway import Gateway, GatewayConfig, serve
+    from ecer.hj212.storage import default_database_url, open_store
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
+    config = GatewayConfig(
+        host=args.host,
+        port=args.port,
+        max_frame=args.max_frame,
+        idle_timeout=args.idle_timeout,
+        max_conns_per_ip=args.max_conns_per_ip,
+        batch_max_frames=args.batch_frames,
+        batch_max_delay=args.batch_ms / 1000,
+        shutdown_timeout=args.shutdown_timeout,
+    )
+    url = args.database_url or default_database_url()
+    try:
+        store = open_store(url)
+    except (OSError, LookupError, ValueError) as exc:
+        print(f"ecer hj212 serve: {exc}", file=sys.stderr)
+        return 1
+
+    def ready(gateway: Gateway) -> None:
+        # One line on stdout, for people and for scripts that started it with --port 0.
+        print(f"listening on {config.host}:{gateway.port}", flush=True)
+
+    state = asyncio.run(serve(store, config, on_ready=ready))
+    print(
+        f"stopped: {state.received} received, {state.stored} stored, "
+        f"{state.duplicates} duplicates, {state.quarantined} quarantined, "
+        f"{state.answered} answered",
+        flush=True,
+    )
+    return 0
+
+
+# --- simulate --------------------------------------------------------------------------
+
+
+def _register_simulate(commands: Any) -> None:
+    parser = commands.add_parser(
+        "simulate",
+        help="simulated stations sending HJ 212-2017 traffic to a gateway",
+        description=(
+            "N stations send real-time, minute, hourly and daily data (or replay a capture) "
+            "and wait for the 9014 replies; prints frames sent, acknowledged, ack latency."
+        ),
+    )
+    parser.add_argument("--host", default="127.0.0.1")
+    parser.add_argument("--port", type=int, default=9212)
+    parser.add_argument("--stations", type=int, default=10, help="number of stations")
+    parser.add_argument("--seconds", type=float, default=30.0, help="how long to send [s]")
+    parser.add_argument("--replay", metavar="FILE", help="send this capture's bytes instead")
+    parser.add_argument("--burst", action="store_true", help="load test: minute data back to back")
+    parser.add_argument("--frames", type=int, default=None, help="burst: frames per station")
+    parser.add_argument(
+        "--interval", type=float, default=5.0, help="seconds between real-time frames [s]"
+    )
+    parser.add_argument("--mn-prefix", default="ECERSIM", help="MN prefix of the stations")
+    parser.add_argument(
+        "--register",
+        action="store_true",
+        help="first create the stations' monitoring points in the database",
+    )
+    parser.add_argument(
+        "--database-url", default=None, help="for --register; default as the Django settings"
+    )
+    parser.add_argument("--json", action="store_true", help="print the report as JSON")
+    parser.set_defaults(func=run_simulate)
+
+
+def run_simulate(args: argparse.Namespace) -> int:
+    import asyncio
+
+    from ecer.hj212.simulate import read_capture, simulate, station_fleet
+    from ecer.hj212.storage import default_database_url, open_store
+
+    stations = station_fleet(args.stations, prefix=args.mn_prefix)
+    if args.register:
+        store = open_store(args.database_url or default_database_url())
+        try:
+            count = store.register_points(station.point_spec() for station in stations)
+        finally:
+            store.close()
+        print(f"registered {count} monitoring points", flush=True)
+    try:
+        replay = read_capture(args.replay) if args.replay else None
+    except OSError as exc:
+        print(f"ecer hj212 simulate: cannot read {args.replay}: {exc}", file=sys.stderr)
+        return 1
+    report = asyncio.run(
+        simulate(
+            args.host,
+            args.port,
+            stations,
+            args.seconds,
+            burst=args.burst,
+            frames_per_station=args.frames,
+            replay=replay,
+            realtime_interval=args.interval,
+        )
+    )
+    if args.json:
+        summary = {
+            "stations": report.stations,
+            "connected": report.connected,
+            "sent": report.sent,
+            "expected": report.expected,
+            "acknowledged": report.acknowledged,
+            "errors": report.errors,
+            "elapsed_s": report.elapsed,
+            "latency_p50_ms": report.percentile(0.5),
+            "latency_p95_ms": report.percentile(0.95),
+        }
+        print(json.dumps(summary))
+    else:
+        print(report.text())
+    return 0 if report.connected else 1

@@ -1,0 +1,557 @@
+"""Durable storage of received HJ 212 frames behind a narrow writer interface.
+
+The gateway hands batches of :class:`ReceivedFrame` to a :class:`FrameWriter`; the writer
+stores each batch in ONE committed transaction and returns one :class:`WriteResult` per
+frame, in order. Only then does the gateway answer the stations. SQLite (stdlib
+``sqlite3``, WAL journal, ``synchronous=FULL``) and PostgreSQL (psycopg 3, commit with
+``synchronous_commit=on``) writers are here; a broker writer (NATS JetStream) would be a
+third class with the same two methods.
+
+The tables belong to the Django app ``ecer.web.monitoring``, which creates them by
+migrations and takes its ``db_table`` names from the constants below, so both sides name
+the same tables. This module never imports Django.
+
+Duplicates. A frame is stored once: the raw log has conditional unique indexes on
+(MN, QN, PNO) and on (MN, CN, DataTime, PNO) for data uploads, both among ``stored`` rows
+only. A retransmission hits one of them and is logged again as ``duplicate`` (and is still
+answered); measurements are unique per (point, CN, DataTime, pollutant, kind).
+
+Time. ``DataTime`` carries no zone (HJ 212-2017 6.3.2); data loggers run on Beijing time,
+so it is read in :data:`DATA_TIME_ZONE` and stored as an aware (UTC) timestamp.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sqlite3
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from types import MappingProxyType
+from typing import Any, Final, Protocol
+from zoneinfo import ZoneInfo
+
+import dj_database_url
+
+from ecer.hj212.codec import LENIENT, STRICT, Frame, TolerancePolicy
+from ecer.hj212.pollutants import to_2017_code
+
+# Table names; ecer.web.monitoring.models uses them as db_table.
+POINT_TABLE: Final = "monitoring_point"
+RAW_FRAME_TABLE: Final = "monitoring_raw_frame"
+MEASUREMENT_TABLE: Final = "monitoring_measurement"
+
+# Status of a raw-log row.
+STORED: Final = "stored"
+QUARANTINED: Final = "quarantined"
+DUPLICATE: Final = "duplicate"
+
+# Tolerance policies a monitoring point may be given, by the name stored in the table.
+TOLERANCE_POLICIES: Final[Mapping[str, TolerancePolicy]] = MappingProxyType(
+    {"strict": STRICT, "lenient": LENIENT}
+)
+
+# HJ 212-2017 Annex C data commands whose CP holds measurements: real-time (2011), minute
+# (2051), hourly (2061) and daily (2031) data.
+MEASUREMENT_COMMANDS: Final = frozenset({"2011", "2051", "2061", "2031"})
+# CP value suffixes stored as measurements (value kinds); Zs = 折算 (converted) values.
+MEASUREMENT_KINDS: Final = (
+    "Rtd",
+    "Avg",
+    "Min",
+    "Max",
+    "Cou",
+    "ZsRtd",
+    "ZsAvg",
+    "ZsMin",
+    "ZsMax",
+    "ZsCou",
+)
+POLLUTANT_CODE_LENGTH: Final = 32
+FLAG_LENGTH: Final = 16
+# Beijing time: the zone of the data loggers' DataTime (see the module docstring).
+DATA_TIME_ZONE: Final = "Asia/Shanghai"
+
+_RAW_COLUMNS: Final = (
+    "received_at",
+    "peer",
+    "mn",
+    "qn",
+    "cn",
+    "pno",
+    "data_time",
+    "data",
+    "text",
+    "deviations",
+    "status",
+    "quarantine_reason",
+)
+_MEASUREMENT_COLUMNS: Final = (
+    "point_id",
+    "data_time",
+    "cn",
+    "pollutant",
+    "kind",
+    "value",
+    "flag",
+    "frame_id",
+)
+_POINT_COLUMNS: Final = (
+    "mn",
+    "name",
+    "enterprise_name",
+    "outlet",
+    "medium",
+    "password",
+    "tolerance",
+    "active",
+)
+
+
+@dataclass(frozen=True, slots=True)
+class PointInfo:
+    """What the gateway needs to know about a registered monitoring point.
+
+    point_id: Primary key in the point table. mn: Device identifier (MN).
+    password: Access password (PW). policy: Name in :data:`TOLERANCE_POLICIES`.
+    active: False when the point is switched off (its frames are quarantined).
+    """
+
+    point_id: int
+    mn: str
+    password: str
+    policy: str
+    active: bool
+
+
+@dataclass(frozen=True, slots=True)
+class PointSpec:
+    """A monitoring point to register (``ecer hj212 simulate --register``).
+
+    medium: ``water`` or ``gas``. tolerance: Name in :data:`TOLERANCE_POLICIES`.
+    """
+
+    mn: str
+    password: str
+    name: str
+    enterprise_name: str = ""
+    outlet: str = ""
+    medium: str = "water"
+    tolerance: str = "strict"
+    active: bool = True
+
+
+@dataclass(frozen=True, slots=True)
+class ReceivedFrame:
+    """One frame (or piece of junk) as received, with the gateway's verdict.
+
+    received_at: When the gateway received it (aware datetime).
+    peer: The station's address, ``host:port``.
+    data: The bytes received.
+    frame: The parsed frame; None when the bytes could not be parsed.
+    status: :data:`STORED` or :data:`QUARANTINED` (the writer turns a repeated upload into
+        :data:`DUPLICATE`).
+    reason: Why it is quarantined (English), else empty.
+    point_id: The registered point, when the frame is accepted.
+    """
+
+    received_at: datetime
+    peer: str
+    data: bytes
+    frame: Frame | None
+    status: str
+    reason: str = ""
+    point_id: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class WriteResult:
+    """What became of one frame: its raw-log status and row id, new measurement rows."""
+
+    status: str
+    frame_id: int
+    measurements: int
+
+
+class FrameWriter(Protocol):
+    """Stores batches of frames; one committed transaction per call."""
+
+    def write_batch(self, frames: Sequence[ReceivedFrame]) -> list[WriteResult]:
+        """Store ``frames`` durably; return one result per frame, in order."""
+        ...
+
+    def close(self) -> None:
+        """Release the connection."""
+        ...
+
+
+class PointSource(Protocol):
+    """Reads the registered monitoring points."""
+
+    def load_points(self) -> dict[str, PointInfo]:
+        """Every registered point by MN."""
+        ...
+
+
+class FrameStore(FrameWriter, PointSource, Protocol):
+    """A database the gateway writes frames to and reads points from."""
+
+    def register_points(self, points: Iterable[PointSpec]) -> int:
+        """Create or update points by MN (password, active); return how many."""
+        ...
+
+
+def measurement_rows(frame: Frame) -> list[tuple[str, str, float, str]]:
+    """The measurements a data frame carries: (2017 pollutant code, kind, value, flag).
+
+    HJ/T 212-2005 codes are translated to the HJ 212-2017 code (Annex B); unknown codes are
+    kept as received. Non-data commands and frames without DataTime carry none.
+    """
+    if frame.cn not in MEASUREMENT_COMMANDS or frame.data_time is None:
+        return []
+    rows: list[tuple[str, str, float, str]] = []
+    for code, values in frame.pollutants.items():
+        pollutant = to_2017_code(code) or code
+        if len(pollutant) > POLLUTANT_CODE_LENGTH:
+            continue  # kept in the raw log only
+        for kind in MEASUREMENT_KINDS:
+            value = values.get(kind)
+            if not isinstance(value, float):
+                continue
+            flag = values.get("ZsFlag" if kind.startswith("Zs") else "Flag") or values.get(
+                "Flag", ""
+            )
+            rows.append((pollutant, kind, value, str(flag)[:FLAG_LENGTH]))
+    return rows
+
+
+def frame_text(data: bytes) -> str:
+    """The bytes as text for people (UTF-8, else GBK, undecodable bytes replaced)."""
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        return data.decode("gbk", errors="replace")
+
+
+class _Rows:
+    """Turns received frames into column tuples; subclasses format times for their DB."""
+
+    def __init__(self, data_time_zone: str) -> None:
+        self.zone = ZoneInfo(data_time_zone)
+
+    def timestamp(self, value: datetime) -> Any:
+        return value
+
+    def json(self, value: list[str]) -> Any:
+        return json.dumps(value)
+
+    def data_time(self, frame: Frame | None) -> datetime | None:
+        if frame is None or frame.data_time is None:
+            return None
+        return frame.data_time.replace(tzinfo=self.zone)
+
+    def raw(self, item: ReceivedFrame, status: str) -> tuple[Any, ...]:
+        frame = item.frame
+        data_time = self.data_time(frame)
+        return (
+            self.timestamp(item.received_at),
+            item.peer,
+            frame.mn if frame else "",
+            frame.qn if frame else None,
+            frame.cn if frame else "",
+            (frame.pno or 0) if frame else 0,
+            None if data_time is None else self.timestamp(data_time),
+            item.data,
+            frame_text(item.data),
+            self.json(list(frame.deviations) if frame else []),
+            status,
+            item.reason,
+        )
+
+    def measurements(self, item: ReceivedFrame, frame_id: int) -> list[tuple[Any, ...]]:
+        frame = item.frame
+        data_time = self.data_time(frame)
+        if frame is None or data_time is None or item.point_id is None:
+            return []
+        stamp = self.timestamp(data_time)
+        return [
+            (item.point_id, stamp, frame.cn, pollutant, kind, value, flag, frame_id)
+            for pollutant, kind, value, flag in measurement_rows(frame)
+        ]
+
+
+class _SQLiteRows(_Rows):
+    def timestamp(self, value: datetime) -> Any:
+        # Django's SQLite backend stores aware datetimes as naive UTC text.
+        return str(value.astimezone(UTC).replace(tzinfo=None))
+
+
+def _insert(table: str, columns: Sequence[str], placeholder: str, suffix: str = "") -> str:
+    marks = ", ".join([placeholder] * len(columns))
+    return f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({marks}){suffix}"
+
+
+_POINT_QUERY: Final = f"SELECT id, mn, password, tolerance, active FROM {POINT_TABLE}"
+
+
+def _point_infos(rows: Iterable[Sequence[Any]]) -> dict[str, PointInfo]:
+    return {
+        str(mn): PointInfo(int(pk), str(mn), str(password), str(policy), bool(active))
+        for pk, mn, password, policy, active in rows
+    }
+
+
+def _point_values(spec: PointSpec) -> tuple[Any, ...]:
+    return (
+        spec.mn,
+        spec.name,
+        spec.enterprise_name,
+        spec.outlet,
+        spec.medium,
+        spec.password,
+        spec.tolerance,
+        spec.active,
+    )
+
+
+class SQLiteFrameWriter:
+    """Writes to the SQLite database of the Django project (schema made by migrations).
+
+    path: The database file. data_time_zone: Zone of the loggers' DataTime.
+    busy_timeout: How long to wait for another writer's lock (the Django site) [s].
+
+    Durability: WAL journal and ``synchronous=FULL``, so a committed batch survives a
+    crash of the process or of the machine.
+    """
+
+    def __init__(
+        self,
+        path: str | Path,
+        *,
+        data_time_zone: str = DATA_TIME_ZONE,
+        busy_timeout: float = 30.0,
+    ) -> None:
+        self.path = Path(path)
+        if not self.path.is_file():
+            raise FileNotFoundError(f"{self.path}: no database; run `ecer manage migrate` first")
+        self.connection = sqlite3.connect(
+            self.path, timeout=busy_timeout, isolation_level=None, check_same_thread=False
+        )
+        self.connection.execute("PRAGMA journal_mode=WAL")
+        self.connection.execute("PRAGMA synchronous=FULL")
+        _require_tables(
+            {
+                row[0]
+                for row in self.connection.execute("SELECT name FROM sqlite_master")
+                if isinstance(row[0], str)
+            },
+            self.path,
+        )
+        self._rows = _SQLiteRows(data_time_zone)
+        self._insert_raw = _insert(RAW_FRAME_TABLE, _RAW_COLUMNS, "?", " ON CONFLICT DO NOTHING")
+        self._insert_logged = _insert(RAW_FRAME_TABLE, _RAW_COLUMNS, "?")
+        self._insert_measurement = _insert(
+            MEASUREMENT_TABLE, _MEASUREMENT_COLUMNS, "?", " ON CONFLICT DO NOTHING"
+        )
+
+    def write_batch(self, frames: Sequence[ReceivedFrame]) -> list[WriteResult]:
+        db = self.connection
+        rows = self._rows
+        results: list[WriteResult] = []
+        db.execute("BEGIN IMMEDIATE")
+        try:
+            for item in frames:
+                status = item.status
+                cursor = db.execute(
+                    self._insert_raw if status == STORED else self._insert_logged,
+                    rows.raw(item, status),
+                )
+                if cursor.rowcount == 0:  # a unique index among stored rows: a repeat
+                    status = DUPLICATE
+                    cursor = db.execute(self._insert_logged, rows.raw(item, status))
+                frame_id = int(cursor.lastrowid or 0)
+                added = 0
+                if status == STORED:
+                    values = rows.measurements(item, frame_id)
+                    if values:
+                        before = db.total_changes
+                        db.executemany(self._insert_measurement, values)
+                        added = db.total_changes - before
+                results.append(WriteResult(status, frame_id, added))
+            db.execute("COMMIT")
+        except BaseException:
+            if db.in_transaction:
+                db.execute("ROLLBACK")
+            raise
+        return results
+
+    def load_points(self) -> dict[str, PointInfo]:
+        return _point_infos(self.connection.execute(_POINT_QUERY))
+
+    def register_points(self, points: Iterable[PointSpec]) -> int:
+        sql = _insert(POINT_TABLE, _POINT_COLUMNS, "?", _POINT_UPSERT)
+        values = [_point_values(spec) for spec in points]
+        db = self.connection
+        db.execute("BEGIN IMMEDIATE")
+        try:
+            db.executemany(sql, values)
+            db.execute("COMMIT")
+        except BaseException:
+            if db.in_transaction:
+                db.execute("ROLLBACK")
+            raise
+        return len(values)
+
+    def close(self) -> None:
+        self.connection.close()
+
+
+_POINT_UPSERT: Final = (
+    " ON CONFLICT (mn) DO UPDATE SET password = excluded.password, active = excluded.active"
+)
+
+
+def _require_tables(names: set[str], where: object) -> None:
+    missing = {POINT_TABLE, RAW_FRAME_TABLE, MEASUREMENT_TABLE} - names
+    if missing:
+        raise LookupError(
+            f"{where}: tables {', '.join(sorted(missing))} missing; run `ecer manage migrate` first"
+        )
+
+
+class PostgresFrameWriter:
+    """Writes to the PostgreSQL database of the Django project (schema made by migrations).
+
+    conninfo: libpq connection string. data_time_zone: Zone of the loggers' DataTime.
+
+    Each batch is one transaction; its statements are sent in pipeline mode (psycopg's
+    ``executemany``), and the commit waits for the WAL flush (``synchronous_commit=on``).
+    """
+
+    def __init__(self, conninfo: str, *, data_time_zone: str = DATA_TIME_ZONE) -> None:
+        import psycopg
+        from psycopg.types.json import Jsonb
+
+        self._jsonb = Jsonb
+        self.connection = psycopg.connect(conninfo, autocommit=True)
+        self.connection.execute("SET synchronous_commit = on")
+        names = {
+            str(row[0])
+            for row in self.connection.execute(
+                "SELECT tablename FROM pg_tables WHERE schemaname = current_schema()"
+            )
+        }
+        _require_tables(names, "PostgreSQL")
+        self._rows = _Rows(data_time_zone)
+        returning = " ON CONFLICT DO NOTHING RETURNING id"
+        self._insert_raw = _insert(RAW_FRAME_TABLE, _RAW_COLUMNS, "%s", returning)
+        self._insert_logged = _insert(RAW_FRAME_TABLE, _RAW_COLUMNS, "%s", " RETURNING id")
+        self._insert_measurement = _insert(MEASUREMENT_TABLE, _MEASUREMENT_COLUMNS, "%s", returning)
+
+    def _raw(self, item: ReceivedFrame, status: str) -> tuple[Any, ...]:
+        row = self._rows.raw(item, status)
+        return (*row[:9], self._jsonb(json.loads(row[9])), *row[10:])
+
+    def _returning(self, cursor: Any, sql: str, params: list[tuple[Any, ...]]) -> list[int | None]:
+        ids: list[int | None] = []
+        if not params:
+            return ids
+        cursor.executemany(sql, params, returning=True)
+        while True:
+            row = cursor.fetchone()
+            ids.append(None if row is None else int(row[0]))
+            if not cursor.nextset():
+                break
+        return ids
+
+    def write_batch(self, frames: Sequence[ReceivedFrame]) -> list[WriteResult]:
+        statuses = [item.status for item in frames]
+        with self.connection.transaction(), self.connection.cursor() as cursor:
+            stored = [index for index, status in enumerate(statuses) if status == STORED]
+            inserted = self._returning(
+                cursor, self._insert_raw, [self._raw(frames[index], STORED) for index in stored]
+            )
+            ids = dict(zip(stored, inserted, strict=True))
+            for index in stored:
+                if ids[index] is None:  # a unique index among stored rows: a repeat
+                    statuses[index] = DUPLICATE
+            logged = [index for index, status in enumerate(statuses) if status != STORED]
+            logged_ids = self._returning(
+                cursor,
+                self._insert_logged,
+                [self._raw(frames[index], statuses[index]) for index in logged],
+            )
+            ids.update(zip(logged, logged_ids, strict=True))
+            owners: list[int] = []
+            values: list[tuple[Any, ...]] = []
+            for index in stored:
+                if statuses[index] == STORED:
+                    rows = self._rows.measurements(frames[index], ids[index] or 0)
+                    owners.extend([index] * len(rows))
+                    values.extend(rows)
+            added = [0] * len(frames)
+            for owner, row_id in zip(
+                owners, self._returning(cursor, self._insert_measurement, values), strict=True
+            ):
+                added[owner] += row_id is not None
+        return [
+            WriteResult(status, ids.get(index) or 0, added[index])
+            for index, status in enumerate(statuses)
+        ]
+
+    def load_points(self) -> dict[str, PointInfo]:
+        return _point_infos(self.connection.execute(_POINT_QUERY).fetchall())
+
+    def register_points(self, points: Iterable[PointSpec]) -> int:
+        values = [_point_values(spec) for spec in points]
+        with self.connection.transaction(), self.connection.cursor() as cursor:
+            cursor.executemany(_insert(POINT_TABLE, _POINT_COLUMNS, "%s", _POINT_UPSERT), values)
+        return len(values)
+
+    def close(self) -> None:
+        self.connection.close()
+
+
+def default_database_url() -> str:
+    """The database the Django settings use: DATABASE_URL, else ECER_DATA_DIR/ecer.sqlite3.
+
+    Same rule as ``ecer.web.settings`` (which this layer may not import): a variable may
+    also be given as a file named by ``<NAME>_FILE``; ECER_DATA_DIR defaults to ``./var``.
+    """
+
+    def env(name: str, default: str) -> str:
+        file_name = os.environ.get(f"{name}_FILE")
+        if file_name:
+            return Path(file_name).read_text(encoding="utf-8").strip()
+        return os.environ.get(name, default)
+
+    data_dir = Path(env("ECER_DATA_DIR", str(Path.cwd() / "var"))).resolve()
+    return env("DATABASE_URL", f"sqlite:///{data_dir / 'ecer.sqlite3'}")
+
+
+def open_store(database_url: str, *, data_time_zone: str = DATA_TIME_ZONE) -> FrameStore:
+    """The writer for a Django-style ``DATABASE_URL`` (``sqlite:///…``, ``postgres://…``)."""
+    config = dj_database_url.parse(database_url)
+    engine = config.get("ENGINE", "")
+    if engine.endswith("sqlite3"):
+        return SQLiteFrameWriter(str(config.get("NAME", "")), data_time_zone=data_time_zone)
+    if "postgresql" in engine:
+        return PostgresFrameWriter(postgres_conninfo(database_url), data_time_zone=data_time_zone)
+    raise ValueError(f"{database_url}: HJ 212 storage supports SQLite and PostgreSQL only")
+
+
+def postgres_conninfo(database_url: str, dbname: str | None = None) -> str:
+    """libpq connection string for a ``postgres://`` URL (optionally another database)."""
+    from psycopg.conninfo import make_conninfo
+
+    config = dj_database_url.parse(database_url)
+    params = {
+        "dbname": dbname or config.get("NAME") or "postgres",
+        "user": config.get("USER") or None,
+        "password": config.get("PASSWORD") or None,
+        "host": config.get("HOST") or None,
+        "port": str(config.get("PORT") or "") or None,
+    }
+    return make_conninfo("", **{key: value for key, value in params.items() if value})

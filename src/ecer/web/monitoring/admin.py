@@ -1,0 +1,46 @@
+from typing import Any
+
+from django.contrib import admin
+from django.http import HttpRequest
+from simple_history.admin import SimpleHistoryAdmin
+
+from ecer.web.accounts.admin_mixins import CityAdminOnly
+from ecer.web.monitoring import models
+
+
+@admin.register(models.MonitoringPoint)
+class MonitoringPointAdmin(CityAdminOnly, SimpleHistoryAdmin):
+    list_display = ["mn", "name", "enterprise_name", "outlet", "medium", "tolerance", "active"]
+    list_filter = ["medium", "tolerance", "active"]
+    search_fields = ["mn", "name", "enterprise_name"]
+
+
+class ReadOnly(CityAdminOnly):
+    """Written by the HJ 212 gateway only: people look, nobody edits."""
+
+    def has_add_permission(self, request: HttpRequest, *args: Any) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+@admin.register(models.RawFrame)
+class RawFrameAdmin(ReadOnly, admin.ModelAdmin):
+    list_display = ["received_at", "mn", "qn", "cn", "data_time", "status", "quarantine_reason"]
+    list_filter = ["status", "cn"]
+    search_fields = ["mn", "qn", "text", "quarantine_reason"]
+    date_hierarchy = "received_at"
+    exclude = ["data"]
+
+
+@admin.register(models.Measurement)
+class MeasurementAdmin(ReadOnly, admin.ModelAdmin):
+    list_display = ["data_time", "point", "cn", "pollutant", "kind", "value", "flag"]
+    list_filter = ["cn", "kind"]
+    search_fields = ["point__mn", "point__name", "pollutant"]
+    date_hierarchy = "data_time"
+    raw_id_fields = ["point", "frame"]
