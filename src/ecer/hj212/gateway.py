@@ -324,6 +324,7 @@ class StationProtocol(asyncio.Protocol):
         self._idle_handle: asyncio.TimerHandle | None = None
         self._close_when_drained = False
         self._admitted = False
+        self._discarding = False
 
     # --- asyncio.Protocol ------------------------------------------------------------
 
@@ -352,7 +353,7 @@ class StationProtocol(asyncio.Protocol):
         self._arm_idle_timer()
 
     def data_received(self, data: bytes) -> None:
-        if self.closed:
+        if self.closed or self._discarding:
             return
         self._arm_idle_timer()
         for item in self.splitter.feed(data):
@@ -445,6 +446,24 @@ class StationProtocol(asyncio.Protocol):
         if self.transport is not None and not self.transport.is_closing():
             self.transport.close()
 
+    def close_lingering(self) -> None:
+        """Shutdown: send our FIN after the replies, then read and drop until the station closes.
+
+        Closing a socket with unread input makes the kernel send a reset, which can destroy
+        replies the station has not read yet; a lingering close (as Apache and nginx do)
+        lets them arrive. The gateway aborts whoever has not closed by the timeout.
+        """
+        transport = self.transport
+        if transport is None or transport.is_closing():
+            return
+        if not transport.can_write_eof():
+            transport.close()
+            return
+        self._discarding = True
+        transport.write_eof()
+        self._pause_reasons.clear()
+        transport.resume_reading()
+
 
 class Gateway:
     """The server: listening socket, batcher task, live connections, ordered shutdown."""
@@ -457,6 +476,7 @@ class Gateway:
         self.server: asyncio.Server | None = None
         self._batcher_task: asyncio.Task[None] | None = None
         self._shutdown_requested = asyncio.Event()
+        self._shutdown: asyncio.Task[None] | None = None
 
     @property
     def port(self) -> int:
@@ -485,7 +505,15 @@ class Gateway:
         await self._shutdown_requested.wait()
 
     async def shutdown(self) -> None:
-        """Stop accepting, drain, close connections (with timeouts), close the writer."""
+        """Stop accepting, drain, close connections (with timeouts), close the writer.
+
+        Idempotent: a second call waits for the first one to finish.
+        """
+        if self._shutdown is None:
+            self._shutdown = asyncio.create_task(self._shut_down(), name="hj212-shutdown")
+        await asyncio.shield(self._shutdown)
+
+    async def _shut_down(self) -> None:
         timeout = self.config.shutdown_timeout
         if self.server is not None:
             self.server.close()
@@ -498,7 +526,7 @@ class Gateway:
         except TimeoutError:
             log.warning("drain timed out after %.0f s", timeout)
         for connection in list(self.state.connections):
-            connection.close()
+            connection.close_lingering()
         deadline = time.monotonic() + timeout
         while self.state.connections and time.monotonic() < deadline:
             await asyncio.sleep(0.01)
@@ -539,7 +567,8 @@ async def serve(
     try:
         await gateway.wait_for_shutdown_request()
     finally:
+        # A second signal during the shutdown changes nothing: the handlers stay until done.
+        await gateway.shutdown()
         for sig in signals:
             loop.remove_signal_handler(sig)
-        await gateway.shutdown()
     return gateway.state
