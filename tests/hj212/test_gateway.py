@@ -291,22 +291,24 @@ def test_an_inactive_point_is_quarantined():
     assert (verdict.status, verdict.reason) == (QUARANTINED, "monitoring point is inactive")
 
 
-def test_points_are_reloaded_soon_when_an_mn_is_unknown():
-    loads: list[int] = []
+def test_points_are_reloaded_when_an_mn_is_unknown_but_not_at_every_batch():
     now = [0.0]
+    registered: dict[str, PointInfo] = {}
 
     class Source:
         def load_points(self) -> dict[str, PointInfo]:
-            loads.append(1)
-            return {MN: PointInfo(1, MN, PW, "strict", True)} if len(loads) > 1 else {}
+            return dict(registered)
 
     directory = PointDirectory(Source(), refresh=30.0, unknown_refresh=2.0, clock=lambda: now[0])
-    assert directory.current([MN]) == {}
+    assert directory.current([]) == {}  # loaded at start
+    registered[MN] = PointInfo(1, MN, PW, "strict", True)
+    assert MN in directory.current([MN])  # unknown: reloaded at once
+    registered["OTHER"] = PointInfo(2, "OTHER", PW, "strict", True)
     now[0] = 1.0
-    assert directory.current([MN]) == {}  # too soon to reload again
+    assert "OTHER" not in directory.current(["OTHER"])  # too soon after the last reload
     now[0] = 2.5
-    assert MN in directory.current([MN])
-    assert len(loads) == 2
+    assert "OTHER" in directory.current(["OTHER"])
+    assert directory.loads == 3
 
 
 # --- real sockets ------------------------------------------------------------------------

@@ -247,7 +247,10 @@ def _register_simulate(commands: Any) -> None:
     parser.add_argument("--burst", action="store_true", help="load test: minute data back to back")
     parser.add_argument("--frames", type=int, default=None, help="burst: frames per station")
     parser.add_argument(
-        "--interval", type=float, default=5.0, help="seconds between real-time frames [s]"
+        "--interval",
+        type=_at_least_one_second,
+        default=5.0,
+        help="seconds between real-time frames, at least 1 (DataTime has whole seconds) [s]",
     )
     parser.add_argument("--mn-prefix", default="ECERSIM", help="MN prefix of the stations")
     parser.add_argument(
@@ -260,6 +263,13 @@ def _register_simulate(commands: Any) -> None:
     )
     parser.add_argument("--json", action="store_true", help="print the report as JSON")
     parser.set_defaults(func=run_simulate)
+
+
+def _at_least_one_second(text: str) -> float:
+    value = float(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError("must be at least 1 s: DataTime has whole seconds")
+    return value
 
 
 def run_simulate(args: argparse.Namespace) -> int:
@@ -302,8 +312,8 @@ def run_simulate(args: argparse.Namespace) -> int:
             "acknowledged": report.acknowledged,
             "errors": report.errors,
             "elapsed_s": report.elapsed,
-            "latency_p50_ms": report.percentile(0.5),
-            "latency_p95_ms": report.percentile(0.95),
+            "latency_p50_ms": report.percentile(0.5) if report.latencies else None,
+            "latency_p95_ms": report.percentile(0.95) if report.latencies else None,
         }
         print(json.dumps(summary))
     else:

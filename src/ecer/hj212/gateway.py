@@ -131,7 +131,9 @@ def classify(received: ReceivedFrame, points: Mapping[str, PointInfo]) -> Receiv
     if frame.pw != point.password:
         return replace(received, status=QUARANTINED, reason="wrong password (PW)")
     policy = TOLERANCE_POLICIES.get(point.policy, LENIENT)
-    if policy != LENIENT:
+    # A lenient parse that accepted no deviation is what any policy accepts: parse again
+    # only when there is a deviation the point's policy may refuse.
+    if frame.deviations and policy != LENIENT:
         try:
             frame = parse_frame(received.data, policy)
         except FrameError as exc:
@@ -143,8 +145,10 @@ def classify(received: ReceivedFrame, points: Mapping[str, PointInfo]) -> Receiv
 class PointDirectory:
     """The registered points, cached; used from the writer thread only.
 
-    Reloaded when older than ``refresh`` [s], or older than ``unknown_refresh`` [s] when a
-    batch names an MN the cache does not know (a point registered a moment ago).
+    Reloaded when older than ``refresh`` [s]; and when a batch names an MN the cache does
+    not know (a point registered a moment ago), at once the first time and then at most
+    every ``unknown_refresh`` [s], so that a station nobody registered cannot make every
+    batch reload the table.
     """
 
     def __init__(
@@ -160,16 +164,26 @@ class PointDirectory:
         self.clock = clock
         self.points: dict[str, PointInfo] = {}
         self.loaded_at: float | None = None
+        self.reloaded_for_unknown_at: float | None = None
+        self.loads = 0
 
     def current(self, wanted: Iterable[str]) -> Mapping[str, PointInfo]:
         """The points, reloaded first if stale for the MNs ``wanted``."""
         now = self.clock()
-        age = None if self.loaded_at is None else now - self.loaded_at
-        unknown = any(mn not in self.points for mn in wanted)
-        if age is None or age >= self.refresh or (unknown and age >= self.unknown_refresh):
-            self.points = self.source.load_points()
-            self.loaded_at = now
+        if self.loaded_at is None or now - self.loaded_at >= self.refresh:
+            self._load(now)
+        elif any(mn not in self.points for mn in wanted) and (
+            self.reloaded_for_unknown_at is None
+            or now - self.reloaded_for_unknown_at >= self.unknown_refresh
+        ):
+            self.reloaded_for_unknown_at = now
+            self._load(now)
         return self.points
+
+    def _load(self, now: float) -> None:
+        self.points = self.source.load_points()
+        self.loaded_at = now
+        self.loads += 1
 
 
 @dataclass(slots=True)
@@ -460,7 +474,11 @@ class StationProtocol(asyncio.Protocol):
             transport.close()
             return
         self._discarding = True
-        transport.write_eof()
+        try:
+            transport.write_eof()
+        except OSError:  # the station is already gone
+            transport.abort()
+            return
         self._pause_reasons.clear()
         transport.resume_reading()
 

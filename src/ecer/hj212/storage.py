@@ -69,6 +69,7 @@ MEASUREMENT_KINDS: Final = (
     "ZsMax",
     "ZsCou",
 )
+_KINDS: Final = frozenset(MEASUREMENT_KINDS)
 POLLUTANT_CODE_LENGTH: Final = 32
 FLAG_LENGTH: Final = 16
 # Beijing time: the zone of the data loggers' DataTime (see the module docstring).
@@ -212,18 +213,18 @@ def measurement_rows(frame: Frame) -> list[tuple[str, str, float, str]]:
     if frame.cn not in MEASUREMENT_COMMANDS or frame.data_time is None:
         return []
     rows: list[tuple[str, str, float, str]] = []
+    kinds = _KINDS
     for code, values in frame.pollutants.items():
         pollutant = to_2017_code(code) or code
         if len(pollutant) > POLLUTANT_CODE_LENGTH:
             continue  # kept in the raw log only
-        for kind in MEASUREMENT_KINDS:
-            value = values.get(kind)
-            if not isinstance(value, float):
-                continue
-            flag = values.get("ZsFlag" if kind.startswith("Zs") else "Flag") or values.get(
-                "Flag", ""
-            )
-            rows.append((pollutant, kind, value, str(flag)[:FLAG_LENGTH]))
+        flag = str(values.get("Flag", ""))[:FLAG_LENGTH]
+        for kind, value in values.items():
+            if kind in kinds and isinstance(value, float):
+                if kind.startswith("Zs") and "ZsFlag" in values:
+                    rows.append((pollutant, kind, value, str(values["ZsFlag"])[:FLAG_LENGTH]))
+                else:
+                    rows.append((pollutant, kind, value, flag))
     return rows
 
 
@@ -341,6 +342,8 @@ class SQLiteFrameWriter:
         )
         self.connection.execute("PRAGMA journal_mode=WAL")
         self.connection.execute("PRAGMA synchronous=FULL")
+        # A larger page cache keeps the measurement indexes in memory [KiB when negative].
+        self.connection.execute("PRAGMA cache_size=-65536")
         _require_tables(
             {
                 row[0]

@@ -123,6 +123,7 @@ class Measurement(models.Model):
         verbose_name=_("监测点"),
         on_delete=models.PROTECT,
         related_name="measurements",
+        db_index=False,  # the unique constraint's index starts with the point
     )
     data_time = models.DateTimeField(_("数据时间"))
     cn = models.CharField(_("数据类型（CN）"), max_length=4, choices=Command.choices)
