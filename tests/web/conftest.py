@@ -43,7 +43,9 @@ def admin_client(client: Any, django_user_model: Any) -> Any:
     return client
 
 
-@pytest.fixture(scope="session")
+# Module scope: Playwright's sync API keeps an asyncio loop running while it is open, which
+# would break later tests in the same process that start their own loop (the HJ 212 gateway).
+@pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
     if not Path(CHROMIUM).exists() and not shutil.which("chromium"):
         pytest.fail(
