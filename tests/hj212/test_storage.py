@@ -268,12 +268,14 @@ def test_a_repeated_quarantined_frame_is_logged_each_time(store):
 
 
 def test_unparseable_bytes_are_logged_with_the_error(store):
-    junk = ReceivedFrame(RECEIVED_AT, "10.0.0.7:1", b"##9ST=\xff\r\n", None, QUARANTINED, "bad")
+    raw = b"##9ST=\x00\xff\r\n"  # NUL and a byte that is neither UTF-8 nor GBK text
+    junk = ReceivedFrame(RECEIVED_AT, "10.0.0.7:1", raw, None, QUARANTINED, "bad")
     [result] = store.write_batch([junk])
     assert result.status == QUARANTINED
-    assert rows(store, f"SELECT mn, qn, cn, quarantine_reason FROM {RAW_FRAME_TABLE}") == [
-        ("", None, "", "bad")
+    assert rows(store, f"SELECT mn, qn, cn, quarantine_reason, text FROM {RAW_FRAME_TABLE}") == [
+        ("", None, "", "bad", "##9ST=\ufffd\ufffd\r\n")
     ]
+    assert bytes(rows(store, f"SELECT data FROM {RAW_FRAME_TABLE}")[0][0]) == raw
 
 
 def test_points_are_registered_updated_and_loaded(store):

@@ -2,14 +2,18 @@
 
 Stations (data loggers) connect and upload frames. For every connection a
 :class:`StationProtocol` splits the byte stream (:class:`~ecer.hj212.framing.FrameSplitter`:
-several frames per read, frames over several reads, junk between frames) and parses each
-frame leniently; everything received, junk included, goes to the :class:`Batcher`. The
-batcher collects frames from all connections for up to ``batch_max_delay`` seconds or
-``batch_max_frames`` frames, checks each against the registered monitoring points
+several frames per read, frames over several reads, junk between frames); everything
+received, junk included, goes to the :class:`Batcher`. The batcher collects frames from all
+connections for up to ``batch_max_delay`` seconds or ``batch_max_frames`` frames, parses
+them leniently (:func:`receive`), checks each against the registered monitoring points
 (:func:`classify`: unknown MN, wrong PW, inactive point or a frame the point's tolerance
 policy rejects is quarantined with the reason), and writes the batch in one transaction
 through a :class:`~ecer.hj212.storage.FrameWriter` on a dedicated thread. Only when that
 transaction is committed are the replies of the batch written back (:func:`reply_for`).
+
+Subpackets (Flag bit D) are stored and answered one by one, each under its own PNO, as
+HJ 212-2017 Annex C has them acknowledged: holding an acknowledged subpacket in memory
+until its siblings arrive would lose it in a crash.
 
 Shaped after uvicorn: a shared :class:`ServerState` tracks live connections and counters;
 limits per connection (frame size, idle timeout with ``loop.call_later``, connections per
@@ -55,7 +59,9 @@ from ecer.hj212.storage import (
 
 log = logging.getLogger("ecer.hj212.gateway")
 
-StoredCallback = Callable[[WriteResult | None], None]
+# Called on the event loop once a frame's batch is committed: the parsed frame (None for
+# junk and unparseable bytes) and what the writer did with it (None: not stored).
+StoredCallback = Callable[[Frame | None, WriteResult | None], None]
 
 
 @dataclass(frozen=True, slots=True)
@@ -188,7 +194,9 @@ class PointDirectory:
 
 @dataclass(slots=True)
 class _Pending:
-    received: ReceivedFrame
+    item: Item
+    peer: str
+    received_at: datetime
     done: StoredCallback
     queued_at: float
 
@@ -196,8 +204,11 @@ class _Pending:
 class Batcher:
     """Collects frames from every connection and stores them one transaction per batch.
 
-    The writer runs on one dedicated thread (database connections are not shared across
-    threads); callbacks run on the event loop, in submission order, after the commit.
+    Parsing, the point checks and the writer run on one dedicated thread (database
+    connections are not shared across threads), so the event loop only moves bytes and
+    stays responsive with thousands of connections (with one interpreter lock, parsing
+    on the loop would not run in parallel with the writer anyway). Callbacks run on the
+    event loop, in submission order, after the commit.
     A failed batch is retried frame by frame so that one bad frame cannot hold back the
     others; a frame that still fails gets ``None`` (not stored: no reply, the station
     will send it again).
@@ -227,9 +238,9 @@ class Batcher:
         """Frames waiting for their batch."""
         return len(self._queue)
 
-    def submit(self, received: ReceivedFrame, done: StoredCallback) -> None:
-        """Queue a frame; ``done`` is called with its result once the batch is committed."""
-        self._queue.append(_Pending(received, done, time.monotonic()))
+    def submit(self, item: Item, peer: str, received_at: datetime, done: StoredCallback) -> None:
+        """Queue a frame (or junk); ``done`` is called once its batch is committed."""
+        self._queue.append(_Pending(item, peer, received_at, done, time.monotonic()))
         self._idle.clear()
         if len(self._queue) == 1 or len(self._queue) >= self.max_frames:
             self._wakeup.set()
@@ -261,17 +272,20 @@ class Batcher:
                     await asyncio.wait_for(self._wakeup.wait(), wait)
                 continue
             batch = [queue.popleft() for _ in range(min(len(queue), self.max_frames))]
-            received = [pending.received for pending in batch]
-            results = await loop.run_in_executor(self.executor, self._store, received)
+            results = await loop.run_in_executor(self.executor, self._store, batch)
             self.batches += 1
-            for pending, result in zip(batch, results, strict=True):
+            for pending, (frame, result) in zip(batch, results, strict=True):
                 try:
-                    pending.done(result)
+                    pending.done(frame, result)
                 except Exception:
                     log.exception("reply callback failed")
 
-    def _store(self, batch: list[ReceivedFrame]) -> list[WriteResult | None]:
-        """Runs on the writer thread: classify against the points, write, commit."""
+    def _store(self, batch: list[_Pending]) -> list[tuple[Frame | None, WriteResult | None]]:
+        """Runs on the writer thread: parse, check against the points, write, commit."""
+        received = [receive(p.item, p.peer, p.received_at) for p in batch]
+        return list(zip([r.frame for r in received], self._write(received), strict=True))
+
+    def _write(self, batch: list[ReceivedFrame]) -> list[WriteResult | None]:
         try:
             points = self.directory.current(r.frame.mn for r in batch if r.frame is not None)
             classified = [classify(received, points) for received in batch]
@@ -281,7 +295,7 @@ class Batcher:
                 log.exception("storing a frame from %s failed; it is not answered", batch[0].peer)
                 return [None]
             log.exception("storing a batch of %d frames failed; retrying one by one", len(batch))
-            return [result for received in batch for result in self._store([received])]
+            return [result for received in batch for result in self._write([received])]
 
     def close(self) -> None:
         """Close the writer on its own thread and stop the thread."""
@@ -402,13 +416,11 @@ class StationProtocol(asyncio.Protocol):
     # --- frames ----------------------------------------------------------------------
 
     def _submit(self, item: Item) -> None:
-        received = receive(item, self.peer, self.clock())
         self.state.received += 1
         self.pending += 1
         if self.pending >= self.config.high_water:
             self._pause("storage")
-        frame = received.frame
-        self.batcher.submit(received, lambda result: self._stored(frame, result))
+        self.batcher.submit(item, self.peer, self.clock(), self._stored)
 
     def _stored(self, frame: Frame | None, result: WriteResult | None) -> None:
         self.pending -= 1

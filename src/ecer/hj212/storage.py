@@ -229,11 +229,15 @@ def measurement_rows(frame: Frame) -> list[tuple[str, str, float, str]]:
 
 
 def frame_text(data: bytes) -> str:
-    """The bytes as text for people (UTF-8, else GBK, undecodable bytes replaced)."""
+    """The bytes as text for people (UTF-8, else GBK; undecodable bytes and NUL replaced).
+
+    PostgreSQL text cannot hold NUL, and junk from field devices often does.
+    """
     try:
-        return data.decode("utf-8")
+        text = data.decode("utf-8")
     except UnicodeDecodeError:
-        return data.decode("gbk", errors="replace")
+        text = data.decode("gbk", errors="replace")
+    return text.replace("\x00", "\ufffd")
 
 
 class _Rows:
