@@ -1,4 +1,4 @@
-"""`ecer` sub-commands that need the Django shell: setup, progress, observations."""
+"""`ecer` sub-commands that need the Django shell: setup, progress, energy, observations."""
 
 from __future__ import annotations
 
@@ -40,6 +40,13 @@ def register(subparsers: Any) -> None:
     progress.add_argument("--area", default=None, help="area code (default: the city)")
     progress.set_defaults(func=_progress)
 
+    energy = subparsers.add_parser("energy", help="energy dual control of the city and districts")
+    energy_sub = energy.add_subparsers(dest="energy_command", required=True)
+    report = energy_sub.add_parser("report", help="print the dual-control figures of a year")
+    report.add_argument("--year", type=int, help="the year (default: the latest with data)")
+    report.add_argument("--area", default=None, help="one area code (default: all)")
+    report.set_defaults(func=_energy_report)
+
     observations = subparsers.add_parser("observations", help="target observations")
     obs_sub = observations.add_subparsers(dest="observations_command", required=True)
     load = obs_sub.add_parser("load", help="import observations from a .csv or .xlsx file")
@@ -62,6 +69,18 @@ def _progress(args: argparse.Namespace) -> int:
 
     try:
         print(progress_table_text(year=args.year, area_code=args.area))
+    except LookupError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    return 0
+
+
+def _energy_report(args: argparse.Namespace) -> int:
+    setup_django()
+    from ecer.web.energy.report import dual_control_text
+
+    try:
+        print(dual_control_text(year=args.year, area_code=args.area))
     except LookupError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1

@@ -30,6 +30,7 @@ INSTALLED_APPS = [
     "ecer.web.accounts",
     "ecer.web.audit",
     "ecer.web.catalog",
+    "ecer.web.energy",
     "ecer.web.monitoring",
 ]
 

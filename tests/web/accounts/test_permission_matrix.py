@@ -103,6 +103,15 @@ ALL_ROLES_200 = same(
     district=200,
     enterprise=200,
 )
+CITY_ADMIN_ONLY = same(
+    anonymous=LOGIN,
+    no_role=403,
+    city_admin=200,
+    leader=403,
+    department=403,
+    district=403,
+    enterprise=403,
+)
 PUBLIC = {role: (200, 200) for role in ROLES}
 ALWAYS_REDIRECT = {role: (302, 302) for role in ROLES}
 ADMIN_ONLY = same(
@@ -235,6 +244,53 @@ ROUTES = [
         "get",
         lambda w, r, s: f"/audit/catalog.observation/{obs_of(w, r, s).pk}/",
         SCOPED_VIEW,
+    ),
+    Route(
+        "energy:overview",
+        "get",
+        lambda w, r, s: "/energy/?year=2022",
+        same(
+            anonymous=LOGIN,
+            no_role=403,
+            city_admin=200,
+            leader=200,
+            department=200,
+            district=302,
+            enterprise=403,
+        ),
+    ),
+    Route(
+        "energy:export_overview",
+        "get",
+        lambda w, r, s: "/energy/export.xlsx?year=2022",
+        same(
+            anonymous=LOGIN,
+            no_role=403,
+            city_admin=200,
+            leader=200,
+            department=200,
+            district=200,
+            enterprise=403,
+        ),
+    ),
+    Route(
+        "energy:district",
+        "get",
+        lambda w, r, s: f"/energy/{area_of(w, r, s).code}/?year=2022",
+        AREA_VIEW,
+    ),
+    Route(
+        "energy:edit_year",
+        "get",
+        lambda w, r, s: f"/energy/{area_of(w, r, s).code}/2022/edit/",
+        CITY_ADMIN_ONLY,
+    ),
+    Route("energy:import", "get", lambda w, r, s: "/energy/import/", CITY_ADMIN_ONLY),
+    Route(
+        "energy:import_template",
+        "get",
+        lambda w, r, s: "/energy/import/template.xlsx",
+        CITY_ADMIN_ONLY,
     ),
     Route("login", "get", lambda w, r, s: "/login/", PUBLIC),
     Route("logout", "post", lambda w, r, s: "/logout/", ALWAYS_REDIRECT),

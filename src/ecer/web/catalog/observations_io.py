@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import csv
 import io
-import math
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -17,6 +16,7 @@ from django.utils.translation import gettext as _
 
 from ecer.web.audit.models import Status
 from ecer.web.catalog.models import ANNUAL, Area, Observation, Plan, Target
+from ecer.web.cells import cell_integer, cell_number, cell_text
 
 REQUIRED_COLUMNS = ["target", "area", "year", "value", "unit"]
 MAX_ROWS = 100_000
@@ -156,17 +156,17 @@ def validate_rows(
         ) -> None:
             bucket.append(RowError(name, row, column, message))
 
-        code = _text(data.get("target"))
+        code = cell_text(data.get("target"))
         target = targets.get(code)
         if target is None:
             err("target", _("未知的目标代码 “%(code)s”") % {"code": code})
-        area_key = _text(data.get("area"))
+        area_key = cell_text(data.get("area"))
         area = areas.get(area_key) or areas_by_name.get(area_key)
         if area is None:
             err("area", _("未知的地区 “%(area)s”") % {"area": area_key})
-        year = _integer(data.get("year"))
+        year = cell_integer(data.get("year"))
         if year is None:
-            err("year", _("年份必须是整数，收到 “%(v)s”") % {"v": _text(data.get("year"))})
+            err("year", _("年份必须是整数，收到 “%(v)s”") % {"v": cell_text(data.get("year"))})
         elif not plan.base_year <= year <= plan.target_year:
             err(
                 "year",
@@ -174,16 +174,19 @@ def validate_rows(
                 % {"year": year, "start": plan.base_year, "end": plan.target_year},
             )
         raw_quarter = data.get("quarter")
-        quarter = ANNUAL if _text(raw_quarter) == "" else _integer(raw_quarter)
+        quarter = ANNUAL if cell_text(raw_quarter) == "" else cell_integer(raw_quarter)
         if quarter is None or not 0 <= quarter <= 4:
             err(
                 "quarter",
-                _("季度必须是 1–4，全年留空或填 0，收到 “%(v)s”") % {"v": _text(raw_quarter)},
+                _("季度必须是 1–4，全年留空或填 0，收到 “%(v)s”") % {"v": cell_text(raw_quarter)},
             )
-        value = _number(data.get("value"))
+        value = cell_number(data.get("value"))
         if value is None:
-            err("value", _("数值必须是有限的数字，收到 “%(v)s”") % {"v": _text(data.get("value"))})
-        unit = _text(data.get("unit"))
+            err(
+                "value",
+                _("数值必须是有限的数字，收到 “%(v)s”") % {"v": cell_text(data.get("value"))},
+            )
+        unit = cell_text(data.get("unit"))
         if target is not None and unit != target.observation_unit:
             err(
                 "unit",
@@ -234,8 +237,8 @@ def validate_rows(
                 year,
                 quarter,
                 value,
-                _text(data.get("source")),
-                _text(data.get("note")),
+                cell_text(data.get("source")),
+                cell_text(data.get("note")),
             )
         )
     return valid, errors
@@ -316,36 +319,3 @@ def active_plan() -> Plan:
     if plan is None:
         raise LookupError(_("尚未载入规划方案：请先运行 ecer setup 或 ecer plan load"))
     return plan
-
-
-def _text(value: Any) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return str(value).strip()
-
-
-def _integer(value: Any) -> int | None:
-    if isinstance(value, bool):
-        return None
-    if isinstance(value, int):
-        return value
-    if isinstance(value, float) and value.is_integer():
-        return int(value)
-    try:
-        return int(str(value).strip())
-    except (TypeError, ValueError):
-        return None
-
-
-def _number(value: Any) -> float | None:
-    if isinstance(value, bool) or value is None:
-        return None
-    try:
-        number = (
-            float(str(value).strip().replace(",", "")) if isinstance(value, str) else float(value)
-        )
-    except (TypeError, ValueError):
-        return None
-    return number if math.isfinite(number) else None

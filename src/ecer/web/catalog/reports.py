@@ -2,27 +2,12 @@
 
 from __future__ import annotations
 
-import unicodedata
-
 from ecer.web.catalog import services
 from ecer.web.catalog.labels import STATUS_LABELS
 from ecer.web.catalog.models import Area
 from ecer.web.catalog.observations_io import active_plan
-
-
-def _width(text: str) -> int:
-    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
-
-
-def _pad(text: str, width: int) -> str:
-    return text + " " * max(0, width - _width(text))
-
-
-def _fmt(value: float | None, digits: int = 2) -> str:
-    if value is None:
-        return "—"
-    text = f"{value:,.{digits}f}"
-    return text.rstrip("0").rstrip(".") if "." in text else text
+from ecer.web.catalog.templatetags.ecer_tags import num
+from ecer.web.textreport import text_table
 
 
 def progress_table_text(*, year: int | None, area_code: str | None) -> str:
@@ -45,8 +30,8 @@ def progress_table_text(*, year: int | None, area_code: str | None) -> str:
     rows = []
     for item in items:
         t, r = item.target, item.result
-        target_text = "—" if t.target_value is None else f"{_fmt(t.target_value)} {t.unit}".strip()
-        latest = "—" if r.latest is None else f"{_fmt(r.latest.value, 3)} ({r.latest.year})"
+        target_text = "—" if t.target_value is None else f"{num(t.target_value)} {t.unit}".strip()
+        latest = "—" if r.latest is None else f"{num(r.latest.value, 3)} ({r.latest.year})"
         completion = "—" if item.completion_percent is None else f"{item.completion_percent:.1f}%"
         rows.append(
             [
@@ -59,13 +44,10 @@ def progress_table_text(*, year: int | None, area_code: str | None) -> str:
                 str(STATUS_LABELS[r.status.value]),
             ]
         )
-    widths = [max(_width(str(line[i])) for line in [header, *rows]) for i in range(len(header))]
     lines = [f"{plan.name} — {area.name} {year}"]
     if any(i.uses_demo_data for i in items):
         lines.append("示例数据：以下数值为演示用虚构数据，不是北海市真实统计数据。")
-    lines.append("  ".join(_pad(h, w) for h, w in zip(header, widths, strict=True)))
-    lines.append("  ".join("-" * w for w in widths))
-    lines.extend("  ".join(_pad(c, w) for c, w in zip(row, widths, strict=True)) for row in rows)
+    lines.extend(text_table(header, rows))
     counts = services.status_counts(items)
     lines.append("")
     lines.append(

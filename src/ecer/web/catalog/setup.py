@@ -32,6 +32,9 @@ def run_setup(*, with_demo: bool) -> Iterator[str]:
             "demo", demo_rows(plan), plan=plan, status=Status.APPROVED, is_demo=True
         )
     )
+    from ecer.web.energy.demo import load_demo
+
+    yield from load_demo(plan)
     yield from ensure_demo_users()
 
 

@@ -23,3 +23,63 @@
     window.addEventListener("resize", function () { chart.resize(); });
   });
 })();
+
+// Grouped bars: data-bars holds {categories, unit, series: [{name, data, levels?}]}; bars of a
+// series with levels are coloured by warning level.
+(function () {
+  "use strict";
+  var colours = { red: "#c0392b", yellow: "#e0a800", green: "#2e8b57", unknown: "#9aa5b1" };
+  document.querySelectorAll("[data-bars]").forEach(function (el) {
+    var spec = JSON.parse(el.dataset.bars);
+    var chart = echarts.init(el, null, { renderer: "svg" });
+    chart.setOption({
+      animation: false,
+      tooltip: { trigger: "axis" },
+      legend: { top: 0 },
+      grid: { left: 60, right: 24, top: 40, bottom: 30 },
+      xAxis: { type: "category", data: spec.categories },
+      yAxis: { type: "value", name: spec.unit },
+      series: spec.series.map(function (s, i) {
+        var data = s.data.map(function (v, k) {
+          return s.levels ? { value: v, itemStyle: { color: colours[s.levels[k]] } } : v;
+        });
+        return { name: s.name, type: i === 0 ? "bar" : "line", data: data, symbolSize: 8,
+                 lineStyle: { type: i === 1 ? "dashed" : "dotted" } };
+      })
+    });
+    el.dataset.rendered = "true";
+    window.addEventListener("resize", function () { chart.resize(); });
+  });
+})();
+
+// Waterfall: data-waterfall holds {categories, base, total, rise, fall, names, unit}; the base
+// bar is invisible and the others stand on it.
+(function () {
+  "use strict";
+  document.querySelectorAll("[data-waterfall]").forEach(function (el) {
+    var spec = JSON.parse(el.dataset.waterfall);
+    var chart = echarts.init(el, null, { renderer: "svg" });
+    var bar = function (name, data, colour) {
+      return { name: name, type: "bar", stack: "w", data: data, itemStyle: { color: colour },
+               label: { show: true, position: "top", formatter: function (p) {
+                 return p.value == null ? "" : Math.round(p.value).toLocaleString(); } } };
+    };
+    chart.setOption({
+      animation: false,
+      tooltip: { trigger: "axis", axisPointer: { type: "shadow" } },
+      legend: { top: 0, data: spec.names },
+      grid: { left: 80, right: 24, top: 40, bottom: 40 },
+      xAxis: { type: "category", data: spec.categories, axisLabel: { interval: 0 } },
+      yAxis: { type: "value", name: spec.unit },
+      series: [
+        { type: "bar", stack: "w", data: spec.base, silent: true,
+          itemStyle: { color: "transparent" }, tooltip: { show: false } },
+        bar(spec.names[0], spec.total, "#3b6ea5"),
+        bar(spec.names[1], spec.rise, "#c0392b"),
+        bar(spec.names[2], spec.fall, "#2e8b57")
+      ]
+    });
+    el.dataset.rendered = "true";
+    window.addEventListener("resize", function () { chart.resize(); });
+  });
+})();

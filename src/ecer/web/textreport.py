@@ -1,0 +1,26 @@
+"""Plain-text tables for the terminal, aligned for Chinese (full-width) characters."""
+
+from __future__ import annotations
+
+import unicodedata
+from collections.abc import Sequence
+
+
+def display_width(text: str) -> int:
+    """Columns the text takes in a terminal: wide and full-width characters count two."""
+    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
+
+
+def text_table(header: Sequence[str], rows: Sequence[Sequence[str]]) -> list[str]:
+    """The header, a rule and the rows, each column padded to its widest cell."""
+    widths = [
+        max(display_width(str(line[i])) for line in [header, *rows]) for i in range(len(header))
+    ]
+
+    def line(cells: Sequence[str]) -> str:
+        return "  ".join(
+            str(c) + " " * max(0, w - display_width(str(c)))
+            for c, w in zip(cells, widths, strict=True)
+        ).rstrip()
+
+    return [line(header), "  ".join("-" * w for w in widths), *(line(r) for r in rows)]
