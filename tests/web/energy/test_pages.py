@@ -187,3 +187,9 @@ def test_only_city_administrators_change_energy_data(
     login(client, django_user_model, "district", "haicheng")
     assert client.post("/energy/haicheng/2022/edit/", year_post()).status_code == 403
     assert not DistrictEnergyYear.objects.filter(year=2022).exists()
+
+
+def test_the_district_page_speaks_english(admin_client: Any, energy_demo: Any) -> None:
+    html = admin_client.get("/en/energy/hepu/?year=2024").content.decode()
+    assert "Energy intensity warning" in html
+    assert "Consumption and intensity: gross and assessed" in html
