@@ -43,7 +43,12 @@ of these figures may be added from memory; each needs a source that states both 
   lead is sdsjglass.com, "The Implementation Path Of Energy Saving And Carbon Reduction In
   The Flat Glass Industry", which cites a China Building Materials Daily survey titled
   "9.5 难，8 更难"; the part of the page with figures could not be read, so the title alone
-  says neither which figure is which nor that they are the 2021 levels.
+  says neither which figure is which nor that they are the 2021 levels. A public
+  transcription of GB 21340-2019 table 1 (a 'uebench' standards rebuild script, marked
+  "requires_independent_review") gives, in kgce/重量箱, grades 1/2/3 of 8.0/10.0/12.0 for
+  lines > 800 t/d, 9.5/11.5/13.5 for 500-800 t/d and -/-/14.0 for ≤ 500 t/d. No source read
+  says which of these grades the 2021 edition takes as 标杆 and 基准, so no line was added;
+  a source stating that mapping (or the 1609号 annex itself) would settle it.
 * 钢铁 — 炼铁/高炉工序 and 炼钢/转炉工序, 电弧炉冶炼 (areas 19, 20, kgce/t): not confirmed for
   the 2021 edition. A public demo data file (a steel "digital carbon" demo, marked 演示)
   gives 高炉 361/435 and 转炉 -30/-10 kgce/t but attributes them to the 2023 edition
