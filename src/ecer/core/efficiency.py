@@ -28,6 +28,46 @@ figures were confirmed by an independent public source (炼油, 水泥熟料, �
 areas of the document are deliberately absent until their figures are checked. Each line
 records its source row and the evidence used.
 
+The 25 areas of the 2021 edition, in the document's order (the ``area_number`` of a line):
+1 炼油, 2 煤制焦炭, 3 煤制甲醇, 4 煤制烯烃, 5 煤制乙二醇, 6 烧碱, 7 纯碱, 8 电石, 9 乙烯,
+10 对二甲苯, 11 黄磷, 12 合成氨, 13 磷酸一铵, 14 磷酸二铵, 15 水泥熟料, 16 平板玻璃,
+17 建筑陶瓷, 18 卫生陶瓷, 19 炼铁, 20 炼钢, 21 铁合金冶炼, 22 铜冶炼, 23 铅冶炼, 24 锌冶炼,
+25 电解铝 (list as given by the reports on the 2023 edition, which name "the 25 areas
+previously specified": laitimes.com, "NDRC's Energy Efficiency Benchmarking Level and
+Benchmark Level in Key Industrial Areas (2023 Edition)", and doors100.com news_1159).
+
+Missing lines that matter for Beihai (issue #5, item 3), with what the search found. None
+of these figures may be added from memory; each needs a source that states both figures:
+
+* 平板玻璃 (area 16, kgce/重量箱): no source stating the two figures was found. The only
+  lead is sdsjglass.com, "The Implementation Path Of Energy Saving And Carbon Reduction In
+  The Flat Glass Industry", which cites a China Building Materials Daily survey titled
+  "9.5 难，8 更难"; the part of the page with figures could not be read, so the title alone
+  says neither which figure is which nor that they are the 2021 levels. A public
+  transcription of GB 21340-2019 table 1 (a 'uebench' standards rebuild script, marked
+  "requires_independent_review") gives, in kgce/重量箱, grades 1/2/3 of 8.0/10.0/12.0 for
+  lines > 800 t/d, 9.5/11.5/13.5 for 500-800 t/d and -/-/14.0 for ≤ 500 t/d. No source read
+  says which of these grades the 2021 edition takes as 标杆 and 基准, so no line was added;
+  a source stating that mapping (or the 1609号 annex itself) would settle it.
+* 钢铁 — 炼铁/高炉工序 and 炼钢/转炉工序, 电弧炉冶炼 (areas 19, 20, kgce/t): not confirmed for
+  the 2021 edition. A public demo data file (a steel "digital carbon" demo, marked 演示)
+  gives 高炉 361/435 and 转炉 -30/-10 kgce/t but attributes them to the 2023 edition
+  (发改产业〔2023〕723号), not to 1609号. A public transcription of GB 21256-2025 gives the
+  grades 高炉 361/370/415, 转炉 -30/-28/-12 and 电弧炉 (≥70 t) 61/64/72 kgce/t: a 2025
+  standard whose level 3 differs from those baselines, so it cannot confirm 2021 figures.
+  GB 21256-2013 has no electric-furnace limit at all (its foreword: "取消了电炉工序单位产品
+  能源消耗限额"). Negative levels are supported (see the tests with a synthetic recovery line).
+* 乙烯 (9), 对二甲苯 (10), 烧碱 (6), 合成氨 (12): no public text with their figures was found
+  (searched for the 2021 notice, the 2021-2025 action plans, GB 30250 and news reports).
+* 造纸/纸浆: not an area of the 2021 edition (absent from the 25 above). Paper entered with
+  the 2023 edition (发改产业〔2023〕723号), whose 11 new areas include tissue/toilet base paper
+  (原生浆生产生活用纸); the 2022 implementation guide (高耗能行业重点领域节能降碳改造升级
+  实施指南（2022年版）) covers 17 industries and no paper either. A paper line therefore
+  belongs in a 2023-edition table, not in this one.
+* The coal-chemical, phosphate, ceramics, ferroalloy and copper/lead/zinc areas (2-5, 7, 8,
+  11, 13, 14, 17, 18, 21-24) were not searched: issue #5 asks for the industries present
+  in Beihai.
+
 Numbers are ``float``: the levels are round published figures and the inputs are measured
 values; nothing here needs decimal arithmetic.
 """
