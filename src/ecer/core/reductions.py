@@ -57,12 +57,18 @@ targets) and 四、（二） (accounting linked to permits and EIA; checking for
 counting and false reporting of reductions and their sources).
 国务院《“十四五”节能减排综合工作方案》(国发〔2021〕33号): key-project reductions of
 COD, NH3-N, NOx and VOCs as the 14th FYP total-emission indicators.
-《“十二五”主要污染物总量减排核算细则》(环境保护部, 2011), the last published national
-accounting rules: reductions at sewage plants from treated volume × (influent − effluent
-concentration); closures from the source's previous-year emission; end-of-pipe projects
-counted from the second month after stable operation. The 14th FYP technical guidance
-(《“十四五”主要污染物总量减排核算技术指南》) is distributed to authorities and not
-public; where it may differ, the choices above are ours and are marked as such.
+《“十二五”主要污染物总量减排核算细则》(环境保护部, 2011年12月), the last national
+accounting rules we found in public (third-party copies only, e.g.
+https://bdocx.com/doc/6067789.html and an excerpt at
+http://www.sfmzp.com/article-5225-6.html): closures counted from the source's
+previous-year emission in the environmental-statistics database; end-of-pipe and
+management measures counted "from the second month after stable operation". We did not
+read its sewage-plant clause in full; the mass balance on the treated volume is the
+standard load formula ``E = Q × C × 10^-6`` (water) and ``E = C × Q × t × 10^-9``
+(flue gas) used for actual emissions under discharge permits.
+The 14th FYP technical guidance (《“十四五”主要污染物总量减排核算技术指南》 and the
+重点减排工程 information-system manual) is distributed to authorities and was not found
+in public; every convention above not taken from the sources named here is our choice.
 """
 
 from __future__ import annotations
@@ -347,7 +353,7 @@ def annual_reduction_t(method: Method) -> float:
     """Annual reduction at normal operation [t/a], never negative."""
     match method:
         case WaterMassBalance():
-            # 12th FYP 核算细则: treated volume × (influent/old − effluent/new concentration).
+            # Load difference on the treated volume: Q × (C_base − C_post) × days × 10^-6.
             reduction = water_load_t(
                 method.flow_m3_per_d,
                 method.baseline_mg_per_l - method.post_mg_per_l,
@@ -369,10 +375,10 @@ def annual_reduction_t(method: Method) -> float:
                 * 1e-3
             )
         case EliminatedCapacity():
-            # 12th FYP 核算细则 (淘汰落后产能): eliminated capacity × baseline intensity.
+            # Eliminated capacity × its baseline intensity × 10^-3 t/kg (our reading of (c)).
             reduction = method.capacity * method.intensity_kg_per_unit * 1e-3
         case RecordedBaseline():
-            # 12th FYP 核算细则 (关停): the closed source's recorded emission.
+            # 12th FYP 细则 (关停): the closed source's previous-year recorded emission.
             reduction = method.emission_t_per_a
     return max(0.0, reduction)
 
