@@ -461,6 +461,7 @@ projects_strategy = st.lists(
         st.sampled_from(["haicheng", "yinhai", "tieshangang", "hepu"]),
     ),
     max_size=12,
+    unique_by=lambda p: p.id,
 )
 
 
