@@ -166,3 +166,10 @@ def test_every_carrier_cites_a_source_and_has_a_known_display_unit():
             assert carrier.kgce_range is None or carrier.kgce_range[0] < carrier.kgce_range[1]
         else:
             assert math.isfinite(carrier.kgce_per_base_unit)
+
+
+def test_the_key_unit_threshold_is_5000_tce():
+    from ecer.core.energy import is_key_energy_unit
+
+    assert is_key_energy_unit(5000.0)
+    assert not is_key_energy_unit(4999.9)

@@ -413,3 +413,13 @@ def total_tce(
             equal_value_kgce_per_kwh=equal_value_kgce_per_kwh,
         ).values()
     )
+
+
+# Plan 四(七): units whose annual consumption exceeds 5000 tce build the enterprise-end online
+# monitoring system and report as key energy-consuming units (重点用能单位).
+KEY_UNIT_THRESHOLD_TCE = 5000.0
+
+
+def is_key_energy_unit(annual_tce: float) -> bool:
+    """A key energy-consuming unit: 5000 tce a year or more [tce]."""
+    return annual_tce >= KEY_UNIT_THRESHOLD_TCE

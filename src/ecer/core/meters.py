@@ -253,7 +253,12 @@ def monthly_totals(intervals: Iterable[Interval], tz: tzinfo) -> dict[tuple[int,
 
 
 def completeness(
-    readings: Iterable[Reading], start: datetime, end: datetime, policy: MeterPolicy
+    readings: Iterable[Reading],
+    start: datetime,
+    end: datetime,
+    policy: MeterPolicy,
+    *,
+    label: str = "",
 ) -> Finding | None:
     """``incomplete`` when [start, end) has fewer readings than ``min_completeness`` of those
     expected (national upload requirement: uploaded / expected >= 90 %)."""
@@ -268,7 +273,7 @@ def completeness(
         "incomplete",
         Severity.WARNING,
         start,
-        f"{_t(start)} 至 {_t(end)} 应有 {expected} 个读数，实收 {received} 个（{share:.0%}，"
+        f"{label}{_t(start)} 至 {_t(end)} 应有 {expected} 个读数，实收 {received} 个（{share:.0%}，"
         f"要求不低于 {policy.min_completeness:.0%}）",
         {"expected": float(expected), "received": float(received), "share": share},
     )

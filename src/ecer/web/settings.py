@@ -31,6 +31,7 @@ INSTALLED_APPS = [
     "ecer.web.audit",
     "ecer.web.catalog",
     "ecer.web.energy",
+    "ecer.web.enterprises",
     "ecer.web.monitoring",
 ]
 
@@ -119,6 +120,10 @@ SECURE_HSTS_SECONDS = 0 if DEBUG else env_int("ECER_HSTS_SECONDS", 0)
 CSRF_TRUSTED_ORIGINS = env_list("ECER_CSRF_TRUSTED_ORIGINS", [])
 X_FRAME_OPTIONS = "DENY"
 FILE_UPLOAD_MAX_MEMORY_SIZE = env_int("ECER_UPLOAD_MAX_BYTES", 10 * 1024 * 1024)
+
+# An enterprise's annual report may differ from the sum of its online meter data by this many
+# per cent before the difference is a finding (ecer.core.meters.report_mismatch).
+ECER_REPORT_ONLINE_TOLERANCE_PCT = env_int("ECER_REPORT_ONLINE_TOLERANCE_PCT", 5)
 DATA_UPLOAD_MAX_MEMORY_SIZE = FILE_UPLOAD_MAX_MEMORY_SIZE
 
 if not DEBUG and SECRET_KEY == _DEV_SECRET:

@@ -16,6 +16,7 @@ urlpatterns += i18n_patterns(
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("audit/", include("ecer.web.audit.urls")),
     path("energy/", include("ecer.web.energy.urls")),
+    path("enterprises/", include("ecer.web.enterprises.urls")),
     path("", include("ecer.web.catalog.urls")),
     prefix_default_language=False,
 )

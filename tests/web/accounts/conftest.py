@@ -22,6 +22,8 @@ class World:
     city_obs: Observation  # city, charging piles: the transport department's target
     own_target: Target  # decomposed to districts
     other_target: Target  # city only, led by transport
+    own_enterprise: Any  # in 海城区, the enterprise user's own
+    other_enterprise: Any  # in 铁山港区
 
 
 def make_user(django_user_model: Any, username: str, **membership: Any) -> Any:
@@ -50,7 +52,7 @@ def world(loaded_plan: Any, django_user_model: Any) -> World:
         ),
         "district": make_user(django_user_model, "haicheng", role=Role.DISTRICT, area=haicheng),
         "enterprise": make_user(
-            django_user_model, "firm", role=Role.ENTERPRISE, enterprise_code="91450500MA5DEMO01X"
+            django_user_model, "firm", role=Role.ENTERPRISE, enterprise_code="91450521MA5HP0040E"
         ),
         "no_role": make_user(django_user_model, "nobody"),
     }
@@ -62,7 +64,18 @@ def world(loaded_plan: Any, django_user_model: Any) -> World:
             target=target, area=area, year=2022, value=1.0, status=Status.SUBMITTED
         )
 
+    from ecer.web.enterprises.models import EnergyReport, Enterprise
+
+    def enterprise(code: str, area: Area) -> Enterprise:
+        firm = Enterprise.objects.create(
+            credit_code=code, name=code, area=area, industry_code="2511", industry_name="炼油"
+        )
+        EnergyReport.objects.create(enterprise=firm, year=2023)
+        return firm
+
     return World(
+        own_enterprise=enterprise("91450521MA5HP0040E", haicheng),
+        other_enterprise=enterprise("91450512MA5TG0034R", tieshangang),
         users=users,
         own_obs=obs(intensity, haicheng),
         other_obs=obs(intensity, tieshangang),

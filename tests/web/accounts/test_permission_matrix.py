@@ -44,6 +44,8 @@ def _pair(role: str, world: World, kind: str) -> tuple[Any, Any]:
         if role == "department":
             return world.other_target, world.own_target
         return world.own_target, world.other_target
+    if kind == "enterprise":
+        return world.own_enterprise, world.other_enterprise
     if role == "department":
         return world.city_obs, world.own_obs
     return world.own_obs, world.other_obs
@@ -60,6 +62,7 @@ def pick(kind: str) -> Callable[[World, str, str], Any]:
 area_of = pick("area")
 target_of = pick("target")
 obs_of = pick("obs")
+firm_of = pick("enterprise")
 
 
 def same(**statuses: Any) -> dict[str, tuple[Any, Any]]:
@@ -101,6 +104,25 @@ ALL_ROLES_200 = same(
     leader=200,
     department=200,
     district=200,
+    enterprise=200,
+)
+ENTERPRISE_VIEW = {**SCOPED_VIEW, "department": (200, 200), "enterprise": (200, 404)}
+ENTERPRISE_ENTRY = {
+    "anonymous": (LOGIN, LOGIN),
+    "no_role": (403, 403),
+    "city_admin": (200, 200),
+    "leader": (403, 403),
+    "department": (403, 403),
+    "district": (403, 404),
+    "enterprise": (200, 404),
+}
+REPORT_IMPORT = same(
+    anonymous=LOGIN,
+    no_role=403,
+    city_admin=200,
+    leader=403,
+    department=403,
+    district=403,
     enterprise=200,
 )
 CITY_ADMIN_ONLY = same(
@@ -291,6 +313,64 @@ ROUTES = [
         "get",
         lambda w, r, s: "/energy/import/template.xlsx",
         CITY_ADMIN_ONLY,
+    ),
+    Route("enterprises:list", "get", lambda w, r, s: "/enterprises/", ALL_ROLES_200),
+    Route(
+        "enterprises:benchmarks", "get", lambda w, r, s: "/enterprises/benchmarks/", ALL_ROLES_200
+    ),
+    Route(
+        "enterprises:import", "get", lambda w, r, s: "/enterprises/reports/import/", REPORT_IMPORT
+    ),
+    Route(
+        "enterprises:import_template",
+        "get",
+        lambda w, r, s: "/enterprises/reports/import/template.xlsx",
+        REPORT_IMPORT,
+    ),
+    Route(
+        "enterprises:detail",
+        "get",
+        lambda w, r, s: f"/enterprises/{firm_of(w, r, s).credit_code}/",
+        ENTERPRISE_VIEW,
+    ),
+    Route(
+        "enterprises:report",
+        "get",
+        lambda w, r, s: f"/enterprises/{firm_of(w, r, s).credit_code}/reports/2023/",
+        ENTERPRISE_VIEW,
+    ),
+    Route(
+        "enterprises:report_edit",
+        "get",
+        lambda w, r, s: f"/enterprises/{firm_of(w, r, s).credit_code}/reports/2023/edit/",
+        ENTERPRISE_ENTRY,
+    ),
+    Route(
+        "enterprises:report_submit",
+        "post",
+        lambda w, r, s: f"/enterprises/{firm_of(w, r, s).credit_code}/reports/2023/submit/",
+        {**ENTERPRISE_ENTRY, "city_admin": (302, 302), "enterprise": (302, 404)},
+    ),
+    Route(
+        "enterprises:report_review",
+        "post",
+        lambda w, r, s: f"/enterprises/{firm_of(w, r, s).credit_code}/reports/2023/review/",
+        {**ENTERPRISE_ENTRY, "city_admin": (302, 302), "enterprise": (403, 404)},
+        data={"decision": "return", "reason": "请补充"},
+    ),
+    Route(
+        "api:upload_readings",
+        "post",
+        lambda w, r, s: "/api/meters/readings",
+        {
+            **API_AUTH,
+            "city_admin": (200, 200),
+            "leader": (403, 403),
+            "department": (403, 403),
+            "district": (403, 403),
+            "enterprise": (200, 403),
+        },
+        json=lambda w, r, s: {"enterprise": firm_of(w, r, s).credit_code, "readings": []},
     ),
     Route("login", "get", lambda w, r, s: "/login/", PUBLIC),
     Route("logout", "post", lambda w, r, s: "/logout/", ALWAYS_REDIRECT),

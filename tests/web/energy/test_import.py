@@ -11,11 +11,11 @@ from openpyxl import load_workbook
 from ecer.web.energy.io import (
     CARRIER_SHEET,
     YEAR_SHEET,
-    EnergyImportError,
     import_workbook,
     rows_workbook,
 )
 from ecer.web.energy.models import CarrierConsumption, DistrictEnergyYear
+from ecer.web.sheets import SheetImportError
 
 pytestmark = pytest.mark.django_db
 
@@ -74,7 +74,7 @@ def test_every_error_names_sheet_row_and_column_and_nothing_is_written(
             carrier_row(year=2023, area="hepu"),
         ],
     )
-    with pytest.raises(EnergyImportError) as caught:
+    with pytest.raises(SheetImportError) as caught:
         import_workbook(content, loaded_plan)
     errors = {(e.sheet, e.row, e.column): e.message for e in caught.value.errors}
     assert errors[(YEAR_SHEET, 3, "地区")] == "未知的地区 “atlantis”"
@@ -89,7 +89,7 @@ def test_every_error_names_sheet_row_and_column_and_nothing_is_written(
 
 def test_deductions_larger_than_the_carriers_are_refused(loaded_plan: Any) -> None:
     content = rows_workbook([year_row(raw_material_tce=800)], [carrier_row()])
-    with pytest.raises(EnergyImportError) as caught:
+    with pytest.raises(SheetImportError) as caught:
         import_workbook(content, loaded_plan)
     [error] = caught.value.errors
     # 1,000 t raw coal x 0.7143 = 714.3 tce < 800 tce deducted.
@@ -102,7 +102,7 @@ def test_deductions_larger_than_the_carriers_are_refused(loaded_plan: Any) -> No
     "content", [b"", b"not a workbook", b"PK\x03\x04broken zip"], ids=["empty", "text", "zip"]
 )
 def test_a_damaged_file_gets_a_clear_error(loaded_plan: Any, content: bytes) -> None:
-    with pytest.raises(EnergyImportError) as caught:
+    with pytest.raises(SheetImportError) as caught:
         import_workbook(content, loaded_plan)
     assert "无法读取 Excel 文件" in str(caught.value)
 

@@ -15,6 +15,7 @@ from ecer.web.audit.models import Status
 from ecer.web.catalog.demo import demo_rows
 from ecer.web.catalog.loading import load_catalog_into_db
 from ecer.web.catalog.observations_io import import_observations
+from ecer.web.enterprises.demo import DEMO_ENTERPRISE_CODE
 
 DEMO_ADMIN = "admin"
 
@@ -36,6 +37,9 @@ def run_setup(*, with_demo: bool) -> Iterator[str]:
 
     yield from load_demo(plan)
     yield from ensure_demo_users()
+    from ecer.web.enterprises.demo import load_demo as load_enterprises
+
+    yield from load_enterprises()
 
 
 def _credentials_file() -> Path:
@@ -60,8 +64,6 @@ DEMO_USERS = [
     ("hepu", "district", None, "hepu", "县区用户：合浦县 district user"),
     ("enterprise", "enterprise", None, None, "企业用户（示例企业）enterprise user"),
 ]
-# An illustrative unified social credit code for the demo enterprise user.
-DEMO_ENTERPRISE_CODE = "91450500MA5DEMO01X"
 
 
 @transaction.atomic

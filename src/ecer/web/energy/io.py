@@ -18,7 +18,7 @@ from typing import Any
 from django.db import transaction
 from django.utils.translation import gettext as _
 from openpyxl import Workbook, load_workbook
-from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 
 from ecer.core import energy as core_energy
@@ -34,12 +34,21 @@ from ecer.web.energy.models import (
     sector_field,
     value_added_field,
 )
+from ecer.web.sheets import (
+    HEADER_FILL,
+    RowError,
+    Sheet,
+    SheetImportError,
+    open_workbook,
+    read_sheet,
+    save,
+    sheet_from_rows,
+    write_sheets,
+)
 
 YEAR_SHEET = "年度数据"
 CARRIER_SHEET = "分品种能耗"
 HELP_SHEET = "填表说明"
-MAX_ROWS = 10_000
-HEADER_FILL = PatternFill("solid", fgColor="DDEBF7")
 
 _NUMBER_FIELDS = [
     "gdp_current_10k_yuan",
@@ -88,28 +97,6 @@ def carrier_columns() -> list[tuple[str, str]]:
     ]
 
 
-@dataclass(frozen=True)
-class RowError:
-    sheet: str
-    row: int  # as the spreadsheet shows it; the header is row 1
-    column: str  # the column header as in the file
-    message: str
-
-    def __str__(self) -> str:
-        return _("%(sheet)s 第 %(row)s 行 “%(column)s”：%(message)s") % {
-            "sheet": self.sheet,
-            "row": self.row,
-            "column": self.column,
-            "message": self.message,
-        }
-
-
-class EnergyImportError(Exception):
-    def __init__(self, errors: list[RowError]):
-        self.errors = errors
-        super().__init__("\n".join(str(e) for e in errors))
-
-
 @dataclass
 class ImportSummary:
     years_created: int = 0
@@ -123,13 +110,6 @@ class ImportSummary:
             "u": self.years_updated,
             "n": self.carrier_rows,
         }
-
-
-@dataclass
-class _Sheet:
-    name: str
-    headers: dict[str, str]  # code -> header as written in the file
-    rows: list[tuple[int, dict[str, Any]]]
 
 
 @dataclass(frozen=True)
@@ -151,72 +131,27 @@ class _CarrierRow:
     kgce_per_base_unit: float | None
 
 
-def _read_sheet(
-    workbook: Any, name: str, columns: list[tuple[str, str]], required: bool
-) -> tuple[_Sheet | None, list[RowError]]:
-    if name not in workbook.sheetnames:
-        if required:
-            return None, [RowError(name, 1, "-", _("缺少工作表 “%(name)s”") % {"name": name})]
-        return None, []
-    rows = workbook[name].iter_rows(values_only=True)
-    header = next(rows, None) or ()
-    by_text = {}
-    for code, label in columns:
-        by_text[code.lower()] = code
-        by_text[label.lower()] = code
-    positions: dict[str, int] = {}
-    headers: dict[str, str] = {}
-    for index, cell in enumerate(header):
-        text = cell_text(cell)
-        code = by_text.get(text.lower())
-        if code is not None and code not in positions:
-            positions[code] = index
-            headers[code] = text
-    errors = [
-        RowError(name, 1, label, _("缺少必需的列"))
-        for code, label in columns
-        if code not in positions and code not in _OPTIONAL and code != "kgce_per_base_unit"
-    ]
-    for code, label in columns:
-        headers.setdefault(code, label)
-    data = []
-    for number, values in enumerate(rows, start=2):
-        if number > MAX_ROWS + 1:
-            errors.append(
-                RowError(name, number, "-", _("行数超过上限 %(max)s") % {"max": MAX_ROWS})
-            )
-            break
-        if all(v is None or cell_text(v) == "" for v in values):
-            continue
-        data.append(
-            (
-                number,
-                {c: (values[i] if i < len(values) else None) for c, i in positions.items()},
-            )
-        )
-    return _Sheet(name, headers, data), errors
-
-
-def read_workbook(content: bytes) -> tuple[_Sheet, _Sheet | None]:
-    """The two sheets of an uploaded workbook; EnergyImportError when it cannot be read."""
-    try:
-        workbook = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
-    except Exception as exc:  # openpyxl raises many types for a damaged file
-        raise EnergyImportError(
-            [RowError("-", 1, "-", _("无法读取 Excel 文件：%(reason)s") % {"reason": exc})]
-        ) from None
-    years, errors = _read_sheet(workbook, YEAR_SHEET, year_columns(), required=True)
-    carriers, carrier_errors = _read_sheet(
-        workbook, CARRIER_SHEET, carrier_columns(), required=False
+def read_workbook(content: bytes) -> tuple[Sheet, Sheet | None]:
+    """The two sheets of an uploaded workbook; SheetImportError when it cannot be read."""
+    workbook = open_workbook(content)
+    years, errors = read_sheet(
+        workbook, YEAR_SHEET, year_columns(), required=True, optional=_OPTIONAL
+    )
+    carriers, carrier_errors = read_sheet(
+        workbook,
+        CARRIER_SHEET,
+        carrier_columns(),
+        required=False,
+        optional={"kgce_per_base_unit"},
     )
     errors += carrier_errors
     if errors or years is None:
-        raise EnergyImportError(errors)
+        raise SheetImportError(errors)
     return years, carriers
 
 
 def _area_and_year(
-    sheet: _Sheet,
+    sheet: Sheet,
     row: int,
     data: dict[str, Any],
     areas: dict[str, Area],
@@ -256,7 +191,7 @@ def _area_and_year(
 
 
 def validate(
-    years: _Sheet, carriers: _Sheet | None, plan: Plan
+    years: Sheet, carriers: Sheet | None, plan: Plan
 ) -> tuple[list[_YearRow], list[_CarrierRow], list[RowError]]:
     """Check every row of both sheets; return the valid rows and every error found."""
     areas: dict[str, Area] = {}
@@ -324,7 +259,7 @@ def validate(
 
 
 def _validate_carriers(
-    sheet: _Sheet,
+    sheet: Sheet,
     areas: dict[str, Area],
     period: tuple[int, int],
     year_rows: Sequence[_YearRow],
@@ -413,8 +348,8 @@ def _validate_carriers(
 
 
 def _check_deductions(
-    years: _Sheet,
-    carriers: _Sheet | None,
+    years: Sheet,
+    carriers: Sheet | None,
     year_rows: Sequence[_YearRow],
     carrier_rows: Sequence[_CarrierRow],
     errors: list[RowError],
@@ -505,7 +440,7 @@ def import_workbook(content: bytes, plan: Plan, *, is_demo: bool = False) -> Imp
     years, carriers = read_workbook(content)
     year_rows, carrier_rows, errors = validate(years, carriers, plan)
     if errors:
-        raise EnergyImportError(errors)
+        raise SheetImportError(errors)
     return _write_and_check(year_rows, carrier_rows, is_demo=is_demo)
 
 
@@ -517,17 +452,11 @@ def import_rows(
     is_demo: bool = False,
 ) -> ImportSummary:
     """Import rows keyed by column code (as the demo loader builds them), same checks as a file."""
-    years = _Sheet(
-        YEAR_SHEET, dict(year_columns()), [(i, r) for i, r in enumerate(year_rows, start=2)]
-    )
-    carriers = _Sheet(
-        CARRIER_SHEET,
-        dict(carrier_columns()),
-        [(i, r) for i, r in enumerate(carrier_rows, start=2)],
-    )
+    years = sheet_from_rows(YEAR_SHEET, year_columns(), year_rows)
+    carriers = sheet_from_rows(CARRIER_SHEET, carrier_columns(), carrier_rows)
     valid_years, valid_carriers, errors = validate(years, carriers, plan)
     if errors:
-        raise EnergyImportError(errors)
+        raise SheetImportError(errors)
     return _write_and_check(valid_years, valid_carriers, is_demo=is_demo)
 
 
@@ -552,24 +481,14 @@ def rows_workbook(
     year_rows: Sequence[dict[str, Any]], carrier_rows: Sequence[dict[str, Any]]
 ) -> bytes:
     """A workbook in the import format, from rows keyed by column code."""
-    workbook = Workbook()
-    sheets = [
-        (workbook.active, YEAR_SHEET, year_columns(), year_rows),
-        (workbook.create_sheet(), CARRIER_SHEET, carrier_columns(), carrier_rows),
-    ]
-    for sheet, title, columns, rows in sheets:
-        sheet.title = title
-        sheet.append([label for _code, label in columns])
-        for cell in sheet[1]:
-            cell.font = Font(bold=True)
-            cell.fill = HEADER_FILL
-            cell.alignment = Alignment(wrap_text=True, vertical="center")
-        for row in rows:
-            sheet.append([row.get(code) for code, _label in columns])
-        for index in range(1, len(columns) + 1):
-            sheet.column_dimensions[get_column_letter(index)].width = 16
-        sheet.freeze_panes = "C2"
-    return _save(workbook)
+    return save(
+        write_sheets(
+            [
+                (YEAR_SHEET, year_columns(), year_rows),
+                (CARRIER_SHEET, carrier_columns(), carrier_rows),
+            ]
+        )
+    )
 
 
 def template_workbook() -> bytes:
@@ -603,7 +522,7 @@ def template_workbook() -> bytes:
     help_sheet["A1"].font = Font(bold=True, size=13)
     for letter, width in zip("ABCD", (22, 16, 60, 30), strict=True):
         help_sheet.column_dimensions[letter].width = width
-    return _save(workbook)
+    return save(workbook)
 
 
 def overview_columns() -> list[str]:
@@ -691,13 +610,7 @@ def overview_workbook(
     for index in range(1, len(columns) + 1):
         sheet.column_dimensions[get_column_letter(index)].width = 14
     sheet.freeze_panes = "B4"
-    return _save(workbook)
-
-
-def _save(workbook: Workbook) -> bytes:
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+    return save(workbook)
 
 
 def _round(value: float | None, digits: int) -> float | None:

@@ -29,6 +29,7 @@ from ecer.web.energy import io as energy_io
 from ecer.web.energy import services
 from ecer.web.energy.forms import CarrierFormSet, EnergyYearForm, ImportForm
 from ecer.web.energy.models import DistrictEnergyYear
+from ecer.web.sheets import RowError, SheetImportError
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -180,13 +181,13 @@ def edit_year(request: HttpRequest, area_code: str, year: int) -> HttpResponse:
 @city_admin_required
 def import_data(request: HttpRequest) -> HttpResponse:
     plan = _plan_or_404()
-    errors: list[energy_io.RowError] = []
+    errors: list[RowError] = []
     if request.method == "POST":
         form = ImportForm(request.POST, request.FILES)
         if form.is_valid():
             try:
                 summary = energy_io.import_workbook(form.cleaned_data["file"].read(), plan)
-            except energy_io.EnergyImportError as exc:
+            except SheetImportError as exc:
                 errors = exc.errors
             else:
                 messages.success(request, str(summary))

@@ -24,8 +24,9 @@
   });
 })();
 
-// Grouped bars: data-bars holds {categories, unit, series: [{name, data, levels?}]}; bars of a
-// series with levels are coloured by warning level.
+// Bars: data-bars holds {categories, unit, series: [{name, data, levels?}], stack?}; the first
+// series is drawn as bars (coloured by warning level when it has levels), the others as lines,
+// or every series as stacked bars when stack is set.
 (function () {
   "use strict";
   var colours = { red: "#c0392b", yellow: "#e0a800", green: "#2e8b57", unknown: "#9aa5b1" };
@@ -43,6 +44,7 @@
         var data = s.data.map(function (v, k) {
           return s.levels ? { value: v, itemStyle: { color: colours[s.levels[k]] } } : v;
         });
+        if (spec.stack) { return { name: s.name, type: "bar", stack: "all", data: data }; }
         return { name: s.name, type: i === 0 ? "bar" : "line", data: data, symbolSize: 8,
                  lineStyle: { type: i === 1 ? "dashed" : "dotted" } };
       })

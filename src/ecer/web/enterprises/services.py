@@ -1,0 +1,266 @@
+"""Key energy-consuming units: rows in, ``ecer.core`` out (tce, benchmarks, meter data).
+
+Choices written down once:
+* A report counts once it is submitted (submitted or approved; drafts and returned reports
+  are the enterprise's work in progress). Pages show its review status beside it.
+* Key-unit status (重点用能单位) follows from the latest counted report's gross consumption
+  (``core.energy.is_key_energy_unit``; electricity at its equivalent value).
+* A production unit is judged on the unit-product consumption of its output in the latest
+  counted report of its enterprise.
+* Online data are compared with a report carrier by carrier in tce; only carriers that have
+  meters are compared.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.db.models import QuerySet
+from django.utils import timezone
+
+from ecer.core import efficiency as core_efficiency
+from ecer.core import energy as core_energy
+from ecer.core import meters as core_meters
+from ecer.web.audit.models import Status
+from ecer.web.enterprises.models import (
+    EnergyReport,
+    Enterprise,
+    Meter,
+    MeterReading,
+    ProductOutput,
+)
+
+COUNTED = (Status.SUBMITTED, Status.APPROVED)
+
+
+@dataclass(frozen=True)
+class ReportFigures:
+    report: EnergyReport
+    tce_by_carrier: dict[str, float]
+    gross_tce: float
+
+    @property
+    def is_key_unit(self) -> bool:
+        return core_energy.is_key_energy_unit(self.gross_tce)
+
+
+def report_figures(report: EnergyReport) -> ReportFigures:
+    """The report's carriers in tce (GB/T 2589-2020 via ``core.energy``)."""
+    by_carrier = core_energy.tce_by_carrier([c.as_core() for c in report.carriers.all()])
+    return ReportFigures(report, by_carrier, math.fsum(by_carrier.values()))
+
+
+def latest_reports(enterprises: Iterable[Enterprise]) -> dict[int, ReportFigures]:
+    """The latest counted report of each enterprise."""
+    ids = [e.pk for e in enterprises]
+    latest: dict[int, EnergyReport] = {}
+    for report in (
+        EnergyReport.objects.filter(enterprise_id__in=ids, status__in=COUNTED)
+        .order_by("enterprise_id", "-year")
+        .prefetch_related("carriers", "outputs__unit")
+    ):
+        latest.setdefault(report.enterprise_id, report)
+    return {k: report_figures(r) for k, r in latest.items()}
+
+
+@dataclass(frozen=True)
+class UnitPosition:
+    """A production unit against its benchmark line."""
+
+    output: ProductOutput
+    line: core_efficiency.BenchmarkLine
+    value: float
+    position: core_efficiency.EfficiencyClass
+
+    def as_core(self) -> core_efficiency.ProductionUnit:
+        unit = self.output.unit
+        assert unit is not None
+        return core_efficiency.ProductionUnit(
+            unit_id=f"{unit.enterprise.name} · {unit.name}",
+            line_code=self.line.code,
+            capacity=unit.capacity,
+            unit_energy_consumption=self.value,
+        )
+
+
+def unit_positions(reports: Iterable[ReportFigures]) -> list[UnitPosition]:
+    lines = {line.code: line for line in core_efficiency.load_benchmarks()}
+    positions = []
+    for figures in reports:
+        for output in figures.report.outputs.all():
+            unit = output.unit
+            if unit is None or output.unit_consumption is None:
+                continue
+            line = lines.get(unit.benchmark_line)
+            if line is None:
+                continue
+            positions.append(
+                UnitPosition(
+                    output,
+                    line,
+                    output.unit_consumption,
+                    core_efficiency.classify(output.unit_consumption, line),
+                )
+            )
+    return positions
+
+
+@dataclass(frozen=True)
+class EnterpriseRow:
+    enterprise: Enterprise
+    latest: ReportFigures | None
+    positions: tuple[UnitPosition, ...]
+
+    @property
+    def is_key_unit(self) -> bool | None:
+        return None if self.latest is None else self.latest.is_key_unit
+
+    @property
+    def below_baseline(self) -> bool:
+        return any(
+            p.position is core_efficiency.EfficiencyClass.BELOW_BASELINE for p in self.positions
+        )
+
+
+def enterprise_rows(enterprises: QuerySet[Enterprise]) -> list[EnterpriseRow]:
+    listed = list(enterprises.select_related("area"))
+    latest = latest_reports(listed)
+    rows = []
+    for e in listed:
+        figures = latest.get(e.pk)
+        positions = tuple(unit_positions([figures])) if figures else ()
+        rows.append(EnterpriseRow(e, figures, positions))
+    return rows
+
+
+def benchmark_overview(
+    rows: Sequence[EnterpriseRow],
+) -> tuple[core_efficiency.ShareResult | None, list[core_efficiency.RectificationItem]]:
+    """Share of capacity at benchmark per line and industry, and the units below baseline."""
+    units = [p.as_core() for row in rows for p in row.positions]
+    if not units:
+        return None, []
+    return (
+        core_efficiency.capacity_share_at_benchmark(units),
+        core_efficiency.below_baseline(units),
+    )
+
+
+# --- Online data
+
+
+def policy(meter: Meter) -> core_meters.MeterPolicy:
+    return core_meters.MeterPolicy(
+        expected_interval=timedelta(minutes=meter.interval_minutes),
+        rollover_at=meter.rollover_at,
+        max_rate_per_hour=meter.max_rate_per_hour,
+    )
+
+
+def readings(meter: Meter, start: datetime, end: datetime) -> list[core_meters.Reading]:
+    """Readings in [start, end], plus the last one before start for a cumulative meter."""
+    rows = list(
+        MeterReading.objects.filter(meter=meter, time__gte=start, time__lte=end)
+        .order_by("time")
+        .values_list("time", "value")
+    )
+    if meter.kind == Meter.Kind.CUMULATIVE:
+        before = (
+            MeterReading.objects.filter(meter=meter, time__lt=start)
+            .order_by("-time")
+            .values_list("time", "value")
+            .first()
+        )
+        if before is not None:
+            rows.insert(0, before)
+    return [core_meters.Reading(t, v) for t, v in rows]
+
+
+@dataclass(frozen=True)
+class MeterData:
+    meter: Meter
+    series: core_meters.MeterSeries
+    daily: dict[object, float]
+    monthly: dict[tuple[int, int], float]
+    total: float
+    tce: float
+
+
+def meter_data(meter: Meter, start: datetime, end: datetime) -> MeterData:
+    """Consumption and findings of one meter over [start, end) in local time."""
+    series = core_meters.consumption(
+        readings(meter, start, end), core_meters.ReadingKind(meter.kind), policy(meter)
+    )
+    inside = tuple(i for i in series.intervals if start <= i.start < end)
+    tz = timezone.get_default_timezone()
+    total = math.fsum(i.quantity for i in inside)
+    return MeterData(
+        meter=meter,
+        series=core_meters.MeterSeries(inside, series.findings),
+        daily=dict(core_meters.daily_totals(inside, tz)),
+        monthly=core_meters.monthly_totals(inside, tz),
+        total=total,
+        tce=core_energy.to_tce(meter.carrier, total, meter.unit),
+    )
+
+
+def year_bounds(year: int) -> tuple[datetime, datetime]:
+    tz = timezone.get_default_timezone()
+    return datetime(year, 1, 1, tzinfo=tz), datetime(year + 1, 1, 1, tzinfo=tz)
+
+
+def online_year(enterprise: Enterprise, year: int) -> list[MeterData]:
+    start, end = year_bounds(year)
+    return [meter_data(m, start, end) for m in enterprise.meters.all()]
+
+
+def completeness_findings(
+    data: Sequence[MeterData], start: datetime, end: datetime
+) -> list[core_meters.Finding]:
+    """``incomplete`` per meter over the part of [start, end) that has already passed."""
+    end = min(end, timezone.now())
+    findings = []
+    for d in data:
+        p = policy(d.meter)
+        if end - start < p.expected_interval:
+            continue
+        label = f"{d.meter.code} {d.meter.name}："
+        found = core_meters.completeness(readings(d.meter, start, end), start, end, p, label=label)
+        if found is not None:
+            findings.append(found)
+    return findings
+
+
+def report_mismatches(
+    figures: ReportFigures, data: Sequence[MeterData]
+) -> list[core_meters.Finding]:
+    """Report against online data, carrier by carrier, in tce."""
+    tolerance = settings.ECER_REPORT_ONLINE_TOLERANCE_PCT / 100
+    online: dict[str, float] = defaultdict(float)
+    for d in data:
+        online[d.meter.carrier] += d.tce
+    findings = []
+    for carrier, tce in sorted(online.items()):
+        found = core_meters.report_mismatch(
+            figures.tce_by_carrier.get(carrier, 0.0),
+            tce,
+            tolerance=tolerance,
+            label=f"{core_energy.CARRIERS[carrier].name_zh}（吨标准煤）",
+        )
+        if found is not None:
+            findings.append(found)
+    return findings
+
+
+def latest_reading_time(enterprise: Enterprise) -> datetime | None:
+    return (
+        MeterReading.objects.filter(meter__enterprise=enterprise)
+        .order_by("-time")
+        .values_list("time", flat=True)
+        .first()
+    )

@@ -1,0 +1,345 @@
+"""Pages of the key energy-consuming units: the registry with filters, an enterprise's page
+(reports, efficiency position, online data and its findings), a report with its review, the
+report form and import, and the benchmark overview. Figures come from ``services``."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime, timedelta
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from ecer.core import energy as core_energy
+from ecer.web.accounts.decorators import scoped
+from ecer.web.audit import workflow
+from ecer.web.audit.models import Status
+from ecer.web.catalog.models import Area
+from ecer.web.enterprises import io as reports_io
+from ecer.web.enterprises import services
+from ecer.web.enterprises.forms import CarrierFormSet, ImportForm, OutputFormSet, ReportForm
+from ecer.web.enterprises.models import EnergyReport, Enterprise
+from ecer.web.enterprises.scope import can_report_for, can_view_enterprise, visible_enterprises
+from ecer.web.sheets import RowError, SheetImportError
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def _enterprise(request: HttpRequest, code: str) -> Enterprise:
+    enterprise = get_object_or_404(Enterprise.objects.select_related("area"), credit_code=code)
+    if not can_view_enterprise(request.scope, enterprise):  # type: ignore[attr-defined]
+        raise Http404("enterprise outside the user's scope")
+    return enterprise
+
+
+def _can_import(request: HttpRequest) -> bool:
+    scope = request.scope  # type: ignore[attr-defined]
+    return bool(scope.is_city_admin or (scope.role == "enterprise" and scope.enterprise_code))
+
+
+@scoped
+def enterprise_list(request: HttpRequest) -> HttpResponse:
+    scope = request.scope  # type: ignore[attr-defined]
+    queryset = visible_enterprises(scope, Enterprise.objects.all())
+    area = request.GET.get("area", "")
+    industry = request.GET.get("industry", "").strip()
+    if area:
+        queryset = queryset.filter(area__code=area)
+    if industry:
+        queryset = queryset.filter(industry_code__startswith=industry)
+    rows = services.enterprise_rows(queryset)
+    key = request.GET.get("key", "")
+    if key in ("yes", "no"):
+        rows = [r for r in rows if r.is_key_unit is (key == "yes")]
+    if request.GET.get("below") == "1":
+        rows = [r for r in rows if r.below_baseline]
+    return render(
+        request,
+        "enterprises/list.html",
+        {
+            "rows": rows,
+            "areas": scope.areas(Area.objects.all()),
+            "filters": {
+                "area": area,
+                "industry": industry,
+                "key": key,
+                "below": request.GET.get("below", ""),
+            },
+            "can_import": _can_import(request),
+            "threshold": core_energy.KEY_UNIT_THRESHOLD_TCE,
+            "uses_demo_data": any(r.enterprise.is_demo for r in rows),
+        },
+    )
+
+
+def _month(request: HttpRequest, enterprise: Enterprise) -> datetime:
+    raw = request.GET.get("month", "")
+    tz = timezone.get_default_timezone()
+    if raw:
+        try:
+            start = datetime.strptime(raw, "%Y-%m").replace(tzinfo=tz)
+        except ValueError:
+            raise Http404("month must be YYYY-MM") from None
+        return start
+    latest = services.latest_reading_time(enterprise)
+    # A reading at 00:00 closes the previous day: the month of the latest data ends there.
+    local = (latest - timedelta(minutes=1) if latest else timezone.now()).astimezone(tz)
+    return datetime(local.year, local.month, 1, tzinfo=tz)
+
+
+def _next_month(start: datetime) -> datetime:
+    return start.replace(year=start.year + start.month // 12, month=start.month % 12 + 1)
+
+
+@scoped
+def enterprise_detail(request: HttpRequest, code: str) -> HttpResponse:
+    enterprise = _enterprise(request, code)
+    reports = list(
+        enterprise.reports.order_by("year").prefetch_related("carriers", "outputs__unit")
+    )
+    figures = [services.report_figures(r) for r in reports]
+    counted = [f for f in figures if f.report.status in services.COUNTED]
+    latest = counted[-1] if counted else None
+    positions = services.unit_positions([latest]) if latest else []
+    start = _month(request, enterprise)
+    end = _next_month(start)
+    month_data = [services.meter_data(m, start, end) for m in enterprise.meters.all()]
+    findings = [f for d in month_data for f in d.series.findings]
+    findings += services.completeness_findings(month_data, start, end)
+    mismatches = []
+    if latest is not None:
+        year_data = services.online_year(enterprise, latest.report.year)
+        if any(d.series.intervals for d in year_data):
+            mismatches = services.report_mismatches(latest, year_data)
+    carriers = sorted({c for f in figures for c in f.tce_by_carrier})
+    history_chart = {
+        "categories": [str(f.report.year) for f in figures],
+        "unit": _("吨标准煤"),
+        "series": [
+            {
+                "name": core_energy.CARRIERS[c].name_zh,
+                "data": [round(f.tce_by_carrier.get(c, 0.0), 1) for f in figures],
+            }
+            for c in carriers
+        ],
+        "stack": True,
+    }
+    days = sorted({day for d in month_data for day in d.daily})
+    daily_chart = {
+        "years": [day.isoformat()[5:] for day in days],
+        "unit": "",
+        "series": [
+            {
+                "name": f"{d.meter.code} {d.meter.name}（{d.meter.unit}）",
+                "data": [round(d.daily[day], 3) if day in d.daily else None for day in days],
+            }
+            for d in month_data
+        ],
+        "path": None,
+    }
+    return render(
+        request,
+        "enterprises/detail.html",
+        {
+            "enterprise": enterprise,
+            "figures": figures,
+            "latest": latest,
+            "positions": positions,
+            "units": enterprise.units.all(),
+            "month": start,
+            "month_data": month_data,
+            "findings": findings,
+            "mismatches": mismatches,
+            "history_json": json.dumps(history_chart, ensure_ascii=False),
+            "daily_json": json.dumps(daily_chart, ensure_ascii=False),
+            "can_report": can_report_for(request.scope, enterprise),  # type: ignore[attr-defined]
+            "threshold": core_energy.KEY_UNIT_THRESHOLD_TCE,
+            # Reports are made for the year just ended.
+            "report_year": timezone.localdate().year - 1,
+            "uses_demo_data": enterprise.is_demo,
+        },
+    )
+
+
+@scoped
+def report_detail(request: HttpRequest, code: str, year: int) -> HttpResponse:
+    enterprise = _enterprise(request, code)
+    report = get_object_or_404(
+        EnergyReport.objects.prefetch_related("carriers", "outputs__unit"),
+        enterprise=enterprise,
+        year=year,
+    )
+    figures = services.report_figures(report)
+    lines = [(c, figures.tce_by_carrier.get(c.carrier, 0.0)) for c in report.carriers.all()]
+    return render(
+        request,
+        "enterprises/report.html",
+        {
+            "enterprise": enterprise,
+            "report": report,
+            "figures": figures,
+            "lines": lines,
+            "positions": services.unit_positions([figures]),
+            "can_report": can_report_for(request.scope, enterprise),  # type: ignore[attr-defined]
+            "uses_demo_data": report.is_demo,
+        },
+    )
+
+
+@scoped
+def report_edit(request: HttpRequest, code: str, year: int) -> HttpResponse:
+    enterprise = _enterprise(request, code)
+    if not can_report_for(request.scope, enterprise):  # type: ignore[attr-defined]
+        raise PermissionDenied("only the enterprise and city administrators enter reports")
+    if not 2000 <= year <= timezone.localdate().year:
+        raise Http404("year out of range")
+    report = EnergyReport.objects.filter(enterprise=enterprise, year=year).first()
+    if report is not None and not report.is_editable:
+        messages.error(request, _("报告已提交或已审核，不能直接修改"))
+        return redirect("enterprises:report", code=code, year=year)
+    report = report or EnergyReport(enterprise=enterprise, year=year)
+    if request.method == "POST":
+        form = ReportForm(request.POST, instance=report)
+        carriers = CarrierFormSet(request.POST, instance=report, prefix="carriers")
+        outputs = OutputFormSet(
+            request.POST, instance=report, prefix="outputs", enterprise=enterprise
+        )
+        if form.is_valid() and carriers.is_valid() and outputs.is_valid():
+            with transaction.atomic():
+                saved = form.save()
+                carriers.instance = outputs.instance = saved
+                carriers.save()
+                outputs.save()
+            messages.success(request, _("已保存报告草稿"))
+            return redirect("enterprises:report", code=code, year=year)
+    else:
+        form = ReportForm(instance=report)
+        carriers = CarrierFormSet(instance=report, prefix="carriers")
+        outputs = OutputFormSet(instance=report, prefix="outputs", enterprise=enterprise)
+    return render(
+        request,
+        "enterprises/report_form.html",
+        {
+            "enterprise": enterprise,
+            "year": year,
+            "form": form,
+            "carriers": carriers,
+            "outputs": outputs,
+        },
+    )
+
+
+@require_POST
+@scoped
+def report_submit(request: HttpRequest, code: str, year: int) -> HttpResponse:
+    enterprise = _enterprise(request, code)
+    report = get_object_or_404(EnergyReport, enterprise=enterprise, year=year)
+    if not can_report_for(request.scope, enterprise):  # type: ignore[attr-defined]
+        raise PermissionDenied("only the enterprise and city administrators submit reports")
+    if not report.carriers.exists():
+        messages.error(request, _("报告没有分品种能源消费，不能提交"))
+    else:
+        try:
+            workflow.submit(report, request.user)
+            messages.success(request, _("已提交审核"))
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+    return redirect("enterprises:report", code=code, year=year)
+
+
+@require_POST
+@scoped
+def report_review(request: HttpRequest, code: str, year: int) -> HttpResponse:
+    enterprise = _enterprise(request, code)
+    report = get_object_or_404(EnergyReport, enterprise=enterprise, year=year)
+    scope = request.scope  # type: ignore[attr-defined]
+    if not scope.can_review:
+        raise PermissionDenied("city administrators review reports")
+    try:
+        if request.POST.get("decision") == "approve":
+            workflow.approve(report, request.user, scope)
+            messages.success(request, _("已审核通过"))
+        else:
+            workflow.return_for_revision(
+                report, request.user, scope, request.POST.get("reason", "")
+            )
+            messages.success(request, _("已退回"))
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    return redirect("enterprises:report", code=code, year=year)
+
+
+@scoped
+def import_reports(request: HttpRequest) -> HttpResponse:
+    if not _can_import(request):
+        raise PermissionDenied("enterprises and city administrators import reports")
+    errors: list[RowError] = []
+    if request.method == "POST":
+        form = ImportForm(request.POST, request.FILES)
+        if form.is_valid():
+            try:
+                summary = reports_io.import_workbook(
+                    form.cleaned_data["file"].read(),
+                    request.user,
+                    reports_io.credit_codes_for(request.scope),  # type: ignore[attr-defined]
+                )
+            except SheetImportError as exc:
+                errors = exc.errors
+            else:
+                messages.success(request, str(summary))
+                return redirect("enterprises:list")
+    else:
+        form = ImportForm()
+    return render(request, "enterprises/import.html", {"form": form, "errors": errors})
+
+
+@scoped
+def import_template(request: HttpRequest) -> HttpResponse:
+    if not _can_import(request):
+        raise PermissionDenied("enterprises and city administrators import reports")
+    response = HttpResponse(reports_io.template_workbook(), content_type=XLSX)
+    response["Content-Disposition"] = 'attachment; filename="ecer-energy-report-template.xlsx"'
+    return response
+
+
+@scoped
+def benchmarks(request: HttpRequest) -> HttpResponse:
+    queryset = visible_enterprises(request.scope, Enterprise.objects.all())  # type: ignore[attr-defined]
+    rows = services.enterprise_rows(queryset)
+    share, rectification = services.benchmark_overview(rows)
+    positions = [p for r in rows for p in r.positions]
+    chart = None
+    if share is not None:
+        chart = {
+            "categories": [i.industry for i in share.by_industry],
+            "unit": "%",
+            "series": [
+                {
+                    "name": _("达到标杆水平的产能占比"),
+                    "data": [round(i.share * 100, 1) for i in share.by_industry],
+                    "levels": ["green" if i.meets_target else "red" for i in share.by_industry],
+                },
+                {
+                    "name": _("方案目标（超过30%）"),
+                    "data": [round(share.target_share * 100, 1)] * len(share.by_industry),
+                },
+            ],
+        }
+    return render(
+        request,
+        "enterprises/benchmarks.html",
+        {
+            "share": share,
+            "rectification": rectification,
+            "positions": positions,
+            "chart_json": json.dumps(chart, ensure_ascii=False) if chart else "",
+            "status_approved": Status.APPROVED,
+            "uses_demo_data": any(r.enterprise.is_demo for r in rows),
+        },
+    )

@@ -1,0 +1,149 @@
+"""Workbooks people fill in: reading named sheets by their headers, and writing them back.
+
+Shared by every Excel import and template. Columns are found by code or by their Chinese
+header, in any order; errors name the sheet, the row as the spreadsheet shows it and the
+column header as written in the file.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Collection, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from django.utils.translation import gettext as _
+from openpyxl import Workbook, load_workbook
+from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.utils import get_column_letter
+
+from ecer.web.cells import cell_text
+
+MAX_ROWS = 10_000
+HEADER_FILL = PatternFill("solid", fgColor="DDEBF7")
+
+
+@dataclass(frozen=True)
+class RowError:
+    sheet: str
+    row: int  # as the spreadsheet shows it; the header is row 1
+    column: str  # the column header as in the file
+    message: str
+
+    def __str__(self) -> str:
+        return _("%(sheet)s 第 %(row)s 行 “%(column)s”：%(message)s") % {
+            "sheet": self.sheet,
+            "row": self.row,
+            "column": self.column,
+            "message": self.message,
+        }
+
+
+class SheetImportError(Exception):
+    """A workbook that cannot be imported, with every error found."""
+
+    def __init__(self, errors: list[RowError]):
+        self.errors = errors
+        super().__init__("\n".join(str(e) for e in errors))
+
+
+@dataclass
+class Sheet:
+    name: str
+    headers: dict[str, str]  # code -> header as written in the file
+    rows: list[tuple[int, dict[str, Any]]]
+
+
+def sheet_from_rows(
+    name: str, columns: Sequence[tuple[str, str]], rows: Sequence[dict[str, Any]]
+) -> Sheet:
+    """A sheet built from rows keyed by column code (for loaders that do not read a file)."""
+    return Sheet(name, dict(columns), [(i, r) for i, r in enumerate(rows, start=2)])
+
+
+def open_workbook(content: bytes) -> Any:
+    try:
+        return load_workbook(io.BytesIO(content), read_only=True, data_only=True)
+    except Exception as exc:  # openpyxl raises many types for a damaged file
+        raise SheetImportError(
+            [RowError("-", 1, "-", _("无法读取 Excel 文件：%(reason)s") % {"reason": exc})]
+        ) from None
+
+
+def read_sheet(
+    workbook: Any,
+    name: str,
+    columns: Sequence[tuple[str, str]],
+    *,
+    required: bool,
+    optional: Collection[str] = (),
+) -> tuple[Sheet | None, list[RowError]]:
+    """The sheet's rows keyed by column code; a missing required column is an error."""
+    if name not in workbook.sheetnames:
+        if required:
+            return None, [RowError(name, 1, "-", _("缺少工作表 “%(name)s”") % {"name": name})]
+        return None, []
+    rows = workbook[name].iter_rows(values_only=True)
+    header = next(rows, None) or ()
+    by_text = {}
+    for code, label in columns:
+        by_text[code.lower()] = code
+        by_text[label.lower()] = code
+    positions: dict[str, int] = {}
+    headers: dict[str, str] = {}
+    for index, cell in enumerate(header):
+        text = cell_text(cell)
+        code = by_text.get(text.lower())
+        if code is not None and code not in positions:
+            positions[code] = index
+            headers[code] = text
+    errors = [
+        RowError(name, 1, label, _("缺少必需的列"))
+        for code, label in columns
+        if code not in positions and code not in optional
+    ]
+    for code, label in columns:
+        headers.setdefault(code, label)
+    data = []
+    for number, values in enumerate(rows, start=2):
+        if number > MAX_ROWS + 1:
+            errors.append(
+                RowError(name, number, "-", _("行数超过上限 %(max)s") % {"max": MAX_ROWS})
+            )
+            break
+        if all(v is None or cell_text(v) == "" for v in values):
+            continue
+        data.append(
+            (
+                number,
+                {c: (values[i] if i < len(values) else None) for c, i in positions.items()},
+            )
+        )
+    return Sheet(name, headers, data), errors
+
+
+def write_sheets(
+    sheets: Sequence[tuple[str, Sequence[tuple[str, str]], Sequence[dict[str, Any]]]],
+) -> Workbook:
+    """A workbook with one sheet per (title, columns, rows keyed by column code)."""
+    workbook = Workbook()
+    for index, (title, columns, rows) in enumerate(sheets):
+        sheet = workbook.active if index == 0 else workbook.create_sheet()
+        sheet.title = title
+        sheet.append([label for _code, label in columns])
+        for cell in sheet[1]:
+            cell.font = Font(bold=True)
+            cell.fill = HEADER_FILL
+            cell.alignment = Alignment(wrap_text=True, vertical="center")
+        for row in rows:
+            sheet.append([row.get(code) for code, _label in columns])
+        for column in range(1, len(columns) + 1):
+            sheet.column_dimensions[get_column_letter(column)].width = 16
+        sheet.freeze_panes = "C2"
+    return workbook
+
+
+def save(workbook: Workbook) -> bytes:
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()

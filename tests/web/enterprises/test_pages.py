@@ -1,0 +1,71 @@
+"""The registry, an enterprise's page with its online data and findings, and the benchmarks."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from ecer.web.enterprises.demo import DEMO_ENTERPRISE_CODE
+
+pytestmark = pytest.mark.django_db
+REFINERY = "91450512MA5TG0034R"
+
+
+def codes(response: Any) -> list[str]:
+    return [r.enterprise.credit_code for r in response.context["rows"]]
+
+
+def test_the_list_filters_by_key_unit_district_and_baseline(admin_client, enterprise_demo):
+    everyone = codes(admin_client.get("/enterprises/"))
+    assert len(everyone) == 5
+    key = codes(admin_client.get("/enterprises/?key=yes"))
+    assert sorted(key) == sorted([REFINERY, "91450512MA5TG0050F", DEMO_ENTERPRISE_CODE])
+    assert codes(admin_client.get("/enterprises/?key=no")) == [c for c in everyone if c not in key]
+    assert codes(admin_client.get("/enterprises/?area=hepu")) == [DEMO_ENTERPRISE_CODE]
+    # 2024 refining 8.7 kgoe/(t·factor) > baseline 8.5: below baseline.
+    assert codes(admin_client.get("/enterprises/?below=1")) == [REFINERY]
+    assert codes(admin_client.get("/enterprises/?industry=30")) == [DEMO_ENTERPRISE_CODE]
+
+
+def test_the_enterprise_page_shows_online_data_and_its_findings(admin_client, enterprise_demo):
+    response = admin_client.get(f"/enterprises/{DEMO_ENTERPRISE_CODE}/")
+    html = response.content.decode()
+    assert response.context["month"].strftime("%Y-%m") == "2024-12"  # the latest data
+    [data] = response.context["month_data"]
+    assert data.meter.code == "E-01" and data.total > 0
+    rules = {f.rule for f in response.context["findings"]}
+    assert {"gap", "spike"} <= rules
+    [mismatch] = response.context["mismatches"]
+    # The demo meter adds up to 8 % more electricity than the 2024 report.
+    assert mismatch.figures["difference"] == pytest.approx(0.08, abs=1e-6)
+    assert 'data-rule="report_mismatch"' in html
+    assert "data-chart" in html and "data-bars" in html
+    november = admin_client.get(f"/enterprises/{DEMO_ENTERPRISE_CODE}/?month=2024-11")
+    assert not {f.rule for f in november.context["findings"]} & {"gap", "spike"}
+
+
+def test_the_benchmark_page_gives_the_share_at_benchmark(admin_client, enterprise_demo):
+    share = admin_client.get("/enterprises/benchmarks/").context["share"]
+    by_industry = {i.industry: i for i in share.by_industry}
+    # Clinker: line 1 (4,000 t/d) at 98.5 <= 100; line 2 (2,500 t/d) at 112: 4,000 / 6,500.
+    assert by_industry["水泥"].share == pytest.approx(4000 / 6500)
+    assert by_industry["水泥"].meets_target
+    assert by_industry["炼油"].share == 0 and not by_industry["炼油"].meets_target
+
+
+def test_users_see_only_their_enterprises(client, enterprise_demo, django_user_model):
+    from ecer.web.accounts.models import Membership, Role
+    from ecer.web.catalog.models import Area
+
+    district = django_user_model.objects.create_user("hepu-user", password="pw-x-12345")
+    Membership.objects.create(user=district, role=Role.DISTRICT, area=Area.objects.get(code="hepu"))
+    client.force_login(district)
+    assert codes(client.get("/enterprises/")) == [DEMO_ENTERPRISE_CODE]
+    assert client.get(f"/enterprises/{REFINERY}/").status_code == 404
+    firm = django_user_model.objects.create_user("firm-user", password="pw-x-12345")
+    Membership.objects.create(user=firm, role=Role.ENTERPRISE, enterprise_code=DEMO_ENTERPRISE_CODE)
+    client.force_login(firm)
+    assert codes(client.get("/enterprises/")) == [DEMO_ENTERPRISE_CODE]
+    assert client.get(f"/enterprises/{REFINERY}/reports/2023/").status_code == 404
+    assert client.get(f"/enterprises/{DEMO_ENTERPRISE_CODE}/reports/2023/").status_code == 200
