@@ -36,10 +36,10 @@ def run_setup(*, with_demo: bool) -> Iterator[str]:
     from ecer.web.energy.demo import load_demo
 
     yield from load_demo(plan)
-    yield from ensure_demo_users()
     from ecer.web.enterprises.demo import load_demo as load_enterprises
 
     yield from load_enterprises()
+    yield from ensure_demo_users()  # last, so the accounts are what `make run` shows at the end
 
 
 def _credentials_file() -> Path:
