@@ -69,3 +69,39 @@ def test_users_see_only_their_enterprises(client, enterprise_demo, django_user_m
     assert codes(client.get("/enterprises/")) == [DEMO_ENTERPRISE_CODE]
     assert client.get(f"/enterprises/{REFINERY}/reports/2023/").status_code == 404
     assert client.get(f"/enterprises/{DEMO_ENTERPRISE_CODE}/reports/2023/").status_code == 200
+
+
+def test_registering_an_enterprise_checks_its_credit_code(admin_client, loaded_plan):
+    from ecer.web.catalog.models import Area
+    from ecer.web.enterprises.models import Enterprise
+
+    form = {
+        "name": "新单位",
+        "area": Area.objects.get(code="hepu").pk,
+        "industry_code": "3011",
+        "industry_name": "水泥制造",
+        "park": "",
+        "contact_name": "",
+        "contact_phone": "",
+        **{
+            f"{p}-{k}": v
+            for p in ("units", "meters")
+            for k, v in (
+                ("TOTAL_FORMS", "0"),
+                ("INITIAL_FORMS", "0"),
+                ("MIN_NUM_FORMS", "0"),
+                ("MAX_NUM_FORMS", "1000"),
+            )
+        },
+    }
+    bad = admin_client.post(
+        "/admin/enterprises/enterprise/add/", {**form, "credit_code": "91450521MA5HP0040F"}
+    )
+    assert "统一社会信用代码无效" in bad.content.decode()
+    assert "expected &#x27;E&#x27;, got &#x27;F&#x27;" in bad.content.decode()
+    assert not Enterprise.objects.exists()
+    good = admin_client.post(
+        "/admin/enterprises/enterprise/add/", {**form, "credit_code": "91450521ma5hp0040e"}
+    )
+    assert good.status_code == 302
+    assert Enterprise.objects.get().credit_code == "91450521MA5HP0040E"
