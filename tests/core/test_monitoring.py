@@ -26,8 +26,10 @@ from ecer.core.monitoring import (
     find_exceedances,
     find_gaps,
     interval_loads,
+    is_mass_concentration,
     is_valid,
     point_validity,
+    total_load_kg,
     valid_record_count,
     volume_m3,
 )
@@ -78,6 +80,7 @@ def test_gas_load_worked_example() -> None:
 
 
 def test_no_load_for_a_quantity_that_is_not_a_concentration() -> None:
+    assert is_mass_concentration("mg/L") and not is_mass_concentration("无量纲")
     with pytest.raises(ValueError, match="not a mass concentration"):
         emission_load_kg(7.2, "无量纲", 100.0)
 
@@ -125,6 +128,7 @@ def test_daily_loads_sum_hours_of_the_beijing_day() -> None:
         (date(2024, 3, 1), 60.0, 1),
         (date(2024, 3, 2), 40.0, 2),
     ]
+    assert total_load_kg(days) == pytest.approx(100.0)
     # Grouped by UTC day instead, all three would fall on 1 March: the zone matters.
     assert len(daily_loads(loads, UTC)) == 1
 

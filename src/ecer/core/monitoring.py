@@ -94,6 +94,11 @@ class Limit:
         return too_high or too_low
 
 
+def is_mass_concentration(unit: str) -> bool:
+    """True for the units of which a load can be computed (mg/L, μg/L, mg/m³, μg/m³)."""
+    return unit in _KG_PER_M3
+
+
 def concentration_factor(from_unit: str, to_unit: str) -> float:
     """Factor that converts a concentration from ``from_unit`` to ``to_unit`` [-].
 
@@ -222,6 +227,11 @@ def daily_loads(loads: Iterable[Load], zone: tzinfo) -> list[DailyLoad]:
     return [
         DailyLoad(day, math.fsum(values), len(values)) for day, values in sorted(totals.items())
     ]
+
+
+def total_load_kg(daily: Iterable[DailyLoad]) -> float:
+    """Load over several days: the sum of the daily loads [kg]."""
+    return math.fsum(day.load_kg for day in daily)
 
 
 def converted_readings(

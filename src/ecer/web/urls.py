@@ -15,6 +15,7 @@ urlpatterns += i18n_patterns(
     path("login/", ThrottledLoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("audit/", include("ecer.web.audit.urls")),
+    path("monitoring/", include("ecer.web.monitoring.urls")),
     path("", include("ecer.web.catalog.urls")),
     prefix_default_language=False,
 )

@@ -33,6 +33,11 @@ def run_setup(*, with_demo: bool) -> Iterator[str]:
         )
     )
     yield from ensure_demo_users()
+    from django.utils import timezone
+
+    from ecer.web.monitoring.demo import ensure_demo_points
+
+    yield ensure_demo_points(timezone.now())
 
 
 def _credentials_file() -> Path:
