@@ -44,6 +44,8 @@ def _pair(role: str, world: World, kind: str) -> tuple[Any, Any]:
         if role == "department":
             return world.other_target, world.own_target
         return world.own_target, world.other_target
+    if kind == "point":
+        return world.own_point, world.other_point
     if role == "department":
         return world.city_obs, world.own_obs
     return world.own_obs, world.other_obs
@@ -60,6 +62,7 @@ def pick(kind: str) -> Callable[[World, str, str], Any]:
 area_of = pick("area")
 target_of = pick("target")
 obs_of = pick("obs")
+point_of = pick("point")
 
 
 def same(**statuses: Any) -> dict[str, tuple[Any, Any]]:
@@ -116,6 +119,27 @@ ADMIN_ONLY = same(
 )
 
 API_AUTH = {"anonymous": (401, 401), "no_role": (401, 401)}
+# Monitoring points: "own" is in 海城区 with the enterprise user's credit code, "other" in
+# 铁山港区 with another code. The transport department has no monitoring pages at all (the
+# Ecology and Environment department sees every point: tests/web/test_monitoring.py).
+MONITORING_LIST = same(
+    anonymous=LOGIN,
+    no_role=403,
+    city_admin=200,
+    leader=200,
+    department=403,
+    district=200,
+    enterprise=200,
+)
+MONITORING_POINT = {
+    "anonymous": (LOGIN, LOGIN),
+    "no_role": (403, 403),
+    "city_admin": (200, 200),
+    "leader": (200, 200),
+    "department": (403, 403),
+    "district": (200, 404),
+    "enterprise": (200, 404),
+}
 
 
 def observation_body(
@@ -235,6 +259,17 @@ ROUTES = [
         "get",
         lambda w, r, s: f"/audit/catalog.observation/{obs_of(w, r, s).pk}/",
         SCOPED_VIEW,
+    ),
+    Route("monitoring:points", "get", lambda w, r, s: "/monitoring/", MONITORING_LIST),
+    Route(
+        "monitoring:point",
+        "get",
+        lambda w, r, s: f"/monitoring/points/{point_of(w, r, s).pk}/",
+        MONITORING_POINT,
+    ),
+    Route("monitoring:alarms", "get", lambda w, r, s: "/monitoring/alarms/", MONITORING_LIST),
+    Route(
+        "monitoring:validity", "get", lambda w, r, s: "/monitoring/validity/", MONITORING_LIST
     ),
     Route("login", "get", lambda w, r, s: "/login/", PUBLIC),
     Route("logout", "post", lambda w, r, s: "/logout/", ALWAYS_REDIRECT),

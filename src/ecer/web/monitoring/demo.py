@@ -139,7 +139,7 @@ def _value(point: DemoPoint, code: str, hour: int) -> float:
     """A value that wanders smoothly around the factor's level, different at each point."""
     seed = int(point.mn[-2:]) * 7 + len(code)
     wobble = 0.12 * math.sin(hour / 3.0 + seed) + 0.05 * math.sin(hour * 1.7 + seed)
-    if code == "w01001":
+    if code in ("w01001", "a19001"):  # pH and O2 vary little
         wobble /= 4
     return point.levels[code] * (1 + wobble)
 
