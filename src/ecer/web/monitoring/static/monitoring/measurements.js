@@ -26,6 +26,12 @@
     }
     return line;
   });
+  // A round axis top (1, 2 or 5 × a power of ten steps) that keeps the limit line in view.
+  function niceCeil(x) {
+    if (!(x > 0)) { return x; }
+    var step = Math.pow(10, Math.floor(Math.log10(x))) / 2;
+    return Math.ceil(x / step) * step;
+  }
   var chart = echarts.init(el, null, { renderer: "canvas" });
   chart.setOption({
     animation: false,
@@ -33,7 +39,7 @@
     legend: { top: 0 },
     grid: { left: 60, right: 90, top: 40, bottom: 30 },
     xAxis: { type: "time" },
-    yAxis: { type: "value", name: spec.unit, max: function (v) { return Math.max(v.max, top * 1.1); } },
+    yAxis: { type: "value", name: spec.unit, max: function (v) { return niceCeil(Math.max(v.max, top * 1.1)); } },
     series: series
   });
   el.dataset.rendered = "true";
