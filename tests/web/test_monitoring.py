@@ -279,3 +279,10 @@ def test_limits_must_suit_the_pollutant(demo_points: Any) -> None:
 def test_pages_in_english(admin_client: Any, demo_points: Any) -> None:
     html = admin_client.get("/en/monitoring/alarms/").content.decode()
     assert "Alarms" in html and "Exceedance" in html and "Offline" in html
+
+
+def test_admin_edits_limits_inline(admin_client: Any, demo_points: Any) -> None:
+    power = demo_points[POWER]
+    response = admin_client.get(f"/admin/monitoring/monitoringpoint/{power.pk}/change/")
+    assert response.status_code == 200
+    assert "基准氧含量" in response.content.decode()

@@ -268,9 +268,7 @@ ROUTES = [
         MONITORING_POINT,
     ),
     Route("monitoring:alarms", "get", lambda w, r, s: "/monitoring/alarms/", MONITORING_LIST),
-    Route(
-        "monitoring:validity", "get", lambda w, r, s: "/monitoring/validity/", MONITORING_LIST
-    ),
+    Route("monitoring:validity", "get", lambda w, r, s: "/monitoring/validity/", MONITORING_LIST),
     Route("login", "get", lambda w, r, s: "/login/", PUBLIC),
     Route("logout", "post", lambda w, r, s: "/logout/", ALWAYS_REDIRECT),
     Route(
