@@ -240,9 +240,9 @@ def converted_readings(
     """Converted (折算) concentrations from measured ones and the O2 of the same data time.
 
     measured: Measured concentrations [mg/m³]. oxygen: Measured O2 contents [%].
-    A value is flagged N only when both its concentration and its O2 are; a value whose O2
-    is missing or not below 21% keeps its measured value and the flag of the O2 problem
-    (``""``), so it is never judged.
+    A converted value keeps its concentration's flag. A value whose O2 is missing, not
+    flagged N or not below 21 % cannot be converted: it keeps its measured value with an
+    empty flag, so it is never judged against the limit.
 
     References: GB 13223-2011 5.2, formula (1) (see :func:`converted_concentration`).
     """
