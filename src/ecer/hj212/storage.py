@@ -326,6 +326,8 @@ class SQLiteFrameWriter:
 
     path: The database file. data_time_zone: Zone of the loggers' DataTime.
     busy_timeout: How long to wait for another writer's lock (the Django site) [s].
+    connection: An open connection in autocommit mode (``isolation_level=None``) to use
+        instead of opening ``path``, e.g. the Django test database's in-memory one.
 
     Durability: WAL journal and ``synchronous=FULL``, so a committed batch survives a
     crash of the process or of the machine.
@@ -337,13 +339,18 @@ class SQLiteFrameWriter:
         *,
         data_time_zone: str = DATA_TIME_ZONE,
         busy_timeout: float = 30.0,
+        connection: sqlite3.Connection | None = None,
     ) -> None:
         self.path = Path(path)
-        if not self.path.is_file():
-            raise FileNotFoundError(f"{self.path}: no database; run `ecer manage migrate` first")
-        self.connection = sqlite3.connect(
-            self.path, timeout=busy_timeout, isolation_level=None, check_same_thread=False
-        )
+        if connection is None:
+            if not self.path.is_file():
+                raise FileNotFoundError(
+                    f"{self.path}: no database; run `ecer manage migrate` first"
+                )
+            connection = sqlite3.connect(
+                self.path, timeout=busy_timeout, isolation_level=None, check_same_thread=False
+            )
+        self.connection = connection
         self.connection.execute("PRAGMA journal_mode=WAL")
         self.connection.execute("PRAGMA synchronous=FULL")
         # A larger page cache keeps the measurement indexes in memory [KiB when negative].

@@ -10,6 +10,9 @@ import pytest
 from ecer.web.accounts.models import Membership, Role
 from ecer.web.audit.models import Status
 from ecer.web.catalog.models import Area, Department, Observation, Target
+from ecer.web.monitoring.models import MonitoringPoint
+
+ENTERPRISE_CODE = "91450521MA5HP0040E"
 
 PASSWORD = "a-long-test-password-1"
 
@@ -24,6 +27,8 @@ class World:
     other_target: Target  # city only, led by transport
     own_enterprise: Any  # in 海城区, the enterprise user's own
     other_enterprise: Any  # in 铁山港区
+    own_point: MonitoringPoint  # haicheng, the enterprise user's enterprise
+    other_point: MonitoringPoint  # tieshangang, another enterprise
 
 
 def make_user(django_user_model: Any, username: str, **membership: Any) -> Any:
@@ -52,7 +57,7 @@ def world(loaded_plan: Any, django_user_model: Any) -> World:
         ),
         "district": make_user(django_user_model, "haicheng", role=Role.DISTRICT, area=haicheng),
         "enterprise": make_user(
-            django_user_model, "firm", role=Role.ENTERPRISE, enterprise_code="91450521MA5HP0040E"
+            django_user_model, "firm", role=Role.ENTERPRISE, enterprise_code=ENTERPRISE_CODE
         ),
         "no_role": make_user(django_user_model, "nobody"),
     }
@@ -82,4 +87,20 @@ def world(loaded_plan: Any, django_user_model: Any) -> World:
         city_obs=obs(piles, city),
         own_target=intensity,
         other_target=piles,
+        own_point=MonitoringPoint.objects.create(
+            mn="ECERTESTOWN0000000000001",
+            name="本企业排放口",
+            enterprise_code=ENTERPRISE_CODE,
+            area=haicheng,
+            medium="water",
+            password="123456",
+        ),
+        other_point=MonitoringPoint.objects.create(
+            mn="ECERTESTOTHER00000000001",
+            name="他企业排放口",
+            enterprise_code="91450500MA5OTHER9X",
+            area=tieshangang,
+            medium="gas",
+            password="123456",
+        ),
     )

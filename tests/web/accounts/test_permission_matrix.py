@@ -46,6 +46,8 @@ def _pair(role: str, world: World, kind: str) -> tuple[Any, Any]:
         return world.own_target, world.other_target
     if kind == "enterprise":
         return world.own_enterprise, world.other_enterprise
+    if kind == "point":
+        return world.own_point, world.other_point
     if role == "department":
         return world.city_obs, world.own_obs
     return world.own_obs, world.other_obs
@@ -63,6 +65,7 @@ area_of = pick("area")
 target_of = pick("target")
 obs_of = pick("obs")
 firm_of = pick("enterprise")
+point_of = pick("point")
 
 
 def same(**statuses: Any) -> dict[str, tuple[Any, Any]]:
@@ -147,6 +150,27 @@ ADMIN_ONLY = same(
 )
 
 API_AUTH = {"anonymous": (401, 401), "no_role": (401, 401)}
+# Monitoring points: "own" is in 海城区 with the enterprise user's credit code, "other" in
+# 铁山港区 with another code. The transport department has no monitoring pages at all (the
+# Ecology and Environment department sees every point: tests/web/test_monitoring.py).
+MONITORING_LIST = same(
+    anonymous=LOGIN,
+    no_role=403,
+    city_admin=200,
+    leader=200,
+    department=403,
+    district=200,
+    enterprise=200,
+)
+MONITORING_POINT = {
+    "anonymous": (LOGIN, LOGIN),
+    "no_role": (403, 403),
+    "city_admin": (200, 200),
+    "leader": (200, 200),
+    "department": (403, 403),
+    "district": (200, 404),
+    "enterprise": (200, 404),
+}
 
 
 def observation_body(
@@ -372,6 +396,15 @@ ROUTES = [
         },
         json=lambda w, r, s: {"enterprise": firm_of(w, r, s).credit_code, "readings": []},
     ),
+    Route("monitoring:points", "get", lambda w, r, s: "/monitoring/", MONITORING_LIST),
+    Route(
+        "monitoring:point",
+        "get",
+        lambda w, r, s: f"/monitoring/points/{point_of(w, r, s).pk}/",
+        MONITORING_POINT,
+    ),
+    Route("monitoring:alarms", "get", lambda w, r, s: "/monitoring/alarms/", MONITORING_LIST),
+    Route("monitoring:validity", "get", lambda w, r, s: "/monitoring/validity/", MONITORING_LIST),
     Route("login", "get", lambda w, r, s: "/login/", PUBLIC),
     Route("logout", "post", lambda w, r, s: "/logout/", ALWAYS_REDIRECT),
     Route(

@@ -7,6 +7,9 @@ Every view, export and admin page asks the request's Scope; nothing decides acce
 - district user: its own district only (the targets decomposed to districts);
 - enterprise user: its own enterprise only (none of the plan's area figures);
 - leader: everything, read-only.
+Online monitoring points: city administrators, leaders and the Ecology and Environment
+department see all; a district user those in its district; an enterprise user those with its
+unified social credit code; other departments none.
 A superuser without a membership acts as city administrator; any other user without one sees
 nothing.
 """
@@ -19,6 +22,9 @@ from typing import Any
 from django.db.models import Q, QuerySet
 
 from ecer.web.accounts.models import Membership, Role
+
+# The department that supervises pollution sources sees every monitoring point.
+MONITORING_DEPARTMENT = "ecology_environment"
 
 
 @dataclass(frozen=True)
@@ -95,6 +101,40 @@ class Scope:
         if self.role == Role.DEPARTMENT:
             return area.is_city and self.can_view_target(target)
         return False
+
+    # Online monitoring points (HJ 212)
+    @property
+    def sees_all_monitoring_points(self) -> bool:
+        """City administrators, leaders and the Ecology and Environment department."""
+        if self.role in (Role.CITY_ADMIN, Role.LEADER):
+            return True
+        if self.role == Role.DEPARTMENT:
+            from ecer.web.catalog.models import Department
+
+            return Department.objects.filter(
+                pk=self.department_id, code=MONITORING_DEPARTMENT
+            ).exists()
+        return False
+
+    @property
+    def can_view_monitoring(self) -> bool:
+        """May open the monitoring pages at all (which points it sees is another question)."""
+        return (
+            self.role == Role.DISTRICT
+            or (self.role == Role.ENTERPRISE and bool(self.enterprise_code))
+            or self.sees_all_monitoring_points
+        )
+
+    def monitoring_points(self, queryset: QuerySet[Any]) -> QuerySet[Any]:
+        """A district's points are those in the district; an enterprise's, those with its
+        unified social credit code."""
+        if self.sees_all_monitoring_points:
+            return queryset
+        if self.role == Role.DISTRICT:
+            return queryset.filter(area_id=self.area_id)
+        if self.role == Role.ENTERPRISE and self.enterprise_code:
+            return queryset.filter(enterprise_code=self.enterprise_code)
+        return queryset.none()
 
     @property
     def can_submit_anything(self) -> bool:

@@ -33,13 +33,17 @@ def run_setup(*, with_demo: bool) -> Iterator[str]:
             "demo", demo_rows(plan), plan=plan, status=Status.APPROVED, is_demo=True
         )
     )
+    from django.utils import timezone
+
     from ecer.web.energy.demo import load_demo
+    from ecer.web.enterprises.demo import load_demo as load_enterprises
+    from ecer.web.monitoring.demo import ensure_demo_points
 
     yield from load_demo(plan)
-    from ecer.web.enterprises.demo import load_demo as load_enterprises
-
     yield from load_enterprises()
-    yield from ensure_demo_users()  # last, so the accounts are what `make run` shows at the end
+    yield ensure_demo_points(timezone.now())
+    # The demo accounts last: their passwords are what a person looks for.
+    yield from ensure_demo_users()
 
 
 def _credentials_file() -> Path:

@@ -8,11 +8,27 @@ from ecer.web.accounts.admin_mixins import CityAdminOnly
 from ecer.web.monitoring import models
 
 
+class PointPollutantInline(admin.TabularInline):
+    model = models.PointPollutant
+    extra = 1
+
+
 @admin.register(models.MonitoringPoint)
 class MonitoringPointAdmin(CityAdminOnly, SimpleHistoryAdmin):
-    list_display = ["mn", "name", "enterprise_name", "outlet", "medium", "tolerance", "active"]
-    list_filter = ["medium", "tolerance", "active"]
-    search_fields = ["mn", "name", "enterprise_name"]
+    list_display = [
+        "mn",
+        "name",
+        "enterprise_name",
+        "enterprise_code",
+        "area",
+        "outlet",
+        "medium",
+        "tolerance",
+        "active",
+    ]
+    list_filter = ["medium", "area", "tolerance", "active"]
+    search_fields = ["mn", "name", "enterprise_name", "enterprise_code"]
+    inlines = [PointPollutantInline]
 
 
 class ReadOnly(CityAdminOnly):

@@ -8,11 +8,14 @@ monitoring points; the log and the measurements are written by the gateway alone
 
 from __future__ import annotations
 
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from ecer.core import monitoring as core_monitoring
+from ecer.hj212 import pollutants as catalogue
 from ecer.hj212 import storage
 
 
@@ -56,6 +59,41 @@ class MonitoringPoint(models.Model):
         help_text=_("宽松：接受数采仪常见的已知偏差，并逐条记录在原始报文中"),
     )
     active = models.BooleanField(_("启用"), default=True)
+    # The gateway registers points with plain SQL (ecer.hj212.storage): every column it does
+    # not name needs a database default.
+    enterprise_code = models.CharField(
+        _("企业统一社会信用代码"),
+        max_length=18,
+        blank=True,
+        default="",
+        db_default="",
+        db_index=True,
+        help_text=_("企业用户只能看到本企业（同一代码）的监测点"),
+    )
+    area = models.ForeignKey(
+        "catalog.Area",
+        verbose_name=_("县区"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="monitoring_points",
+        help_text=_("县区用户只能看到本县区的监测点"),
+    )
+    data_cn = models.CharField(
+        _("考核数据类型"),
+        max_length=4,
+        choices=Command.choices,
+        default=Command.HOURLY,
+        db_default=Command.HOURLY,
+        help_text=_("超标判定、缺数和有效传输率所依据的数据"),
+    )
+    interval_seconds = models.PositiveIntegerField(
+        _("数据间隔（秒）"),
+        default=3600,
+        db_default=3600,
+        help_text=_("考核数据应上传的间隔：小时数据 3600，日数据 86400"),
+    )
+    is_demo = models.BooleanField(_("示例数据"), default=False, db_default=False)
     history = HistoricalRecords()
 
     class Meta:
@@ -66,6 +104,114 @@ class MonitoringPoint(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name}（{self.mn}）"
+
+    @property
+    def flow_code(self) -> str:
+        """The HJ 212-2017 code of the point's discharge flow (wastewater or flue gas)."""
+        return "w00000" if self.medium == Medium.WATER else "a00000"
+
+
+def pollutant_choices() -> list[tuple[str, str]]:
+    return [(p.code, f"{p.code} {p.name}（{p.unit}）") for p in catalogue.CATALOGUE]
+
+
+class PointPollutant(models.Model):
+    """A factor a point must report, with its emission limit (GB/地方排放标准 or permit)."""
+
+    point = models.ForeignKey(
+        MonitoringPoint,
+        verbose_name=_("监测点"),
+        on_delete=models.CASCADE,
+        related_name="pollutants",
+    )
+    pollutant = models.CharField(
+        _("监测因子"), max_length=storage.POLLUTANT_CODE_LENGTH, choices=pollutant_choices
+    )
+    upper_limit = models.FloatField(_("排放限值（上限）"), null=True, blank=True)
+    lower_limit = models.FloatField(
+        _("排放限值（下限）"), null=True, blank=True, help_text=_("如 pH 的 6")
+    )
+    limit_unit = models.CharField(
+        _("限值单位"), max_length=16, blank=True, help_text=_("留空即为该因子的计量单位")
+    )
+    reference_o2 = models.FloatField(
+        _("基准氧含量（%）"),
+        null=True,
+        blank=True,
+        help_text=_("废气：限值针对折算浓度时填写，如燃煤锅炉 6"),
+    )
+    standard = models.CharField(_("执行标准"), max_length=100, blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("监测因子及限值")
+        verbose_name_plural = _("监测因子及限值")
+        ordering = ["point", "pollutant"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["point", "pollutant"], name="monitoring_point_pollutant_once"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.point_id} {self.pollutant}"
+
+    @property
+    def info(self) -> catalogue.Pollutant | None:
+        return catalogue.lookup(self.pollutant)
+
+    @property
+    def unit(self) -> str:
+        """Unit of the values the logger sends (HJ 212-2017 Annex B)."""
+        info = self.info
+        return info.unit if info else ""
+
+    @property
+    def name(self) -> str:
+        info = self.info
+        return info.name if info else self.pollutant
+
+    @property
+    def has_limit(self) -> bool:
+        return self.upper_limit is not None or self.lower_limit is not None
+
+    def limit(self) -> core_monitoring.Limit | None:
+        if not self.has_limit:
+            return None
+        return core_monitoring.Limit(
+            upper=self.upper_limit,
+            lower=self.lower_limit,
+            unit=self.limit_unit or self.unit,
+            reference_o2=self.reference_o2,
+        )
+
+    def clean(self) -> None:
+        errors: dict[str, str] = {}
+        info = self.info
+        if info is None:
+            errors["pollutant"] = _("不在监测因子目录中")
+        else:
+            expected = "water" if self.point.medium == Medium.WATER else "air"
+            if info.medium != expected:
+                errors["pollutant"] = _("该因子与监测点的介质不符")
+            if self.limit_unit:
+                try:
+                    core_monitoring.concentration_factor(info.unit, self.limit_unit)
+                except ValueError:
+                    errors["limit_unit"] = _("限值单位无法由该因子的计量单位换算")
+        if self.reference_o2 is not None:
+            if self.point.medium != Medium.GAS:
+                errors["reference_o2"] = _("只有废气监测点有基准氧含量")
+            elif not 0 <= self.reference_o2 < core_monitoring.AMBIENT_O2_PERCENT:
+                errors["reference_o2"] = _("基准氧含量应在 0 与 21 之间")
+        if (
+            self.upper_limit is not None
+            and self.lower_limit is not None
+            and self.lower_limit > self.upper_limit
+        ):
+            errors["lower_limit"] = _("下限不能大于上限")
+        if errors:
+            raise ValidationError(errors)
 
 
 class RawFrame(models.Model):

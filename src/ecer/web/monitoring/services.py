@@ -1,0 +1,407 @@
+"""Online monitoring for the pages: database rows in, ``ecer.core.monitoring`` figures out.
+
+No formula lives here: loads, exceedances, gaps, the offline verdict and validity rates are
+computed by ``ecer.core.monitoring``; this module only fetches rows, groups them and hands
+them over. Days are Beijing days (``settings.TIME_ZONE``).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+from typing import Any
+
+from django.db.models import Max
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from ecer.core import monitoring as core
+from ecer.hj212 import pollutants as catalogue
+from ecer.web.monitoring.models import (
+    Command,
+    Measurement,
+    MonitoringPoint,
+    PointPollutant,
+    RawFrame,
+)
+
+OFFLINE_AFTER = timedelta(hours=2)
+"""Silence after which a point is offline: a platform policy (HJ 212-2017 sets reporting
+intervals, not an offline threshold); two hours tolerates one late hourly upload."""
+
+STATUS_DAYS = 7
+"""The point list's validity rate and alarms cover this many days, today included."""
+
+HOURLY_SECONDS = 3600
+O2_CODE = "a19001"
+
+EXCEEDANCE = "exceedance"
+GAP = "gap"
+OFFLINE = "offline"
+ALARM_KINDS = {EXCEEDANCE: _("超标"), GAP: _("缺数"), OFFLINE: _("离线")}
+
+
+def value_kind(cn: str) -> str:
+    """The value judged for a data command: Rtd for real-time data, Avg otherwise."""
+    return "Rtd" if cn == Command.REAL_TIME else "Avg"
+
+
+@dataclass(frozen=True)
+class Period:
+    """Whole Beijing days from ``first_day`` to ``last_day``, both included."""
+
+    first_day: date
+    last_day: date
+
+    @property
+    def start(self) -> datetime:
+        return timezone.make_aware(datetime.combine(self.first_day, time.min))
+
+    @property
+    def end(self) -> datetime:
+        return timezone.make_aware(datetime.combine(self.last_day + timedelta(days=1), time.min))
+
+    def until(self, now: datetime) -> datetime:
+        """End of the period, or ``now`` while it is still running."""
+        return min(self.end, now)
+
+    @classmethod
+    def recent(cls, now: datetime, days: int) -> Period:
+        today = timezone.localdate(now)
+        return cls(today - timedelta(days=days - 1), today)
+
+
+@dataclass(frozen=True)
+class Alarm:
+    kind: str
+    point: MonitoringPoint
+    start: datetime | None
+    end: datetime | None
+    ongoing: bool
+    pollutant: PointPollutant | None = None
+    exceedance: core.Exceedance | None = None
+    gap: core.Gap | None = None
+
+    @property
+    def kind_label(self) -> Any:
+        return ALARM_KINDS[self.kind]
+
+    @property
+    def sort_key(self) -> datetime:
+        return self.start or datetime.min.replace(tzinfo=timezone.get_current_timezone())
+
+
+@dataclass
+class PointData:
+    """The point's judged values (``data_cn``, Rtd or Avg) in a window, by pollutant."""
+
+    readings: dict[str, list[core.Reading]] = field(default_factory=dict)
+    times: set[datetime] = field(default_factory=set)
+
+
+@dataclass(frozen=True)
+class PointStatus:
+    point: MonitoringPoint
+    connection: core.Connection
+    latest_data_time: datetime | None
+    validity: core.ValidityRate
+    alarms: list[Alarm]
+
+    @property
+    def ongoing_alarms(self) -> int:
+        return sum(1 for alarm in self.alarms if alarm.ongoing)
+
+
+@dataclass(frozen=True)
+class EnterpriseValidity:
+    name: str
+    code: str
+    points: list[PointStatus]
+    validity: core.ValidityRate
+
+
+def interval(point: MonitoringPoint) -> timedelta:
+    return timedelta(seconds=point.interval_seconds)
+
+
+def limited_pollutants(point: MonitoringPoint) -> list[PointPollutant]:
+    return [p for p in point.pollutants.all() if p.has_limit]
+
+
+def default_pollutant(point: MonitoringPoint) -> PointPollutant | None:
+    """The factor a point page opens with: one with a limit and a load, if any."""
+    pollutants = list(point.pollutants.all())
+    for wanted in (
+        lambda p: p.has_limit and core.is_mass_concentration(p.unit),
+        lambda p: p.has_limit,
+        lambda p: True,
+    ):
+        found = [p for p in pollutants if wanted(p)]
+        if found:
+            return found[0]
+    return None
+
+
+def point_data(
+    point: MonitoringPoint, start: datetime, end: datetime, cn: str | None = None
+) -> PointData:
+    """The point's values of ``cn`` (default: its ``data_cn``) with data time in [start, end)."""
+    cn = cn or point.data_cn
+    rows = (
+        Measurement.objects.filter(
+            point=point, cn=cn, kind=value_kind(cn), data_time__gte=start, data_time__lt=end
+        )
+        .order_by("data_time")
+        .values_list("pollutant", "data_time", "value", "flag")
+    )
+    data = PointData()
+    for pollutant, data_time, value, flag in rows:
+        data.readings.setdefault(pollutant, []).append(core.Reading(data_time, value, flag))
+        data.times.add(data_time)
+    return data
+
+
+def judged_readings(
+    point: MonitoringPoint, pollutant: PointPollutant, data: PointData
+) -> list[core.Reading]:
+    """The values compared with the limit: converted (折算) ones when it has a reference O2."""
+    measured = data.readings.get(pollutant.pollutant, [])
+    if pollutant.reference_o2 is None:
+        return measured
+    return core.converted_readings(measured, data.readings.get(O2_CODE, []), pollutant.reference_o2)
+
+
+def point_alarms(
+    point: MonitoringPoint,
+    data: PointData,
+    start: datetime,
+    until: datetime,
+    connection: core.Connection,
+) -> list[Alarm]:
+    """Exceedances (valid data only), gaps and the offline state of a point in [start, until)."""
+    alarms: list[Alarm] = []
+    step = interval(point)
+    for pollutant in limited_pollutants(point):
+        limit = pollutant.limit()
+        assert limit is not None
+        judged = judged_readings(point, pollutant, data)
+        valid_times = [r.time for r in judged if r.valid]
+        latest = max(valid_times) if valid_times else None
+        for run in core.find_exceedances(judged, pollutant.unit, limit, step):
+            alarms.append(
+                Alarm(
+                    EXCEEDANCE,
+                    point,
+                    run.start,
+                    run.end,
+                    ongoing=run.end == latest,
+                    pollutant=pollutant,
+                    exceedance=run,
+                )
+            )
+    for gap in core.find_gaps(data.times, start, until, step):
+        alarms.append(Alarm(GAP, point, gap.start, gap.end, ongoing=gap.ongoing, gap=gap))
+    if connection.offline:
+        alarms.append(Alarm(OFFLINE, point, connection.last_seen, None, ongoing=True))
+    return sorted(alarms, key=lambda a: a.sort_key, reverse=True)
+
+
+def last_seen(points: Sequence[MonitoringPoint]) -> dict[str, datetime]:
+    """Reception time of each point's latest frame (any frame: it proves the link)."""
+    rows = (
+        RawFrame.objects.filter(mn__in=[p.mn for p in points])
+        .values("mn")
+        .annotate(last=Max("received_at"))
+    )
+    return {row["mn"]: row["last"] for row in rows}
+
+
+def latest_data_times(points: Sequence[MonitoringPoint]) -> dict[int, datetime]:
+    rows = (
+        Measurement.objects.filter(point__in=points).values("point").annotate(last=Max("data_time"))
+    )
+    return {row["point"]: row["last"] for row in rows}
+
+
+def point_statuses(
+    points: Iterable[MonitoringPoint], period: Period, now: datetime
+) -> list[PointStatus]:
+    """Online state, latest data, validity rate and alarms of each point over ``period``."""
+    points = list(points)
+    seen = last_seen(points)
+    latest = latest_data_times(points)
+    until = period.until(now)
+    statuses = []
+    for point in points:
+        data = point_data(point, period.start, until)
+        connection = core.connection_status(seen.get(point.mn), now, OFFLINE_AFTER)
+        validity = core.point_validity(
+            data.readings,
+            [p.pollutant for p in point.pollutants.all()],
+            period.start,
+            until,
+            interval(point),
+        )
+        statuses.append(
+            PointStatus(
+                point,
+                connection,
+                latest.get(point.pk),
+                validity,
+                point_alarms(point, data, period.start, until, connection),
+            )
+        )
+    return statuses
+
+
+def enterprise_validity(statuses: Iterable[PointStatus]) -> list[EnterpriseValidity]:
+    """Validity rate per enterprise (by credit code, else name): Σ valid / Σ expected."""
+    groups: dict[str, list[PointStatus]] = defaultdict(list)
+    for status in statuses:
+        point = status.point
+        groups[point.enterprise_code or point.enterprise_name].append(status)
+    result = [
+        EnterpriseValidity(
+            members[0].point.enterprise_name,
+            members[0].point.enterprise_code,
+            members,
+            core.combined_validity(s.validity for s in members),
+        )
+        for members in groups.values()
+    ]
+    return sorted(result, key=lambda e: (e.validity.rate is None, e.validity.rate or 0.0, e.name))
+
+
+@dataclass(frozen=True)
+class Series:
+    """The chart of one pollutant: values, converted values, the limit."""
+
+    pollutant: PointPollutant
+    cn: str
+    readings: list[core.Reading]
+    converted: list[core.Reading] | None
+    limit: core.Limit | None
+
+    def chart(self) -> dict[str, Any]:
+        def points(readings: Sequence[core.Reading]) -> list[list[Any]]:
+            return [[timezone.localtime(r.time).isoformat(), r.value, r.flag] for r in readings]
+
+        limit = self.limit
+        factor = (
+            core.concentration_factor(limit.unit, self.pollutant.unit) if limit is not None else 1.0
+        )
+        return {
+            "unit": self.pollutant.unit,
+            "series": [
+                {"name": str(_("监测值")), "data": points(self.readings)},
+                *(
+                    [{"name": str(_("折算值")), "data": points(self.converted)}]
+                    if self.converted is not None
+                    else []
+                ),
+            ],
+            "limits": [
+                {"name": str(name), "value": value * factor}
+                for name, value in (
+                    (_("排放限值"), limit.upper if limit else None),
+                    (_("排放限值（下限）"), limit.lower if limit else None),
+                )
+                if value is not None
+            ],
+        }
+
+
+def pollutant_series(
+    point: MonitoringPoint, pollutant: PointPollutant, cn: str, start: datetime, end: datetime
+) -> Series:
+    data = point_data(point, start, end, cn=cn)
+    readings = data.readings.get(pollutant.pollutant, [])
+    converted = None
+    if pollutant.reference_o2 is not None:
+        converted = judged_readings(point, pollutant, data)
+    return Series(pollutant, cn, readings, converted, pollutant.limit())
+
+
+@dataclass(frozen=True)
+class PollutantLoads:
+    pollutant: PointPollutant
+    hourly: list[core.Load]
+    daily: list[core.DailyLoad]
+
+    @property
+    def total_kg(self) -> float:
+        return core.total_load_kg(self.daily)
+
+
+def load_pollutants(point: MonitoringPoint) -> list[PointPollutant]:
+    """The point's factors that are mass concentrations (a load can be computed)."""
+    return [p for p in point.pollutants.all() if core.is_mass_concentration(p.unit)]
+
+
+def point_loads(point: MonitoringPoint, start: datetime, end: datetime) -> list[PollutantLoads]:
+    """Hourly loads from hourly data (Avg concentration × the flow's Cou) and daily sums."""
+    rows = Measurement.objects.filter(
+        point=point, cn=Command.HOURLY, data_time__gte=start, data_time__lt=end
+    ).values_list("pollutant", "kind", "data_time", "value", "flag")
+    by_key: dict[tuple[str, str], list[core.Reading]] = defaultdict(list)
+    for pollutant, kind, data_time, value, flag in rows:
+        by_key[pollutant, kind].append(core.Reading(data_time, value, flag))
+    volumes = _hourly_volumes(point, by_key)
+    zone = timezone.get_current_timezone()
+    result = []
+    for pollutant in load_pollutants(point):
+        hourly = core.interval_loads(by_key[pollutant.pollutant, "Avg"], pollutant.unit, volumes)
+        result.append(PollutantLoads(pollutant, hourly, core.daily_loads(hourly, zone)))
+    return result
+
+
+def _hourly_volumes(
+    point: MonitoringPoint, by_key: dict[tuple[str, str], list[core.Reading]]
+) -> list[core.Reading]:
+    """Hourly volumes [m³]: the flow's Cou, else its mean flow over the hour."""
+    code = point.flow_code
+    volumes = {r.time: r for r in by_key.get((code, "Cou"), [])}
+    info = catalogue.lookup(code)
+    assert info is not None
+    for reading in by_key.get((code, "Avg"), []):
+        if reading.time not in volumes:
+            volume = core.volume_m3(reading.value, info.unit, HOURLY_SECONDS)
+            volumes[reading.time] = core.Reading(reading.time, volume, reading.flag)
+    return list(volumes.values())
+
+
+def total_validity(statuses: Iterable[PointStatus]) -> core.ValidityRate:
+    """Validity rate of all the points shown: Σ valid / Σ expected."""
+    return core.combined_validity(s.validity for s in statuses)
+
+
+def select_alarms(
+    statuses: Iterable[PointStatus], *, kind: str | None = None, ongoing_only: bool = False
+) -> list[Alarm]:
+    """The alarms of several points, newest first, optionally of one kind or ongoing only."""
+    alarms = [
+        alarm
+        for status in statuses
+        for alarm in status.alarms
+        if (kind is None or alarm.kind == kind) and (alarm.ongoing or not ongoing_only)
+    ]
+    return sorted(alarms, key=lambda a: a.sort_key, reverse=True)
+
+
+@dataclass(frozen=True)
+class DailyLoadRow:
+    pollutant: PointPollutant
+    cells: list[core.DailyLoad | None]
+    total_kg: float
+
+
+def daily_load_table(loads: Sequence[PollutantLoads]) -> tuple[list[date], list[DailyLoadRow]]:
+    """Daily loads arranged for a table: the days, and one row per pollutant."""
+    days = sorted({d.day for item in loads for d in item.daily})
+    rows = []
+    for item in loads:
+        by_day = {d.day: d for d in item.daily}
+        rows.append(DailyLoadRow(item.pollutant, [by_day.get(d) for d in days], item.total_kg))
+    return days, rows

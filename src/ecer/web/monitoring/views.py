@@ -1,0 +1,180 @@
+"""Pages of online monitoring: the points with their status, a point's data, the alarms and
+the validity rate per enterprise. Every figure comes from ``services`` (ecer.core.monitoring);
+the views only read the request, check the scope and pick rows."""
+
+from __future__ import annotations
+
+import json
+from datetime import date, timedelta
+from typing import Any
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import QuerySet
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, render
+from django.utils import timezone
+
+from ecer.web.accounts.decorators import scoped
+from ecer.web.catalog.models import Area
+from ecer.web.monitoring import services
+from ecer.web.monitoring.models import Command, Medium, MonitoringPoint
+
+# A page shows at most this many days at once (hourly data: 92 × 24 values per factor).
+MAX_DAYS = 92
+POINT_DAYS = 3
+
+
+def _points(request: HttpRequest) -> QuerySet[MonitoringPoint]:
+    scope = request.scope  # type: ignore[attr-defined]
+    if not scope.can_view_monitoring:
+        raise PermissionDenied("no monitoring points in scope")
+    queryset = MonitoringPoint.objects.select_related("area").prefetch_related("pollutants")
+    return scope.monitoring_points(queryset)  # type: ignore[no-any-return]
+
+
+def _filtered(request: HttpRequest, points: QuerySet[MonitoringPoint]) -> QuerySet[MonitoringPoint]:
+    area = request.GET.get("area")
+    if area:
+        points = points.filter(area__code=area)
+    medium = request.GET.get("medium")
+    if medium:
+        if medium not in Medium.values:
+            raise Http404("unknown medium")
+        points = points.filter(medium=medium)
+    return points
+
+
+def _date(request: HttpRequest, name: str) -> date | None:
+    raw = request.GET.get(name)
+    if not raw:
+        return None
+    try:
+        return date.fromisoformat(raw)
+    except ValueError:
+        raise Http404(f"bad {name} date") from None
+
+
+def _period(request: HttpRequest, days: int) -> services.Period:
+    last = _date(request, "end") or timezone.localdate()
+    first = _date(request, "start") or last - timedelta(days=days - 1)
+    if first > last or (last - first).days >= MAX_DAYS:
+        raise Http404("period out of range")
+    return services.Period(first, last)
+
+
+def _filter_context(request: HttpRequest, period: services.Period) -> dict[str, Any]:
+    scope = request.scope  # type: ignore[attr-defined]
+    return {
+        "period": period,
+        "areas": scope.areas(Area.objects.exclude(kind=Area.Kind.CITY)),
+        "area": request.GET.get("area", ""),
+        "media": Medium.choices,
+        "medium": request.GET.get("medium", ""),
+    }
+
+
+@scoped
+def point_list(request: HttpRequest) -> HttpResponse:
+    points = list(_filtered(request, _points(request)))
+    now = timezone.now()
+    period = services.Period.recent(now, services.STATUS_DAYS)
+    statuses = services.point_statuses(points, period, now)
+    return render(
+        request,
+        "monitoring/point_list.html",
+        {
+            **_filter_context(request, period),
+            "statuses": statuses,
+            "days": services.STATUS_DAYS,
+            "offline_hours": services.OFFLINE_AFTER.total_seconds() / 3600,
+            "uses_demo_data": any(p.is_demo for p in points),
+        },
+    )
+
+
+@scoped
+def point_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    point = get_object_or_404(_points(request), pk=pk)
+    pollutants = list(point.pollutants.all())
+    code = request.GET.get("pollutant")
+    if code:
+        selected = next((p for p in pollutants if p.pollutant == code), None)
+        if selected is None:
+            raise Http404("pollutant not monitored at this point")
+    else:
+        selected = services.default_pollutant(point)
+    cn = request.GET.get("cn") or point.data_cn
+    if cn not in Command.values:
+        raise Http404("unknown data type")
+    now = timezone.now()
+    period = _period(request, POINT_DAYS)
+    until = period.until(now)
+    [status] = services.point_statuses([point], period, now)
+    series = (
+        services.pollutant_series(point, selected, cn, period.start, until) if selected else None
+    )
+    loads = services.point_loads(point, period.start, until)
+    return render(
+        request,
+        "monitoring/point_detail.html",
+        {
+            "point": point,
+            "pollutants": pollutants,
+            "selected": selected,
+            "cn": cn,
+            "commands": Command.choices,
+            "period": period,
+            "status": status,
+            "series": series,
+            "chart_json": json.dumps(series.chart(), ensure_ascii=False) if series else "",
+            "loads": loads,
+            "selected_loads": next(
+                (item for item in loads if selected and item.pollutant.pk == selected.pk), None
+            ),
+            "daily_table": services.daily_load_table(loads),
+            "uses_demo_data": point.is_demo,
+        },
+    )
+
+
+@scoped
+def alarm_list(request: HttpRequest) -> HttpResponse:
+    points = list(_filtered(request, _points(request)))
+    now = timezone.now()
+    period = _period(request, services.STATUS_DAYS)
+    kind = request.GET.get("kind", "")
+    if kind and kind not in services.ALARM_KINDS:
+        raise Http404("unknown alarm kind")
+    ongoing_only = request.GET.get("ongoing") == "1"
+    statuses = services.point_statuses(points, period, now)
+    alarms = services.select_alarms(statuses, kind=kind or None, ongoing_only=ongoing_only)
+    return render(
+        request,
+        "monitoring/alarm_list.html",
+        {
+            **_filter_context(request, period),
+            "alarms": alarms,
+            "kinds": list(services.ALARM_KINDS.items()),
+            "kind": kind,
+            "ongoing_only": ongoing_only,
+            "uses_demo_data": any(p.is_demo for p in points),
+        },
+    )
+
+
+@scoped
+def validity(request: HttpRequest) -> HttpResponse:
+    points = list(_filtered(request, _points(request)))
+    now = timezone.now()
+    period = _period(request, services.STATUS_DAYS)
+    statuses = services.point_statuses(points, period, now)
+    return render(
+        request,
+        "monitoring/validity.html",
+        {
+            **_filter_context(request, period),
+            "enterprises": services.enterprise_validity(statuses),
+            "total": services.total_validity(statuses),
+            "uses_demo_data": any(p.is_demo for p in points),
+        },
+    )
