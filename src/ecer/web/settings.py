@@ -32,6 +32,7 @@ INSTALLED_APPS = [
     "ecer.web.catalog",
     "ecer.web.energy",
     "ecer.web.enterprises",
+    "ecer.web.reductions",
     "ecer.web.monitoring",
 ]
 

@@ -17,6 +17,7 @@ urlpatterns += i18n_patterns(
     path("audit/", include("ecer.web.audit.urls")),
     path("energy/", include("ecer.web.energy.urls")),
     path("enterprises/", include("ecer.web.enterprises.urls")),
+    path("reductions/", include("ecer.web.reductions.urls")),
     path("monitoring/", include("ecer.web.monitoring.urls")),
     path("", include("ecer.web.catalog.urls")),
     prefix_default_language=False,

@@ -27,6 +27,8 @@ class World:
     other_target: Target  # city only, led by transport
     own_enterprise: Any  # in 海城区, the enterprise user's own
     other_enterprise: Any  # in 铁山港区
+    own_project: Any  # reduction project in 海城区, with one evidence file
+    other_project: Any  # in 铁山港区
     own_point: MonitoringPoint  # haicheng, the enterprise user's enterprise
     other_point: MonitoringPoint  # tieshangang, another enterprise
 
@@ -39,7 +41,8 @@ def make_user(django_user_model: Any, username: str, **membership: Any) -> Any:
 
 
 @pytest.fixture
-def world(loaded_plan: Any, django_user_model: Any) -> World:
+def world(loaded_plan: Any, django_user_model: Any, settings: Any, tmp_path: Any) -> World:
+    settings.MEDIA_ROOT = tmp_path / "media"
     haicheng = Area.objects.get(code="haicheng")
     tieshangang = Area.objects.get(code="tieshangang")
     city = Area.objects.get(code="beihai")
@@ -78,7 +81,23 @@ def world(loaded_plan: Any, django_user_model: Any) -> World:
         EnergyReport.objects.create(enterprise=firm, year=2023)
         return firm
 
+    from django.core.files.base import ContentFile
+
+    from ecer.web.reductions.models import Evidence, ReductionProject
+
+    def reduction(area: Area) -> ReductionProject:
+        project = ReductionProject.objects.create(
+            name=f"{area.name}减排项目", type="closure", area=area, sector="工业锅炉",
+            source_name="锅炉", status="planned",
+        )  # fmt: skip
+        Evidence.objects.create(
+            project=project, title="验收报告", file=ContentFile(b"pdf", name="report.pdf")
+        )
+        return project
+
     return World(
+        own_project=reduction(haicheng),
+        other_project=reduction(tieshangang),
         own_enterprise=enterprise("91450521MA5HP0040E", haicheng),
         other_enterprise=enterprise("91450512MA5TG0034R", tieshangang),
         users=users,

@@ -44,6 +44,8 @@ def _pair(role: str, world: World, kind: str) -> tuple[Any, Any]:
         if role == "department":
             return world.other_target, world.own_target
         return world.own_target, world.other_target
+    if kind == "project":
+        return world.own_project, world.other_project
     if kind == "enterprise":
         return world.own_enterprise, world.other_enterprise
     if kind == "point":
@@ -65,6 +67,7 @@ area_of = pick("area")
 target_of = pick("target")
 obs_of = pick("obs")
 firm_of = pick("enterprise")
+project_of = pick("project")
 point_of = pick("point")
 
 
@@ -128,6 +131,19 @@ REPORT_IMPORT = same(
     district=403,
     enterprise=200,
 )
+REDUCTION_VIEW = {**SCOPED_VIEW, "department": (200, 200), "enterprise": (403, 403)}
+REDUCTION_ENTRY = {
+    **REDUCTION_VIEW,
+    "leader": (403, 403),
+    "department": (403, 403),
+}
+REDUCTION_REVIEW = {
+    **REDUCTION_VIEW,
+    "city_admin": (302, 302),
+    "leader": (403, 403),
+    "department": (403, 403),
+    "district": (403, 404),
+}
 CITY_ADMIN_ONLY = same(
     anonymous=LOGIN,
     no_role=403,
@@ -405,6 +421,68 @@ ROUTES = [
     ),
     Route("monitoring:alarms", "get", lambda w, r, s: "/monitoring/alarms/", MONITORING_LIST),
     Route("monitoring:validity", "get", lambda w, r, s: "/monitoring/validity/", MONITORING_LIST),
+    Route(
+        "reductions:overview",
+        "get",
+        lambda w, r, s: "/reductions/",
+        same(
+            anonymous=LOGIN,
+            no_role=403,
+            city_admin=200,
+            leader=200,
+            department=200,
+            district=200,
+            enterprise=403,
+        ),
+    ),
+    Route(
+        "reductions:project",
+        "get",
+        lambda w, r, s: f"/reductions/{project_of(w, r, s).pk}/",
+        REDUCTION_VIEW,
+    ),
+    Route(
+        "reductions:new",
+        "get",
+        lambda w, r, s: "/reductions/new/",
+        {**ENTRY, "department": (403, 403)},
+    ),
+    Route(
+        "reductions:edit",
+        "get",
+        lambda w, r, s: f"/reductions/{project_of(w, r, s).pk}/edit/",
+        REDUCTION_ENTRY,
+    ),
+    Route(
+        "reductions:evidence",
+        "post",
+        lambda w, r, s: f"/reductions/{project_of(w, r, s).pk}/evidence/",
+        {**REDUCTION_ENTRY, "city_admin": (302, 302), "district": (302, 404)},
+        data={"title": "缺文件"},
+    ),
+    Route(
+        "reductions:evidence_file",
+        "get",
+        lambda w, r, s: (
+            f"/reductions/{project_of(w, r, s).pk}/evidence/"
+            f"{project_of(w, r, s).evidence.get().pk}/"
+        ),
+        REDUCTION_VIEW,
+    ),
+    Route(
+        "reductions:close",
+        "post",
+        lambda w, r, s: f"/reductions/{project_of(w, r, s).pk}/close/",
+        REDUCTION_REVIEW,
+        data={"finding_key": "x", "reason": "y"},
+    ),
+    Route(
+        "reductions:decide",
+        "post",
+        lambda w, r, s: f"/reductions/{project_of(w, r, s).pk}/decide/",
+        REDUCTION_REVIEW,
+        data={"decision": "reject", "reason": ""},
+    ),
     Route("login", "get", lambda w, r, s: "/login/", PUBLIC),
     Route("logout", "post", lambda w, r, s: "/logout/", ALWAYS_REDIRECT),
     Route(

@@ -1,0 +1,83 @@
+"""Forms of the reduction pages: a project with its accounting lines, evidence, closures."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.conf import settings
+from django.forms import inlineformset_factory
+from django.utils.translation import gettext_lazy as _
+
+from ecer.core import reductions as core
+from ecer.web.catalog.models import Area
+from ecer.web.reductions.models import ReductionLine, ReductionProject
+
+# Set by the reviewer's decision, never on the form.
+DECIDED = {core.ProjectStatus.VERIFIED.value, core.ProjectStatus.REJECTED.value}
+EVIDENCE_TYPES = (".pdf", ".jpg", ".jpeg", ".png", ".docx", ".xlsx", ".zip")
+
+
+class ProjectForm(forms.ModelForm):
+    class Meta:
+        model = ReductionProject
+        fields = [
+            "name",
+            "type",
+            "area",
+            "sector",
+            "source_name",
+            "credit_code",
+            "permit_number",
+            "point",
+            "status",
+            "started_on",
+            "completed_on",
+            "note",
+        ]
+        widgets = {
+            "started_on": forms.DateInput(attrs={"type": "date"}),
+            "completed_on": forms.DateInput(attrs={"type": "date"}),
+            "note": forms.Textarea(attrs={"rows": 2}),
+        }
+
+    def __init__(self, *args: Any, scope: Any, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        self.fields["area"].queryset = scope.areas(Area.objects.exclude(kind=Area.Kind.CITY))
+        current = self.instance.status if self.instance.pk else None
+        self.fields["status"].choices = [
+            (value, label)
+            for value, label in self.fields["status"].choices
+            if value not in DECIDED or value == current
+        ]
+
+
+LineFormSet = inlineformset_factory(
+    ReductionProject,
+    ReductionLine,
+    exclude=["project"],
+    extra=2,
+    can_delete=True,
+)
+
+
+class EvidenceForm(forms.Form):
+    title = forms.CharField(label=_("材料名称"), max_length=200)
+    file = forms.FileField(label=_("文件（PDF、图片、Word、Excel 或 ZIP）"))
+
+    def clean_file(self) -> Any:
+        upload = self.cleaned_data["file"]
+        limit = settings.FILE_UPLOAD_MAX_MEMORY_SIZE
+        if upload.size > limit:
+            raise forms.ValidationError(
+                _("文件过大（%(size)s 字节），上限 %(limit)s 字节")
+                % {"size": upload.size, "limit": limit}
+            )
+        if not upload.name.lower().endswith(EVIDENCE_TYPES):
+            raise forms.ValidationError(_("不接受的文件类型"))
+        return upload
+
+
+class CloseForm(forms.Form):
+    finding_key = forms.CharField(widget=forms.HiddenInput)
+    reason = forms.CharField(label=_("关闭理由"), widget=forms.Textarea(attrs={"rows": 2}))

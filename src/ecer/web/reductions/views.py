@@ -1,0 +1,278 @@
+"""Pages of the key reduction projects: progress of the four targets, the project list and
+page (ledger, verification findings, evidence), the project form, and the reviewer's
+closures and decisions. Figures come from ``services`` and ``ecer.core.reductions``.
+
+City administrators see and decide everything; leaders and departments see everything; a
+district user sees and enters its own district's projects; enterprises see none.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.db import IntegrityError, transaction
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.http import content_disposition_header
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from ecer.core import reductions as core
+from ecer.web.accounts.decorators import scoped
+from ecer.web.catalog.models import Area
+from ecer.web.reductions import services
+from ecer.web.reductions.forms import CloseForm, EvidenceForm, LineFormSet, ProjectForm
+from ecer.web.reductions.models import Evidence, FindingClosure, ReductionProject
+
+YEARS = range(core.BASE_YEAR + 1, core.TARGET_YEAR + 1)
+
+
+def _require_viewer(request: HttpRequest) -> None:
+    scope = request.scope  # type: ignore[attr-defined]
+    if not (scope.sees_all_areas or scope.role == "district"):
+        raise PermissionDenied("reduction projects are for the city, departments and districts")
+
+
+def _project(request: HttpRequest, pk: int) -> ReductionProject:
+    _require_viewer(request)
+    project = get_object_or_404(services.with_details(ReductionProject.objects.all()), pk=pk)
+    if not request.scope.can_view_area(project.area):  # type: ignore[attr-defined]
+        raise Http404("project outside the user's scope")
+    return project
+
+
+def _can_edit(request: HttpRequest, area: Area | None) -> bool:
+    scope = request.scope  # type: ignore[attr-defined]
+    if scope.is_city_admin:
+        return True
+    return scope.role == "district" and (area is None or area.pk == scope.area_id)
+
+
+def _year(request: HttpRequest) -> int:
+    raw = request.GET.get("year", "")
+    year = int(raw) if raw.isdigit() else min(timezone.localdate().year, core.TARGET_YEAR)
+    if year not in YEARS:
+        raise Http404("year outside the plan period")
+    return year
+
+
+@scoped
+def overview(request: HttpRequest) -> HttpResponse:
+    _require_viewer(request)
+    scope = request.scope  # type: ignore[attr-defined]
+    year = _year(request)
+    preview = request.GET.get("preview") == "1"
+    counted = ["verified", "completed"] if preview else ["verified"]
+    everything = list(services.with_details(ReductionProject.objects.all()))
+    # The four targets are the city's: always judged on every project.
+    progress = services.progress(everything, year, counted)
+    visible = [p for p in everything if scope.can_view_area(p.area)]
+    rows = services.ledger(visible, [year], counted)
+    by_district = core.totals(rows, core.Dimension.DISTRICT, core.Dimension.POLLUTANT)
+    by_sector = core.totals(rows, core.Dimension.SECTOR, core.Dimension.POLLUTANT)
+    checked = services.check_all()
+    filters = {k: request.GET.get(k, "") for k in ("area", "type", "status", "pollutant")}
+    listed = [
+        p
+        for p in visible
+        if (not filters["area"] or p.area.code == filters["area"])
+        and (not filters["type"] or p.type == filters["type"])
+        and (not filters["status"] or p.status == filters["status"])
+        and (
+            not filters["pollutant"]
+            or any(ln.pollutant == filters["pollutant"] for ln in p.lines.all())
+        )
+    ]
+    years = [str(y) for y in range(core.BASE_YEAR, core.TARGET_YEAR + 1)]
+    chart = {
+        "categories": [p.label_zh for p in core.Pollutant],
+        "unit": "%",
+        "series": [
+            {
+                "name": _("完成目标的比例"),
+                "data": [
+                    round(progress[p].achieved_t / progress[p].target_t * 100, 1)
+                    for p in core.Pollutant
+                ],
+                "levels": [str(progress[p].warning.level) for p in core.Pollutant],
+            },
+            {
+                "name": _("时序进度要求"),
+                "data": [
+                    round(progress[p].path_t[year - core.BASE_YEAR] / progress[p].target_t * 100, 1)
+                    for p in core.Pollutant
+                ],
+            },
+        ],
+    }
+    areas = {a.code: a for a in Area.objects.all()}
+    return render(
+        request,
+        "reductions/overview.html",
+        {
+            "year": year,
+            "years": list(YEARS),
+            "preview": preview,
+            "progress": [progress[p] for p in core.Pollutant],
+            "path_years": years,
+            "chart_json": json.dumps(chart, ensure_ascii=False),
+            "pollutants": list(core.Pollutant),
+            "by_district": _table(by_district, {k: a.name for k, a in areas.items()}),
+            "by_sector": _table(by_sector, {}),
+            "projects": [(p, checked.open_count(p)) for p in listed],
+            "areas": scope.areas(Area.objects.exclude(kind=Area.Kind.CITY)),
+            "types": list(core.ProjectType),
+            "statuses": list(core.ProjectStatus),
+            "filters": filters,
+            "can_add": _can_edit(request, None),
+            "uses_demo_data": any(p.is_demo for p in visible),
+        },
+    )
+
+
+def _table(
+    sums: dict[tuple[str | int, ...], float], names: dict[str, str]
+) -> list[tuple[str, list[float]]]:
+    keys = sorted({str(k[0]) for k in sums})
+    return [(names.get(k, k), [sums.get((k, p), 0.0) for p in core.Pollutant]) for k in keys]
+
+
+@scoped
+def project_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    project = _project(request, pk)
+    checked = services.check_all()
+    rows = services.ledger([project], YEARS, [project.status])
+    return render(
+        request,
+        "reductions/project.html",
+        {
+            "project": project,
+            "status": core.ProjectStatus(project.status),
+            "type": core.ProjectType(project.type),
+            "lines": project.lines.all(),
+            "ledger": rows,
+            "findings": checked.for_project(project),
+            "decision": services.decision(project, checked),
+            "closures": project.closures.select_related("closed_by"),
+            "evidence_form": EvidenceForm(),
+            "can_edit": _can_edit(request, project.area),
+            "uses_demo_data": project.is_demo,
+        },
+    )
+
+
+@scoped
+def project_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
+    _require_viewer(request)
+    scope = request.scope  # type: ignore[attr-defined]
+    project = _project(request, pk) if pk is not None else ReductionProject()
+    if not _can_edit(request, project.area if pk is not None else None):
+        raise PermissionDenied("only the city and the project's district edit it")
+    if project.status in (core.ProjectStatus.VERIFIED, core.ProjectStatus.REJECTED):
+        messages.error(request, _("已核定或不予认定的项目不能修改"))
+        return redirect("reductions:project", pk=project.pk)
+    if request.method == "POST":
+        form = ProjectForm(request.POST, instance=project, scope=scope)
+        lines = LineFormSet(request.POST, instance=project, prefix="lines")
+        if form.is_valid() and lines.is_valid():
+            with transaction.atomic():
+                saved = form.save()
+                lines.instance = saved
+                lines.save()
+            messages.success(request, _("已保存"))
+            return redirect("reductions:project", pk=saved.pk)
+    else:
+        form = ProjectForm(instance=project, scope=scope)
+        lines = LineFormSet(instance=project, prefix="lines")
+    return render(
+        request, "reductions/project_form.html", {"project": project, "form": form, "lines": lines}
+    )
+
+
+@require_POST
+@scoped
+def add_evidence(request: HttpRequest, pk: int) -> HttpResponse:
+    project = _project(request, pk)
+    if not _can_edit(request, project.area):
+        raise PermissionDenied("only the city and the project's district add evidence")
+    form = EvidenceForm(request.POST, request.FILES)
+    if form.is_valid():
+        Evidence.objects.create(
+            project=project,
+            title=form.cleaned_data["title"],
+            file=form.cleaned_data["file"],
+            uploaded_by=request.user,
+        )
+        messages.success(request, _("已上传佐证材料"))
+    else:
+        messages.error(request, " ".join(e for errors in form.errors.values() for e in errors))
+    return redirect("reductions:project", pk=pk)
+
+
+@scoped
+def evidence_file(request: HttpRequest, pk: int, evidence_pk: int) -> HttpResponse:
+    project = _project(request, pk)
+    evidence = get_object_or_404(Evidence, project=project, pk=evidence_pk)
+    # Uploads are size-limited, so reading the file whole is fine and closes it at once.
+    with evidence.file.open("rb") as handle:
+        content = handle.read()
+    name = Path(evidence.file.name).name
+    response = HttpResponse(content, content_type="application/octet-stream")
+    response["Content-Disposition"] = content_disposition_header(as_attachment=True, filename=name)
+    return response
+
+
+@require_POST
+@scoped
+def close_finding(request: HttpRequest, pk: int) -> HttpResponse:
+    project = _project(request, pk)
+    if not request.scope.can_review:  # type: ignore[attr-defined]
+        raise PermissionDenied("reviewers close findings")
+    form = CloseForm(request.POST)
+    keys = {f.key for f, _closed in services.check_all().for_project(project)}
+    if not form.is_valid() or form.cleaned_data["finding_key"] not in keys:
+        messages.error(request, _("关闭核查问题必须选择问题并说明理由"))
+        return redirect("reductions:project", pk=pk)
+    try:
+        FindingClosure.objects.create(
+            project=project,
+            finding_key=form.cleaned_data["finding_key"],
+            reason=form.cleaned_data["reason"],
+            closed_by=request.user,
+        )
+        messages.success(request, _("已关闭核查问题"))
+    except IntegrityError:
+        messages.error(request, _("该问题已关闭"))
+    return redirect("reductions:project", pk=pk)
+
+
+@require_POST
+@scoped
+def decide(request: HttpRequest, pk: int) -> HttpResponse:
+    """Mark a completed project verified (only without open findings) or rejected."""
+    project = _project(request, pk)
+    if not request.scope.can_review:  # type: ignore[attr-defined]
+        raise PermissionDenied("reviewers decide on projects")
+    if request.POST.get("decision") == "reject":
+        reason = request.POST.get("reason", "").strip()
+        if not reason:
+            messages.error(request, _("不予认定必须说明理由"))
+            return redirect("reductions:project", pk=pk)
+        project.status = core.ProjectStatus.REJECTED
+        project.note = (project.note + "\n" if project.note else "") + _("不予认定：") + reason
+        project.save()
+        messages.success(request, _("已不予认定"))
+        return redirect("reductions:project", pk=pk)
+    verdict = services.decision(project, services.check_all())
+    if not verdict.allowed:
+        reasons = [f.message_zh for f in verdict.blocking] + list(verdict.reasons_zh)
+        messages.error(request, _("不能核定：") + "；".join(reasons))
+        return redirect("reductions:project", pk=pk)
+    project.status = core.ProjectStatus.VERIFIED
+    project.save()
+    messages.success(request, _("已核定，减排量计入目标"))
+    return redirect("reductions:project", pk=pk)
