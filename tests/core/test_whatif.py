@@ -111,7 +111,7 @@ def test_history_checks():
     with pytest.raises(ValueError, match="incentive"):
         AreaHistory(2020, 2022, (1.0,), 1.0, (), 10.0, 8.0, 5.0)
     with pytest.raises(ValueError, match="energy_tce"):
-        ProjectLoad("x", -1.0, 0.0, 2022)
+        ProjectLoad("x", float("nan"), 0.0, 2022)
 
 
 def test_headroom():
@@ -136,3 +136,18 @@ def test_value_added_per_tce_and_ranking():
         ("d", 0.1, 4),
         ("none", None, None),
     ]
+
+
+def test_an_exit_releases_budget_and_takes_its_value_added_with_it():
+    # A running plant of 100 tce and 5 value added exits at the end of 2021 (release from
+    # 2022): assessed 1045 - 100 = 945; GDP 1210 - 5 = 1205 -> 945/1205 = 0.7842324.
+    # Budget: 1205 < planned 1210, no adjustment -> 1089; headroom 1089 - 945 = 144.
+    exit_ = ProjectLoad("old", -100.0, -5.0, first_year=2022)
+    [y] = project_area(HISTORY, [exit_])
+    assert (y.projects_tce, y.released_tce) == (0.0, 100.0)
+    assert y.assessed_tce == pytest.approx(945.0)
+    assert y.intensity == pytest.approx(945 / 1205)
+    assert y.headroom_tce == pytest.approx(144.0)
+    # A separately listed plant that exits frees nothing: it was never in the assessment.
+    [listed] = project_area(HISTORY, [ProjectLoad("old", -100.0, 0.0, 2022, True)])
+    assert listed.assessed_tce == pytest.approx(1045.0)

@@ -20,6 +20,10 @@ written down once:
   energy consumption to gross consumption, and to assessed consumption unless it is
   separately listed; and it adds its expected annual value added to GDP (taken at base-year
   prices, on top of the planned growth of the existing economy).
+* A release (节能挖潜: a running project ordered to exit, or a rectification that saves
+  energy, plan 四(一) 用能预算与节能挖潜, 四(三) 坚决拿下不符合要求的两高一低项目) is a load with
+  negative energy (and, for an exit, negative value added) from the first year after its
+  deadline.
 * The budget of year y is :func:`ecer.core.intensity.annual_energy_budget` with the basic
   target prorated to y on the even-pace path (:func:`ecer.core.progress.prorated_decline_pct`),
   raised with :func:`ecer.core.intensity.adjust_energy_budget` when the projected GDP beats the
@@ -64,8 +68,10 @@ class ProjectLoad:
     """What a project adds to its area each year once it runs.
 
     key: Identifier of the project (any string; used to name it in results).
-    energy_tce: Annual comprehensive energy consumption [tce], on the area's electricity basis.
-    value_added_10k_yuan: Expected annual value added [10^4 yuan, base-year prices].
+    energy_tce: Annual comprehensive energy consumption [tce], on the area's electricity basis;
+        negative for a release (an exit or an energy saving).
+    value_added_10k_yuan: Expected annual value added [10^4 yuan, base-year prices]; negative
+        when an exiting project's output is lost.
     first_year: First full year of operation.
     separately_listed: Deducted from the assessment as a separately listed major project (单列).
     """
@@ -79,8 +85,12 @@ class ProjectLoad:
     def __post_init__(self) -> None:
         for name in ("energy_tce", "value_added_10k_yuan"):
             value = getattr(self, name)
-            if not (math.isfinite(value) and value >= 0):
-                raise ValueError(f"{name} of project {self.key!r} must be >= 0, got {value}")
+            if not math.isfinite(value):
+                raise ValueError(f"{name} of project {self.key!r} must be finite, got {value}")
+
+    @property
+    def is_release(self) -> bool:
+        return self.energy_tce < 0
 
 
 @dataclass(frozen=True)
@@ -161,8 +171,9 @@ class YearOutlook:
     gdp_10k_yuan: Projected GDP at base-year prices [10^4 yuan].
     existing_tce: Assessed consumption of existing users [tce].
     projects_tce: Consumption of the projects running that year, assessed or not [tce].
-    separately_listed_tce: Part of ``projects_tce`` deducted as 单列 [tce].
-    assessed_tce: existing + projects - separately listed [tce].
+    released_tce: Consumption given up by exits and savings that year [tce], >= 0.
+    separately_listed_tce: Net consumption of separately listed loads, deducted (单列) [tce].
+    assessed_tce: existing + projects - released - separately listed [tce].
     intensity: Assessed intensity [tce/10^4 yuan].
     decline_pct: Cumulative decline of the assessed intensity since the base year [%].
     basic_due_pct, incentive_due_pct: Targets prorated to the year [%].
@@ -177,6 +188,7 @@ class YearOutlook:
     gdp_10k_yuan: float
     existing_tce: float
     projects_tce: float
+    released_tce: float
     separately_listed_tce: float
     assessed_tce: float
     intensity: float
@@ -230,8 +242,14 @@ def project_area(
     years: list[YearOutlook] = []
     for year in history.remaining_years:
         running = _active(loads, year)
-        projects = math.fsum(p.energy_tce for p in running)
-        listed = math.fsum(p.energy_tce for p in running if p.separately_listed)
+        projects = math.fsum(p.energy_tce for p in running if not p.is_release)
+        # A separately listed release frees no assessed budget (it was never counted): skipped.
+        released = -math.fsum(
+            p.energy_tce for p in running if p.is_release and not p.separately_listed
+        )
+        listed = math.fsum(
+            p.energy_tce for p in running if p.separately_listed and not p.is_release
+        )
         # GDP_y = GDP_n x (1 + g)^(y - n) + value added of the projects running in y.
         existing_gdp = core_intensity.comparable_gdp(
             observed_gdp[-1], [planned_index] * (year - history.latest_year)
@@ -245,7 +263,7 @@ def project_area(
         )
         previous_gdp, previous_added = gdp, added
         consumption = core_intensity.assessed_consumption(
-            existing + projects, separately_listed_tce=listed
+            existing + projects - released, separately_listed_tce=listed
         )
         intensity = core_intensity.energy_intensity(consumption.assessed_tce, gdp)
         intensities.append(core_progress.Observation(year, None, intensity))
@@ -270,6 +288,7 @@ def project_area(
                 gdp_10k_yuan=gdp,
                 existing_tce=existing,
                 projects_tce=projects,
+                released_tce=released,
                 separately_listed_tce=listed,
                 assessed_tce=consumption.assessed_tce,
                 intensity=intensity,

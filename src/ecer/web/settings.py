@@ -31,6 +31,8 @@ INSTALLED_APPS = [
     "ecer.web.audit",
     "ecer.web.catalog",
     "ecer.web.energy",
+    "ecer.web.projects",
+    "ecer.web.rights",
     "ecer.web.monitoring",
 ]
 

@@ -16,6 +16,8 @@ urlpatterns += i18n_patterns(
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("audit/", include("ecer.web.audit.urls")),
     path("energy/", include("ecer.web.energy.urls")),
+    path("projects/", include("ecer.web.projects.urls")),
+    path("rights/", include("ecer.web.rights.urls")),
     path("", include("ecer.web.catalog.urls")),
     prefix_default_language=False,
 )

@@ -50,7 +50,7 @@ def world(loaded_plan: Any, django_user_model: Any) -> World:
         ),
         "district": make_user(django_user_model, "haicheng", role=Role.DISTRICT, area=haicheng),
         "enterprise": make_user(
-            django_user_model, "firm", role=Role.ENTERPRISE, enterprise_code="91450500MA5DEMO01X"
+            django_user_model, "firm", role=Role.ENTERPRISE, enterprise_code="91450500MA5KD0013Y"
         ),
         "no_role": make_user(django_user_model, "nobody"),
     }

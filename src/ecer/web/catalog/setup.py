@@ -35,6 +35,11 @@ def run_setup(*, with_demo: bool) -> Iterator[str]:
     from ecer.web.energy.demo import load_demo
 
     yield from load_demo(plan)
+    from ecer.web.projects.demo import load_demo as load_projects_demo
+    from ecer.web.rights.demo import load_demo as load_rights_demo
+
+    yield from load_projects_demo()
+    yield from load_rights_demo()
     yield from ensure_demo_users()
 
 
@@ -61,7 +66,7 @@ DEMO_USERS = [
     ("enterprise", "enterprise", None, None, "企业用户（示例企业）enterprise user"),
 ]
 # An illustrative unified social credit code for the demo enterprise user.
-DEMO_ENTERPRISE_CODE = "91450500MA5DEMO01X"
+DEMO_ENTERPRISE_CODE = "91450500MA5KD0013Y"
 
 
 @transaction.atomic
