@@ -48,7 +48,7 @@ def load_demo() -> Iterator[str]:
             note="示例数据：初始分配",
             is_demo=True,
         )
-    # The steel works, rectified, sells part of its 2025 energy-use rights to the new-materials firm.
+    # The rectified steel works sells 2025 energy-use rights to the new-materials firm.
     services.trade(
         "DEMO-2025-0001",
         services.holding(accounts["91450500MA5KD0048H"], RightKind.ENERGY, 2025),
