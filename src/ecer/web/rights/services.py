@@ -30,12 +30,14 @@ def open_account(code: str, name: str = "", *, is_demo: bool = False) -> Account
     try:
         normalized = creditcode.validate_credit_code(code).code
     except creditcode.CreditCodeError as exc:
-        raise LedgerError("bad_credit_code", str(exc), code=code, reason=exc.reason) from None
+        raise LedgerError(
+            "bad_credit_code", str(exc), credit_code=code, reason=exc.reason
+        ) from None
     account = Account.objects.filter(code=normalized).first()
     if account is not None:
         return account
     if not name.strip():
-        raise LedgerError("unknown_account", f"no account {normalized}", code=normalized)
+        raise LedgerError("unknown_account", f"no account {normalized}", credit_code=normalized)
     account, _created = Account.objects.get_or_create(
         code=normalized, defaults={"name": name.strip(), "is_demo": is_demo}
     )

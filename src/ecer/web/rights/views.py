@@ -38,8 +38,10 @@ MESSAGES = {
     "reverse_reversal": gettext_lazy("冲正分录不能再冲正，请另记一笔"),
     "already_surrendered": gettext_lazy("该年度已清缴"),
     "nothing_to_surrender": gettext_lazy("余额为 0，无可清缴；缺口 %(shortfall)s"),
-    "bad_credit_code": gettext_lazy("统一社会信用代码 %(code)s 不符合 GB 32100-2015：%(reason)s"),
-    "unknown_account": gettext_lazy("账户 %(code)s 不存在；新开户须填写企业名称"),
+    "bad_credit_code": gettext_lazy(
+        "统一社会信用代码 %(credit_code)s 不符合 GB 32100-2015：%(reason)s"
+    ),
+    "unknown_account": gettext_lazy("账户 %(credit_code)s 不存在；新开户须填写企业名称"),
     "kind_mismatch": gettext_lazy("出让方和受让方的权益类型或年度不同"),
     "no_reference": gettext_lazy("交易须有编号"),
     "no_reason": gettext_lazy("冲正须说明原因"),
