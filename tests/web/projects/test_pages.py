@@ -6,6 +6,7 @@ import io
 from typing import Any
 
 import pytest
+from django.utils import translation
 from openpyxl import load_workbook
 
 from ecer.core import whatif
@@ -31,7 +32,8 @@ def test_demo_classification_cites_its_rule(projects_demo: Any) -> None:
 
 def test_the_refinery_turns_tieshangang_red_in_2025(projects_demo: Any) -> None:
     plan = projects_demo
-    review = services.review_project(refinery(), plan)
+    with translation.override("zh-hans"):
+        review = services.review_project(refinery(), plan)
     changes = {(c.light, c.before, c.after) for c in review.district.review.changes}
     assert (whatif.Light.INTENSITY, "yellow", "red") in changes
     assert review.worse
