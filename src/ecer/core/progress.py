@@ -262,6 +262,17 @@ def required_path(
     ]
 
 
+def prorated_decline_pct(target_pct: float, base_year: int, target_year: int, year: int) -> float:
+    """Cumulative decline due by ``year`` on the even-pace path to ``target_pct`` [%].
+
+    target_pct: Decline required by ``target_year`` against ``base_year`` [%].
+    """
+    spec = TargetSpec(TargetKind.DECLINE_PCT, base_year, target_year, target_pct)
+    # Path level with base 1 (constant annual decline rate), read back as a decline.
+    [level] = required_path(spec, 1.0, [(year, None)])
+    return (1.0 - level) * 100.0
+
+
 def _base_for_path(spec: TargetSpec, base: float | None) -> float:
     if spec.kind is TargetKind.CUMULATIVE_INCREASE:
         return 0.0

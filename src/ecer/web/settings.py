@@ -33,6 +33,8 @@ INSTALLED_APPS = [
     "ecer.web.energy",
     "ecer.web.enterprises",
     "ecer.web.reductions",
+    "ecer.web.projects",
+    "ecer.web.rights",
     "ecer.web.monitoring",
 ]
 

@@ -19,6 +19,8 @@ urlpatterns += i18n_patterns(
     path("enterprises/", include("ecer.web.enterprises.urls")),
     path("reductions/", include("ecer.web.reductions.urls")),
     path("monitoring/", include("ecer.web.monitoring.urls")),
+    path("projects/", include("ecer.web.projects.urls")),
+    path("rights/", include("ecer.web.rights.urls")),
     path("", include("ecer.web.catalog.urls")),
     prefix_default_language=False,
 )

@@ -75,6 +75,53 @@ def same(**statuses: Any) -> dict[str, tuple[Any, Any]]:
     return {role: (status, status) for role, status in statuses.items()}
 
 
+def project_of(world: World, role: str, which: str) -> Any:
+    """A project in the role's own district (haicheng) or another one (tieshangang)."""
+    from ecer.web.projects.demo import create_project
+
+    area = area_of(world, role, which)
+    if area.is_city:  # the department's "own" area is the city: use a district project
+        area = Area.objects.get(code="haicheng")
+    name = f"权限测试项目 {area.code}"
+    from ecer.web.projects.models import Project
+
+    found = Project.objects.filter(name=name).first()
+    if found is not None:
+        return found
+    return create_project(
+        {
+            "name": name,
+            "enterprise_name": "测试企业",
+            "enterprise_code": "91450500MA5KD0101D",
+            "area": area.code,
+            "industry_code": "1491",
+            "industry_name": "营养食品制造",
+            "status": "planned",
+            "first_full_year": 2025,
+            "value_added_10k_yuan": 100.0,
+        },
+        [("electricity", 100, "10^4 kWh")],
+    )
+
+
+def rights_account_of(world: World, role: str, which: str) -> str:
+    """The enterprise user's own account, or another enterprise's."""
+    from ecer.web.catalog.setup import DEMO_ENTERPRISE_CODE
+    from ecer.web.rights import services
+
+    code = DEMO_ENTERPRISE_CODE if which == "own" else "91450500MA5KD011X5"
+    services.open_account(code, f"测试企业 {which}")
+    return code
+
+
+def first_entry(world: World, role: str, which: str) -> int:
+    from ecer.web.rights import services
+
+    code = rights_account_of(world, role, which)
+    holding = services.holding(services.open_account(code), "energy", 2025)
+    return services.allocate(holding, "10").pk
+
+
 SCOPED_VIEW = {
     "anonymous": (LOGIN, LOGIN),
     "no_role": (403, 403),
@@ -154,6 +201,15 @@ CITY_ADMIN_ONLY = same(
     enterprise=403,
 )
 PUBLIC = {role: (200, 200) for role in ROLES}
+PROJECT_LIST = same(
+    anonymous=LOGIN,
+    no_role=403,
+    city_admin=200,
+    leader=200,
+    department=200,
+    district=200,
+    enterprise=403,
+)
 ALWAYS_REDIRECT = {role: (302, 302) for role in ROLES}
 ADMIN_ONLY = same(
     anonymous=LOGIN,
@@ -425,6 +481,31 @@ ROUTES = [
         "reductions:overview",
         "get",
         lambda w, r, s: "/reductions/",
+    Route("projects:register", "get", lambda w, r, s: "/projects/", PROJECT_LIST),
+    Route("projects:worklist", "get", lambda w, r, s: "/projects/worklist.xlsx", PROJECT_LIST),
+    Route("projects:new", "get", lambda w, r, s: "/projects/new/", CITY_ADMIN_ONLY),
+    Route(
+        "projects:detail",
+        "get",
+        lambda w, r, s: f"/projects/{project_of(w, r, s).pk}/",
+        AREA_VIEW,
+    ),
+    Route(
+        "projects:edit",
+        "get",
+        lambda w, r, s: f"/projects/{project_of(w, r, s).pk}/edit/",
+        CITY_ADMIN_ONLY,
+    ),
+    Route(
+        "projects:budget",
+        "get",
+        lambda w, r, s: f"/projects/budget/{area_of(w, r, s).code}/",
+        AREA_VIEW,
+    ),
+    Route(
+        "rights:ledger",
+        "get",
+        lambda w, r, s: "/rights/",
         same(
             anonymous=LOGIN,
             no_role=403,
@@ -482,6 +563,33 @@ ROUTES = [
         lambda w, r, s: f"/reductions/{project_of(w, r, s).pk}/decide/",
         REDUCTION_REVIEW,
         data={"decision": "reject", "reason": ""},
+            district=403,
+            enterprise=302,
+        ),
+    ),
+    Route(
+        "rights:account",
+        "get",
+        lambda w, r, s: f"/rights/accounts/{rights_account_of(w, r, s)}/",
+        {
+            "anonymous": (LOGIN, LOGIN),
+            "no_role": (403, 403),
+            "city_admin": (200, 200),
+            "leader": (200, 200),
+            "department": (200, 200),
+            "district": (404, 404),
+            "enterprise": (200, 404),
+        },
+    ),
+    Route("rights:allocate", "get", lambda w, r, s: "/rights/allocate/", CITY_ADMIN_ONLY),
+    Route("rights:trade", "get", lambda w, r, s: "/rights/trade/", CITY_ADMIN_ONLY),
+    Route("rights:surrender", "get", lambda w, r, s: "/rights/surrender/", CITY_ADMIN_ONLY),
+    Route(
+        "rights:reverse",
+        "post",
+        lambda w, r, s: f"/rights/entries/{first_entry(w, r, s)}/reverse/",
+        CITY_ADMIN_POST,
+        data={"reason": "权限测试"},
     ),
     Route("login", "get", lambda w, r, s: "/login/", PUBLIC),
     Route("logout", "post", lambda w, r, s: "/logout/", ALWAYS_REDIRECT),

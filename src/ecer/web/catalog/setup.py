@@ -45,6 +45,11 @@ def run_setup(*, with_demo: bool) -> Iterator[str]:
     from ecer.web.reductions.demo import load_demo as load_reductions
 
     yield from load_reductions()
+    from ecer.web.projects.demo import load_demo as load_projects_demo
+    from ecer.web.rights.demo import load_demo as load_rights_demo
+
+    yield from load_projects_demo()
+    yield from load_rights_demo()
     # The demo accounts last: their passwords are what a person looks for.
     yield from ensure_demo_users()
 

@@ -295,15 +295,7 @@ def _year_figures(
 
 def prorated_decline_pct(target_pct: float, base_year: int, target_year: int, year: int) -> float:
     """Cumulative decline due by ``year`` on the even-pace path to ``target_pct`` [%]."""
-    spec = core_progress.TargetSpec(
-        kind=core_progress.TargetKind.DECLINE_PCT,
-        base_year=base_year,
-        target_year=target_year,
-        target_value=target_pct,
-    )
-    # Path level with base 1 (core.progress: constant annual decline rate), as a decline.
-    [level] = core_progress.required_path(spec, 1.0, [(year, None)])
-    return core_intensity.decline_pct(1.0, level)
+    return core_progress.prorated_decline_pct(target_pct, base_year, target_year, year)
 
 
 def decompose(base: YearFigures, current: YearFigures) -> tuple[Decomposition | None, str | None]:

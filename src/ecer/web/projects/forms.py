@@ -1,0 +1,35 @@
+"""The project form with its energy lines."""
+
+from __future__ import annotations
+
+from django import forms
+from django.forms import inlineformset_factory
+
+from ecer.web.catalog.models import Area
+from ecer.web.projects.models import Project, ProjectEnergyLine
+
+
+class ProjectForm(forms.ModelForm):
+    class Meta:
+        model = Project
+        exclude = ["is_demo"]
+        widgets = {
+            "energy_review_date": forms.DateInput(attrs={"type": "date"}),
+            "eia_date": forms.DateInput(attrs={"type": "date"}),
+            "disposal_deadline": forms.DateInput(attrs={"type": "date"}),
+            "follow_up_note": forms.Textarea(attrs={"rows": 2}),
+            "note": forms.Textarea(attrs={"rows": 2}),
+        }
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        self.fields["area"].queryset = Area.objects.exclude(kind=Area.Kind.CITY)  # type: ignore[attr-defined]
+
+
+EnergyLineFormSet = inlineformset_factory(
+    Project,
+    ProjectEnergyLine,
+    fields=["carrier", "quantity", "unit", "kgce_per_base_unit"],
+    extra=2,
+    can_delete=True,
+)

@@ -1,0 +1,215 @@
+"""Pages of the rights ledger (用能权、排污权有偿使用和交易, plan 四(六)).
+
+City administrators record allocations, trades, surrenders and reversals; leaders and
+departments read every account; an enterprise user reads its own account only (its
+Membership.enterprise_code); district users have no ledger.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.db.models import Count, Sum
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
+
+from ecer.web.accounts.decorators import city_admin_required, scoped
+from ecer.web.rights import services
+from ecer.web.rights.forms import AllocateForm, ReverseForm, SurrenderForm, TradeForm
+from ecer.web.rights.models import Account, Holding, LedgerEntry, RightKind, Trade
+
+# Chinese messages for the reason codes of ecer.core.ledger.
+MESSAGES = {
+    "insufficient_balance": gettext_lazy(
+        "余额 %(balance)s 不足 %(amount)s，不能透支，也不能重复使用"
+    ),
+    "same_party": gettext_lazy("出让方和受让方不能是同一账户"),
+    "not_positive": gettext_lazy("数量必须大于 0"),
+    "too_precise": gettext_lazy("数量最多 3 位小数，金额最多 2 位小数"),
+    "not_a_number": gettext_lazy("不是有效数字"),
+    "negative_price": gettext_lazy("单价不能为负数"),
+    "negative_actual": gettext_lazy("实际用量不能为负数"),
+    "already_reversed": gettext_lazy("该分录已冲正过，不能重复冲正"),
+    "reverse_reversal": gettext_lazy("冲正分录不能再冲正，请另记一笔"),
+    "already_surrendered": gettext_lazy("该年度已清缴"),
+    "nothing_to_surrender": gettext_lazy("余额为 0，无可清缴；缺口 %(shortfall)s"),
+    "bad_credit_code": gettext_lazy(
+        "统一社会信用代码 %(credit_code)s 不符合 GB 32100-2015：%(reason)s"
+    ),
+    "unknown_account": gettext_lazy("账户 %(credit_code)s 不存在；新开户须填写企业名称"),
+    "kind_mismatch": gettext_lazy("出让方和受让方的权益类型或年度不同"),
+    "no_reference": gettext_lazy("交易须有编号"),
+    "no_reason": gettext_lazy("冲正须说明原因"),
+}
+
+
+def ledger_message(exc: services.LedgerError) -> str:
+    template = MESSAGES.get(exc.code)
+    if template is None:
+        return str(exc)
+    return str(template) % {k: str(v) for k, v in exc.values.items()}
+
+
+def _can_see_account(request: HttpRequest, code: str) -> bool:
+    scope = request.scope  # type: ignore[attr-defined]
+    return bool(
+        scope.sees_all_areas or (scope.role == "enterprise" and scope.enterprise_code == code)
+    )
+
+
+@scoped
+def ledger(request: HttpRequest) -> HttpResponse:
+    scope = request.scope  # type: ignore[attr-defined]
+    if scope.role == "enterprise":
+        return redirect("rights:account", code=scope.enterprise_code)
+    if not scope.sees_all_areas:
+        raise PermissionDenied("the ledger is shown to city users and enterprises")
+    holdings = (
+        Holding.objects.select_related("account")
+        .annotate(entry_count=Count("entries"))
+        .order_by("kind", "-year", "account__name")
+    )
+    labels = dict(RightKind.choices)
+    totals = [
+        {**row, "label": labels.get(row["kind"], row["kind"])}
+        for row in Holding.objects.values("kind", "year")
+        .annotate(total=Sum("balance"))
+        .order_by("kind", "-year")
+    ]
+    return render(
+        request,
+        "rights/ledger.html",
+        {
+            "holdings": holdings,
+            "totals": totals,
+            "trades": Trade.objects.select_related("seller__account", "buyer__account")[:50],
+            "uses_demo_data": Account.objects.filter(is_demo=True).exists(),
+        },
+    )
+
+
+@scoped
+def account(request: HttpRequest, code: str) -> HttpResponse:
+    if not _can_see_account(request, code):
+        raise Http404("account outside the user's scope")
+    found = get_object_or_404(Account, code=code)
+    holdings = found.holdings.order_by("kind", "-year")
+    entries = (
+        LedgerEntry.objects.filter(holding__account=found)
+        .select_related("holding", "trade", "reverses")
+        .order_by("holding__kind", "-holding__year", "id")
+    )
+    return render(
+        request,
+        "rights/account.html",
+        {
+            "acct": found,
+            "holdings": holdings,
+            "entries": entries,
+            "reverse_form": ReverseForm(),
+            "uses_demo_data": found.is_demo,
+        },
+    )
+
+
+def _form_page(
+    request: HttpRequest, form: Any, title: str, form_id: str, error: str = ""
+) -> HttpResponse:
+    return render(
+        request,
+        "rights/form.html",
+        {"form": form, "title": title, "form_id": form_id, "error": error},
+    )
+
+
+@city_admin_required
+def allocate(request: HttpRequest) -> HttpResponse:
+    form = AllocateForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        try:
+            acct = services.open_account(d["enterprise_code"], d["enterprise_name"])
+            target = services.holding(acct, d["kind"], d["year"])
+            services.allocate(
+                target, d["amount"], unit_price=d["unit_price"], note=d["note"], user=request.user
+            )
+        except services.LedgerError as exc:
+            return _form_page(request, form, _("分配权益"), "allocate-form", ledger_message(exc))
+        messages.success(
+            request, _("已分配 %(amount)s 给 %(name)s") % {"amount": d["amount"], "name": acct.name}
+        )
+        return redirect("rights:account", code=acct.code)
+    return _form_page(request, form, _("分配权益"), "allocate-form")
+
+
+@city_admin_required
+def trade(request: HttpRequest) -> HttpResponse:
+    form = TradeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        try:
+            seller_acct = services.open_account(d["seller_code"])
+            buyer_acct = services.open_account(d["buyer_code"], d["buyer_name"])
+            record = services.trade(
+                d["reference"],
+                services.holding(seller_acct, d["kind"], d["year"]),
+                services.holding(buyer_acct, d["kind"], d["year"]),
+                d["amount"],
+                d["unit_price"],
+                user=request.user,
+            )
+        except services.LedgerError as exc:
+            return _form_page(request, form, _("登记交易"), "trade-form", ledger_message(exc))
+        messages.success(
+            request,
+            _("交易 %(ref)s 已成交，金额 %(value)s 元")
+            % {"ref": record.reference, "value": record.value},
+        )
+        return redirect("rights:ledger")
+    return _form_page(request, form, _("登记交易"), "trade-form")
+
+
+@city_admin_required
+def surrender(request: HttpRequest) -> HttpResponse:
+    form = SurrenderForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        try:
+            acct = services.open_account(d["enterprise_code"])
+            entry = services.surrender(
+                services.holding(acct, d["kind"], d["year"]), d["actual"], user=request.user
+            )
+        except services.LedgerError as exc:
+            return _form_page(request, form, _("年度清缴"), "surrender-form", ledger_message(exc))
+        if entry.shortfall:
+            messages.warning(
+                request,
+                _("已清缴 %(given)s，缺口 %(short)s，须购买补足")
+                % {"given": -entry.delta, "short": entry.shortfall},
+            )
+        else:
+            messages.success(request, _("已清缴 %(given)s") % {"given": -entry.delta})
+        return redirect("rights:account", code=acct.code)
+    return _form_page(request, form, _("年度清缴"), "surrender-form")
+
+
+@city_admin_required
+@require_POST
+def reverse(request: HttpRequest, pk: int) -> HttpResponse:
+    entry = get_object_or_404(LedgerEntry.objects.select_related("holding__account"), pk=pk)
+    form = ReverseForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("冲正须说明原因"))
+    else:
+        try:
+            services.reverse(entry, form.cleaned_data["reason"], user=request.user)
+        except services.LedgerError as exc:
+            messages.error(request, ledger_message(exc))
+        else:
+            messages.success(request, _("已冲正"))
+    return redirect("rights:account", code=entry.holding.account.code)
