@@ -67,7 +67,7 @@ area_of = pick("area")
 target_of = pick("target")
 obs_of = pick("obs")
 firm_of = pick("enterprise")
-project_of = pick("project")
+reduction_of = pick("project")
 point_of = pick("point")
 
 
@@ -477,10 +477,6 @@ ROUTES = [
     ),
     Route("monitoring:alarms", "get", lambda w, r, s: "/monitoring/alarms/", MONITORING_LIST),
     Route("monitoring:validity", "get", lambda w, r, s: "/monitoring/validity/", MONITORING_LIST),
-    Route(
-        "reductions:overview",
-        "get",
-        lambda w, r, s: "/reductions/",
     Route("projects:register", "get", lambda w, r, s: "/projects/", PROJECT_LIST),
     Route("projects:worklist", "get", lambda w, r, s: "/projects/worklist.xlsx", PROJECT_LIST),
     Route("projects:new", "get", lambda w, r, s: "/projects/new/", CITY_ADMIN_ONLY),
@@ -512,6 +508,20 @@ ROUTES = [
             city_admin=200,
             leader=200,
             department=200,
+            district=403,
+            enterprise=302,
+        ),
+    ),
+    Route(
+        "reductions:overview",
+        "get",
+        lambda w, r, s: "/reductions/",
+        same(
+            anonymous=LOGIN,
+            no_role=403,
+            city_admin=200,
+            leader=200,
+            department=200,
             district=200,
             enterprise=403,
         ),
@@ -519,7 +529,7 @@ ROUTES = [
     Route(
         "reductions:project",
         "get",
-        lambda w, r, s: f"/reductions/{project_of(w, r, s).pk}/",
+        lambda w, r, s: f"/reductions/{reduction_of(w, r, s).pk}/",
         REDUCTION_VIEW,
     ),
     Route(
@@ -531,13 +541,13 @@ ROUTES = [
     Route(
         "reductions:edit",
         "get",
-        lambda w, r, s: f"/reductions/{project_of(w, r, s).pk}/edit/",
+        lambda w, r, s: f"/reductions/{reduction_of(w, r, s).pk}/edit/",
         REDUCTION_ENTRY,
     ),
     Route(
         "reductions:evidence",
         "post",
-        lambda w, r, s: f"/reductions/{project_of(w, r, s).pk}/evidence/",
+        lambda w, r, s: f"/reductions/{reduction_of(w, r, s).pk}/evidence/",
         {**REDUCTION_ENTRY, "city_admin": (302, 302), "district": (302, 404)},
         data={"title": "缺文件"},
     ),
@@ -545,27 +555,24 @@ ROUTES = [
         "reductions:evidence_file",
         "get",
         lambda w, r, s: (
-            f"/reductions/{project_of(w, r, s).pk}/evidence/"
-            f"{project_of(w, r, s).evidence.get().pk}/"
+            f"/reductions/{reduction_of(w, r, s).pk}/evidence/"
+            f"{reduction_of(w, r, s).evidence.get().pk}/"
         ),
         REDUCTION_VIEW,
     ),
     Route(
         "reductions:close",
         "post",
-        lambda w, r, s: f"/reductions/{project_of(w, r, s).pk}/close/",
+        lambda w, r, s: f"/reductions/{reduction_of(w, r, s).pk}/close/",
         REDUCTION_REVIEW,
         data={"finding_key": "x", "reason": "y"},
     ),
     Route(
         "reductions:decide",
         "post",
-        lambda w, r, s: f"/reductions/{project_of(w, r, s).pk}/decide/",
+        lambda w, r, s: f"/reductions/{reduction_of(w, r, s).pk}/decide/",
         REDUCTION_REVIEW,
         data={"decision": "reject", "reason": ""},
-            district=403,
-            enterprise=302,
-        ),
     ),
     Route(
         "rights:account",
