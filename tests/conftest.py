@@ -11,7 +11,7 @@ import pytest
 
 def pytest_sessionstart(session: pytest.Session) -> None:
     url = os.environ.get("DATABASE_URL", "")
-    if not url.startswith(("postgres://", "postgresql://")):
+    if not _on_postgres():
         return
     import psycopg
 
@@ -30,6 +30,32 @@ def pytest_sessionstart(session: pytest.Session) -> None:
             f"DATABASE_URL={url} but PostgreSQL is not reachable: {exc}. "
             "Start it (pg_ctlcluster <version> main start) or unset DATABASE_URL."
         ) from None
+
+
+def _on_postgres() -> bool:
+    return os.environ.get("DATABASE_URL", "").startswith(("postgres://", "postgresql://"))
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Tests marked ``postgres`` prove PostgreSQL behaviour (row locks): they are left out of
+    the SQLite run, said so in the summary, and run in .ci/run's PostgreSQL run."""
+    if _on_postgres():
+        return
+    kept = [item for item in items if item.get_closest_marker("postgres") is None]
+    left_out = [item for item in items if item.get_closest_marker("postgres") is not None]
+    if left_out:
+        config.hook.pytest_deselected(items=left_out)
+        items[:] = kept
+        config._ecer_postgres_only = len(left_out)  # type: ignore[attr-defined]
+
+
+def pytest_terminal_summary(terminalreporter: Any, config: pytest.Config) -> None:
+    count = getattr(config, "_ecer_postgres_only", 0)
+    if count:
+        terminalreporter.write_line(
+            f"{count} PostgreSQL-only test(s) not run on SQLite; "
+            "they run with DATABASE_URL=postgres://… (the second half of .ci/run)"
+        )
 
 
 @pytest.fixture(scope="session")

@@ -20,7 +20,7 @@ from django.db import connection, connections
 from ecer.web.rights import services
 from ecer.web.rights.models import Holding, LedgerEntry, Trade
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
 CODES = {
     "S": "91450500MA5KD0013Y",
@@ -32,8 +32,7 @@ CODES = {
 
 
 def test_fifty_concurrent_conflicting_trades_keep_every_balance_right(loaded_plan: Any) -> None:
-    if connection.vendor != "postgresql":
-        pytest.skip("row locks are proven on PostgreSQL (run with DATABASE_URL=postgres://...)")
+    assert connection.vendor == "postgresql"
     holdings = {
         key: services.holding(services.open_account(code, key), "energy", 2025)
         for key, code in CODES.items()
