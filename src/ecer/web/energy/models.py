@@ -230,15 +230,11 @@ class DistrictEnergyYear(models.Model):
             raise ValidationError(errors)
 
 
-class CarrierConsumption(models.Model):
-    """Consumption of one energy carrier in an area's year, in a physical unit."""
+class CarrierLine(models.Model):
+    """Abstract: consumption of one energy carrier in a physical unit, converted to tce by
+    ``ecer.core.energy`` (a unit that does not fit the carrier is refused, never converted).
+    Used by districts' years, enterprises' reports and projects' demand."""
 
-    energy_year = models.ForeignKey(
-        DistrictEnergyYear,
-        verbose_name=_("年度数据"),
-        on_delete=models.CASCADE,
-        related_name="carriers",
-    )
     carrier = models.CharField(_("能源品种"), max_length=40, choices=CARRIER_CHOICES)
     quantity = models.FloatField(_("消费量"))
     unit = models.CharField(_("计量单位"), max_length=20, choices=UNIT_CHOICES)
@@ -248,20 +244,12 @@ class CarrierConsumption(models.Model):
         blank=True,
         help_text=_("千克标准煤/千克、/立方米、/千瓦时或/兆焦；参考系数为区间的品种必须填写"),
     )
-    history = HistoricalRecords()
 
     class Meta:
-        ordering = ["energy_year", "id"]
-        constraints = [
-            models.UniqueConstraint(
-                fields=["energy_year", "carrier"], name="energy_carrier_unique_per_year"
-            )
-        ]
-        verbose_name = _("分品种能源消费")
-        verbose_name_plural = _("分品种能源消费")
+        abstract = True
 
     def __str__(self) -> str:
-        return f"{self.get_carrier_display()} {self.quantity} {self.unit}"
+        return f"{self.get_carrier_display()} {self.quantity} {self.unit}"  # type: ignore[attr-defined]
 
     def as_core(self) -> core_energy.Consumption:
         return core_energy.Consumption(
@@ -277,6 +265,28 @@ class CarrierConsumption(models.Model):
         error = carrier_error(self.carrier, self.quantity, self.unit, self.kgce_per_base_unit)
         if error is not None:
             raise ValidationError({error[0]: error[1]})
+
+
+class CarrierConsumption(CarrierLine):
+    """Consumption of one energy carrier in an area's year, in a physical unit."""
+
+    energy_year = models.ForeignKey(
+        DistrictEnergyYear,
+        verbose_name=_("年度数据"),
+        on_delete=models.CASCADE,
+        related_name="carriers",
+    )
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["energy_year", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["energy_year", "carrier"], name="energy_carrier_unique_per_year"
+            )
+        ]
+        verbose_name = _("分品种能源消费")
+        verbose_name_plural = _("分品种能源消费")
 
 
 def carrier_error(

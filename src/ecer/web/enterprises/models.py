@@ -18,11 +18,10 @@ from simple_history.models import HistoricalRecords
 
 from ecer.core import creditcode
 from ecer.core import efficiency as core_efficiency
-from ecer.core import energy as core_energy
 from ecer.core import meters as core_meters
 from ecer.web.audit.models import Reviewable
 from ecer.web.catalog.models import Area
-from ecer.web.energy.models import CARRIER_CHOICES, UNIT_CHOICES, carrier_error
+from ecer.web.energy.models import CARRIER_CHOICES, UNIT_CHOICES, CarrierLine, carrier_error
 
 # Industrial parks named in the plan (三(三), 三(八)).
 PARKS = ["铁山港（临海）工业区", "北海铁山东港产业园", "合浦工业园区"]
@@ -141,14 +140,10 @@ class EnergyReport(Reviewable):
                 raise ValidationError({name: gettext("不能为负数")})
 
 
-class ReportCarrier(models.Model):
+class ReportCarrier(CarrierLine):
     report = models.ForeignKey(
         EnergyReport, verbose_name=_("报告"), on_delete=models.CASCADE, related_name="carriers"
     )
-    carrier = models.CharField(_("能源品种"), max_length=40, choices=CARRIER_CHOICES)
-    quantity = models.FloatField(_("消费量"))
-    unit = models.CharField(_("计量单位"), max_length=20, choices=UNIT_CHOICES)
-    kgce_per_base_unit = models.FloatField(_("实测折标系数"), null=True, blank=True)
     history = HistoricalRecords()
 
     class Meta:
@@ -158,21 +153,6 @@ class ReportCarrier(models.Model):
         ]
         verbose_name = _("分品种能源消费")
         verbose_name_plural = _("分品种能源消费")
-
-    def as_core(self) -> core_energy.Consumption:
-        return core_energy.Consumption(
-            carrier_code=self.carrier,
-            quantity=self.quantity,
-            unit=self.unit,
-            kgce_per_base_unit=self.kgce_per_base_unit,
-        )
-
-    def clean(self) -> None:
-        if self.carrier is None or self.quantity is None or not self.unit:
-            return
-        error = carrier_error(self.carrier, self.quantity, self.unit, self.kgce_per_base_unit)
-        if error is not None:
-            raise ValidationError({error[0]: error[1]})
 
 
 class ProductOutput(models.Model):

@@ -21,7 +21,7 @@ from simple_history.models import HistoricalRecords
 from ecer.core import creditcode, twohigh
 from ecer.core import energy as core_energy
 from ecer.web.catalog.models import Area
-from ecer.web.energy.models import CARRIER_CHOICES, UNIT_CHOICES, carrier_error
+from ecer.web.energy.models import CarrierLine
 
 
 class Project(models.Model):
@@ -211,16 +211,13 @@ class Project(models.Model):
             raise ValidationError(errors)
 
 
-class ProjectEnergyLine(models.Model):
+class ProjectEnergyLine(CarrierLine):
     """Annual demand of one energy carrier of a project once it runs, in a physical unit."""
 
     project = models.ForeignKey(
         Project, verbose_name=_("项目"), on_delete=models.CASCADE, related_name="lines"
     )
-    carrier = models.CharField(_("能源品种"), max_length=40, choices=CARRIER_CHOICES)
     quantity = models.FloatField(_("年需求量"))
-    unit = models.CharField(_("计量单位"), max_length=20, choices=UNIT_CHOICES)
-    kgce_per_base_unit = models.FloatField(_("实测折标系数"), null=True, blank=True)
     history = HistoricalRecords()
 
     class Meta:
@@ -230,21 +227,3 @@ class ProjectEnergyLine(models.Model):
         ]
         verbose_name = _("项目分品种年能源需求")
         verbose_name_plural = _("项目分品种年能源需求")
-
-    def __str__(self) -> str:
-        return f"{self.get_carrier_display()} {self.quantity} {self.unit}"
-
-    def as_core(self) -> core_energy.Consumption:
-        return core_energy.Consumption(
-            carrier_code=self.carrier,
-            quantity=self.quantity,
-            unit=self.unit,
-            kgce_per_base_unit=self.kgce_per_base_unit,
-        )
-
-    def clean(self) -> None:
-        if self.carrier is None or self.quantity is None or not self.unit:
-            return
-        error = carrier_error(self.carrier, self.quantity, self.unit, self.kgce_per_base_unit)
-        if error is not None:
-            raise ValidationError({error[0]: error[1]})
