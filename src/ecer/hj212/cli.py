@@ -50,6 +50,7 @@ def register(subparsers: Any) -> None:
     parser.set_defaults(func=show_help)
     _register_parse(commands)
     _register_serve(commands)
+    _register_writer(commands)
     _register_simulate(commands)
 
 
@@ -185,7 +186,29 @@ def _register_serve(commands: Any) -> None:
         default=defaults.shutdown_timeout,
         help="longest drain and close on shutdown [s]",
     )
+    _jetstream_arguments(parser)
+    parser.add_argument(
+        "--jetstream",
+        default=None,
+        metavar="NATS_URL",
+        help="hand frames to NATS JetStream (e.g. nats://127.0.0.1:4222) and answer once "
+        "JetStream has persisted them; `ecer hj212 writer` stores them",
+    )
     parser.set_defaults(func=run_serve)
+
+
+def _jetstream_arguments(parser: Any) -> None:
+    from ecer.hj212.jetstream import DURABLE, STREAM, SUBJECT
+
+    parser.add_argument("--stream", default=STREAM, help="JetStream stream name")
+    parser.add_argument("--subject", default=SUBJECT, help="JetStream subject")
+    parser.add_argument("--durable", default=DURABLE, help="the writers' durable consumer")
+
+
+def _names(args: argparse.Namespace) -> Any:
+    from ecer.hj212.jetstream import Names
+
+    return Names(stream=args.stream, subject=args.subject, durable=args.durable)
 
 
 def run_serve(args: argparse.Namespace) -> int:
@@ -212,6 +235,10 @@ def run_serve(args: argparse.Namespace) -> int:
     except (OSError, LookupError, ValueError) as exc:
         print(f"ecer hj212 serve: {exc}", file=sys.stderr)
         return 1
+    if args.jetstream:
+        from ecer.hj212.jetstream import JetStreamForwarder
+
+        store = JetStreamForwarder(store, args.jetstream, _names(args))
 
     def ready(gateway: Gateway) -> None:
         # One line on stdout, for people and for scripts that started it with --port 0.
@@ -222,6 +249,78 @@ def run_serve(args: argparse.Namespace) -> int:
         f"stopped: {state.received} received, {state.stored} stored, "
         f"{state.duplicates} duplicates, {state.quarantined} quarantined, "
         f"{state.answered} answered",
+        flush=True,
+    )
+    return 0
+
+
+# --- writer ----------------------------------------------------------------------------
+
+
+def _register_writer(commands: Any) -> None:
+    parser = commands.add_parser(
+        "writer",
+        help="store frames from NATS JetStream in the database (with serve --jetstream)",
+        description=(
+            "Fetch frames the gateway handed to JetStream, store each batch in one database "
+            "transaction and acknowledge it only after the commit; run as many as needed. "
+            "SIGTERM/SIGINT: finish the current batch and stop."
+        ),
+    )
+    parser.add_argument("--nats", default="nats://127.0.0.1:4222", help="NATS server URL")
+    parser.add_argument(
+        "--database-url", default=None, help="default: DATABASE_URL, as the Django settings"
+    )
+    parser.add_argument("--batch", type=int, default=500, help="most frames per transaction")
+    parser.add_argument(
+        "--ack-wait", type=float, default=30.0, help="redelivery after this many seconds [s]"
+    )
+    parser.add_argument(
+        "--idle-exit", type=float, default=None, help="stop after this long without frames [s]"
+    )
+    _jetstream_arguments(parser)
+    parser.set_defaults(func=run_writer)
+
+
+def run_writer(args: argparse.Namespace) -> int:
+    import asyncio
+    import logging
+    import signal
+
+    from ecer.hj212 import jetstream
+    from ecer.hj212.storage import default_database_url, open_store
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
+    try:
+        store = open_store(args.database_url or default_database_url())
+    except (OSError, LookupError, ValueError) as exc:
+        print(f"ecer hj212 writer: {exc}", file=sys.stderr)
+        return 1
+
+    async def main() -> jetstream.WriterStats:
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGTERM, signal.SIGINT):
+            loop.add_signal_handler(sig, stop.set)
+        print("writing", flush=True)
+        return await jetstream.run_writer(
+            store,
+            args.nats,
+            _names(args),
+            batch=args.batch,
+            ack_wait=args.ack_wait,
+            stop=stop,
+            idle_exit=args.idle_exit,
+        )
+
+    try:
+        stats = asyncio.run(main())
+    except OSError as exc:
+        print(f"ecer hj212 writer: NATS at {args.nats} is not reachable: {exc}", file=sys.stderr)
+        return 1
+    print(
+        f"stopped: {stats.messages} frames in {stats.batches} batches, {stats.stored} stored, "
+        f"{stats.duplicates} duplicates, {stats.quarantined} quarantined",
         flush=True,
     )
     return 0

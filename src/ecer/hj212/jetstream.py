@@ -1,0 +1,225 @@
+"""Past one machine: the gateway hands frames to NATS JetStream, writers store them.
+
+``ecer hj212 serve --jetstream nats://…`` keeps the gateway as it is but replaces its
+database writer by :class:`JetStreamForwarder`: a batch is published to a JetStream stream
+(file storage) and a frame is answered only once JetStream has acknowledged that it
+persisted it (the ``PubAck``). ``ecer hj212 writer`` (:func:`run_writer`, any number of
+processes sharing one durable pull consumer) fetches batches, stores each in one database
+transaction through the usual :class:`~ecer.hj212.storage.FrameWriter`, and acknowledges
+the messages only after the commit. A writer killed mid-batch leaves its messages
+unacknowledged; JetStream redelivers them after ``ack_wait`` and the database's unique
+constraints store a repeat once. Nothing the gateway answered can be lost, as long as the
+stream keeps it.
+
+The gateway still checks each frame against the registered points (quarantine with the
+reason), so the message carries its verdict; the writer parses the bytes again (leniently,
+recording every deviation on the stored frame) rather than trusting a serialised frame.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import json
+import logging
+from collections.abc import Iterable, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+import nats
+from nats.errors import TimeoutError as NatsTimeoutError
+from nats.js.api import AckPolicy, ConsumerConfig, StorageType, StreamConfig
+from nats.js.errors import NotFoundError
+
+from ecer.hj212.codec import LENIENT, FrameError, parse_frame
+from ecer.hj212.storage import (
+    QUARANTINED,
+    FrameStore,
+    FrameWriter,
+    PointInfo,
+    PointSpec,
+    ReceivedFrame,
+    WriteResult,
+)
+
+log = logging.getLogger("ecer.hj212.jetstream")
+
+STREAM = "ECER_HJ212"
+SUBJECT = "ecer.hj212.frames"
+DURABLE = "ecer-hj212-writer"
+
+
+def encode(received: ReceivedFrame) -> bytes:
+    """A frame and the gateway's verdict as one JSON message (the bytes in base64)."""
+    return json.dumps(
+        {
+            "received_at": received.received_at.isoformat(),
+            "peer": received.peer,
+            "data": base64.b64encode(received.data).decode("ascii"),
+            "status": received.status,
+            "reason": received.reason,
+            "point_id": received.point_id,
+        },
+        separators=(",", ":"),
+    ).encode()
+
+
+def decode(message: bytes) -> ReceivedFrame:
+    """The frame of :func:`encode`, parsed again from its bytes."""
+    item = json.loads(message)
+    data = base64.b64decode(item["data"])
+    status, reason = item["status"], item["reason"]
+    frame = None
+    try:
+        frame = parse_frame(data, LENIENT)
+    except FrameError as exc:
+        # The gateway parsed it; a version that no longer does keeps it, quarantined.
+        status, reason = QUARANTINED, reason or str(exc)
+    return ReceivedFrame(
+        received_at=datetime.fromisoformat(item["received_at"]),
+        peer=item["peer"],
+        data=data,
+        frame=frame,
+        status=status,
+        reason=reason,
+        point_id=item["point_id"],
+    )
+
+
+@dataclass(frozen=True)
+class Names:
+    """Where the frames go: a stream, its subject and the writers' durable consumer."""
+
+    stream: str = STREAM
+    subject: str = SUBJECT
+    durable: str = DURABLE
+
+
+async def ensure_stream(js: Any, names: Names) -> None:
+    """Create the stream (file storage, so an acknowledged frame survives a restart)."""
+    config = StreamConfig(name=names.stream, subjects=[names.subject], storage=StorageType.FILE)
+    try:
+        await js.stream_info(names.stream)
+    except NotFoundError:
+        await js.add_stream(config)
+
+
+class JetStreamForwarder:
+    """A :class:`~ecer.hj212.storage.FrameStore` for the gateway: points from the database,
+    frames to JetStream. Called from the gateway's single writer thread, which gets an
+    event loop of its own for the NATS client."""
+
+    def __init__(self, points: FrameStore, servers: str, names: Names = Names()) -> None:
+        self.points = points
+        self.servers = servers
+        self.names = names
+        self._loop = asyncio.new_event_loop()
+        self._nc: Any = None
+        self._js: Any = None
+
+    def _connect(self) -> None:
+        async def connect() -> None:
+            self._nc = await nats.connect(
+                self.servers, connect_timeout=5, max_reconnect_attempts=-1
+            )
+            self._js = self._nc.jetstream()
+            await ensure_stream(self._js, self.names)
+
+        self._loop.run_until_complete(connect())
+
+    def write_batch(self, frames: Sequence[ReceivedFrame]) -> list[WriteResult]:
+        """Publish the batch; return once JetStream has persisted every frame of it."""
+        if self._js is None:
+            self._connect()
+
+        async def publish() -> list[Any]:
+            return list(
+                await asyncio.gather(
+                    *(self._js.publish(self.names.subject, encode(f)) for f in frames)
+                )
+            )
+
+        acks = self._loop.run_until_complete(publish())
+        # frame_id: the stream sequence, by which the message can be found again.
+        return [WriteResult(f.status, int(a.seq), 0) for f, a in zip(frames, acks, strict=True)]
+
+    def load_points(self) -> dict[str, PointInfo]:
+        return self.points.load_points()
+
+    def register_points(self, points: Iterable[PointSpec]) -> int:
+        return self.points.register_points(points)
+
+    def close(self) -> None:
+        if self._nc is not None:
+            self._loop.run_until_complete(self._nc.drain())
+        self._loop.close()
+        self.points.close()
+
+
+@dataclass
+class WriterStats:
+    batches: int = 0
+    messages: int = 0
+    stored: int = 0
+    duplicates: int = 0
+    quarantined: int = 0
+
+
+async def run_writer(
+    writer: FrameWriter,
+    servers: str,
+    names: Names = Names(),
+    *,
+    batch: int = 500,
+    ack_wait: float = 30.0,
+    stop: asyncio.Event | None = None,
+    idle_exit: float | None = None,
+) -> WriterStats:
+    """Fetch batches from the durable consumer, store each in one transaction, then ack.
+
+    stop: Set to finish the current batch and return (SIGTERM).
+    idle_exit: Return after this many seconds without messages (tests, draining).
+    """
+    stop = stop or asyncio.Event()
+    stats = WriterStats()
+    nc = await nats.connect(servers, connect_timeout=5, max_reconnect_attempts=-1)
+    executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="hj212-store")
+    loop = asyncio.get_running_loop()
+    try:
+        js = nc.jetstream()
+        await ensure_stream(js, names)
+        subscription = await js.pull_subscribe(
+            names.subject,
+            durable=names.durable,
+            stream=names.stream,
+            config=ConsumerConfig(ack_policy=AckPolicy.EXPLICIT, ack_wait=ack_wait),
+        )
+        idle_since = loop.time()
+        while not stop.is_set():
+            try:
+                messages = await subscription.fetch(batch, timeout=1)
+            except NatsTimeoutError:
+                if idle_exit is not None and loop.time() - idle_since > idle_exit:
+                    break
+                continue
+            idle_since = loop.time()
+            frames = [decode(m.data) for m in messages]
+            results = await loop.run_in_executor(executor, writer.write_batch, frames)
+            # Committed: only now may JetStream forget these messages.
+            await asyncio.gather(*(m.ack_sync() for m in messages))
+            stats.batches += 1
+            stats.messages += len(messages)
+            for r in results:
+                if r.status == QUARANTINED:
+                    stats.quarantined += 1
+                elif r.status == "duplicate":
+                    stats.duplicates += 1
+                else:
+                    stats.stored += 1
+    finally:
+        await loop.run_in_executor(executor, writer.close)
+        executor.shutdown(wait=True)
+        await nc.drain()
+    return stats
