@@ -22,6 +22,7 @@ from datetime import datetime, timedelta
 from django.conf import settings
 from django.db.models import QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from ecer.core import efficiency as core_efficiency
 from ecer.core import energy as core_energy
@@ -264,3 +265,59 @@ def latest_reading_time(enterprise: Enterprise) -> datetime | None:
         .values_list("time", flat=True)
         .first()
     )
+
+
+# --- What the pages draw: every number computed here, the templates only place them.
+
+
+def history_chart(figures: Sequence[ReportFigures]) -> dict[str, object]:
+    """Stacked bars: each report year's consumption by carrier [tce]."""
+    carriers = sorted({c for f in figures for c in f.tce_by_carrier})
+    return {
+        "categories": [str(f.report.year) for f in figures],
+        "unit": _("吨标准煤"),
+        "series": [
+            {
+                "name": core_energy.CARRIERS[c].name_zh,
+                "data": [round(f.tce_by_carrier.get(c, 0.0), 1) for f in figures],
+            }
+            for c in carriers
+        ],
+        "stack": True,
+    }
+
+
+def daily_chart(data: Sequence[MeterData]) -> dict[str, object]:
+    """Lines: each meter's daily consumption in the month [meter unit]."""
+    days = sorted({day for d in data for day in d.daily})
+    return {
+        "years": [str(day)[5:] for day in days],
+        "unit": "",
+        "series": [
+            {
+                "name": f"{d.meter.code} {d.meter.name}（{d.meter.unit}）",
+                "data": [round(d.daily[day], 3) if day in d.daily else None for day in days],
+            }
+            for d in data
+        ],
+        "path": None,
+    }
+
+
+def share_chart(share: core_efficiency.ShareResult) -> dict[str, object]:
+    """Bars: share of capacity at benchmark per industry against the plan's 30 % [%]."""
+    return {
+        "categories": [i.industry for i in share.by_industry],
+        "unit": "%",
+        "series": [
+            {
+                "name": _("达到标杆水平的产能占比"),
+                "data": [round(i.share * 100, 1) for i in share.by_industry],
+                "levels": ["green" if i.meets_target else "red" for i in share.by_industry],
+            },
+            {
+                "name": _("方案目标（超过30%）"),
+                "data": [round(share.target_share * 100, 1)] * len(share.by_industry),
+            },
+        ],
+    }

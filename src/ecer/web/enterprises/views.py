@@ -117,32 +117,8 @@ def enterprise_detail(request: HttpRequest, code: str) -> HttpResponse:
         year_data = services.online_year(enterprise, latest.report.year)
         if any(d.series.intervals for d in year_data):
             mismatches = services.report_mismatches(latest, year_data)
-    carriers = sorted({c for f in figures for c in f.tce_by_carrier})
-    history_chart = {
-        "categories": [str(f.report.year) for f in figures],
-        "unit": _("吨标准煤"),
-        "series": [
-            {
-                "name": core_energy.CARRIERS[c].name_zh,
-                "data": [round(f.tce_by_carrier.get(c, 0.0), 1) for f in figures],
-            }
-            for c in carriers
-        ],
-        "stack": True,
-    }
-    days = sorted({day for d in month_data for day in d.daily})
-    daily_chart = {
-        "years": [day.isoformat()[5:] for day in days],
-        "unit": "",
-        "series": [
-            {
-                "name": f"{d.meter.code} {d.meter.name}（{d.meter.unit}）",
-                "data": [round(d.daily[day], 3) if day in d.daily else None for day in days],
-            }
-            for d in month_data
-        ],
-        "path": None,
-    }
+    history_chart = services.history_chart(figures)
+    daily_chart = services.daily_chart(month_data)
     return render(
         request,
         "enterprises/detail.html",
@@ -314,23 +290,7 @@ def benchmarks(request: HttpRequest) -> HttpResponse:
     rows = services.enterprise_rows(queryset)
     share, rectification = services.benchmark_overview(rows)
     positions = [p for r in rows for p in r.positions]
-    chart = None
-    if share is not None:
-        chart = {
-            "categories": [i.industry for i in share.by_industry],
-            "unit": "%",
-            "series": [
-                {
-                    "name": _("达到标杆水平的产能占比"),
-                    "data": [round(i.share * 100, 1) for i in share.by_industry],
-                    "levels": ["green" if i.meets_target else "red" for i in share.by_industry],
-                },
-                {
-                    "name": _("方案目标（超过30%）"),
-                    "data": [round(share.target_share * 100, 1)] * len(share.by_industry),
-                },
-            ],
-        }
+    chart = services.share_chart(share) if share is not None else None
     return render(
         request,
         "enterprises/benchmarks.html",

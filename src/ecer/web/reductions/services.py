@@ -18,6 +18,7 @@ from datetime import date, datetime, timedelta
 
 from django.db.models import QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from ecer.core import reductions as core
 from ecer.core.monitoring import is_valid
@@ -128,3 +129,32 @@ def progress(
 ) -> dict[core.Pollutant, core.PollutantProgress]:
     statuses = frozenset(core.ProjectStatus(s) for s in counted)
     return core.progress_by_pollutant(core_projects(projects), year, statuses)
+
+
+def progress_chart(
+    progress: dict[core.Pollutant, core.PollutantProgress], year: int
+) -> dict[str, object]:
+    """Bars: share of each target achieved, against the even-pace share due in ``year`` [%]."""
+
+    def pct(value: float, target: float) -> float:
+        return round(value / target * 100, 1)
+
+    pollutants = list(core.Pollutant)
+    return {
+        "categories": [p.label_zh for p in pollutants],
+        "unit": "%",
+        "series": [
+            {
+                "name": _("完成目标的比例"),
+                "data": [pct(progress[p].achieved_t, progress[p].target_t) for p in pollutants],
+                "levels": [str(progress[p].warning.level) for p in pollutants],
+            },
+            {
+                "name": _("时序进度要求"),
+                "data": [
+                    pct(progress[p].path_t[year - core.BASE_YEAR], progress[p].target_t)
+                    for p in pollutants
+                ],
+            },
+        ],
+    }

@@ -88,27 +88,7 @@ def overview(request: HttpRequest) -> HttpResponse:
         )
     ]
     years = [str(y) for y in range(core.BASE_YEAR, core.TARGET_YEAR + 1)]
-    chart = {
-        "categories": [p.label_zh for p in core.Pollutant],
-        "unit": "%",
-        "series": [
-            {
-                "name": _("完成目标的比例"),
-                "data": [
-                    round(progress[p].achieved_t / progress[p].target_t * 100, 1)
-                    for p in core.Pollutant
-                ],
-                "levels": [str(progress[p].warning.level) for p in core.Pollutant],
-            },
-            {
-                "name": _("时序进度要求"),
-                "data": [
-                    round(progress[p].path_t[year - core.BASE_YEAR] / progress[p].target_t * 100, 1)
-                    for p in core.Pollutant
-                ],
-            },
-        ],
-    }
+    chart = services.progress_chart(progress, year)
     areas = {a.code: a for a in Area.objects.all()}
     return render(
         request,
