@@ -7,7 +7,13 @@ import sys
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-BENCHMARKS = [["hj212.py"], ["uploads.py"], ["uploads.py", "--postgres"]]
+BENCHMARKS = [
+    ["hj212.py"],
+    ["uploads.py"],
+    ["uploads.py", "--postgres"],
+    ["jetstream.py"],
+    ["jetstream.py", "--postgres"],
+]
 
 
 def main() -> int:

@@ -320,7 +320,8 @@ def run_writer(args: argparse.Namespace) -> int:
         return 1
     print(
         f"stopped: {stats.messages} frames in {stats.batches} batches, {stats.stored} stored, "
-        f"{stats.duplicates} duplicates, {stats.quarantined} quarantined",
+        f"{stats.duplicates} duplicates, {stats.quarantined} quarantined; "
+        f"{stats.frames_per_s:.0f} frames/s while busy",
         flush=True,
     )
     return 0

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import contextlib
 import json
 import logging
 from collections.abc import Iterable, Sequence
@@ -29,6 +30,7 @@ from datetime import datetime
 from typing import Any
 
 import nats
+from nats.errors import DrainTimeoutError
 from nats.errors import TimeoutError as NatsTimeoutError
 from nats.js.api import AckPolicy, ConsumerConfig, StorageType, StreamConfig
 from nats.js.errors import NotFoundError
@@ -153,7 +155,8 @@ class JetStreamForwarder:
 
     def close(self) -> None:
         if self._nc is not None:
-            self._loop.run_until_complete(self._nc.drain())
+            with contextlib.suppress(DrainTimeoutError):
+                self._loop.run_until_complete(self._nc.drain())
         self._loop.close()
         self.points.close()
 
@@ -165,6 +168,11 @@ class WriterStats:
     stored: int = 0
     duplicates: int = 0
     quarantined: int = 0
+    busy_seconds: float = 0.0  # from the first fetched batch to the last committed one
+
+    @property
+    def frames_per_s(self) -> float:
+        return self.messages / self.busy_seconds if self.busy_seconds > 0 else 0.0
 
 
 async def run_writer(
@@ -184,7 +192,7 @@ async def run_writer(
     """
     stop = stop or asyncio.Event()
     stats = WriterStats()
-    nc = await nats.connect(servers, connect_timeout=5, max_reconnect_attempts=-1)
+    nc = await nats.connect(servers, connect_timeout=5, max_reconnect_attempts=-1, drain_timeout=30)
     executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="hj212-store")
     loop = asyncio.get_running_loop()
     try:
@@ -197,6 +205,7 @@ async def run_writer(
             config=ConsumerConfig(ack_policy=AckPolicy.EXPLICIT, ack_wait=ack_wait),
         )
         idle_since = loop.time()
+        first_at: float | None = None
         while not stop.is_set():
             try:
                 messages = await subscription.fetch(batch, timeout=1)
@@ -205,10 +214,15 @@ async def run_writer(
                     break
                 continue
             idle_since = loop.time()
+            first_at = first_at if first_at is not None else idle_since
             frames = [decode(m.data) for m in messages]
             results = await loop.run_in_executor(executor, writer.write_batch, frames)
-            # Committed: only now may JetStream forget these messages.
-            await asyncio.gather(*(m.ack_sync() for m in messages))
+            # Committed: only now may JetStream forget these messages. An ack that gets lost
+            # only means a redelivery, which the database stores once.
+            for m in messages:
+                await m.ack()
+            await nc.flush(timeout=10)
+            stats.busy_seconds = loop.time() - first_at
             stats.batches += 1
             stats.messages += len(messages)
             for r in results:
@@ -221,5 +235,6 @@ async def run_writer(
     finally:
         await loop.run_in_executor(executor, writer.close)
         executor.shutdown(wait=True)
-        await nc.drain()
+        with contextlib.suppress(DrainTimeoutError):
+            await nc.drain()
     return stats
