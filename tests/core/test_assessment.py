@@ -196,3 +196,19 @@ def test_the_scheme_round_trips_and_rejects_bad_data() -> None:
     data["items"][2]["kind"] = "prize"
     with pytest.raises(a.SchemeError, match="第 3 个"):
         a.scheme_from_dict(data)
+
+
+def test_the_summary_adds_the_districts() -> None:
+    inputs = [
+        district(3.2, 1_100_000.0),
+        district(3.6, 900_000.0),
+        a.DistrictInput("e", "乙", 2023, None, None),
+    ]
+    results = [a.assess(SCHEME, i) for i in inputs]
+    summary = a.summarize(inputs, results)
+    # 1,100,000 + 900,000 = 2,000,000 assessed; budgets 1,000,000 x 2; scores (84.25 + 94.75) / 2.
+    assert summary.assessed_tce == pytest.approx(2_000_000.0)
+    assert summary.budget_tce == pytest.approx(2_000_000.0)
+    assert summary.mean_score == pytest.approx(89.5)
+    assert summary.grade_counts[a.Grade.COMPLETED] == 2
+    assert summary.grade_counts[a.Grade.UNRATED] == 1

@@ -604,3 +604,29 @@ def assess(scheme: Scheme, inp: DistrictInput) -> Assessment:
 
 def assess_all(scheme: Scheme, inputs: Sequence[DistrictInput]) -> list[Assessment]:
     return [assess(scheme, inp) for inp in inputs]
+
+
+@dataclass(frozen=True)
+class Summary:
+    """Totals of a year's assessment table.
+
+    assessed_tce, budget_tce: Sums over the districts with data [tce].
+    mean_score: Mean of the scores that exist [points]; None without any.
+    grade_counts: Districts per grade.
+    """
+
+    assessed_tce: float
+    budget_tce: float
+    mean_score: float | None
+    grade_counts: dict[Grade, int]
+
+
+def summarize(inputs: Sequence[DistrictInput], results: Sequence[Assessment]) -> Summary:
+    totals = [i.total for i in inputs if i.total is not None]
+    scores = [r.score for r in results if r.score is not None]
+    return Summary(
+        assessed_tce=math.fsum(t.assessed_tce for t in totals),
+        budget_tce=math.fsum(t.budget_tce for t in totals),
+        mean_score=math.fsum(scores) / len(scores) if scores else None,
+        grade_counts={g: sum(r.grade is g for r in results) for g in Grade},
+    )
