@@ -88,7 +88,7 @@ def test_a_missing_font_fails_with_a_clear_message(settings: Any, tmp_path: Path
     original = fonts.SYSTEM_COLLECTIONS
     try:
         fonts.SYSTEM_COLLECTIONS = (tmp_path / "missing.ttc",)
-        with pytest.raises(fonts.FontMissing, match="未找到中文字体.*no CJK font found"):
+        with pytest.raises(fonts.FontMissing, match=r"未找到中文字体.*no CJK font found"):
             fonts.cjk_font_path()
     finally:
         fonts.SYSTEM_COLLECTIONS = original
