@@ -11,7 +11,6 @@ from typing import Any
 import openpyxl
 import pytest
 
-
 pytestmark = pytest.mark.django_db
 
 
@@ -52,6 +51,11 @@ def test_the_page_totals_equal_the_excel_totals(
     job = response.json()
     assert job["status"] == "done" and job["progress"] == 100
     assert job["data_version"].startswith("v")
+    from ecer.web.reports.models import AssessmentResult
+
+    stored = {r.area.code: r for r in AssessmentResult.objects.filter(year=2024)}
+    assert stored["haicheng"].grade == "exceeded" and stored["haicheng"].scheme.number == 1
+    assert stored["hepu"].data_version == job["data_version"]
     download = client.get(f"/reports/jobs/{job['id']}/download/")
     assert download["Content-Disposition"] == 'attachment; filename="ecer-annual-xlsx-2024.xlsx"'
     ws = openpyxl.load_workbook(io.BytesIO(download.content))["年度考核结果"]

@@ -8,6 +8,7 @@ embeds a single CFF-based OpenType face, not a collection.
 
 from __future__ import annotations
 
+import os
 import threading
 from pathlib import Path
 
@@ -39,7 +40,7 @@ def extract_sc_face(collection: Path, target: Path) -> Path:
     for font in fonts:
         if _face_name(font).endswith(FACE_SUFFIX):
             target.parent.mkdir(parents=True, exist_ok=True)
-            partial = target.with_suffix(".partial")
+            partial = target.with_suffix(f".{os.getpid()}.{threading.get_ident()}.partial")
             font.save(str(partial))
             partial.replace(target)  # another process never sees half a file
             return target

@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import override
 
 from ecer.web.catalog.observations_io import active_plan
-from ecer.web.reports import documents, excel, pdf
+from ecer.web.reports import documents, excel, pdf, services
 from ecer.web.reports.fonts import FontMissing
 from ecer.web.reports.models import ReportJob
 
@@ -88,6 +88,8 @@ def build(job: ReportJob, step):  # type: ignore[no-untyped-def]
     plan = active_plan()
     if job.kind in (Kind.ANNUAL_XLSX, Kind.ANNUAL_PDF):
         annual = documents.annual(plan, job.year, step)
+        # The results the report shows are stored with their scheme and data versions.
+        services.store_results(annual.assessments, annual.scheme, job.year, annual.data_version)
         if job.kind == Kind.ANNUAL_XLSX:
             step(85, _("写入 Excel"))
             return excel.annual_workbook(annual), annual.data_version

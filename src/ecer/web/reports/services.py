@@ -195,10 +195,13 @@ def detail(result: core.Assessment) -> dict[str, Any]:
 
 
 def store_results(
-    assessments: Sequence[DistrictAssessment], version: SchemeVersion, year: int
+    assessments: Sequence[DistrictAssessment],
+    version: SchemeVersion,
+    year: int,
+    stamp: str | None = None,
 ) -> list[AssessmentResult]:
     """Record the results with the scheme version and the data version they used."""
-    stamp = data_version()
+    stamp = stamp or data_version()
     return [
         AssessmentResult.objects.create(
             area=a.area,
