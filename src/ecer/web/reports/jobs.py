@@ -32,6 +32,7 @@ def start(job: ReportJob) -> None:
         return
 
     def in_thread() -> None:
+        close_old_connections()
         try:
             run(job.pk)
         finally:
@@ -49,7 +50,6 @@ def _progress(job_id: int):  # type: ignore[no-untyped-def]
 
 
 def run(job_id: int) -> None:
-    close_old_connections()
     job = ReportJob.objects.get(pk=job_id)
     ReportJob.objects.filter(pk=job_id).update(
         status=ReportJob.Status.RUNNING, progress=5, step=_("收集数据")
