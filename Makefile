@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test install lint typecheck pytest browser messages bench clean
+.PHONY: run test install lint typecheck pytest browser fonts poppler messages bench clean
 
 $(BIN)/.installed: pyproject.toml requirements.lock
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -16,7 +16,7 @@ $(BIN)/.installed: pyproject.toml requirements.lock
 install: $(BIN)/.installed
 
 # Migrate the embedded database, load the Beihai plan and the demo data (idempotent), serve.
-run: install
+run: install fonts
 	$(BIN)/ecer setup --demo
 	$(BIN)/ecer manage runserver $(HOST):$(PORT)
 
@@ -25,6 +25,18 @@ browser:
 	@command -v chromium >/dev/null 2>&1 || { \
 	  echo "Installing Debian's chromium and CJK fonts for the browser tests"; \
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-cjk >/dev/null; }
+
+# The PDF reports embed Noto Sans CJK SC (ECER_PDF_FONT overrides); install it when no Chinese font is.
+fonts:
+	@fc-list :lang=zh 2>/dev/null | grep -q . || { \
+	  echo "Installing fonts-noto-cjk for the PDF reports"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq fonts-noto-cjk >/dev/null; }
+
+# The PDF tests render pages with poppler (pdftoppm, pdftotext); install it when absent.
+poppler:
+	@command -v pdftoppm >/dev/null 2>&1 || { \
+	  echo "Installing poppler-utils for the PDF tests"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq poppler-utils >/dev/null; }
 
 LINT_PATHS := $(wildcard src tests benchmarks examples)
 
@@ -35,7 +47,7 @@ lint: install
 typecheck: install
 	$(BIN)/mypy
 
-pytest: install browser
+pytest: install browser fonts poppler
 	$(BIN)/python -m pytest -n 2 $(PYTEST_ARGS)
 
 test: lint typecheck pytest

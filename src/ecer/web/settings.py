@@ -36,6 +36,7 @@ INSTALLED_APPS = [
     "ecer.web.projects",
     "ecer.web.rights",
     "ecer.web.monitoring",
+    "ecer.web.reports",
 ]
 
 MIDDLEWARE = [
@@ -127,6 +128,11 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = env_int("ECER_UPLOAD_MAX_BYTES", 10 * 1024 * 1024)
 # An enterprise's annual report may differ from the sum of its online meter data by this many
 # per cent before the difference is a finding (ecer.core.meters.report_mismatch).
 ECER_REPORT_ONLINE_TOLERANCE_PCT = env_int("ECER_REPORT_ONLINE_TOLERANCE_PCT", 5)
+# PDF reports: a CJK font (OTF/TTF) path; empty = the Noto Sans CJK SC face extracted from the
+# system's TTC into DATA_DIR/fonts on first use.
+ECER_PDF_FONT = env_str("ECER_PDF_FONT", "")
+# Reports are generated in a background thread; tests may run them inline.
+ECER_REPORTS_INLINE = env_bool("ECER_REPORTS_INLINE", False)
 DATA_UPLOAD_MAX_MEMORY_SIZE = FILE_UPLOAD_MAX_MEMORY_SIZE
 
 if not DEBUG and SECRET_KEY == _DEV_SECRET:

@@ -21,6 +21,7 @@ urlpatterns += i18n_patterns(
     path("monitoring/", include("ecer.web.monitoring.urls")),
     path("projects/", include("ecer.web.projects.urls")),
     path("rights/", include("ecer.web.rights.urls")),
+    path("reports/", include("ecer.web.reports.urls")),
     path("", include("ecer.web.catalog.urls")),
     prefix_default_language=False,
 )

@@ -245,6 +245,26 @@ MONITORING_POINT = {
 }
 
 
+def done_report_job() -> int:
+    from ecer.web.reports.models import ReportJob
+
+    job = ReportJob.objects.create(
+        kind="annual_xlsx", year=2022, status="done", content=b"x", filename="a.xlsx"
+    )
+    return int(job.pk)
+
+
+CITY_REPORTS = same(
+    anonymous=LOGIN,
+    no_role=403,
+    city_admin=200,
+    leader=200,
+    department=200,
+    district=403,
+    enterprise=403,
+)
+
+
 def observation_body(
     world: World, role: str, which: str, year: int | None = None
 ) -> dict[str, Any]:
@@ -598,6 +618,32 @@ ROUTES = [
         CITY_ADMIN_POST,
         data={"reason": "权限测试"},
     ),
+    Route("reports:index", "get", lambda w, r, s: "/reports/?year=2022", PROJECT_LIST),
+    Route(
+        "reports:generate",
+        "post",
+        lambda w, r, s: "/reports/generate/",
+        same(
+            anonymous=LOGIN,
+            no_role=403,
+            city_admin=302,
+            leader=302,
+            department=302,
+            district=403,
+            enterprise=403,
+        ),
+        data={"kind": "annual_xlsx", "year": "2022"},
+    ),
+    Route(
+        "reports:job", "get", lambda w, r, s: f"/reports/jobs/{done_report_job()}/", CITY_REPORTS
+    ),
+    Route(
+        "reports:download",
+        "get",
+        lambda w, r, s: f"/reports/jobs/{done_report_job()}/download/",
+        CITY_REPORTS,
+    ),
+    Route("reports:scheme", "get", lambda w, r, s: "/reports/scheme/", CITY_ADMIN_ONLY),
     Route("login", "get", lambda w, r, s: "/login/", PUBLIC),
     Route("logout", "post", lambda w, r, s: "/logout/", ALWAYS_REDIRECT),
     Route(

@@ -23,6 +23,9 @@ DEMO_ADMIN = "admin"
 def run_setup(*, with_demo: bool) -> Iterator[str]:
     catalog = load_plan_file(default_plan_path())
     yield str(load_catalog_into_db(catalog))
+    from ecer.web.reports.services import ensure_default_scheme
+
+    yield f"考核方案 v{ensure_default_scheme().number}"
     if not with_demo:
         return
     from ecer.web.catalog.models import Plan

@@ -1,0 +1,162 @@
+"""The reports page: the year's district assessment (scores, grades, reasons, exemptions),
+report generation with progress, downloads, and the scheme editor.
+
+Scope: city administrators, leaders and departments see the whole table and generate the
+city's reports; a district user sees its own district's assessment; enterprise users nothing.
+The scheme is edited by city administrators only; each save is a new version.
+"""
+
+from __future__ import annotations
+
+import json
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from ecer.core import assessment as core
+from ecer.web.accounts.decorators import city_admin_required, scoped
+from ecer.web.catalog.models import Area, Plan
+from ecer.web.catalog.observations_io import active_plan
+from ecer.web.energy import services as energy_services
+from ecer.web.reports import documents, jobs, services
+from ecer.web.reports.models import ReportJob, SchemeVersion
+
+CONTENT_TYPES = {
+    "pdf": "application/pdf",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+}
+
+
+def _plan_or_404() -> Plan:
+    try:
+        return active_plan()
+    except LookupError:
+        raise Http404("no plan loaded") from None
+
+
+def _year(request: HttpRequest, plan: Plan, source: dict[str, str] | None = None) -> int:
+    raw = (source if source is not None else request.GET).get("year") or ""
+    if raw == "":
+        return max(plan.base_year + 1, energy_services.latest_year(plan))
+    try:
+        year = int(raw)
+    except ValueError:
+        raise Http404("bad year") from None
+    if not plan.base_year < year <= plan.target_year:
+        raise Http404("year outside the assessed years")
+    return year
+
+
+def _city_reader(request: HttpRequest) -> None:
+    if not request.scope.sees_all_areas:  # type: ignore[attr-defined]
+        raise PermissionDenied("city reports: city administrators, leaders and departments")
+
+
+@scoped
+def index(request: HttpRequest) -> HttpResponse:
+    scope = request.scope  # type: ignore[attr-defined]
+    if not (scope.sees_all_areas or scope.role == "district"):
+        raise PermissionDenied("no area in scope")
+    plan = _plan_or_404()
+    year = _year(request, plan)
+    version = services.current_scheme_version()
+    if scope.sees_all_areas:
+        doc = documents.annual(plan, year)
+        assessments = list(doc.assessments)
+        summary: core.Summary | None = doc.summary
+        stamp, demo = doc.data_version, doc.uses_demo_data
+    else:
+        area = get_object_or_404(Area, pk=scope.area_id)
+        assessments = services.assess_year(year, plan, version.scheme(), [area])
+        summary, stamp = None, ""
+        demo = any(a.control.uses_demo_data for a in assessments)
+    recent = ReportJob.objects.order_by("-created_at")[:10] if scope.sees_all_areas else []
+    return render(
+        request,
+        "reports/index.html",
+        {
+            "plan": plan,
+            "year": year,
+            "years": list(range(plan.base_year + 1, plan.target_year + 1)),
+            "scheme": version,
+            "indicators": version.scheme().indicators,
+            "assessments": assessments,
+            "summary": summary,
+            "data_version": stamp,
+            "uses_demo_data": demo,
+            "kinds": ReportJob.Kind.choices,
+            "jobs": recent,
+        },
+    )
+
+
+@scoped
+@require_POST
+def generate(request: HttpRequest) -> HttpResponse:
+    _city_reader(request)
+    plan = _plan_or_404()
+    kind = request.POST.get("kind", "")
+    if kind not in ReportJob.Kind.values:
+        raise Http404("unknown report")
+    year = _year(request, plan, request.POST)  # type: ignore[arg-type]
+    job = ReportJob.objects.create(kind=kind, year=year, created_by=request.user)
+    jobs.start(job)
+    if request.headers.get("Accept") == "application/json":
+        job.refresh_from_db()
+        return JsonResponse(job.as_json())
+    return redirect(f"{request.path.rsplit('generate/', 1)[0]}?year={year}&job={job.pk}")
+
+
+@scoped
+def job_status(request: HttpRequest, job_id: int) -> HttpResponse:
+    _city_reader(request)
+    job = get_object_or_404(ReportJob.objects.defer("content"), pk=job_id)
+    return JsonResponse(job.as_json())
+
+
+@scoped
+def download(request: HttpRequest, job_id: int) -> HttpResponse:
+    _city_reader(request)
+    job = get_object_or_404(ReportJob, pk=job_id, status=ReportJob.Status.DONE)
+    ext = "pdf" if job.is_pdf else "xlsx"
+    response = HttpResponse(bytes(job.content or b""), content_type=CONTENT_TYPES[ext])
+    response["Content-Disposition"] = f'attachment; filename="{job.filename}"'
+    return response
+
+
+@city_admin_required
+def scheme(request: HttpRequest) -> HttpResponse:
+    current = services.current_scheme_version()
+    text = json.dumps(current.data, ensure_ascii=False, indent=2)
+    error = ""
+    if request.method == "POST":
+        text = request.POST.get("data", "")
+        note = request.POST.get("note", "").strip()[:300]
+        try:
+            data = json.loads(text)
+            version = services.save_scheme(data, note, request.user)
+        except json.JSONDecodeError as exc:
+            error = _("不是有效的 JSON：第 %(line)s 行第 %(col)s 列，%(msg)s") % {
+                "line": exc.lineno,
+                "col": exc.colno,
+                "msg": exc.msg,
+            }
+        except core.SchemeError as exc:
+            error = str(exc)
+        else:
+            messages.success(request, _("已保存为考核方案 v%(n)s") % {"n": version.number})
+            return redirect("reports:scheme")
+    return render(
+        request,
+        "reports/scheme.html",
+        {
+            "current": current,
+            "text": text,
+            "error": error,
+            "versions": SchemeVersion.objects.all()[:20],
+        },
+    )

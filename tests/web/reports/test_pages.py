@@ -1,0 +1,108 @@
+"""The reports page: scope, page totals against the Excel, generation and download, and the
+scheme editor's versions."""
+
+from __future__ import annotations
+
+import io
+import json
+import re
+from typing import Any
+
+import openpyxl
+import pytest
+
+pytestmark = pytest.mark.django_db
+
+
+def _user(django_user_model: Any, name: str, role: str, area: str | None = None) -> Any:
+    from ecer.web.accounts.models import Membership
+    from ecer.web.catalog.models import Area
+
+    user = django_user_model.objects.create_user(name, password="pw-for-tests-only")
+    Membership.objects.create(
+        user=user, role=role, area=Area.objects.get(code=area) if area else None
+    )
+    return user
+
+
+def _cells(html: str, row_id: str, col: str) -> str:
+    row = re.search(rf'<tr[^>]*id="{row_id}".*?</tr>', html, re.S)
+    assert row, row_id
+    cell = re.search(rf'data-col="{col}">([^<]*)<', row.group(0))
+    assert cell
+    return cell.group(1).strip()
+
+
+def test_the_page_totals_equal_the_excel_totals(
+    reports_demo: Any, client: Any, django_user_model: Any
+) -> None:
+    client.force_login(_user(django_user_model, "leader1", "leader"))
+    html = client.get("/reports/?year=2024").content.decode()
+    assert 'data-area="tieshangang" data-grade="failed"' in html
+    assert "免于考核" in html and "单列重大项目" in html
+    page_assessed = float(_cells(html, "totals", "assessed").replace(",", ""))
+    page_score = float(_cells(html, "totals", "score"))
+
+    response = client.post(
+        "/reports/generate/",
+        {"kind": "annual_xlsx", "year": "2024"},
+        HTTP_ACCEPT="application/json",
+    )
+    job = response.json()
+    assert job["status"] == "done" and job["progress"] == 100
+    assert job["data_version"].startswith("v")
+    from ecer.web.reports.models import AssessmentResult
+
+    stored = {r.area.code: r for r in AssessmentResult.objects.filter(year=2024)}
+    assert stored["haicheng"].grade == "exceeded" and stored["haicheng"].scheme.number == 1
+    assert stored["hepu"].data_version == job["data_version"]
+    download = client.get(f"/reports/jobs/{job['id']}/download/")
+    assert download["Content-Disposition"] == 'attachment; filename="ecer-annual-xlsx-2024.xlsx"'
+    ws = openpyxl.load_workbook(io.BytesIO(download.content))["年度考核结果"]
+    total_row = next(r for r in range(5, 12) if ws.cell(r, 1).value == "合计／平均")
+    assert ws.cell(total_row, 6).value == page_assessed
+    assert ws.cell(total_row, 13).value == page_score
+
+
+def test_a_district_user_sees_only_its_assessment_and_no_reports(
+    reports_demo: Any, client: Any, django_user_model: Any
+) -> None:
+    client.force_login(_user(django_user_model, "hc", "district", "haicheng"))
+    html = client.get("/reports/?year=2024").content.decode()
+    assert 'data-area="haicheng"' in html
+    assert 'data-area="tieshangang"' not in html and 'id="generate-form"' not in html
+    assert (
+        client.post("/reports/generate/", {"kind": "annual_pdf", "year": "2024"}).status_code == 403
+    )
+
+
+def test_generating_a_pdf_records_the_data_version(reports_demo: Any, admin_client: Any) -> None:
+    response = admin_client.post("/reports/generate/", {"kind": "briefing_pdf", "year": "2024"})
+    assert response.status_code == 302
+    from ecer.web.reports.models import ReportJob
+
+    job = ReportJob.objects.get()
+    assert job.status == "done", job.error
+    assert bytes(job.content).startswith(b"%PDF")
+    status = admin_client.get(f"/reports/jobs/{job.pk}/").json()
+    assert status["filename"] == "ecer-briefing-pdf-2024.pdf"
+
+
+def test_a_scheme_edit_is_a_new_version_and_a_bad_one_is_refused(
+    reports_demo: Any, admin_client: Any
+) -> None:
+    from ecer.web.reports.models import SchemeVersion
+
+    data = SchemeVersion.objects.get(number=1).data
+    data["indicators"][0]["weight"] = 45
+    response = admin_client.post("/reports/scheme/", {"data": json.dumps(data), "note": "试"})
+    assert "合计须为 100 分，现为 105 分" in response.content.decode()
+    assert SchemeVersion.objects.count() == 1
+    data["indicators"][1]["weight"] = 10
+    response = admin_client.post(
+        "/reports/scheme/", {"data": json.dumps(data), "note": "强度 45 分"}
+    )
+    assert response.status_code == 302
+    assert SchemeVersion.objects.count() == 2
+    html = admin_client.get("/reports/?year=2024").content.decode()
+    assert "考核方案 v2" in html and "45 分" in html
