@@ -313,9 +313,11 @@ def run_writer(args: argparse.Namespace) -> int:
             idle_exit=args.idle_exit,
         )
 
+    from nats.errors import NoServersError
+
     try:
         stats = asyncio.run(main())
-    except OSError as exc:
+    except (NoServersError, ConnectionRefusedError) as exc:
         print(f"ecer hj212 writer: NATS at {args.nats} is not reachable: {exc}", file=sys.stderr)
         return 1
     print(

@@ -161,6 +161,26 @@ class JetStreamForwarder:
         self.points.close()
 
 
+async def _subscribe(js: Any, names: Names, ack_wait: float, attempts: int = 10) -> Any:
+    """The stream and the durable pull consumer; JetStream API calls that time out on a
+    busy server are tried again (``attempts`` times, a second apart)."""
+    for attempt in range(attempts):
+        try:
+            await ensure_stream(js, names)
+            return await js.pull_subscribe(
+                names.subject,
+                durable=names.durable,
+                stream=names.stream,
+                config=ConsumerConfig(ack_policy=AckPolicy.EXPLICIT, ack_wait=ack_wait),
+            )
+        except NatsTimeoutError:
+            if attempt == attempts - 1:
+                raise
+            log.warning("JetStream did not answer in time; trying again")
+            await asyncio.sleep(1)
+    raise AssertionError("unreachable")
+
+
 @dataclass
 class WriterStats:
     batches: int = 0
@@ -197,19 +217,13 @@ async def run_writer(
     loop = asyncio.get_running_loop()
     try:
         js = nc.jetstream()
-        await ensure_stream(js, names)
-        subscription = await js.pull_subscribe(
-            names.subject,
-            durable=names.durable,
-            stream=names.stream,
-            config=ConsumerConfig(ack_policy=AckPolicy.EXPLICIT, ack_wait=ack_wait),
-        )
+        subscription = await _subscribe(js, names, ack_wait)
         idle_since = loop.time()
         first_at: float | None = None
         while not stop.is_set():
             try:
                 messages = await subscription.fetch(batch, timeout=1)
-            except NatsTimeoutError:
+            except NatsTimeoutError:  # no message within the second (or a slow server)
                 if idle_exit is not None and loop.time() - idle_since > idle_exit:
                     break
                 continue
@@ -221,7 +235,8 @@ async def run_writer(
             # only means a redelivery, which the database stores once.
             for m in messages:
                 await m.ack()
-            await nc.flush(timeout=10)
+            with contextlib.suppress(NatsTimeoutError):
+                await nc.flush(timeout=10)
             stats.busy_seconds = loop.time() - first_at
             stats.batches += 1
             stats.messages += len(messages)
