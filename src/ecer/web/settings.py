@@ -33,6 +33,7 @@ INSTALLED_APPS = [
     "ecer.web.energy",
     "ecer.web.enterprises",
     "ecer.web.monitoring",
+    "ecer.web.quality",
 ]
 
 MIDDLEWARE = [
@@ -63,6 +64,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "ecer.web.catalog.context.navigation",
+                "ecer.web.quality.context.notifications",
             ],
         },
     },
@@ -125,6 +127,23 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = env_int("ECER_UPLOAD_MAX_BYTES", 10 * 1024 * 1024)
 # per cent before the difference is a finding (ecer.core.meters.report_mismatch).
 ECER_REPORT_ONLINE_TOLERANCE_PCT = env_int("ECER_REPORT_ONLINE_TOLERANCE_PCT", 5)
 DATA_UPLOAD_MAX_MEMORY_SIZE = FILE_UPLOAD_MAX_MEMORY_SIZE
+
+# The city's reporting calendar (ecer.core.schedule): days after a quarter's end for the
+# districts' quarterly figures, and the month-day of the following year for annual ones.
+ECER_DUE_QUARTERLY_DAYS = env_int("ECER_DUE_QUARTERLY_DAYS", 15)
+ECER_DUE_ENTERPRISE_REPORT = env_str("ECER_DUE_ENTERPRISE_REPORT", "03-31")
+ECER_DUE_TARGET_OBSERVATION = env_str("ECER_DUE_TARGET_OBSERVATION", "03-31")
+ECER_DUE_DISTRICT_ENERGY = env_str("ECER_DUE_DISTRICT_ENERGY", "04-30")
+# Submissions due longer ago than this are not tracked (a new installation starts clean).
+ECER_SCHEDULE_LOOKBACK_DAYS = env_int("ECER_SCHEDULE_LOOKBACK_DAYS", 400)
+# The department responsible for districts' yearly energy data (plan catalog code).
+ECER_ENERGY_DATA_DEPARTMENT = env_str("ECER_ENERGY_DATA_DEPARTMENT", "statistics")
+# Reminders also go by e-mail (Django's mail backend) when this is on.
+ECER_REMINDER_EMAIL = env_bool("ECER_REMINDER_EMAIL", False)
+EMAIL_BACKEND = env_str("ECER_EMAIL_BACKEND", "django.core.mail.backends.smtp.EmailBackend")
+EMAIL_HOST = env_str("ECER_EMAIL_HOST", "localhost")
+EMAIL_PORT = env_int("ECER_EMAIL_PORT", 25)
+DEFAULT_FROM_EMAIL = env_str("ECER_EMAIL_FROM", "ecer@localhost")
 
 if not DEBUG and SECRET_KEY == _DEV_SECRET:
     from django.core.exceptions import ImproperlyConfigured

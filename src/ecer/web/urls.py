@@ -18,6 +18,7 @@ urlpatterns += i18n_patterns(
     path("energy/", include("ecer.web.energy.urls")),
     path("enterprises/", include("ecer.web.enterprises.urls")),
     path("monitoring/", include("ecer.web.monitoring.urls")),
+    path("quality/", include("ecer.web.quality.urls")),
     path("", include("ecer.web.catalog.urls")),
     prefix_default_language=False,
 )

@@ -23,6 +23,10 @@ DEMO_ADMIN = "admin"
 def run_setup(*, with_demo: bool) -> Iterator[str]:
     catalog = load_plan_file(default_plan_path())
     yield str(load_catalog_into_db(catalog))
+    from ecer.web.quality.services import ensure_default_rule_set
+
+    rule_set, created = ensure_default_rule_set()
+    yield f"数据质量规则集：{rule_set}" + ("（已载入默认规则）" if created else "（已存在）")
     if not with_demo:
         return
     from ecer.web.catalog.models import Plan
@@ -42,6 +46,10 @@ def run_setup(*, with_demo: bool) -> Iterator[str]:
     yield from load_demo(plan)
     yield from load_enterprises()
     yield ensure_demo_points(timezone.now())
+    # The demo's online data arrive after its reports: check everything once they are in.
+    from ecer.web.quality.services import run_all
+
+    yield str(run_all())
     # The demo accounts last: their passwords are what a person looks for.
     yield from ensure_demo_users()
 
