@@ -307,22 +307,30 @@ def test_ratio_factor_scales_the_recomputed_value() -> None:
 def online(kind: str, reported: float, online_total: float, unit: str = TCE) -> dict[str, Finding]:
     return default(
         kind,
-        {"total_energy": reported, "total_energy_unit": TCE},
+        {"metered_energy": reported, "metered_energy_unit": TCE},
         online_total=Quantity(online_total, unit),
     )
 
 
-def test_reported_energy_far_from_online_sum_is_a_warning() -> None:
-    # Reported 12 000 tce, online 10 500: |10500 − 12000| / 12000 = 12.5 % > 10 %.
+def test_reported_energy_far_from_online_sum_blocks_approval() -> None:
+    # Reported 12 000 tce, online 10 500: |10500 − 12000| / 12000 = 12.5 % > 5 %.
     found = online("enterprise_energy_report", 12_000, 10_500)["ENT-ONLINE-RECONCILE"]
     assert found.figures["deviation_pct"] == pytest.approx(12.5)
-    assert needs_comment([found]) and not blocks_approval([found])
+    assert blocks_approval([found])
     assert "12.5%" in found.message
 
 
+def test_online_sum_8_percent_above_the_report_is_flagged() -> None:
+    # The demo cement works: electricity reported 21 000 × 0.97 × 10^4 kWh × 0.1229 kgce/kWh
+    # = 25 034.73 tce; its meter adds up to 8 % more, 27 037.51 tce: +8.0 % > 5 %.
+    found = online("enterprise_energy_report", 25_034.73, 27_037.51)["ENT-ONLINE-RECONCILE"]
+    assert found.figures["deviation_pct"] == pytest.approx(8.0, abs=1e-3)
+    assert "相差 8.0%" in found.message
+
+
 def test_reported_energy_close_to_online_sum_passes() -> None:
-    # Reported 12 000, online 11 000: 1000 / 12000 = 8.33 % ≤ 10 %.
-    assert "ENT-ONLINE-RECONCILE" not in online("enterprise_energy_report", 12_000, 11_000)
+    # Reported 12 000, online 11 500: 500 / 12000 = 4.17 % ≤ 5 %.
+    assert "ENT-ONLINE-RECONCILE" not in online("enterprise_energy_report", 12_000, 11_500)
 
 
 def test_online_sum_in_another_unit_is_a_unit_mismatch() -> None:
@@ -463,7 +471,7 @@ def test_the_default_rules_carry_the_thresholds_of_the_issue() -> None:
         conditions["DIST-GDP-INDEX-BAND"]["lower"],
         conditions["DIST-GDP-INDEX-BAND"]["upper"],
     ) == (95, 115)
-    assert conditions["ENT-ONLINE-RECONCILE"]["tolerance_pct"] == 10
+    assert conditions["ENT-ONLINE-RECONCILE"]["tolerance_pct"] == 5
     assert conditions["ONL-DAILY-MONTHLY"]["tolerance_pct"] == 5
     assert conditions["ONL-COMPLETENESS"]["min_share_pct"] == 90
 

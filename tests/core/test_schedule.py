@@ -20,6 +20,7 @@ from ecer.core.schedule import (
     escalation_steps,
     next_reminders,
     overdue,
+    submitted_share_pct,
 )
 
 CITY = ScheduleParams(
@@ -182,3 +183,24 @@ def test_a_missed_run_catches_up_without_repeating() -> None:
 def test_nothing_is_sent_after_submission_even_if_a_step_was_missed() -> None:
     item = ScheduleItem("q1", DUE, submitted_at=date(2024, 4, 20))
     assert next_reminders(item, [], date(2024, 4, 21)) == []
+
+
+def test_district_yearly_energy_data_is_due_on_the_citys_date() -> None:
+    params = ScheduleParams(district_energy_annual=MonthDay(4, 30))
+    assert due_date(DueKind.DISTRICT_ENERGY_ANNUAL, "2024", params) == date(2025, 4, 30)
+    with pytest.raises(ValueError, match="not set"):
+        due_date(DueKind.DISTRICT_ENERGY_ANNUAL, "2024", CITY)
+
+
+def test_submitted_share_counts_only_items_already_due() -> None:
+    today = date(2025, 4, 20)
+    items = [
+        ScheduleItem("a", date(2025, 3, 31), submitted_at=date(2025, 3, 30)),
+        ScheduleItem("b", date(2025, 3, 31), submitted_at=date(2025, 4, 2)),
+        ScheduleItem("c", date(2025, 4, 15)),
+        ScheduleItem("d", date(2025, 4, 15), submitted_at=date(2025, 4, 25)),  # not yet
+        ScheduleItem("e", date(2025, 6, 30)),  # not due
+    ]
+    # a and b submitted of a, b, c, d due: 2 / 4 = 50 %.
+    assert submitted_share_pct(items, today) == pytest.approx(50.0)
+    assert submitted_share_pct(items[4:], today) is None

@@ -7,7 +7,8 @@ Due dates (报送时限):
 - enterprise annual energy report (能源利用状况报告): a month and day of the year after
   the reporting year, set by the city;
 - plan target observations, annual: likewise a month and day of the following year set
-  by the city.
+  by the city;
+- district yearly energy and GDP data (县区年度能耗与生产总值): likewise.
 
 Reminders are a pure state machine driven by an explicit ``today`` (the clock is the
 caller's): on the due date a reminder goes to the responsible user; ``head_after_days``
@@ -31,6 +32,7 @@ class DueKind(StrEnum):
     DISTRICT_QUARTERLY = "district_quarterly"
     ENTERPRISE_ANNUAL_REPORT = "enterprise_annual_report"
     TARGET_OBSERVATION_ANNUAL = "target_observation_annual"
+    DISTRICT_ENERGY_ANNUAL = "district_energy_annual"
 
 
 @dataclass(frozen=True)
@@ -54,11 +56,13 @@ class ScheduleParams:
     quarterly_days_after: Days from the end of a quarter to the district figures' due date [d].
     enterprise_annual_report: Due day of the enterprise annual report, following year.
     target_observation_annual: Due day of annual target observations, following year.
+    district_energy_annual: Due day of districts' yearly energy and GDP data, following year.
     """
 
     quarterly_days_after: int = 15
     enterprise_annual_report: MonthDay | None = None
     target_observation_annual: MonthDay | None = None
+    district_energy_annual: MonthDay | None = None
 
     def __post_init__(self) -> None:
         if self.quarterly_days_after < 0:
@@ -93,10 +97,11 @@ def due_date(kind: DueKind | str, period: str, params: ScheduleParams) -> date:
         return end + timedelta(days=params.quarterly_days_after)
     if _YEAR.fullmatch(period) is None:
         raise ValueError(f"{kind.value}: period must be a year like 2024, got {period!r}")
-    if kind is DueKind.ENTERPRISE_ANNUAL_REPORT:
-        month_day = params.enterprise_annual_report
-    else:
-        month_day = params.target_observation_annual
+    month_day = {
+        DueKind.ENTERPRISE_ANNUAL_REPORT: params.enterprise_annual_report,
+        DueKind.TARGET_OBSERVATION_ANNUAL: params.target_observation_annual,
+        DueKind.DISTRICT_ENERGY_ANNUAL: params.district_energy_annual,
+    }[kind]
     if month_day is None:
         raise ValueError(f"{kind.value}: the city has not set this due date")
     return date(int(period) + 1, month_day.month, month_day.day)
@@ -234,3 +239,15 @@ def next_reminders(
     sent = {s.level if isinstance(s, Reminder) else ReminderLevel(s) for s in already_sent}
     steps = escalation_steps(item.due, today, item.submitted_at, item.policy)
     return [step for step in steps if step.level not in sent]
+
+
+def submitted_share_pct(items: Iterable[ScheduleItem], today: date) -> float | None:
+    """Share of the items due by ``today`` that are submitted [%]; ``None`` when none is due.
+
+    Completeness of submissions = submitted ÷ due × 100 (this project's measure, the
+    counterpart of online completeness in ``core.meters``).
+    """
+    due = [item for item in items if item.due <= today]
+    if not due:
+        return None
+    return sum(item.is_submitted(today) for item in due) / len(due) * 100

@@ -45,9 +45,11 @@ api = NinjaAPI(
 def _add_routers() -> None:
     from ecer.web.catalog.api import router as catalog_router
     from ecer.web.enterprises.api import router as meters_router
+    from ecer.web.enterprises.report_api import router as reports_router
 
     api.add_router("/observations", catalog_router)
     api.add_router("/meters", meters_router)
+    api.add_router("/enterprises", reports_router)
 
 
 _add_routers()

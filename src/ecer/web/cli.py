@@ -1,4 +1,5 @@
-"""`ecer` sub-commands that need the Django shell: setup, progress, energy, observations."""
+"""`ecer` sub-commands that need the Django shell: setup, progress, energy, observations,
+quality."""
 
 from __future__ import annotations
 
@@ -53,6 +54,18 @@ def register(subparsers: Any) -> None:
     load.add_argument("file")
     load.set_defaults(func=_observations_load)
 
+    quality = subparsers.add_parser("quality", help="data-quality rules and due-date reminders")
+    quality_sub = quality.add_subparsers(dest="quality_command", required=True)
+    run = quality_sub.add_parser(
+        "run", help="check submitted records, districts' yearly data and online streams (nightly)"
+    )
+    run.set_defaults(func=_quality_run)
+    remind = quality_sub.add_parser(
+        "remind", help="send today's due-date reminders (each level of each item once)"
+    )
+    remind.add_argument("--date", help="act as if today were this date (YYYY-MM-DD)")
+    remind.set_defaults(func=_quality_remind)
+
 
 def _setup(args: argparse.Namespace) -> int:
     run_django_command(["migrate", "--noinput", "-v", "0"])
@@ -84,6 +97,29 @@ def _energy_report(args: argparse.Namespace) -> int:
     except LookupError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1
+    return 0
+
+
+def _quality_run(args: argparse.Namespace) -> int:
+    setup_django()
+    from ecer.web.quality.services import run_all
+
+    print(run_all())
+    return 0
+
+
+def _quality_remind(args: argparse.Namespace) -> int:
+    setup_django()
+    from datetime import date
+
+    from ecer.web.quality.reminders import remind
+
+    try:
+        today = date.fromisoformat(args.date) if args.date else None
+    except ValueError:
+        print(f"error: --date {args.date!r}: expected YYYY-MM-DD", file=sys.stderr)
+        return 1
+    print(remind(today))
     return 0
 
 

@@ -37,6 +37,7 @@ INSTALLED_APPS = [
     "ecer.web.rights",
     "ecer.web.monitoring",
     "ecer.web.reports",
+    "ecer.web.quality",
 ]
 
 MIDDLEWARE = [
@@ -67,6 +68,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "ecer.web.catalog.context.navigation",
+                "ecer.web.quality.context.notifications",
             ],
         },
     },
@@ -134,6 +136,23 @@ ECER_PDF_FONT = env_str("ECER_PDF_FONT", "")
 # Reports are generated in a background thread; tests may run them inline.
 ECER_REPORTS_INLINE = env_bool("ECER_REPORTS_INLINE", False)
 DATA_UPLOAD_MAX_MEMORY_SIZE = FILE_UPLOAD_MAX_MEMORY_SIZE
+
+# The city's reporting calendar (ecer.core.schedule): days after a quarter's end for the
+# districts' quarterly figures, and the month-day of the following year for annual ones.
+ECER_DUE_QUARTERLY_DAYS = env_int("ECER_DUE_QUARTERLY_DAYS", 15)
+ECER_DUE_ENTERPRISE_REPORT = env_str("ECER_DUE_ENTERPRISE_REPORT", "03-31")
+ECER_DUE_TARGET_OBSERVATION = env_str("ECER_DUE_TARGET_OBSERVATION", "03-31")
+ECER_DUE_DISTRICT_ENERGY = env_str("ECER_DUE_DISTRICT_ENERGY", "04-30")
+# Submissions due longer ago than this are not tracked (a new installation starts clean).
+ECER_SCHEDULE_LOOKBACK_DAYS = env_int("ECER_SCHEDULE_LOOKBACK_DAYS", 400)
+# The department responsible for districts' yearly energy data (plan catalog code).
+ECER_ENERGY_DATA_DEPARTMENT = env_str("ECER_ENERGY_DATA_DEPARTMENT", "statistics")
+# Reminders also go by e-mail (Django's mail backend) when this is on.
+ECER_REMINDER_EMAIL = env_bool("ECER_REMINDER_EMAIL", False)
+EMAIL_BACKEND = env_str("ECER_EMAIL_BACKEND", "django.core.mail.backends.smtp.EmailBackend")
+EMAIL_HOST = env_str("ECER_EMAIL_HOST", "localhost")
+EMAIL_PORT = env_int("ECER_EMAIL_PORT", 25)
+DEFAULT_FROM_EMAIL = env_str("ECER_EMAIL_FROM", "ecer@localhost")
 
 if not DEBUG and SECRET_KEY == _DEV_SECRET:
     from django.core.exceptions import ImproperlyConfigured

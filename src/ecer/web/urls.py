@@ -22,6 +22,7 @@ urlpatterns += i18n_patterns(
     path("projects/", include("ecer.web.projects.urls")),
     path("rights/", include("ecer.web.rights.urls")),
     path("reports/", include("ecer.web.reports.urls")),
+    path("quality/", include("ecer.web.quality.urls")),
     path("", include("ecer.web.catalog.urls")),
     prefix_default_language=False,
 )

@@ -1,7 +1,13 @@
-"""Moves of the submission workflow; each checks the actor's scope and the current state."""
+"""Moves of the submission workflow; each checks the actor's scope and the current state.
+
+Approval is the one door every path goes through (review pages, JSON API): checks registered
+with :func:`register_pre_approval_check` run inside :func:`approve` before the state changes,
+and may refuse the approval (``ValidationError``) or record the approver's justification.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from django.contrib.contenttypes.models import ContentType
@@ -11,6 +17,17 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from ecer.web.audit.models import Correction, Reviewable, Status
+from ecer.web.audit.signals import figures_received
+
+# (record, user, justification) -> None; raises ValidationError to refuse the approval.
+PreApprovalCheck = Callable[[Reviewable, Any, str], None]
+_pre_approval_checks: list[PreApprovalCheck] = []
+
+
+def register_pre_approval_check(check: PreApprovalCheck) -> None:
+    """Run ``check`` in every approval (registered once, from an app's ``ready``)."""
+    if check not in _pre_approval_checks:
+        _pre_approval_checks.append(check)
 
 
 def _require(record: Reviewable, *states: str) -> None:
@@ -28,13 +45,18 @@ def submit(record: Reviewable, user: Any) -> None:
     record.submitted_at = timezone.now()
     record.return_reason = ""
     record.save()
+    figures_received.send(sender=type(record), records=[record])
 
 
 @transaction.atomic
-def approve(record: Reviewable, user: Any, scope: Any) -> None:
+def approve(record: Reviewable, user: Any, scope: Any, justification: str = "") -> None:
+    """Approve a submitted record; ``justification`` is the reviewer's reason to approve
+    despite data-quality findings (required by the registered checks when there are any)."""
     if not scope.can_review:
         raise PermissionDenied("only reviewers approve")
     _require(record, Status.SUBMITTED)
+    for check in _pre_approval_checks:
+        check(record, user, justification.strip())
     record.status = Status.APPROVED
     record.reviewed_by = user
     record.reviewed_at = timezone.now()

@@ -15,6 +15,7 @@ from ecer.web.audit.models import Status
 from ecer.web.catalog.forms import ObservationForm
 from ecer.web.catalog.models import ANNUAL, Observation
 from ecer.web.catalog.observation_views import scoped_observations
+from ecer.web.quality import api as quality_api
 
 router = Router(tags=["observations"])
 
@@ -159,3 +160,18 @@ def correct_observation(request: HttpRequest, pk: int, payload: CorrectionIn) ->
     except ValidationError as exc:
         return Reply(400, {"detail": " ".join(exc.messages)})
     return Reply(200, _out(obj))
+
+
+@router.post(
+    "/{pk}/approve",
+    response={
+        200: quality_api.ApprovalOut,
+        400: quality_api.ApprovalRefused,
+        403: quality_api.ApprovalRefused,
+        409: quality_api.ApprovalRefused,
+    },
+)
+def approve_observation(request: HttpRequest, pk: int, body: quality_api.ApprovalIn) -> Any:
+    """Approve a submitted figure; open error- or warning-level data-quality findings need a
+    ``justification`` (409 with the findings otherwise)."""
+    return quality_api.approve(request, _visible(request, pk), body)

@@ -129,7 +129,12 @@ def observation_submit(request: HttpRequest, pk: int) -> HttpResponse:
 def observation_approve(request: HttpRequest, pk: int) -> HttpResponse:
     obj = _get_visible(request, pk)
     try:
-        workflow.approve(obj, request.user, request.scope)  # type: ignore[attr-defined]
+        workflow.approve(
+            obj,
+            request.user,
+            request.scope,  # type: ignore[attr-defined]
+            request.POST.get("justification", ""),
+        )
         messages.success(request, _("已审核通过"))
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))

@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from ecer.web.audit.models import Status
+from ecer.web.audit.signals import figures_received
 from ecer.web.catalog.models import ANNUAL, Area, Observation, Plan, Target
 from ecer.web.cells import cell_integer, cell_number, cell_text
 
@@ -256,6 +257,7 @@ def write_rows(
         workflow.update(submitted_by=user, submitted_at=now)
     if status == Status.APPROVED:
         workflow.update(reviewed_by=user, reviewed_at=now)
+    received = []
     for r in rows:
         obj, created = Observation.objects.get_or_create(
             target=r.target,
@@ -282,6 +284,9 @@ def write_rows(
                 obj.return_reason = ""
             obj.save()
             summary.updated += 1
+        if obj.status == Status.SUBMITTED:
+            received.append(obj)
+    figures_received.send(sender=Observation, records=received)
     return summary
 
 

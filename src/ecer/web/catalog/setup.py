@@ -26,6 +26,10 @@ def run_setup(*, with_demo: bool) -> Iterator[str]:
     from ecer.web.reports.services import ensure_default_scheme
 
     yield f"考核方案 v{ensure_default_scheme().number}"
+    from ecer.web.quality.services import ensure_default_rule_set
+
+    rule_set, created = ensure_default_rule_set()
+    yield f"数据质量规则集：{rule_set}" + ("（已载入默认规则）" if created else "（已存在）")
     if not with_demo:
         return
     from ecer.web.catalog.models import Plan
@@ -53,6 +57,10 @@ def run_setup(*, with_demo: bool) -> Iterator[str]:
 
     yield from load_projects_demo()
     yield from load_rights_demo()
+    # The demo's online data arrive after its reports: check everything once they are in.
+    from ecer.web.quality.services import run_all
+
+    yield str(run_all())
     # The demo accounts last: their passwords are what a person looks for.
     yield from ensure_demo_users()
 

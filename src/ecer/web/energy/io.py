@@ -22,6 +22,7 @@ from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 
 from ecer.core import energy as core_energy
+from ecer.web.audit.signals import figures_received
 from ecer.web.catalog.models import Area, Plan
 from ecer.web.cells import cell_integer, cell_number, cell_text
 from ecer.web.energy import services
@@ -432,6 +433,13 @@ def write(
             for c in lines
         )
         summary.carrier_rows += len(lines)
+    keys = {(r.area.pk, r.year) for r in year_rows}
+    received = [
+        row
+        for row in DistrictEnergyYear.objects.filter(area_id__in={k[0] for k in keys})
+        if (row.area_id, row.year) in keys
+    ]
+    figures_received.send(sender=DistrictEnergyYear, records=received)
     return summary
 
 

@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 
 from ecer.core import warning as core_warning
 from ecer.web.accounts.decorators import city_admin_required, scoped
+from ecer.web.audit.signals import figures_received
 from ecer.web.audit.version import data_version
 from ecer.web.catalog.models import Area, Plan
 from ecer.web.catalog.observations_io import active_plan
@@ -130,6 +131,7 @@ def district(request: HttpRequest, area_code: str) -> HttpResponse:
             "waterfall_json": json.dumps(services.waterfall_chart(control), ensure_ascii=False),
             "trend_json": json.dumps(services.trend_chart(control), ensure_ascii=False),
             "uses_demo_data": control.uses_demo_data,
+            "year_row": DistrictEnergyYear.objects.filter(area=area, year=year).first(),
         },
     )
 
@@ -153,6 +155,7 @@ def edit_year(request: HttpRequest, area_code: str, year: int) -> HttpResponse:
                 saved.save()
                 formset.instance = saved
                 formset.save()
+                figures_received.send(sender=DistrictEnergyYear, records=[saved])
             messages.success(
                 request, _("已保存 %(area)s %(year)s 年数据") % {"area": area.name, "year": year}
             )

@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from ecer.core import creditcode
 from ecer.core import energy as core_energy
 from ecer.web.audit.models import Status
+from ecer.web.audit.signals import figures_received
 from ecer.web.cells import cell_integer, cell_number, cell_text
 from ecer.web.energy.models import carrier_error
 from ecer.web.enterprises.models import (
@@ -317,6 +318,7 @@ def write(reports: Sequence[_Report], user: Any, *, is_demo: bool = False) -> Im
     """Store the reports as submitted for review."""
     summary = ImportSummary()
     now = timezone.now()
+    stored = []
     for r in reports:
         report = EnergyReport.objects.create(
             enterprise=r.enterprise,
@@ -332,6 +334,8 @@ def write(reports: Sequence[_Report], user: Any, *, is_demo: bool = False) -> Im
         summary.reports += 1
         summary.carriers += len(r.carriers)
         summary.outputs += len(r.outputs)
+        stored.append(report)
+    figures_received.send(sender=EnergyReport, records=stored)
     return summary
 
 

@@ -239,7 +239,7 @@ def report_review(request: HttpRequest, code: str, year: int) -> HttpResponse:
         raise PermissionDenied("city administrators review reports")
     try:
         if request.POST.get("decision") == "approve":
-            workflow.approve(report, request.user, scope)
+            workflow.approve(report, request.user, scope, request.POST.get("justification", ""))
             messages.success(request, _("已审核通过"))
         else:
             workflow.return_for_revision(

@@ -1,0 +1,344 @@
+"""Due dates of the submissions the city expects, overdue items, and reminders that escalate
+from the responsible user to the district or department head and then to the city
+administrators (``ecer.core.schedule``), as in-app notifications and, when configured, e-mail.
+
+Expected submissions (the calendar comes from settings, ``ECER_DUE_*``):
+* district quarterly figures: each target decomposed to districts, each district, each quarter;
+  responsible: the district's users; head: the district's head;
+* city annual target observations: each target not decomposed to districts, at city level;
+  responsible: users of its lead departments (plan catalog); head: those departments' heads;
+* enterprise annual energy reports: each enterprise; responsible: its enterprise users; head:
+  the head of its district;
+* district yearly energy and GDP data (entered by the city from the statistics bureau):
+  responsible: users of ``ECER_ENERGY_DATA_DEPARTMENT``; head: that department's head.
+Only items due within ``ECER_SCHEDULE_LOOKBACK_DAYS`` before today are tracked, so a new
+installation does not remind about the plan's early years.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from typing import Any
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.mail import send_mail
+from django.db import transaction
+from django.db.models import Min
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from ecer.core import schedule as core_schedule
+from ecer.web.accounts.models import Membership, Role
+from ecer.web.catalog.models import Area, Department, Observation, Plan
+from ecer.web.energy.models import DistrictEnergyYear
+from ecer.web.enterprises.models import EnergyReport, Enterprise
+from ecer.web.quality.models import Notification, ReminderSent, UnitHead
+
+
+def _month_day(text: str) -> core_schedule.MonthDay:
+    month, day = (int(part) for part in text.split("-"))
+    return core_schedule.MonthDay(month, day)
+
+
+def params() -> core_schedule.ScheduleParams:
+    return core_schedule.ScheduleParams(
+        quarterly_days_after=settings.ECER_DUE_QUARTERLY_DAYS,
+        enterprise_annual_report=_month_day(settings.ECER_DUE_ENTERPRISE_REPORT),
+        target_observation_annual=_month_day(settings.ECER_DUE_TARGET_OBSERVATION),
+        district_energy_annual=_month_day(settings.ECER_DUE_DISTRICT_ENERGY),
+    )
+
+
+@dataclass(frozen=True)
+class Expected:
+    """One expected submission with who answers for it."""
+
+    item: core_schedule.ScheduleItem
+    kind: core_schedule.DueKind
+    title: str
+    url: str
+    area: Area | None = None
+    enterprise: Enterprise | None = None
+    departments: tuple[Department, ...] = field(default_factory=tuple)
+
+    @property
+    def head_area(self) -> Area | None:
+        return self.area if self.area is not None and not self.area.is_city else None
+
+
+def _date(moment: Any) -> date | None:
+    return None if moment is None else timezone.localdate(moment)
+
+
+def _window(today: date) -> tuple[date, date]:
+    return today - timedelta(days=settings.ECER_SCHEDULE_LOOKBACK_DAYS), today
+
+
+def _years(plan: Plan, today: date) -> list[int]:
+    return [y for y in range(plan.base_year + 1, plan.target_year + 1) if y < today.year]
+
+
+def expected_items(today: date) -> list[Expected]:
+    """Every submission due within the look-back window up to ``today``."""
+    plan = Plan.objects.order_by("-target_year", "code").first()
+    if plan is None:
+        return []
+    p = params()
+    start, end = _window(today)
+    items: list[Expected] = []
+
+    def keep(due: date) -> bool:
+        return start <= due <= end
+
+    submitted: dict[tuple[int, int, int, int], date | None] = {
+        (o["target_id"], o["area_id"], o["year"], o["quarter"]): _date(o["submitted_at"])
+        for o in Observation.objects.filter(submitted_at__isnull=False).values(
+            "target_id", "area_id", "year", "quarter", "submitted_at"
+        )
+    }
+    districts = list(Area.objects.exclude(kind=Area.Kind.CITY))
+    targets = list(plan.targets.prefetch_related("lead_departments"))
+    for target in targets:
+        if target.applies_to_districts:
+            for year in [*_years(plan, today), today.year]:
+                for quarter in range(1, 5):
+                    period = f"{year}Q{quarter}"
+                    due = core_schedule.due_date(
+                        core_schedule.DueKind.DISTRICT_QUARTERLY, period, p
+                    )
+                    if not keep(due):
+                        continue
+                    for area in districts:
+                        key = f"obs-q:{target.code}:{area.code}:{period}"
+                        items.append(
+                            Expected(
+                                core_schedule.ScheduleItem(
+                                    key, due, submitted.get((target.pk, area.pk, year, quarter))
+                                ),
+                                core_schedule.DueKind.DISTRICT_QUARTERLY,
+                                _("%(area)s %(period)s %(target)s")
+                                % {"area": area.name, "period": period, "target": target.name},
+                                reverse("catalog:observations"),
+                                area=area,
+                            )
+                        )
+        else:
+            leads = tuple(target.lead_departments.all())
+            city = plan.area
+            for year in _years(plan, today):
+                due = core_schedule.due_date(
+                    core_schedule.DueKind.TARGET_OBSERVATION_ANNUAL, str(year), p
+                )
+                if not keep(due):
+                    continue
+                items.append(
+                    Expected(
+                        core_schedule.ScheduleItem(
+                            f"obs-y:{target.code}:{year}",
+                            due,
+                            submitted.get((target.pk, city.pk, year, 0)),
+                        ),
+                        core_schedule.DueKind.TARGET_OBSERVATION_ANNUAL,
+                        _("%(year)s 年 %(target)s（全市）") % {"year": year, "target": target.name},
+                        reverse("catalog:target", args=[target.code]),
+                        area=city,
+                        departments=leads,
+                    )
+                )
+    reports = {
+        (r["enterprise_id"], r["year"]): _date(r["submitted_at"])
+        for r in EnergyReport.objects.filter(submitted_at__isnull=False).values(
+            "enterprise_id", "year", "submitted_at"
+        )
+    }
+    for enterprise in Enterprise.objects.select_related("area"):
+        for year in _years(plan, today):
+            due = core_schedule.due_date(
+                core_schedule.DueKind.ENTERPRISE_ANNUAL_REPORT, str(year), p
+            )
+            if not keep(due):
+                continue
+            items.append(
+                Expected(
+                    core_schedule.ScheduleItem(
+                        f"ent:{enterprise.credit_code}:{year}",
+                        due,
+                        reports.get((enterprise.pk, year)),
+                    ),
+                    core_schedule.DueKind.ENTERPRISE_ANNUAL_REPORT,
+                    _("%(name)s %(year)s 年能源利用状况报告")
+                    % {"name": enterprise.name, "year": year},
+                    reverse("enterprises:detail", args=[enterprise.credit_code]),
+                    area=enterprise.area,
+                    enterprise=enterprise,
+                )
+            )
+    first_saved = {
+        (r["area_id"], r["year"]): _date(r["first"])
+        for r in DistrictEnergyYear.history.values("area_id", "year").annotate(  # type: ignore[attr-defined]
+            first=Min("history_date")
+        )
+    }
+    statistics = tuple(Department.objects.filter(code=settings.ECER_ENERGY_DATA_DEPARTMENT))
+    for area in Area.objects.all():
+        for year in _years(plan, today):
+            due = core_schedule.due_date(core_schedule.DueKind.DISTRICT_ENERGY_ANNUAL, str(year), p)
+            if not keep(due):
+                continue
+            items.append(
+                Expected(
+                    core_schedule.ScheduleItem(
+                        f"energy:{area.code}:{year}", due, first_saved.get((area.pk, year))
+                    ),
+                    core_schedule.DueKind.DISTRICT_ENERGY_ANNUAL,
+                    _("%(area)s %(year)s 年能耗与生产总值数据") % {"area": area.name, "year": year},
+                    reverse("energy:overview"),
+                    area=area,
+                    departments=statistics,
+                )
+            )
+    return items
+
+
+# --- recipients --------------------------------------------------------------------------
+
+
+def responsible_users(expected: Expected) -> list[Any]:
+    memberships = Membership.objects.none()
+    if expected.enterprise is not None:
+        memberships = Membership.objects.filter(
+            role=Role.ENTERPRISE, enterprise_code=expected.enterprise.credit_code
+        )
+    elif expected.departments:
+        memberships = Membership.objects.filter(
+            role=Role.DEPARTMENT, department__in=expected.departments
+        )
+    elif expected.area is not None:
+        memberships = Membership.objects.filter(role=Role.DISTRICT, area=expected.area)
+    return [m.user for m in memberships.select_related("user") if m.user.is_active]
+
+
+def unit_heads(expected: Expected) -> list[Any]:
+    if expected.departments and expected.enterprise is None:
+        heads = UnitHead.objects.filter(department__in=expected.departments)
+    elif expected.head_area is not None:
+        heads = UnitHead.objects.filter(area=expected.head_area)
+    else:
+        heads = UnitHead.objects.none()
+    return [h.user for h in heads.select_related("user") if h.user.is_active]
+
+
+def city_admins() -> list[Any]:
+    users = get_user_model().objects.filter(is_active=True)
+    admins = [m.user for m in Membership.objects.filter(role=Role.CITY_ADMIN, user__in=users)]
+    admins += list(users.filter(is_superuser=True, membership__isnull=True))
+    return admins
+
+
+def recipients(expected: Expected, role: core_schedule.RecipientRole) -> list[Any]:
+    if role is core_schedule.RecipientRole.RESPONSIBLE_USER:
+        found = responsible_users(expected)
+    elif role is core_schedule.RecipientRole.UNIT_HEAD:
+        found = unit_heads(expected)
+    else:
+        found = city_admins()
+    unique = {u.pk: u for u in found}
+    return list(unique.values())
+
+
+# --- sending -----------------------------------------------------------------------------
+
+
+@dataclass
+class RemindSummary:
+    reminders: int = 0
+    notifications: int = 0
+    emails: int = 0
+
+    def __str__(self) -> str:
+        return _("报送提醒：%(r)s 条提醒，站内通知 %(n)s 条，邮件 %(e)s 封") % {
+            "r": self.reminders,
+            "n": self.notifications,
+            "e": self.emails,
+        }
+
+
+def _text(expected: Expected, reminder: core_schedule.Reminder, today: date) -> tuple[str, str]:
+    late = core_schedule.days_overdue(expected.item, today)
+    title = _("报送提醒：%(title)s") % {"title": expected.title}
+    if late:
+        body = _("应于 %(due)s 前报送，已逾期 %(days)s 天（提醒对象：%(role)s）。") % {
+            "due": expected.item.due.isoformat(),
+            "days": late,
+            "role": reminder.recipient_role.label_zh,
+        }
+    else:
+        body = _("今天（%(due)s）是报送截止日（提醒对象：%(role)s）。") % {
+            "due": expected.item.due.isoformat(),
+            "role": reminder.recipient_role.label_zh,
+        }
+    return title, body
+
+
+def remind(today: date | None = None) -> RemindSummary:
+    """Send today's reminders; each level of each item is sent once, however often it runs."""
+    today = today or timezone.localdate()
+    summary = RemindSummary()
+    expected = expected_items(today)
+    sent: dict[str, set[int]] = {}
+    for key, level in ReminderSent.objects.values_list("item_key", "level"):
+        sent.setdefault(key, set()).add(level)
+    for entry in expected:
+        already = [core_schedule.ReminderLevel(level) for level in sent.get(entry.item.key, ())]
+        for reminder in core_schedule.next_reminders(entry.item, already, today):
+            summary.reminders += 1
+            with transaction.atomic():
+                _, created = ReminderSent.objects.get_or_create(
+                    item_key=entry.item.key,
+                    level=reminder.level,
+                    defaults={"due": entry.item.due, "sent_on": today},
+                )
+                if not created:
+                    continue  # another run got there first
+                users = recipients(entry, reminder.recipient_role)
+                title, body = _text(entry, reminder, today)
+                Notification.objects.bulk_create(
+                    Notification(user=u, title=title, body=body, url=entry.url) for u in users
+                )
+                ReminderSent.objects.filter(item_key=entry.item.key, level=reminder.level).update(
+                    recipients=len(users)
+                )
+                summary.notifications += len(users)
+                if settings.ECER_REMINDER_EMAIL:
+                    addresses = [u.email for u in users if u.email]
+                    if addresses:
+                        send_mail(title, body, None, addresses)
+                        summary.emails += len(addresses)
+    return summary
+
+
+def overdue_items(today: date, items: Iterable[Expected] | None = None) -> list[Expected]:
+    entries = list(items) if items is not None else expected_items(today)
+    late = {i.key for i in core_schedule.overdue([e.item for e in entries], today)}
+    chosen = [e for e in entries if e.item.key in late]
+    return sorted(chosen, key=lambda e: (e.item.due, e.item.key))
+
+
+def visible_items(scope: Any, items: Iterable[Expected]) -> list[Expected]:
+    if scope.role in (Role.CITY_ADMIN, Role.LEADER):
+        return list(items)
+    if scope.role == Role.DEPARTMENT:
+        return [e for e in items if any(d.pk == scope.department_id for d in e.departments)]
+    if scope.role == Role.DISTRICT:
+        return [e for e in items if e.area is not None and e.area.pk == scope.area_id]
+    if scope.role == Role.ENTERPRISE:
+        return [
+            e
+            for e in items
+            if e.enterprise is not None and e.enterprise.credit_code == scope.enterprise_code
+        ]
+    return []

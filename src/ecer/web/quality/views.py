@@ -1,0 +1,235 @@
+"""Pages of data quality: findings city-wide (filters, Excel), the rule-set editor, the
+on-demand run, overdue submissions, notifications, and a data-quality page per district and
+per enterprise. Figures come from ``services``, ``reminders`` and ``ecer.core``."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.db.models import QuerySet
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from ecer.core import schedule as core_schedule
+from ecer.web.accounts.decorators import city_admin_required, scoped
+from ecer.web.catalog.models import Area
+from ecer.web.enterprises.models import Enterprise
+from ecer.web.enterprises.scope import can_view_enterprise, visible_enterprises
+from ecer.web.quality import reminders, services
+from ecer.web.quality.exports import findings_workbook
+from ecer.web.quality.models import (
+    RECORD_KIND_CHOICES,
+    SEVERITY_CHOICES,
+    Finding,
+    FindingStatus,
+    Notification,
+    Override,
+    RuleSetVersion,
+)
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def _filtered(request: HttpRequest) -> tuple[QuerySet[Finding], dict[str, str]]:
+    scope = request.scope  # type: ignore[attr-defined]
+    queryset = services.visible_findings(
+        scope, Finding.objects.select_related("area", "enterprise", "rule_set")
+    )
+    filters = {
+        name: request.GET.get(name, "").strip()
+        for name in ("kind", "severity", "status", "area", "enterprise")
+    }
+    if "status" not in request.GET:
+        filters["status"] = FindingStatus.OPEN
+    if filters["kind"]:
+        queryset = queryset.filter(record_kind=filters["kind"])
+    if filters["severity"]:
+        queryset = queryset.filter(severity=filters["severity"])
+    if filters["status"]:
+        queryset = queryset.filter(status=filters["status"])
+    if filters["area"]:
+        queryset = queryset.filter(area__code=filters["area"])
+    if filters["enterprise"]:
+        queryset = queryset.filter(enterprise__credit_code=filters["enterprise"])
+    return queryset, filters
+
+
+@scoped
+def finding_list(request: HttpRequest) -> HttpResponse:
+    scope = request.scope  # type: ignore[attr-defined]
+    queryset, filters = _filtered(request)
+    return render(
+        request,
+        "quality/finding_list.html",
+        {
+            "findings": queryset[:500],
+            "total": queryset.count(),
+            "filters": filters,
+            "kinds": RECORD_KIND_CHOICES,
+            "severities": SEVERITY_CHOICES,
+            "statuses": FindingStatus.choices,
+            "areas": scope.areas(Area.objects.all()),
+            "enterprises": visible_enterprises(scope, Enterprise.objects.all()),
+            "query": request.GET.urlencode(),
+        },
+    )
+
+
+@scoped
+def finding_export(request: HttpRequest) -> HttpResponse:
+    queryset, _filters = _filtered(request)
+    response = HttpResponse(findings_workbook(queryset[:20_000]), content_type=XLSX)
+    response["Content-Disposition"] = 'attachment; filename="ecer-data-quality.xlsx"'
+    return response
+
+
+@require_POST
+@city_admin_required
+def run_now(request: HttpRequest) -> HttpResponse:
+    messages.success(request, str(services.run_all()))
+    return redirect("quality:findings")
+
+
+@city_admin_required
+def rule_set(request: HttpRequest) -> HttpResponse:
+    current = services.active_rule_set()
+    text = current.text
+    error = ""
+    if request.method == "POST":
+        text = request.POST.get("text", "")
+        try:
+            saved = services.save_rule_set(
+                text, request.user, note=request.POST.get("note", "")[:200]
+            )
+        except services.RuleTextError as exc:
+            error = str(exc)
+        else:
+            messages.success(request, _("已保存为新版本 %(v)s") % {"v": saved})
+            return redirect("quality:rules")
+    return render(
+        request,
+        "quality/rule_set.html",
+        {
+            "current": current,
+            "text": text,
+            "error": error,
+            "versions": RuleSetVersion.objects.filter(name=current.name).select_related(
+                "created_by"
+            ),
+            "rules": current.rule_set().rules,
+        },
+    )
+
+
+@city_admin_required
+def rule_set_version(request: HttpRequest, version: int) -> HttpResponse:
+    current = services.active_rule_set()
+    shown = get_object_or_404(RuleSetVersion, name=current.name, version=version)
+    return render(request, "quality/rule_set_version.html", {"shown": shown})
+
+
+def _overdue_rows(entries: list[reminders.Expected], today: Any) -> list[dict[str, Any]]:
+    return [
+        {"entry": e, "days": core_schedule.days_overdue(e.item, today)}
+        for e in reminders.overdue_items(today, entries)
+    ]
+
+
+@scoped
+def overdue(request: HttpRequest) -> HttpResponse:
+    today = timezone.localdate()
+    entries = reminders.visible_items(
+        request.scope,  # type: ignore[attr-defined]
+        reminders.expected_items(today),
+    )
+    return render(
+        request,
+        "quality/overdue.html",
+        {"rows": _overdue_rows(entries, today), "today": today, "params": reminders.params()},
+    )
+
+
+@scoped
+def notifications(request: HttpRequest) -> HttpResponse:
+    items = list(Notification.objects.filter(user=request.user)[:200])
+    Notification.objects.filter(user=request.user, read_at=None).update(read_at=timezone.now())
+    return render(request, "quality/notifications.html", {"items": items})
+
+
+def _page(
+    request: HttpRequest,
+    title: str,
+    findings: QuerySet[Finding],
+    entries: list[reminders.Expected],
+    extra: dict[str, Any],
+) -> HttpResponse:
+    today = timezone.localdate()
+    scope = request.scope  # type: ignore[attr-defined]
+    findings = services.visible_findings(scope, findings.select_related("rule_set"))
+    due = [e.item for e in entries]
+    return render(
+        request,
+        "quality/unit_page.html",
+        {
+            "title": title,
+            "open_findings": findings.filter(status=FindingStatus.OPEN),
+            "history": findings.exclude(status=FindingStatus.OPEN)[:100],
+            "overdue_rows": _overdue_rows(entries, today),
+            "submitted_share": core_schedule.submitted_share_pct(due, today),
+            "due_count": sum(1 for item in due if item.due <= today),
+            **extra,
+        },
+    )
+
+
+@scoped
+def district_page(request: HttpRequest, area_code: str) -> HttpResponse:
+    area = get_object_or_404(Area, code=area_code)
+    if not request.scope.can_view_area(area):  # type: ignore[attr-defined]
+        raise Http404("area outside the user's scope")
+    today = timezone.localdate()
+    entries = [
+        e
+        for e in reminders.visible_items(request.scope, reminders.expected_items(today))  # type: ignore[attr-defined]
+        if e.area is not None and e.area.pk == area.pk
+    ]
+    overrides = Override.objects.filter(
+        pk__in=Finding.objects.filter(area=area).values("override")
+    ).select_related("approved_by")
+    return _page(
+        request,
+        _("%(area)s 数据质量") % {"area": area.name},
+        Finding.objects.filter(area=area),
+        entries,
+        {"area": area, "overrides": overrides},
+    )
+
+
+@scoped
+def enterprise_page(request: HttpRequest, code: str) -> HttpResponse:
+    enterprise = get_object_or_404(Enterprise.objects.select_related("area"), credit_code=code)
+    if not can_view_enterprise(request.scope, enterprise):  # type: ignore[attr-defined]
+        raise Http404("enterprise outside the user's scope")
+    today = timezone.localdate()
+    entries = [
+        e
+        for e in reminders.expected_items(today)
+        if e.enterprise is not None and e.enterprise.pk == enterprise.pk
+    ]
+    overrides = Override.objects.filter(
+        pk__in=Finding.objects.filter(enterprise=enterprise).values("override")
+    ).select_related("approved_by")
+    online = Finding.objects.filter(
+        enterprise=enterprise, record_kind="online_energy_series", rule_code="ONL-COMPLETENESS"
+    ).order_by("-period")[:12]
+    return _page(
+        request,
+        _("%(name)s 数据质量") % {"name": enterprise.name},
+        Finding.objects.filter(enterprise=enterprise),
+        entries,
+        {"enterprise": enterprise, "overrides": overrides, "online_completeness": online},
+    )
