@@ -41,6 +41,9 @@ def test_history_shows_each_change_and_its_author(
     # The city administrator approves it, then corrects it with a reason.
     sign_in(page, live_server, "cityadmin")
     page.goto(url)
+    # The world's 2022 figure (1.0) makes this a -73 % change: a quality warning whose
+    # approval needs the reviewer's reason.
+    page.fill("textarea[name=justification]", "2022 年数值为测试数据，已核实")
     page.click("button[name=approve]")
     page.wait_for_selector("[data-testid=status]")
     assert page.inner_text("[data-testid=status]") == "已审核"
