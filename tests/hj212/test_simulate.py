@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
+import time
 from contextlib import closing
 from datetime import datetime
 
@@ -170,6 +171,14 @@ def test_replay_sends_a_capture(tmp_path, capsys, corpus_dir):
                 "--json",
             ]
         )
+        # These 2005-era frames ask for no reply, so the client cannot know when they are
+        # stored: wait for the server to log them (a SIGTERM stops reading at once).
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            _, statuses = measurements_and_statuses(path)
+            if sum(count for _, count in statuses) >= 2 * frames:
+                break
+            time.sleep(0.1)
     finally:
         server.process.terminate()
         assert server.wait() == 0
