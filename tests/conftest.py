@@ -38,24 +38,22 @@ def _on_postgres() -> bool:
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     """Tests marked ``postgres`` prove PostgreSQL behaviour (row locks): they are left out of
-    the SQLite run, said so in the summary, and run in .ci/run's PostgreSQL run."""
+    the SQLite run (the report header says so) and run in .ci/run's PostgreSQL run."""
     if _on_postgres():
         return
-    kept = [item for item in items if item.get_closest_marker("postgres") is None]
     left_out = [item for item in items if item.get_closest_marker("postgres") is not None]
     if left_out:
         config.hook.pytest_deselected(items=left_out)
-        items[:] = kept
-        config._ecer_postgres_only = len(left_out)  # type: ignore[attr-defined]
+        items[:] = [item for item in items if item.get_closest_marker("postgres") is None]
 
 
-def pytest_terminal_summary(terminalreporter: Any, config: pytest.Config) -> None:
-    count = getattr(config, "_ecer_postgres_only", 0)
-    if count:
-        terminalreporter.write_line(
-            f"{count} PostgreSQL-only test(s) not run on SQLite; "
-            "they run with DATABASE_URL=postgres://… (the second half of .ci/run)"
-        )
+def pytest_report_header(config: pytest.Config) -> str:
+    if _on_postgres():
+        return "database: PostgreSQL (tests marked `postgres` included)"
+    return (
+        "database: SQLite; tests marked `postgres` are left out and run with "
+        "DATABASE_URL=postgres://… (the second half of .ci/run)"
+    )
 
 
 @pytest.fixture(scope="session")
