@@ -151,14 +151,18 @@ def test_kill_9_of_a_writer_loses_no_acknowledged_frame(database_url, names, nat
     while len(stored_keys(database_url)) < 600 and time.monotonic() < deadline:
         time.sleep(0.05)
     first.send_signal(signal.SIGKILL)
-    assert first.wait(30) == -signal.SIGKILL
-    first.stdout.close()  # type: ignore[union-attr]
+    try:
+        assert first.wait(30) == -signal.SIGKILL
+    finally:
+        first.stdout.close()  # type: ignore[union-attr]
     assert len(stored_keys(database_url)) < len(keys), "the kill should come mid-stream"
 
     second = writer(database_url, names, tmp_path, nats_url, "--idle-exit", "4")
-    assert second.wait(120) == 0, second.log_path.read_text()  # type: ignore[attr-defined]
-    output = second.stdout.read().decode()  # type: ignore[union-attr]
-    second.stdout.close()  # type: ignore[union-attr]
+    try:
+        assert second.wait(120) == 0, second.log_path.read_text()  # type: ignore[attr-defined]
+        output = second.stdout.read().decode()  # type: ignore[union-attr]
+    finally:
+        second.stdout.close()  # type: ignore[union-attr]
     assert "stopped:" in output
     assert stored_keys(database_url) == keys
 
@@ -186,9 +190,13 @@ def test_the_gateway_answers_once_jetstream_has_the_frame(database_url, names, n
     assert answered == keys
     assert stored_keys(database_url) == set()  # in JetStream only, not yet in the database
     server.send_signal(signal.SIGTERM)
-    assert server.wait(30) == 0
-    server.stdout.close()
+    try:
+        assert server.wait(30) == 0
+    finally:
+        server.stdout.close()
     done = writer(database_url, names, tmp_path, nats_url, "--idle-exit", "3")
-    assert done.wait(60) == 0
-    done.stdout.close()  # type: ignore[union-attr]
+    try:
+        assert done.wait(60) == 0, done.log_path.read_text()  # type: ignore[attr-defined]
+    finally:
+        done.stdout.close()  # type: ignore[union-attr]
     assert stored_keys(database_url) == keys

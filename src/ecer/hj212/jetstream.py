@@ -31,6 +31,7 @@ from typing import Any
 
 import nats
 from nats.errors import DrainTimeoutError
+from nats.errors import Error as NatsError
 from nats.errors import TimeoutError as NatsTimeoutError
 from nats.js.api import AckPolicy, ConsumerConfig, StorageType, StreamConfig
 from nats.js.errors import NotFoundError
@@ -173,10 +174,10 @@ async def _subscribe(js: Any, names: Names, ack_wait: float, attempts: int = 10)
                 stream=names.stream,
                 config=ConsumerConfig(ack_policy=AckPolicy.EXPLICIT, ack_wait=ack_wait),
             )
-        except NatsTimeoutError:
+        except (NatsTimeoutError, NatsError) as exc:
             if attempt == attempts - 1:
                 raise
-            log.warning("JetStream did not answer in time; trying again")
+            log.warning("JetStream did not answer (%s); trying again", exc)
             await asyncio.sleep(1)
     raise AssertionError("unreachable")
 
@@ -227,6 +228,10 @@ async def run_writer(
                 if idle_exit is not None and loop.time() - idle_since > idle_exit:
                     break
                 continue
+            except NatsError as exc:  # a busy or restarting server: nothing was taken
+                log.warning("fetching from JetStream failed (%s); trying again", exc)
+                await asyncio.sleep(0.5)
+                continue
             idle_since = loop.time()
             first_at = first_at if first_at is not None else idle_since
             frames = [decode(m.data) for m in messages]
@@ -235,7 +240,7 @@ async def run_writer(
             # only means a redelivery, which the database stores once.
             for m in messages:
                 await m.ack()
-            with contextlib.suppress(NatsTimeoutError):
+            with contextlib.suppress(NatsError):
                 await nc.flush(timeout=10)
             stats.busy_seconds = loop.time() - first_at
             stats.batches += 1
