@@ -390,9 +390,9 @@ class SQLiteFrameWriter:
                 if status == STORED:
                     values = rows.measurements(item, frame_id)
                     if values:
-                        before = db.total_changes
-                        db.executemany(self._insert_measurement, values)
-                        added = db.total_changes - before
+                        # rowcount: rows this statement inserted (sqlite3_changes), not the
+                        # rollup rows its triggers wrote (which total_changes would count).
+                        added = db.executemany(self._insert_measurement, values).rowcount
                 results.append(WriteResult(status, frame_id, added))
             db.execute("COMMIT")
         except BaseException:

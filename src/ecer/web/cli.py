@@ -1,5 +1,5 @@
 """`ecer` sub-commands that need the Django shell: setup, progress, energy, observations,
-quality."""
+quality, monitoring."""
 
 from __future__ import annotations
 
@@ -66,6 +66,21 @@ def register(subparsers: Any) -> None:
     remind.add_argument("--date", help="act as if today were this date (YYYY-MM-DD)")
     remind.set_defaults(func=_quality_remind)
 
+    monitoring = subparsers.add_parser("monitoring", help="online monitoring data maintenance")
+    monitoring_sub = monitoring.add_subparsers(dest="monitoring_command", required=True)
+    partitions = monitoring_sub.add_parser(
+        "partitions",
+        help="PostgreSQL: create the monthly measurement partitions up to N months ahead "
+        "(run monthly)",
+    )
+    partitions.add_argument("--ahead", type=int, default=12, metavar="N", help="default: 12")
+    partitions.set_defaults(func=_monitoring_partitions)
+    rollups = monitoring_sub.add_parser(
+        "rollups", help="recompute the hour/day/month rollups from the measurements"
+    )
+    rollups.add_argument("--mn", action="append", help="only this point (repeatable)")
+    rollups.set_defaults(func=_monitoring_rollups)
+
 
 def _setup(args: argparse.Namespace) -> int:
     run_django_command(["migrate", "--noinput", "-v", "0"])
@@ -120,6 +135,35 @@ def _quality_remind(args: argparse.Namespace) -> int:
         print(f"error: --date {args.date!r}: expected YYYY-MM-DD", file=sys.stderr)
         return 1
     print(remind(today))
+    return 0
+
+
+def _monitoring_partitions(args: argparse.Namespace) -> int:
+    setup_django()
+    from ecer.web.monitoring.partitions import ensure_ahead, is_partitioned
+
+    if not is_partitioned():
+        print("the measurement table is not partitioned (SQLite): nothing to do")
+        return 0
+    created = ensure_ahead(args.ahead)
+    print(f"created {len(created)} partitions" + (f": {', '.join(created)}" if created else ""))
+    return 0
+
+
+def _monitoring_rollups(args: argparse.Namespace) -> int:
+    setup_django()
+    from ecer.web.monitoring.models import MonitoringPoint
+    from ecer.web.monitoring.rollups import rebuild
+
+    point_ids = None
+    if args.mn:
+        found = dict(MonitoringPoint.objects.filter(mn__in=args.mn).values_list("mn", "pk"))
+        unknown = sorted(set(args.mn) - set(found))
+        if unknown:
+            print(f"error: unknown MN {', '.join(unknown)}", file=sys.stderr)
+            return 1
+        point_ids = list(found.values())
+    print(f"rollup rows written: {rebuild(point_ids)}")
     return 0
 
 

@@ -30,6 +30,11 @@ def run_setup(*, with_demo: bool) -> Iterator[str]:
 
     rule_set, created = ensure_default_rule_set()
     yield f"数据质量规则集：{rule_set}" + ("（已载入默认规则）" if created else "（已存在）")
+    from ecer.web.monitoring.partitions import ensure_ahead
+
+    created_partitions = ensure_ahead()
+    if created_partitions:
+        yield f"监测数据分区：新建 {len(created_partitions)} 个月分区"
     if not with_demo:
         return
     from ecer.web.catalog.models import Plan

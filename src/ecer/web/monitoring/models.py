@@ -304,3 +304,58 @@ class Measurement(models.Model):
 
     def __str__(self) -> str:
         return f"{self.point_id} {self.data_time:%Y-%m-%d %H:%M} {self.pollutant}-{self.kind}"
+
+
+class RollupLevel(models.TextChoices):
+    HOUR = "hour", _("小时")
+    DAY = "day", _("日")
+    MONTH = "month", _("月")
+
+
+class Rollup(models.Model):
+    """Aggregates of the measurements per point, command, pollutant, kind and period.
+
+    Kept by database triggers on every insert into the measurement table
+    (``ecer.web.monitoring.rollups``), so pages summarise a month by reading one row
+    instead of its minute data. Hour rows exist for real-time and minute data only; day and
+    month rows for every command. Periods are Beijing hours, days and months (``start``).
+
+    valid_*: Over the values flagged N only; valid_sum / valid_count is their mean.
+    """
+
+    point = models.ForeignKey(
+        MonitoringPoint,
+        verbose_name=_("监测点"),
+        on_delete=models.CASCADE,
+        related_name="rollups",
+        db_index=False,  # the unique constraint's index starts with the point
+    )
+    cn = models.CharField(_("数据类型（CN）"), max_length=4, choices=Command.choices)
+    pollutant = models.CharField(_("污染物编码"), max_length=storage.POLLUTANT_CODE_LENGTH)
+    kind = models.CharField(_("取值类型"), max_length=8)
+    level = models.CharField(_("汇总周期"), max_length=8, choices=RollupLevel.choices)
+    start = models.DateTimeField(_("周期开始"))
+    count = models.PositiveIntegerField(_("数值个数"))
+    valid_count = models.PositiveIntegerField(_("有效数值个数"))
+    valid_sum = models.FloatField(_("有效数值之和"))
+    valid_min = models.FloatField(_("有效数值最小值"), null=True)
+    valid_max = models.FloatField(_("有效数值最大值"), null=True)
+    last_time = models.DateTimeField(_("最新数据时间"))
+
+    class Meta:
+        db_table = "monitoring_rollup"
+        verbose_name = _("监测数据汇总")
+        verbose_name_plural = _("监测数据汇总")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["point", "cn", "pollutant", "kind", "level", "start"],
+                name="monitoring_rollup_once",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.point_id} {self.cn} {self.pollutant}-{self.kind} {self.level} {self.start}"
+
+    @property
+    def valid_mean(self) -> float | None:
+        return self.valid_sum / self.valid_count if self.valid_count else None

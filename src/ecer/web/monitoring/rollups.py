@@ -1,0 +1,200 @@
+"""Rollups of the measurements (hour → day → month), kept by the database itself.
+
+Every path that adds measurements — the gateway, the JetStream writers, the ORM, a COPY of
+generated data — goes through an INSERT into the measurement table, so triggers on that
+table are the one place that keeps the rollups in step, incrementally and in the same
+transaction: PostgreSQL aggregates each statement's new rows (a statement trigger with a
+transition table, so a batch or a COPY costs one upsert per bucket), SQLite adds each row
+(row triggers). Rows the unique constraint turns away (ON CONFLICT DO NOTHING) are not
+inserted and are not counted.
+
+Measurements are append-only: the gateway never changes or deletes one, the admin shows
+them read-only. Whoever deletes measurements (``delete_measurements``) rebuilds the
+rollups of those points, which is also how a bulk load may skip the triggers.
+
+Buckets are Beijing periods (``storage.DATA_TIME_ZONE``); SQLite has no zone database, so
+there the offset is the fixed UTC+8 (China has had no daylight saving time since 1991).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from django.db import connection, transaction
+from django.db.backends.base.base import BaseDatabaseWrapper
+
+from ecer.hj212 import storage
+
+TABLE = "monitoring_rollup"
+MEASUREMENTS = storage.MEASUREMENT_TABLE
+VALID_FLAG = "N"  # ecer.core.monitoring.VALID_FLAG: only N-flagged values are valid
+# Hour rollups exist for the data finer than an hour: real-time (2011) and minute (2051).
+SUB_HOURLY = ("2011", "2051")
+KEY = ("point_id", "cn", "pollutant", "kind", "level", "start")
+COLUMNS = (*KEY, "count", "valid_count", "valid_sum", "valid_min", "valid_max", "last_time")
+_KEY_SQL = ", ".join(KEY)
+_COLUMNS_SQL = ", ".join(COLUMNS)
+_SUB_HOURLY_SQL = ", ".join(f"'{cn}'" for cn in SUB_HOURLY)
+
+
+def _merge(least: str, greatest: str) -> str:
+    """The upsert's update: counts and sums add up, extremes take the more extreme."""
+
+    def extreme(function: str, column: str) -> str:
+        # COALESCE on both sides: SQLite's two-argument min/max return NULL for any NULL.
+        return (
+            f"{column} = {function}(COALESCE({TABLE}.{column}, excluded.{column}), "
+            f"COALESCE(excluded.{column}, {TABLE}.{column}))"
+        )
+
+    return (
+        f"ON CONFLICT ({_KEY_SQL}) DO UPDATE SET "
+        f"count = {TABLE}.count + excluded.count, "
+        f"valid_count = {TABLE}.valid_count + excluded.valid_count, "
+        f"valid_sum = {TABLE}.valid_sum + excluded.valid_sum, "
+        f"{extreme(least, 'valid_min')}, {extreme(greatest, 'valid_max')}, "
+        f"{extreme(greatest, 'last_time')}"
+    )
+
+
+# --- PostgreSQL -----------------------------------------------------------------------------
+
+_PG_AGGREGATE = f"""
+SELECT m.point_id, m.cn, m.pollutant, m.kind, b.level, b.start,
+       count(*), count(*) FILTER (WHERE m.flag = '{VALID_FLAG}'),
+       coalesce(sum(m.value) FILTER (WHERE m.flag = '{VALID_FLAG}'), 0),
+       min(m.value) FILTER (WHERE m.flag = '{VALID_FLAG}'),
+       max(m.value) FILTER (WHERE m.flag = '{VALID_FLAG}'),
+       max(m.data_time)
+FROM {{source}} AS m
+CROSS JOIN LATERAL (VALUES
+    ('hour', date_trunc('hour', m.data_time, 'UTC')),
+    ('day', date_trunc('day', m.data_time, '{storage.DATA_TIME_ZONE}')),
+    ('month', date_trunc('month', m.data_time, '{storage.DATA_TIME_ZONE}'))
+) AS b(level, start)
+WHERE (b.level <> 'hour' OR m.cn IN ({_SUB_HOURLY_SQL})) {{condition}}
+GROUP BY m.point_id, m.cn, m.pollutant, m.kind, b.level, b.start
+ORDER BY m.point_id, m.cn, m.pollutant, m.kind, b.level, b.start
+"""
+
+_PG_INSTALL = f"""
+CREATE OR REPLACE FUNCTION {TABLE}_add() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    INSERT INTO {TABLE} ({_COLUMNS_SQL})
+    {_PG_AGGREGATE.format(source="new_rows", condition="")}
+    {_merge("LEAST", "GREATEST")};
+    RETURN NULL;
+END
+$$;
+DROP TRIGGER IF EXISTS {TABLE}_add ON {MEASUREMENTS};
+CREATE TRIGGER {TABLE}_add AFTER INSERT ON {MEASUREMENTS}
+    REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION {TABLE}_add();
+"""
+
+# --- SQLite ---------------------------------------------------------------------------------
+
+# Bucket starts as Django stores aware datetimes on SQLite: naive UTC text.
+_SQLITE_BUCKETS = {
+    "hour": "strftime('%Y-%m-%d %H:00:00', {t})",
+    "day": "datetime(date({t}, '+8 hours'), '-8 hours')",
+    "month": "datetime(date({t}, '+8 hours', 'start of month'), '-8 hours')",
+}
+
+
+def _sqlite_row(level: str) -> str:
+    """Upsert of one new row's contribution to its ``level`` bucket (trigger body)."""
+    valid = f"new.flag = '{VALID_FLAG}'"
+    values = ", ".join(
+        (
+            "new.point_id, new.cn, new.pollutant, new.kind",
+            f"'{level}'",
+            _SQLITE_BUCKETS[level].format(t="new.data_time"),
+            "1",
+            f"iif({valid}, 1, 0)",
+            f"iif({valid}, new.value, 0)",
+            f"iif({valid}, new.value, NULL)",
+            f"iif({valid}, new.value, NULL)",
+            "new.data_time",
+        )
+    )
+    return f"INSERT INTO {TABLE} ({_COLUMNS_SQL}) VALUES ({values}) {_merge('min', 'max')};"
+
+
+_SQLITE_INSTALL = (
+    f"DROP TRIGGER IF EXISTS {TABLE}_add",
+    f"DROP TRIGGER IF EXISTS {TABLE}_add_hour",
+    f"CREATE TRIGGER {TABLE}_add AFTER INSERT ON {MEASUREMENTS} BEGIN "
+    f"{_sqlite_row('day')} {_sqlite_row('month')} END",
+    f"CREATE TRIGGER {TABLE}_add_hour AFTER INSERT ON {MEASUREMENTS} "
+    f"WHEN new.cn IN ({_SUB_HOURLY_SQL}) BEGIN {_sqlite_row('hour')} END",
+)
+
+
+def _sqlite_aggregate(level: str, condition: str) -> str:
+    bucket = _SQLITE_BUCKETS[level].format(t="data_time")
+    valid = f"flag = '{VALID_FLAG}'"
+    hour_only = f"AND cn IN ({_SUB_HOURLY_SQL})" if level == "hour" else ""
+    return (
+        f"SELECT point_id, cn, pollutant, kind, '{level}', {bucket}, count(*), "
+        f"sum(iif({valid}, 1, 0)), total(iif({valid}, value, NULL)), "
+        f"min(iif({valid}, value, NULL)), max(iif({valid}, value, NULL)), max(data_time) "
+        f"FROM {MEASUREMENTS} WHERE 1 = 1 {hour_only} {condition} "
+        f"GROUP BY point_id, cn, pollutant, kind, {bucket}"
+    )
+
+
+# --- both -----------------------------------------------------------------------------------
+
+
+def install(db: BaseDatabaseWrapper = connection) -> None:
+    """Create (or replace) the triggers that keep the rollups."""
+    with db.cursor() as cursor:
+        if db.vendor == "postgresql":
+            cursor.execute(_PG_INSTALL)
+        elif db.vendor == "sqlite":
+            for statement in _SQLITE_INSTALL:
+                cursor.execute(statement)
+        else:
+            raise NotImplementedError(f"rollups: no triggers for {db.vendor}")
+
+
+def _point_condition(point_ids: Iterable[int] | None, prefix: str) -> tuple[str, list[int]]:
+    if point_ids is None:
+        return "", []
+    ids = sorted({int(pk) for pk in point_ids})
+    marks = ", ".join(["%s"] * len(ids)) or "NULL"
+    return f"AND {prefix}point_id IN ({marks})", ids
+
+
+def rebuild(point_ids: Iterable[int] | None = None, db: BaseDatabaseWrapper = connection) -> int:
+    """Recompute the rollups of these points (all when None) from the measurements.
+
+    Returns the number of rollup rows written.
+    """
+    ids = None if point_ids is None else list(point_ids)
+    written = 0
+    with transaction.atomic(using=db.alias), db.cursor() as cursor:
+        condition, params = _point_condition(ids, "")
+        cursor.execute(f"DELETE FROM {TABLE} WHERE 1 = 1 {condition}", params)
+        if db.vendor == "postgresql":
+            condition, params = _point_condition(ids, "m.")
+            select = _PG_AGGREGATE.format(source=MEASUREMENTS, condition=condition)
+            cursor.execute(f"INSERT INTO {TABLE} ({_COLUMNS_SQL}) {select}", params)
+            written = cursor.rowcount
+        else:
+            for level in ("hour", "day", "month"):
+                select = _sqlite_aggregate(level, condition)
+                cursor.execute(f"INSERT INTO {TABLE} ({_COLUMNS_SQL}) {select}", params)
+                written += cursor.rowcount
+    return written
+
+
+def delete_measurements(point_ids: Iterable[int], db: BaseDatabaseWrapper = connection) -> int:
+    """Delete every measurement of these points, and their rollups; returns the rows deleted."""
+    ids = list(point_ids)
+    condition, params = _point_condition(ids, "")
+    with transaction.atomic(using=db.alias), db.cursor() as cursor:
+        cursor.execute(f"DELETE FROM {MEASUREMENTS} WHERE 1 = 1 {condition}", params)
+        deleted = cursor.rowcount
+        cursor.execute(f"DELETE FROM {TABLE} WHERE 1 = 1 {condition}", params)
+    return int(deleted)

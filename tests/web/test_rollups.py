@@ -1,0 +1,213 @@
+"""Rollups of the measurements, kept by triggers; monthly partitions on PostgreSQL."""
+
+from __future__ import annotations
+
+import random
+from datetime import UTC, datetime, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import pytest
+from django.db import connection
+
+from ecer.cli import main
+from ecer.web.monitoring import partitions, rollups
+from ecer.web.monitoring.models import Measurement, MonitoringPoint, Rollup
+
+BEIJING = ZoneInfo("Asia/Shanghai")
+pytestmark = pytest.mark.django_db
+
+
+def beijing(*args: int) -> datetime:
+    return datetime(*args, tzinfo=BEIJING)  # type: ignore[misc]
+
+
+@pytest.fixture
+def point() -> MonitoringPoint:
+    return MonitoringPoint.objects.create(
+        mn="ECERROLLUP00000000000001",
+        name="汇总测试排放口",
+        medium="gas",
+        password="123456",
+        data_cn="2051",
+        interval_seconds=60,
+    )
+
+
+def add(point: MonitoringPoint, rows: list[tuple[datetime, float, str]], **fields: Any) -> int:
+    """Insert (data time, value, flag) rows of NOx minute Avg; repeats are turned away."""
+    values = {"cn": "2051", "pollutant": "a21002", "kind": "Avg", **fields}
+    made = Measurement.objects.bulk_create(
+        [Measurement(point=point, data_time=t, value=v, flag=f, **values) for t, v, f in rows],
+        ignore_conflicts=True,
+    )
+    return len(made)
+
+
+def table(point: MonitoringPoint) -> dict[tuple[str, datetime], tuple[Any, ...]]:
+    return {
+        (r.level, r.start): (r.count, r.valid_count, r.valid_sum, r.valid_min, r.valid_max)
+        for r in Rollup.objects.filter(point=point, cn="2051", pollutant="a21002", kind="Avg")
+    }
+
+
+def test_minute_values_roll_up_into_beijing_hours_days_and_month(point: MonitoringPoint) -> None:
+    # Worked example, by hand: two valid values before Beijing midnight (10, 20), one valid
+    # (30) and one flagged D (99, not valid) after it, all in March 2024.
+    add(
+        point,
+        [
+            (beijing(2024, 3, 1, 23, 58), 10.0, "N"),
+            (beijing(2024, 3, 1, 23, 59), 20.0, "N"),
+            (beijing(2024, 3, 2, 0, 0), 30.0, "N"),
+            (beijing(2024, 3, 2, 0, 1), 99.0, "D"),
+        ],
+    )
+    assert table(point) == {
+        # Beijing 23:00 on 1 March is 15:00 UTC; its day began at 16:00 UTC on 29 February.
+        ("hour", beijing(2024, 3, 1, 23)): (2, 2, 30.0, 10.0, 20.0),
+        ("hour", beijing(2024, 3, 2, 0)): (2, 1, 30.0, 30.0, 30.0),
+        ("day", beijing(2024, 3, 1)): (2, 2, 30.0, 10.0, 20.0),
+        ("day", beijing(2024, 3, 2)): (2, 1, 30.0, 30.0, 30.0),
+        ("month", beijing(2024, 3, 1)): (4, 3, 60.0, 10.0, 30.0),
+    }
+    month = Rollup.objects.get(point=point, level="month")
+    assert month.start == datetime(2024, 2, 29, 16, tzinfo=UTC)
+    assert month.valid_mean == 20.0
+    assert month.last_time == beijing(2024, 3, 2, 0, 1)
+
+
+def test_a_bucket_of_invalid_values_only_has_no_extremes(point: MonitoringPoint) -> None:
+    add(point, [(beijing(2024, 3, 1, 8, 0), 5.0, "M"), (beijing(2024, 3, 1, 8, 1), 7.0, "D")])
+    assert table(point)[("hour", beijing(2024, 3, 1, 8))] == (2, 0, 0.0, None, None)
+    # A valid value arriving later sets them.
+    add(point, [(beijing(2024, 3, 1, 8, 2), 6.0, "N")])
+    assert table(point)[("hour", beijing(2024, 3, 1, 8))] == (3, 1, 6.0, 6.0, 6.0)
+
+
+def test_hourly_data_has_day_and_month_rollups_only(point: MonitoringPoint) -> None:
+    add(point, [(beijing(2024, 3, 1, 8), 5.0, "N")], cn="2061")
+    levels = set(Rollup.objects.filter(point=point, cn="2061").values_list("level", flat=True))
+    assert levels == {"day", "month"}
+
+
+def test_a_repeated_value_is_counted_once(point: MonitoringPoint) -> None:
+    rows = [(beijing(2024, 3, 1, 8, 0), 5.0, "N"), (beijing(2024, 3, 1, 8, 1), 7.0, "N")]
+    add(point, rows)
+    add(point, [*rows, (beijing(2024, 3, 1, 8, 2), 9.0, "N")])  # two repeats, one new
+    assert Measurement.objects.filter(point=point).count() == 3
+    assert table(point)[("month", beijing(2024, 3, 1))] == (3, 3, 21.0, 5.0, 9.0)
+
+
+def test_rollups_kept_batch_by_batch_equal_a_rebuild_from_raw(point: MonitoringPoint) -> None:
+    other = MonitoringPoint.objects.create(
+        mn="ECERROLLUP00000000000002", name="另一排放口", medium="gas", password="1"
+    )
+    rng = random.Random(7)
+    start = beijing(2024, 1, 31, 20)
+    times = [start + timedelta(minutes=m) for m in range(0, 3 * 24 * 60, 7)]
+    rng.shuffle(times)  # out of order, across a day and a month boundary, in batches
+    for at in range(0, len(times), 97):
+        batch = [(t, round(rng.uniform(0, 200), 3), rng.choice("NNNNND")) for t in times[at:]]
+        add(point, batch[:97])
+        add(other, batch[:50], kind="Max")
+
+    def snapshot() -> dict[tuple[Any, ...], tuple[Any, ...]]:
+        return {
+            (r.point_id, r.cn, r.pollutant, r.kind, r.level, r.start): (
+                r.count,
+                r.valid_count,
+                round(r.valid_sum, 6),
+                r.valid_min,
+                r.valid_max,
+                r.last_time,
+            )
+            for r in Rollup.objects.all()
+        }
+
+    kept = snapshot()
+    assert {key[4] for key in kept} == {"hour", "day", "month"}
+    assert len({key[5] for key in kept if key[4] == "month"}) == 2  # January and February
+    assert rollups.rebuild() == len(kept)
+    assert snapshot() == kept
+    # A rebuild of one point leaves the other's rows alone.
+    assert rollups.rebuild([other.pk]) == sum(1 for key in kept if key[0] == other.pk)
+    assert snapshot() == kept
+
+
+def test_deleting_a_points_measurements_deletes_its_rollups(point: MonitoringPoint) -> None:
+    add(point, [(beijing(2024, 3, 1, 8, m), 5.0, "N") for m in range(10)])
+    assert rollups.delete_measurements([point.pk]) == 10
+    assert not Measurement.objects.filter(point=point).exists()
+    assert not Rollup.objects.filter(point=point).exists()
+
+
+def test_rollups_command_rebuilds_one_point_or_all(
+    point: MonitoringPoint, capsys: pytest.CaptureFixture[str]
+) -> None:
+    add(point, [(beijing(2024, 3, 1, 8, m), 5.0, "N") for m in range(3)])
+    Rollup.objects.filter(point=point).delete()  # as if lost
+    assert main(["monitoring", "rollups", "--mn", point.mn]) == 0
+    assert "rollup rows written: 3" in capsys.readouterr().out  # hour, day, month
+    assert table(point)[("day", beijing(2024, 3, 1))] == (3, 3, 15.0, 5.0, 5.0)
+    assert main(["monitoring", "rollups", "--mn", "NOSUCHMN"]) == 1
+    assert "unknown MN NOSUCHMN" in capsys.readouterr().err
+
+
+def test_measurements_are_partitioned_by_month_on_postgresql_only() -> None:
+    assert partitions.is_partitioned() == (connection.vendor == "postgresql")
+
+
+@pytest.mark.postgres
+def test_missing_months_are_created_and_their_rows_leave_the_default_partition(
+    point: MonitoringPoint,
+) -> None:
+    # A month far in the past has no partition: its rows wait in DEFAULT.
+    add(point, [(beijing(2009, 5, 31, 23, 59), 1.0, "N"), (beijing(2009, 6, 1, 0, 0), 2.0, "N")])
+
+    def where() -> list[tuple[str, float]]:
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT tableoid::regclass::text, value FROM monitoring_measurement "
+                "WHERE point_id = %s ORDER BY value",
+                [point.pk],
+            )
+            return [tuple(row) for row in cursor.fetchall()]  # type: ignore[misc]
+
+    assert where() == [(partitions.DEFAULT, 1.0), (partitions.DEFAULT, 2.0)]
+    created = partitions.ensure_partitions(beijing(2009, 5, 1), beijing(2009, 6, 30))
+    assert created == ["monitoring_measurement_p200905", "monitoring_measurement_p200906"]
+    # Beijing months: 23:59 on 31 May is in May although it is 15:59 UTC.
+    assert where() == [
+        ("monitoring_measurement_p200905", 1.0),
+        ("monitoring_measurement_p200906", 2.0),
+    ]
+    assert partitions.ensure_partitions(beijing(2009, 5, 1), beijing(2009, 6, 30)) == []
+    # New rows go straight to their partition; the rollup triggers still fire.
+    add(point, [(beijing(2009, 6, 15, 12, 0), 3.0, "N")])
+    assert where()[-1] == ("monitoring_measurement_p200906", 3.0)
+    assert table(point)[("month", beijing(2009, 6, 1))] == (2, 2, 5.0, 2.0, 3.0)
+
+
+@pytest.mark.postgres
+def test_setup_keeps_a_year_of_partitions_ahead() -> None:
+    partitions.ensure_ahead(14)
+    names = partitions.existing()
+    today = datetime.now(BEIJING).date()
+    expected = [partitions.partition_name(m) for m in partitions.months(today, today)]
+    assert set(expected) <= names
+    month = today.replace(day=1)
+    for _ in range(14):
+        month = partitions.next_month(month)
+    assert partitions.partition_name(month) in names
+    assert partitions.ensure_ahead(14) == []
+
+
+def test_months_are_counted_across_a_year_end() -> None:
+    first, last = datetime(2024, 11, 20).date(), datetime(2025, 2, 1).date()
+    assert [m.isoformat() for m in partitions.months(first, last)] == [
+        "2024-11-01",
+        "2024-12-01",
+        "2025-01-01",
+        "2025-02-01",
+    ]
