@@ -287,3 +287,20 @@ def test_admin_edits_limits_inline(admin_client: Any, demo_points: Any) -> None:
     response = admin_client.get(f"/admin/monitoring/monitoringpoint/{power.pk}/change/")
     assert response.status_code == 200
     assert "基准氧含量" in response.content.decode()
+
+
+def test_point_list_pages_through_many_points(admin_client: Any, demo_points: Any) -> None:
+    MonitoringPoint.objects.bulk_create(
+        MonitoringPoint(mn=f"ECERPAGE{n:016d}", name=f"分页 {n}", medium="water", password="1")
+        for n in range(60)
+    )
+    first = admin_client.get("/monitoring/")
+    assert len(first.context["statuses"]) == 50
+    assert "第 1 / 2 页，共 64 个监测点" in first.content.decode()
+    second = admin_client.get("/monitoring/?medium=water&page=2")
+    mns = [s.point.mn for s in second.context["statuses"]]
+    # The filter stays in the page links; page 2 holds the water points after the first 50.
+    water = MonitoringPoint.objects.filter(medium="water").count()
+    assert len(mns) == water - 50
+    assert 'href="?medium=water&amp;page=1"' in second.content.decode()
+    assert admin_client.get("/monitoring/?page=99").context["page"].number == 2

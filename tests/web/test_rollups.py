@@ -211,3 +211,50 @@ def test_months_are_counted_across_a_year_end() -> None:
         "2025-01-01",
         "2025-02-01",
     ]
+
+
+def test_validity_from_day_rollups_equals_the_count_from_raw_values() -> None:
+    from ecer.core import monitoring as core
+    from ecer.web.monitoring import services
+    from ecer.web.monitoring.models import PointPollutant
+
+    hourly = MonitoringPoint.objects.create(
+        mn="ECERROLLUP00000000000003", name="小时数据排放口", medium="water", password="1"
+    )
+    for code in ("w01018", "w21003"):
+        PointPollutant.objects.create(point=hourly, pollutant=code)
+    assert services.counts_from_rollups(hourly)
+    # Two Beijing days of hourly COD and NH3-N: NH3-N misses 5 hours, 3 COD values are flagged.
+    day = beijing(2024, 3, 1)
+    hours = [day + timedelta(hours=h) for h in range(48)]
+    add(
+        hourly,
+        [(t, 40.0, "D" if h in (3, 4, 30) else "N") for h, t in enumerate(hours)],
+        cn="2061",
+        pollutant="w01018",
+    )
+    add(
+        hourly,
+        [(t, 2.0, "N") for h, t in enumerate(hours) if not 10 <= h < 15],
+        cn="2061",
+        pollutant="w21003",
+    )
+    period = services.Period(day.date(), day.date() + timedelta(days=1))
+    now = beijing(2024, 3, 5)
+    [raw] = [
+        core.point_validity(
+            services.point_data(hourly, period.start, period.end).readings,
+            ["w01018", "w21003"],
+            period.start,
+            period.end,
+            timedelta(hours=1),
+        )
+    ]
+    [rolled] = services.point_validities([hourly], period, now)
+    assert (rolled.validity.valid, rolled.validity.expected) == (raw.valid, raw.expected)
+    assert (raw.valid, raw.expected) == (48 - 3 + 48 - 5, 96)
+    # A stray half-hour value on a day that has all its 24 records adds none.
+    stray = beijing(2024, 3, 2, 20, 30)
+    add(hourly, [(stray, 2.0, "N")], cn="2061", pollutant="w21003")
+    [again] = services.point_validities([hourly], period, now)
+    assert again.validity.valid == raw.valid

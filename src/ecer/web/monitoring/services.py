@@ -11,7 +11,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
-from typing import Any
+from typing import Any, Protocol
 
 from django.db.models import Max
 from django.utils import timezone
@@ -25,6 +25,8 @@ from ecer.web.monitoring.models import (
     MonitoringPoint,
     PointPollutant,
     RawFrame,
+    Rollup,
+    RollupLevel,
 )
 
 OFFLINE_AFTER = timedelta(hours=2)
@@ -115,10 +117,24 @@ class PointStatus:
 
 
 @dataclass(frozen=True)
+class PointValidity:
+    point: MonitoringPoint
+    validity: core.ValidityRate
+
+
+class HasValidity(Protocol):
+    @property
+    def point(self) -> MonitoringPoint: ...
+
+    @property
+    def validity(self) -> core.ValidityRate: ...
+
+
+@dataclass(frozen=True)
 class EnterpriseValidity:
     name: str
     code: str
-    points: list[PointStatus]
+    points: list[HasValidity]
     validity: core.ValidityRate
 
 
@@ -219,10 +235,89 @@ def last_seen(points: Sequence[MonitoringPoint]) -> dict[str, datetime]:
 
 
 def latest_data_times(points: Sequence[MonitoringPoint]) -> dict[int, datetime]:
+    """Each point's latest data time, from its month rollups (no scan of the measurements)."""
     rows = (
-        Measurement.objects.filter(point__in=points).values("point").annotate(last=Max("data_time"))
+        Rollup.objects.filter(point__in=points, level=RollupLevel.MONTH)
+        .values("point")
+        .annotate(last=Max("last_time"))
     )
     return {row["point"]: row["last"] for row in rows}
+
+
+# Data whose records are whole periods: hourly data at hourly intervals, daily at daily.
+_PERIOD_SECONDS = {Command.HOURLY: 3600, Command.DAILY: 86400}
+
+
+def counts_from_rollups(point: MonitoringPoint) -> bool:
+    """True when the point's day rollups count its records.
+
+    Hourly and daily data are stamped with the start of their period (HJ 212-2017 6.3.2), so
+    at their own interval each valid value is one record; real-time and minute data at other
+    intervals are counted slot by slot from the values themselves.
+    """
+    return _PERIOD_SECONDS.get(point.data_cn) == point.interval_seconds
+
+
+def rollup_validity(
+    points: Sequence[MonitoringPoint], start: datetime, until: datetime
+) -> dict[int, core.ValidityRate]:
+    """Validity rates in [start, until) of points with ``counts_from_rollups``.
+
+    ``start`` is a Beijing midnight. Per pollutant and day, the valid values counted are at
+    most the records that day expects (a logger repeating a record gets no credit for it).
+    """
+    points = [p for p in points if counts_from_rollups(p)]
+    rows = Rollup.objects.filter(
+        point__in=points,
+        level=RollupLevel.DAY,
+        kind__in=("Avg", "Rtd"),
+        start__gte=start,
+        start__lt=until,
+    ).values_list("point_id", "cn", "pollutant", "kind", "start", "valid_count")
+    counts: dict[tuple[int, str, str, str], list[tuple[datetime, int]]] = defaultdict(list)
+    for point_id, cn, pollutant, kind, day, valid in rows:
+        counts[point_id, cn, pollutant, kind].append((day, valid))
+    result = {}
+    for point in points:
+        step = interval(point)
+        codes = list(dict.fromkeys(p.pollutant for p in point.pollutants.all()))
+        valid = 0
+        for code in codes:
+            for day, count in counts.get(
+                (point.pk, point.data_cn, code, value_kind(point.data_cn)), []
+            ):
+                day_end = min(day + timedelta(days=1), until)
+                valid += min(count, core.expected_count(day, day_end, step))
+        expected = core.expected_count(start, until, step) * len(codes)
+        result[point.pk] = core.ValidityRate(valid, expected)
+    return result
+
+
+def _validity(
+    point: MonitoringPoint,
+    data: PointData,
+    start: datetime,
+    until: datetime,
+    rolled: dict[int, core.ValidityRate],
+) -> core.ValidityRate:
+    if point.pk in rolled:
+        return rolled[point.pk]
+    codes = [p.pollutant for p in point.pollutants.all()]
+    return core.point_validity(data.readings, codes, start, until, interval(point))
+
+
+def point_validities(
+    points: Iterable[MonitoringPoint], period: Period, now: datetime
+) -> list[PointValidity]:
+    """The validity rate of each point over ``period``, without the alarms."""
+    points = list(points)
+    until = period.until(now)
+    rolled = rollup_validity(points, period.start, until)
+    result = []
+    for point in points:
+        data = PointData() if point.pk in rolled else point_data(point, period.start, until)
+        result.append(PointValidity(point, _validity(point, data, period.start, until, rolled)))
+    return result
 
 
 def point_statuses(
@@ -233,32 +328,26 @@ def point_statuses(
     seen = last_seen(points)
     latest = latest_data_times(points)
     until = period.until(now)
+    rolled = rollup_validity(points, period.start, until)
     statuses = []
     for point in points:
         data = point_data(point, period.start, until)
         connection = core.connection_status(seen.get(point.mn), now, OFFLINE_AFTER)
-        validity = core.point_validity(
-            data.readings,
-            [p.pollutant for p in point.pollutants.all()],
-            period.start,
-            until,
-            interval(point),
-        )
         statuses.append(
             PointStatus(
                 point,
                 connection,
                 latest.get(point.pk),
-                validity,
+                _validity(point, data, period.start, until, rolled),
                 point_alarms(point, data, period.start, until, connection),
             )
         )
     return statuses
 
 
-def enterprise_validity(statuses: Iterable[PointStatus]) -> list[EnterpriseValidity]:
+def enterprise_validity(statuses: Iterable[HasValidity]) -> list[EnterpriseValidity]:
     """Validity rate per enterprise (by credit code, else name): Σ valid / Σ expected."""
-    groups: dict[str, list[PointStatus]] = defaultdict(list)
+    groups: dict[str, list[HasValidity]] = defaultdict(list)
     for status in statuses:
         point = status.point
         groups[point.enterprise_code or point.enterprise_name].append(status)
@@ -372,7 +461,7 @@ def _hourly_volumes(
     return list(volumes.values())
 
 
-def total_validity(statuses: Iterable[PointStatus]) -> core.ValidityRate:
+def total_validity(statuses: Iterable[HasValidity]) -> core.ValidityRate:
     """Validity rate of all the points shown: Σ valid / Σ expected."""
     return core.combined_validity(s.validity for s in statuses)
 

@@ -9,6 +9,7 @@ from datetime import date, timedelta
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
@@ -22,6 +23,7 @@ from ecer.web.monitoring.models import Command, Medium, MonitoringPoint
 # A page shows at most this many days at once (hourly data: 92 × 24 values per factor).
 MAX_DAYS = 92
 POINT_DAYS = 3
+POINTS_PER_PAGE = 50
 
 
 def _points(request: HttpRequest) -> QuerySet[MonitoringPoint]:
@@ -75,7 +77,11 @@ def _filter_context(request: HttpRequest, period: services.Period) -> dict[str, 
 
 @scoped
 def point_list(request: HttpRequest) -> HttpResponse:
-    points = list(_filtered(request, _points(request)))
+    # A province has thousands of points: the status of a page of them at a time.
+    page = Paginator(_filtered(request, _points(request)), POINTS_PER_PAGE).get_page(
+        request.GET.get("page")
+    )
+    points = list(page.object_list)
     now = timezone.now()
     period = services.Period.recent(now, services.STATUS_DAYS)
     statuses = services.point_statuses(points, period, now)
@@ -85,6 +91,7 @@ def point_list(request: HttpRequest) -> HttpResponse:
         {
             **_filter_context(request, period),
             "statuses": statuses,
+            "page": page,
             "days": services.STATUS_DAYS,
             "offline_hours": services.OFFLINE_AFTER.total_seconds() / 3600,
             "uses_demo_data": any(p.is_demo for p in points),
@@ -167,7 +174,7 @@ def validity(request: HttpRequest) -> HttpResponse:
     points = list(_filtered(request, _points(request)))
     now = timezone.now()
     period = _period(request, services.STATUS_DAYS)
-    statuses = services.point_statuses(points, period, now)
+    statuses = services.point_validities(points, period, now)
     return render(
         request,
         "monitoring/validity.html",
