@@ -32,7 +32,6 @@ from typing import Any
 import nats
 from nats.errors import DrainTimeoutError
 from nats.errors import Error as NatsError
-from nats.errors import TimeoutError as NatsTimeoutError
 from nats.js.api import AckPolicy, ConsumerConfig, StorageType, StreamConfig
 from nats.js.errors import NotFoundError
 
@@ -174,7 +173,7 @@ async def _subscribe(js: Any, names: Names, ack_wait: float, attempts: int = 10)
                 stream=names.stream,
                 config=ConsumerConfig(ack_policy=AckPolicy.EXPLICIT, ack_wait=ack_wait),
             )
-        except (NatsTimeoutError, NatsError) as exc:
+        except (TimeoutError, NatsError) as exc:
             if attempt == attempts - 1:
                 raise
             log.warning("JetStream did not answer (%s); trying again", exc)
@@ -224,7 +223,8 @@ async def run_writer(
         while not stop.is_set():
             try:
                 messages = await subscription.fetch(batch, timeout=1)
-            except NatsTimeoutError:  # no message within the second (or a slow server)
+            except TimeoutError:  # none within the second, or a slow server; nats-py raises
+                # its own TimeoutError or asyncio's, both the builtin one on Python 3.11
                 if idle_exit is not None and loop.time() - idle_since > idle_exit:
                     break
                 continue
