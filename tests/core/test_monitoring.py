@@ -28,10 +28,12 @@ from ecer.core.monitoring import (
     interval_loads,
     is_mass_concentration,
     is_valid,
+    may_exceed,
     point_validity,
     total_load_kg,
     valid_record_count,
     volume_m3,
+    whole_hours_complete,
 )
 
 BEIJING = ZoneInfo("Asia/Shanghai")
@@ -252,3 +254,39 @@ def test_two_valid_values_in_one_interval_count_once() -> None:
         Reading(at(0, 2), 1.0, "N"),
     ]
     assert valid_record_count(readings, at(0), at(0, 3), minute) == 2
+
+
+def test_extremes_inside_the_limit_cannot_exceed_it() -> None:
+    limit = Limit(upper=50.0, unit="mg/L", lower=None)
+    assert not may_exceed(limit, "mg/L", 12.0, 50.0)  # equal to the limit complies
+    assert may_exceed(limit, "mg/L", 12.0, 50.1)
+    assert not may_exceed(limit, "mg/L", None, None)  # no valid value: nothing is judged
+    # Units: 49 000 μg/L is 49 mg/L.
+    assert not may_exceed(limit, "μg/L", 0.0, 49_000.0)
+    ph = Limit(upper=9.0, unit="", lower=6.0)
+    assert may_exceed(ph, "", 5.9, 7.0)
+    assert not may_exceed(ph, "", 6.0, 9.0)
+
+
+def test_extremes_of_a_converted_concentration_bound_every_converted_value() -> None:
+    # Ultra-low NOx 50 mg/m³ at 6 % O2. Highest NOx 40, O2 between 5 and 9 %:
+    # at most 40 × (21 − 6)/(21 − 9) = 50.0 (complies); with O2 up to 10 %: 54.5 (may exceed).
+    limit = Limit(upper=50.0, unit="mg/m³", reference_o2=6.0)
+    assert not may_exceed(limit, "mg/m³", 20.0, 40.0, 5.0, 9.0)
+    assert may_exceed(limit, "mg/m³", 20.0, 40.0, 5.0, 10.0)
+    # Without a valid O2 nothing is converted, so nothing is judged.
+    assert not may_exceed(limit, "mg/m³", 20.0, 400.0, None, None)
+    # O2 at 21 % or more cannot be bounded.
+    assert may_exceed(limit, "mg/m³", 1.0, 2.0, 5.0, 21.0)
+
+
+def test_whole_hours_complete_only_when_every_hour_is_proven() -> None:
+    midnight = datetime(2024, 3, 1, tzinfo=BEIJING)
+    last = midnight + timedelta(hours=23)
+    assert whole_hours_complete(24, 0, last, midnight, 24)
+    assert not whole_hours_complete(23, 0, last, midnight, 24)  # one missing
+    # 24 values but one at 15:30: an hour may be missing.
+    assert not whole_hours_complete(24, 1, last, midnight, 24)
+    # Today until 10:20, ten hours expected; a value stamped 10:00 is beyond them.
+    assert whole_hours_complete(10, 0, midnight + timedelta(hours=9), midnight, 10)
+    assert not whole_hours_complete(10, 0, midnight + timedelta(hours=10), midnight, 10)

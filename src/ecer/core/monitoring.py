@@ -258,6 +258,40 @@ def converted_readings(
     return result
 
 
+def may_exceed(
+    limit: Limit,
+    unit: str,
+    lowest: float | None,
+    highest: float | None,
+    o2_lowest: float | None = None,
+    o2_highest: float | None = None,
+) -> bool:
+    """Whether valid values between ``lowest`` and ``highest`` [unit] can break ``limit``.
+
+    A bound, for skipping data that cannot hold an exceedance (from a period's extremes):
+    False proves that no valid value, converted or not, lies outside the limit; True only
+    says that one may. With a reference O2 the converted value C × (21 − O2ref)/(21 − O2)
+    (GB 13223-2011 5.2 (1)) grows with O2, so its extremes come from the extremes of the
+    concentration and of the valid O2 values; without valid O2 nothing is converted and so
+    nothing is judged (see :func:`converted_readings`). An O2 of 21 % or more has no bound.
+    """
+    if lowest is None or highest is None:
+        return False  # no valid value
+    if limit.reference_o2 is not None:
+        if o2_lowest is None or o2_highest is None:
+            return False
+        if not o2_highest < AMBIENT_O2_PERCENT:
+            return True
+        ratios = [
+            (AMBIENT_O2_PERCENT - limit.reference_o2) / (AMBIENT_O2_PERCENT - o2)
+            for o2 in (o2_lowest, o2_highest)
+        ]
+        products = [value * ratio for value in (lowest, highest) for ratio in ratios]
+        lowest, highest = min(products), max(products)
+    factor = concentration_factor(unit, limit.unit)
+    return limit.exceeded_by(lowest * factor) or limit.exceeded_by(highest * factor)
+
+
 @dataclass(frozen=True, slots=True)
 class Exceedance:
     """A run of consecutive valid values outside the limit.
@@ -369,6 +403,19 @@ def find_gaps(
             )
             first = None
     return gaps
+
+
+def whole_hours_complete(
+    count: int, off_hour: int, last: datetime, start: datetime, expected: int
+) -> bool:
+    """Whether a pollutant's hourly values prove every hour of ``start`` + ``expected`` h present.
+
+    count: Values with data time in [start, start + 1 day) (one per data time).
+    off_hour: How many of them are not at a whole hour. last: The latest data time.
+    Whole-hour data times, distinct, all before start + ``expected`` hours, are at most
+    ``expected``; as many as that means none is missing (``find_gaps`` finds no gap).
+    """
+    return off_hour == 0 and last < start + timedelta(hours=expected) and count == expected
 
 
 @dataclass(frozen=True, slots=True)

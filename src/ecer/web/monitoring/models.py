@@ -321,6 +321,7 @@ class Rollup(models.Model):
     month rows for every command. Periods are Beijing hours, days and months (``start``).
 
     valid_*: Over the values flagged N only; valid_sum / valid_count is their mean.
+    off_hour: Values whose data time is not a whole hour (none in conformant hourly data).
     """
 
     point = models.ForeignKey(
@@ -341,6 +342,9 @@ class Rollup(models.Model):
     valid_min = models.FloatField(_("有效数值最小值"), null=True)
     valid_max = models.FloatField(_("有效数值最大值"), null=True)
     last_time = models.DateTimeField(_("最新数据时间"))
+    off_hour = models.PositiveIntegerField(
+        _("非整点数值个数"), help_text=_("数据时间不在整点的数值：小时数据中应为 0")
+    )
 
     class Meta:
         db_table = "monitoring_rollup"

@@ -31,7 +31,16 @@ VALID_FLAG = "N"  # ecer.core.monitoring.VALID_FLAG: only N-flagged values are v
 # Hour rollups exist for the data finer than an hour: real-time (2011) and minute (2051).
 SUB_HOURLY = ("2011", "2051")
 KEY = ("point_id", "cn", "pollutant", "kind", "level", "start")
-COLUMNS = (*KEY, "count", "valid_count", "valid_sum", "valid_min", "valid_max", "last_time")
+COLUMNS = (
+    *KEY,
+    "count",
+    "valid_count",
+    "valid_sum",
+    "valid_min",
+    "valid_max",
+    "last_time",
+    "off_hour",
+)
 _KEY_SQL = ", ".join(KEY)
 _COLUMNS_SQL = ", ".join(COLUMNS)
 _SUB_HOURLY_SQL = ", ".join(f"'{cn}'" for cn in SUB_HOURLY)
@@ -53,7 +62,8 @@ def _merge(least: str, greatest: str) -> str:
         f"valid_count = {TABLE}.valid_count + excluded.valid_count, "
         f"valid_sum = {TABLE}.valid_sum + excluded.valid_sum, "
         f"{extreme(least, 'valid_min')}, {extreme(greatest, 'valid_max')}, "
-        f"{extreme(greatest, 'last_time')}"
+        f"{extreme(greatest, 'last_time')}, "
+        f"off_hour = {TABLE}.off_hour + excluded.off_hour"
     )
 
 
@@ -65,7 +75,8 @@ SELECT m.point_id, m.cn, m.pollutant, m.kind, b.level, b.start,
        coalesce(sum(m.value) FILTER (WHERE m.flag = '{VALID_FLAG}'), 0),
        min(m.value) FILTER (WHERE m.flag = '{VALID_FLAG}'),
        max(m.value) FILTER (WHERE m.flag = '{VALID_FLAG}'),
-       max(m.data_time)
+       max(m.data_time),
+       count(*) FILTER (WHERE date_trunc('hour', m.data_time, 'UTC') <> m.data_time)
 FROM {{source}} AS m
 CROSS JOIN LATERAL (VALUES
     ('hour', date_trunc('hour', m.data_time, 'UTC')),
@@ -115,6 +126,7 @@ def _sqlite_row(level: str) -> str:
             f"iif({valid}, new.value, NULL)",
             f"iif({valid}, new.value, NULL)",
             "new.data_time",
+            f"iif(new.data_time <> {_SQLITE_BUCKETS['hour'].format(t='new.data_time')}, 1, 0)",
         )
     )
     return f"INSERT INTO {TABLE} ({_COLUMNS_SQL}) VALUES ({values}) {_merge('min', 'max')};"
@@ -137,7 +149,8 @@ def _sqlite_aggregate(level: str, condition: str) -> str:
     return (
         f"SELECT point_id, cn, pollutant, kind, '{level}', {bucket}, count(*), "
         f"sum(iif({valid}, 1, 0)), total(iif({valid}, value, NULL)), "
-        f"min(iif({valid}, value, NULL)), max(iif({valid}, value, NULL)), max(data_time) "
+        f"min(iif({valid}, value, NULL)), max(iif({valid}, value, NULL)), max(data_time), "
+        f"sum(iif(data_time <> {_SQLITE_BUCKETS['hour'].format(t='data_time')}, 1, 0)) "
         f"FROM {MEASUREMENTS} WHERE 1 = 1 {hour_only} {condition} "
         f"GROUP BY point_id, cn, pollutant, kind, {bucket}"
     )

@@ -258,39 +258,124 @@ def counts_from_rollups(point: MonitoringPoint) -> bool:
     return _PERIOD_SECONDS.get(point.data_cn) == point.interval_seconds
 
 
-def rollup_validity(
-    points: Sequence[MonitoringPoint], start: datetime, until: datetime
-) -> dict[int, core.ValidityRate]:
-    """Validity rates in [start, until) of points with ``counts_from_rollups``.
+@dataclass(frozen=True, slots=True)
+class DayRollup:
+    """A day rollup of the judged values (``data_cn``, Rtd or Avg) of one pollutant."""
 
-    ``start`` is a Beijing midnight. Per pollutant and day, the valid values counted are at
-    most the records that day expects (a logger repeating a record gets no credit for it).
-    """
-    points = [p for p in points if counts_from_rollups(p)]
+    start: datetime
+    count: int
+    valid_count: int
+    valid_min: float | None
+    valid_max: float | None
+    last_time: datetime
+    off_hour: int
+
+
+DayRollups = dict[tuple[int, str], list[DayRollup]]
+
+
+def day_rollups(points: Sequence[MonitoringPoint], start: datetime, until: datetime) -> DayRollups:
+    """The day rollups in [start, until) of each point's judged values, by (point, pollutant)."""
+    wanted = {p.pk: (p.data_cn, value_kind(p.data_cn)) for p in points}
     rows = Rollup.objects.filter(
-        point__in=points,
+        point__in=list(wanted),
         level=RollupLevel.DAY,
         kind__in=("Avg", "Rtd"),
         start__gte=start,
         start__lt=until,
-    ).values_list("point_id", "cn", "pollutant", "kind", "start", "valid_count")
-    counts: dict[tuple[int, str, str, str], list[tuple[datetime, int]]] = defaultdict(list)
-    for point_id, cn, pollutant, kind, day, valid in rows:
-        counts[point_id, cn, pollutant, kind].append((day, valid))
+    ).values_list(
+        "point_id",
+        "cn",
+        "kind",
+        "pollutant",
+        "start",
+        "count",
+        "valid_count",
+        "valid_min",
+        "valid_max",
+        "last_time",
+        "off_hour",
+    )
+    result: DayRollups = defaultdict(list)
+    for point_id, cn, kind, pollutant, *values in rows:
+        if wanted[point_id] == (cn, kind):
+            result[point_id, pollutant].append(DayRollup(*values))
+    return result
+
+
+def rollup_validity(
+    points: Sequence[MonitoringPoint], start: datetime, until: datetime, days: DayRollups
+) -> dict[int, core.ValidityRate]:
+    """Validity rates in [start, until) of the points with ``counts_from_rollups``.
+
+    ``start`` is a Beijing midnight; ``days`` from :func:`day_rollups`. Per pollutant and
+    day, the valid values counted are at most the records that day expects (a logger
+    repeating a record gets no credit for it).
+    """
     result = {}
     for point in points:
+        if not counts_from_rollups(point):
+            continue
         step = interval(point)
         codes = list(dict.fromkeys(p.pollutant for p in point.pollutants.all()))
         valid = 0
         for code in codes:
-            for day, count in counts.get(
-                (point.pk, point.data_cn, code, value_kind(point.data_cn)), []
-            ):
-                day_end = min(day + timedelta(days=1), until)
-                valid += min(count, core.expected_count(day, day_end, step))
+            for day in days.get((point.pk, code), []):
+                day_end = min(day.start + timedelta(days=1), until)
+                valid += min(day.valid_count, core.expected_count(day.start, day_end, step))
         expected = core.expected_count(start, until, step) * len(codes)
         result[point.pk] = core.ValidityRate(valid, expected)
     return result
+
+
+def _next_midnight(day: datetime) -> datetime:
+    return timezone.make_aware(
+        datetime.combine(timezone.localdate(day) + timedelta(days=1), time.min)
+    )
+
+
+def without_alarms(
+    point: MonitoringPoint, start: datetime, until: datetime, days: DayRollups
+) -> bool:
+    """True when the day rollups prove the point has no exceedance and no gap in the period.
+
+    Hourly data at hourly intervals only. No gap: every day some pollutant has all its
+    expected hours (``core.whole_hours_complete``). No exceedance: no limited pollutant's
+    valid extremes, converted with the valid O2 extremes where the limit has a reference O2,
+    can break the limit (``core.may_exceed``). Anything else is looked at value by value.
+    """
+    step = interval(point)
+    if point.data_cn != Command.HOURLY or step != timedelta(hours=1):
+        return False
+    by_day: dict[datetime, list[DayRollup]] = defaultdict(list)
+    for pollutant in point.pollutants.all():
+        for row in days.get((point.pk, pollutant.pollutant), []):
+            by_day[row.start].append(row)
+    day = start
+    while day < until:
+        following = _next_midnight(day)
+        expected = core.expected_count(day, min(following, until), step)
+        if expected and not any(
+            core.whole_hours_complete(r.count, r.off_hour, r.last_time, day, expected)
+            for r in by_day.get(day, [])
+        ):
+            return False
+        day = following
+
+    def extremes(code: str) -> tuple[float | None, float | None]:
+        rows = days.get((point.pk, code), [])
+        lows = [r.valid_min for r in rows if r.valid_min is not None]
+        highs = [r.valid_max for r in rows if r.valid_max is not None]
+        return (min(lows) if lows else None, max(highs) if highs else None)
+
+    o2_low, o2_high = extremes(O2_CODE)
+    for pollutant in limited_pollutants(point):
+        limit = pollutant.limit()
+        assert limit is not None
+        low, high = extremes(pollutant.pollutant)
+        if core.may_exceed(limit, pollutant.unit, low, high, o2_low, o2_high):
+            return False
+    return True
 
 
 def _validity(
@@ -312,7 +397,7 @@ def point_validities(
     """The validity rate of each point over ``period``, without the alarms."""
     points = list(points)
     until = period.until(now)
-    rolled = rollup_validity(points, period.start, until)
+    rolled = rollup_validity(points, period.start, until, day_rollups(points, period.start, until))
     result = []
     for point in points:
         data = PointData() if point.pk in rolled else point_data(point, period.start, until)
@@ -321,27 +406,31 @@ def point_validities(
 
 
 def point_statuses(
-    points: Iterable[MonitoringPoint], period: Period, now: datetime
+    points: Iterable[MonitoringPoint], period: Period, now: datetime, *, use_rollups: bool = True
 ) -> list[PointStatus]:
-    """Online state, latest data, validity rate and alarms of each point over ``period``."""
+    """Online state, latest data, validity rate and alarms of each point over ``period``.
+
+    use_rollups: Take what the day rollups prove (validity of hourly and daily data; no
+        alarm at all) instead of reading the values; False reads every value (tests compare).
+    """
     points = list(points)
     seen = last_seen(points)
     latest = latest_data_times(points)
     until = period.until(now)
-    rolled = rollup_validity(points, period.start, until)
+    days = day_rollups(points, period.start, until) if use_rollups else {}
+    rolled = rollup_validity(points, period.start, until, days) if use_rollups else {}
     statuses = []
     for point in points:
-        data = point_data(point, period.start, until)
         connection = core.connection_status(seen.get(point.mn), now, OFFLINE_AFTER)
-        statuses.append(
-            PointStatus(
-                point,
-                connection,
-                latest.get(point.pk),
-                _validity(point, data, period.start, until, rolled),
-                point_alarms(point, data, period.start, until, connection),
-            )
-        )
+        if point.pk in rolled and without_alarms(point, period.start, until, days):
+            # Its rollups prove there is nothing to find among its values: none is read.
+            validity = rolled[point.pk]
+            alarms = point_alarms(point, PointData(), period.start, period.start, connection)
+        else:
+            data = point_data(point, period.start, until)
+            validity = _validity(point, data, period.start, until, rolled)
+            alarms = point_alarms(point, data, period.start, until, connection)
+        statuses.append(PointStatus(point, connection, latest.get(point.pk), validity, alarms))
     return statuses
 
 

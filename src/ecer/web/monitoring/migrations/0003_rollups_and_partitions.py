@@ -46,6 +46,7 @@ class Migration(migrations.Migration):
                 ('valid_min', models.FloatField(null=True, verbose_name='有效数值最小值')),
                 ('valid_max', models.FloatField(null=True, verbose_name='有效数值最大值')),
                 ('last_time', models.DateTimeField(verbose_name='最新数据时间')),
+                ('off_hour', models.PositiveIntegerField(help_text='数据时间不在整点的数值：小时数据中应为 0', verbose_name='非整点数值个数')),
                 ('point', models.ForeignKey(db_index=False, on_delete=django.db.models.deletion.CASCADE, related_name='rollups', to='monitoring.monitoringpoint', verbose_name='监测点')),
             ],
             options={
