@@ -1,5 +1,5 @@
 """`ecer` sub-commands that need the Django shell: setup, progress, energy, observations,
-quality."""
+quality, demo."""
 
 from __future__ import annotations
 
@@ -66,6 +66,32 @@ def register(subparsers: Any) -> None:
     remind.add_argument("--date", help="act as if today were this date (YYYY-MM-DD)")
     remind.set_defaults(func=_quality_remind)
 
+    demo = subparsers.add_parser("demo", help="generated test data")
+    demo_sub = demo.add_subparsers(dest="demo_command", required=True)
+    generate = demo_sub.add_parser(
+        "generate",
+        help="create monitoring, energy and enterprise data at scale (生成数据); replaces the "
+        "data generated before, never touches real or demo data",
+    )
+    generate.add_argument(
+        "--sources", type=_count, required=True, metavar="N", help="monitoring points (0: remove)"
+    )
+    span = generate.add_mutually_exclusive_group(required=True)
+    span.add_argument("--years", type=_positive, metavar="Y", help="years of data up to --end")
+    span.add_argument("--days", type=_positive, metavar="D", help="days of data up to --end")
+    generate.add_argument(
+        "--minute-sources",
+        type=_count,
+        default=0,
+        metavar="M",
+        help="the first M sources also get minute data (default: 0)",
+    )
+    generate.add_argument("--seed", type=_count, default=0, metavar="S", help="default: 0")
+    generate.add_argument(
+        "--end", type=_day, metavar="YYYY-MM-DD", help="last day of the data (default: today)"
+    )
+    generate.set_defaults(func=_demo_generate)
+
 
 def _setup(args: argparse.Namespace) -> int:
     run_django_command(["migrate", "--noinput", "-v", "0"])
@@ -120,6 +146,59 @@ def _quality_remind(args: argparse.Namespace) -> int:
         print(f"error: --date {args.date!r}: expected YYYY-MM-DD", file=sys.stderr)
         return 1
     print(remind(today))
+    return 0
+
+
+def _count(text: str) -> int:
+    value = int(text)
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"{text}: must not be negative")
+    return value
+
+
+def _positive(text: str) -> int:
+    value = int(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"{text}: must be at least 1")
+    return value
+
+
+def _day(text: str) -> Any:
+    from datetime import date
+
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r}: expected YYYY-MM-DD") from None
+
+
+def _demo_generate(args: argparse.Namespace) -> int:
+    setup_django()
+    from django.utils import timezone
+
+    from ecer.web.generate import Options, days_back, generate, years_back
+
+    today = timezone.localdate()
+    end = args.end or today
+    if end > today:
+        print(f"error: --end {end} is in the future", file=sys.stderr)
+        return 1
+    first = years_back(end, args.years) if args.years else days_back(end, args.days)
+    try:
+        options = Options(args.sources, first, end, args.minute_sources, args.seed)
+    except ValueError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+
+    def progress(line: str) -> None:
+        print(line, file=sys.stderr, flush=True)
+
+    try:
+        summary = generate(options, timezone.now(), progress)
+    except LookupError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    print(summary)
     return 0
 
 
