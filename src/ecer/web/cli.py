@@ -88,6 +88,13 @@ def register(subparsers: Any) -> None:
     )
     generate.add_argument("--seed", type=_count, default=0, metavar="S", help="default: 0")
     generate.add_argument(
+        "--jobs",
+        type=_count,
+        default=0,
+        metavar="J",
+        help="PostgreSQL: connections writing at once (default: one per CPU, at most 4)",
+    )
+    generate.add_argument(
         "--end", type=_day, metavar="YYYY-MM-DD", help="last day of the data (default: today)"
     )
     generate.set_defaults(func=_demo_generate)
@@ -185,7 +192,7 @@ def _demo_generate(args: argparse.Namespace) -> int:
         return 1
     first = years_back(end, args.years) if args.years else days_back(end, args.days)
     try:
-        options = Options(args.sources, first, end, args.minute_sources, args.seed)
+        options = Options(args.sources, first, end, args.minute_sources, args.seed, args.jobs)
     except ValueError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1

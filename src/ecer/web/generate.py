@@ -14,8 +14,10 @@ batch of points at a time, one transaction each, with a progress line per batch.
 from __future__ import annotations
 
 import math
+import os
 import time
 from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from datetime import time as clock
@@ -27,17 +29,14 @@ from ecer.hj212.storage import DATA_TIME_ZONE
 from ecer.web.catalog.models import Area
 from ecer.web.enterprises import generate as enterprises
 from ecer.web.monitoring import generate as monitoring
-from ecer.web.monitoring.bulkload import (
-    MeasurementRows,
-    check_postgres_columns,
-    write_measurements,
-)
+from ecer.web.monitoring.bulkload import check_postgres_columns, write_measurements
 from ecer.web.monitoring.series import MINUTES_PER_HOUR
 
 ZONE = ZoneInfo(DATA_TIME_ZONE)
 ROWS_PER_BATCH = 1_000_000  # measurements per transaction (about)
 SOURCES_PER_ENTERPRISE = 2
 MAX_SOURCES = 100_000
+MAX_JOBS = 4  # parallel writers by default (at most one per CPU)
 
 
 @dataclass(frozen=True)
@@ -50,6 +49,7 @@ class Options:
     last_day: date
     minute_sources: int = 0
     seed: int = 0
+    jobs: int = 0  # parallel writers on PostgreSQL; 0: one per CPU, at most MAX_JOBS
 
     def __post_init__(self) -> None:
         if not 0 <= self.sources <= MAX_SOURCES:
@@ -58,6 +58,8 @@ class Options:
             raise ValueError("minute sources must be between 0 and the number of sources")
         if self.seed < 0:
             raise ValueError("the seed must not be negative")
+        if self.jobs < 0:
+            raise ValueError("jobs must not be negative")
         if self.first_day > self.last_day:
             raise ValueError("the range is empty")
 
@@ -219,26 +221,49 @@ def _load(
     if connection.vendor == "postgresql":
         check_postgres_columns()
     monitoring.before_load(axis.start, axis.end)
+    jobs = parallel_jobs(options.jobs)
     started = time.perf_counter()
     written = done = 0
-    for batch in _batches(points, axis.hours, options.minute_sources):
 
-        def rows(batch: list[monitoring.GeneratedPoint] = batch) -> Iterator[MeasurementRows]:
-            for point in batch:
-                yield from monitoring.measurement_rows(
-                    point,
-                    axis.start_us,
-                    axis.hours,
-                    options.seed,
-                    minutes=point.index < options.minute_sources,
-                )
-
-        with transaction.atomic():
-            written += write_measurements(rows())
-        done += len(batch)
-        seconds = time.perf_counter() - started
-        progress(
-            f"sources {done}/{len(points)}: {written:,} rows written, "
-            f"{written / seconds if seconds else 0:,.0f} rows/s"
+    def load(batch: list[monitoring.GeneratedPoint]) -> int:
+        rows = (
+            block
+            for point in batch
+            for block in monitoring.measurement_rows(
+                point,
+                axis.start_us,
+                axis.hours,
+                options.seed,
+                minutes=point.index < options.minute_sources,
+            )
         )
+        with transaction.atomic():
+            return write_measurements(rows)
+
+    def load_and_close(batch: list[monitoring.GeneratedPoint]) -> int:
+        try:
+            return load(batch)
+        finally:
+            connection.close()  # the worker thread's own connection
+
+    batches = list(_batches(points, axis.hours, options.minute_sources))
+    with ThreadPoolExecutor(max_workers=jobs) as pool:
+        results = pool.map(load_and_close, batches) if jobs > 1 else map(load, batches)
+        for batch, count in zip(batches, results, strict=True):
+            written += count
+            done += len(batch)
+            seconds = time.perf_counter() - started
+            progress(
+                f"sources {done}/{len(points)}: {written:,} rows written, "
+                f"{written / seconds if seconds else 0:,.0f} rows/s"
+            )
     return written
+
+
+def parallel_jobs(requested: int) -> int:
+    """Connections writing at once: PostgreSQL's backends work in parallel, and every batch
+    is its own transaction. One on SQLite (one writer at a time) and inside a transaction
+    (other connections would not see the new points)."""
+    if connection.vendor != "postgresql" or connection.in_atomic_block:
+        return 1
+    return requested or min(MAX_JOBS, os.cpu_count() or 1)

@@ -139,7 +139,7 @@ def check_postgres_columns(db: BaseDatabaseWrapper = connection) -> None:
             [MEASUREMENT_TABLE, list(POSTGRES_TYPES)],
         )
         found = dict(cursor.fetchall())
-    wrong = {name: found.get(name) for name, want in POSTGRES_TYPES.items() if found[name] != want}
+    wrong = {name: found.get(name) for name in POSTGRES_TYPES if found.get(name) != POSTGRES_TYPES[name]}
     if wrong:
         raise RuntimeError(
             f"{MEASUREMENT_TABLE}: column types {wrong} differ from {POSTGRES_TYPES}; "
