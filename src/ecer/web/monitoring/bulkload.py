@@ -139,7 +139,8 @@ def check_postgres_columns(db: BaseDatabaseWrapper = connection) -> None:
             [MEASUREMENT_TABLE, list(POSTGRES_TYPES)],
         )
         found = dict(cursor.fetchall())
-    wrong = {name: found.get(name) for name in POSTGRES_TYPES if found.get(name) != POSTGRES_TYPES[name]}
+    wrong = {name: found.get(name) for name in POSTGRES_TYPES}
+    wrong = {name: kind for name, kind in wrong.items() if kind != POSTGRES_TYPES[name]}
     if wrong:
         raise RuntimeError(
             f"{MEASUREMENT_TABLE}: column types {wrong} differ from {POSTGRES_TYPES}; "
