@@ -186,7 +186,8 @@ def generate(options: Options, now: datetime, progress: Callable[[str], None]) -
     if summary.removed_points or summary.removed_enterprises:
         progress(
             f"removed earlier generated data: {summary.removed_enterprises} enterprises, "
-            f"{summary.removed_points} points, {summary.removed_measurements:,} measurements"
+            f"{summary.removed_points} points, {summary.removed_measurements:,} measurements "
+            f"({time.perf_counter() - started:.1f} s)"
         )
     axis = hour_axis(options.first_day, options.last_day, now)
     with transaction.atomic():
