@@ -258,7 +258,7 @@ def test_the_command_refuses_bad_arguments(
     assert not generated_points()
 
 
-def test_the_monitoring_pages_show_generated_points(admin_client: Any, loaded_plan: Any) -> None:
+def test_the_pages_show_the_generated_data(admin_client: Any, loaded_plan: Any) -> None:
     with time_machine.travel(NOW, tick=False):
         run(sources=6, minute_sources=1)
         response = admin_client.get("/monitoring/")
@@ -273,6 +273,13 @@ def test_the_monitoring_pages_show_generated_points(admin_client: Any, loaded_pl
             assert page.status_code == 200
             minute = admin_client.get(f"/monitoring/points/{point.pk}/?cn=2051")
             assert minute.status_code == 200
+        listing = admin_client.get("/enterprises/")
+        assert listing.status_code == 200 and "生成数据0001" in listing.content.decode()
+        for enterprise in enterprise_generate.generated_enterprises():
+            page = admin_client.get(f"/enterprises/{enterprise.credit_code}/")
+            assert page.status_code == 200
+            report = admin_client.get(f"/enterprises/{enterprise.credit_code}/reports/2024/")
+            assert report.status_code == 200
 
 
 def test_the_load_calls_the_partition_and_rollup_hooks_when_they_exist(

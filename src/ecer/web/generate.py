@@ -198,7 +198,9 @@ def generate(options: Options, now: datetime, progress: Callable[[str], None]) -
             monitoring.Owner(f.credit_code, f.name, f.short_name, f.area, f.industry.outlets)
             for f in firms
         ]
-        points = monitoring.create_points(owners, options.sources, options.seed)
+        points = monitoring.create_points(
+            owners, options.sources, options.seed, SOURCES_PER_ENTERPRISE
+        )
     summary.enterprises, summary.points = len(firms), len(points)
     progress(
         f"created {summary.enterprises} enterprises, {summary.reports} reports, "

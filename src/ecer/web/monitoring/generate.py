@@ -146,9 +146,10 @@ class GeneratedPoint:
 
 
 def create_points(
-    owners: Sequence[Owner], count: int, seed: int, points_per_owner: int = 2
+    owners: Sequence[Owner], count: int, seed: int, points_per_owner: int
 ) -> list[GeneratedPoint]:
-    """Create ``count`` points and their factors; point i is an outlet of owner i // 2."""
+    """Create ``count`` points and their factors; point i is an outlet of owner
+    i // points_per_owner, with the owner's profiles in turn."""
     rows, profiles = [], []
     outlets: dict[tuple[str, str], int] = {}
     for index in range(count):

@@ -12,7 +12,7 @@ What the data look like, per factor (``FactorSpec``):
   converted concentration at the mean O2 when the limit has a reference O2), a daily cycle
   (Beijing hours), a slow wave over days and noise;
 - gaps: whole hours missing, by the fixed rule of :func:`gap_mask` (about 1.8 % of hours);
-- flags: ``M`` (maintenance: all concentration factors of the hour) and ``D`` (instrument
+- flags: ``M`` (maintenance: every factor of the hour but the flow) and ``D`` (instrument
   fault: one factor, with an erratic value) on a few random hours, ``N`` otherwise;
 - exceedances: rare episodes of one to three hours above the limit (pH below or above its
   range), more than the limit even after conversion to the reference O2;
@@ -44,7 +44,7 @@ GAP_PERIOD = 163
 GAP_HOURS = 3
 GAP_STRIDE = 41
 
-MAINTENANCE_SHARE = 0.003  # hours flagged M (all concentration factors of the point)
+MAINTENANCE_SHARE = 0.003  # hours flagged M (every factor of the point but the flow)
 FAULT_SHARE = 0.002  # hours flagged D, per factor
 EXCEEDANCE_START_SHARE = 0.0008  # hours starting an exceedance episode, per limited factor
 EXCEEDANCE_MAX_HOURS = 3
