@@ -161,9 +161,16 @@ def _write_postgres(blocks: Iterable[MeasurementRows], db: BaseDatabaseWrapper) 
 
 
 def sqlite_times(data_time_us: npt.NDArray[np.int64]) -> list[str]:
-    """Times as Django's SQLite backend stores aware datetimes: naive UTC text."""
-    text = np.datetime_as_string(data_time_us.astype("datetime64[us]"), unit="s")
-    return list(np.strings.replace(text, "T", " ").tolist())
+    """Times as Django's SQLite backend stores aware datetimes: naive UTC text.
+
+    Each run of equal times (the columns of one data time) is formatted once.
+    """
+    if not len(data_time_us):
+        return []
+    starts = np.flatnonzero(np.r_[True, data_time_us[1:] != data_time_us[:-1]])
+    runs = np.diff(np.r_[starts, len(data_time_us)])
+    text = np.datetime_as_string(data_time_us[starts].astype("datetime64[us]"), unit="s")
+    return list(np.repeat(np.strings.replace(text, "T", " "), runs).tolist())
 
 
 def _write_sqlite(blocks: Iterable[MeasurementRows], db: BaseDatabaseWrapper) -> int:
@@ -179,10 +186,10 @@ def _write_sqlite(blocks: Iterable[MeasurementRows], db: BaseDatabaseWrapper) ->
                 [rows.point_id] * count,
                 sqlite_times(rows.data_time_us),
                 [rows.cn] * count,
-                np.char.decode(rows.pollutant, "ascii").tolist(),
-                np.char.decode(rows.kind, "ascii").tolist(),
+                rows.pollutant.astype(np.str_).tolist(),
+                rows.kind.astype(np.str_).tolist(),
                 rows.value.tolist(),
-                np.char.decode(rows.flag, "ascii").tolist(),
+                rows.flag.astype(np.str_).tolist(),
                 strict=True,
             ),
         )
