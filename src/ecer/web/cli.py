@@ -1,5 +1,5 @@
 """`ecer` sub-commands that need the Django shell: setup, progress, energy, observations,
-quality, demo."""
+quality."""
 
 from __future__ import annotations
 
@@ -36,36 +36,6 @@ def register(subparsers: Any) -> None:
     setup.add_argument("--demo", action="store_true", help="also load the illustrative demo data")
     setup.set_defaults(func=_setup)
 
-    progress = subparsers.add_parser("progress", help="print the progress of every target")
-    progress.add_argument("--year", type=int, help="evaluate at the end of this year")
-    progress.add_argument("--area", default=None, help="area code (default: the city)")
-    progress.set_defaults(func=_progress)
-
-    energy = subparsers.add_parser("energy", help="energy dual control of the city and districts")
-    energy_sub = energy.add_subparsers(dest="energy_command", required=True)
-    report = energy_sub.add_parser("report", help="print the dual-control figures of a year")
-    report.add_argument("--year", type=int, help="the year (default: the latest with data)")
-    report.add_argument("--area", default=None, help="one area code (default: all)")
-    report.set_defaults(func=_energy_report)
-
-    observations = subparsers.add_parser("observations", help="target observations")
-    obs_sub = observations.add_subparsers(dest="observations_command", required=True)
-    load = obs_sub.add_parser("load", help="import observations from a .csv or .xlsx file")
-    load.add_argument("file")
-    load.set_defaults(func=_observations_load)
-
-    quality = subparsers.add_parser("quality", help="data-quality rules and due-date reminders")
-    quality_sub = quality.add_subparsers(dest="quality_command", required=True)
-    run = quality_sub.add_parser(
-        "run", help="check submitted records, districts' yearly data and online streams (nightly)"
-    )
-    run.set_defaults(func=_quality_run)
-    remind = quality_sub.add_parser(
-        "remind", help="send today's due-date reminders (each level of each item once)"
-    )
-    remind.add_argument("--date", help="act as if today were this date (YYYY-MM-DD)")
-    remind.set_defaults(func=_quality_remind)
-
     demo = subparsers.add_parser("demo", help="generated test data")
     demo_sub = demo.add_subparsers(dest="demo_command", required=True)
     generate = demo_sub.add_parser(
@@ -99,6 +69,36 @@ def register(subparsers: Any) -> None:
     )
     generate.set_defaults(func=_demo_generate)
 
+    progress = subparsers.add_parser("progress", help="print the progress of every target")
+    progress.add_argument("--year", type=int, help="evaluate at the end of this year")
+    progress.add_argument("--area", default=None, help="area code (default: the city)")
+    progress.set_defaults(func=_progress)
+
+    energy = subparsers.add_parser("energy", help="energy dual control of the city and districts")
+    energy_sub = energy.add_subparsers(dest="energy_command", required=True)
+    report = energy_sub.add_parser("report", help="print the dual-control figures of a year")
+    report.add_argument("--year", type=int, help="the year (default: the latest with data)")
+    report.add_argument("--area", default=None, help="one area code (default: all)")
+    report.set_defaults(func=_energy_report)
+
+    observations = subparsers.add_parser("observations", help="target observations")
+    obs_sub = observations.add_subparsers(dest="observations_command", required=True)
+    load = obs_sub.add_parser("load", help="import observations from a .csv or .xlsx file")
+    load.add_argument("file")
+    load.set_defaults(func=_observations_load)
+
+    quality = subparsers.add_parser("quality", help="data-quality rules and due-date reminders")
+    quality_sub = quality.add_subparsers(dest="quality_command", required=True)
+    run = quality_sub.add_parser(
+        "run", help="check submitted records, districts' yearly data and online streams (nightly)"
+    )
+    run.set_defaults(func=_quality_run)
+    remind = quality_sub.add_parser(
+        "remind", help="send today's due-date reminders (each level of each item once)"
+    )
+    remind.add_argument("--date", help="act as if today were this date (YYYY-MM-DD)")
+    remind.set_defaults(func=_quality_remind)
+
 
 def _setup(args: argparse.Namespace) -> int:
     run_django_command(["migrate", "--noinput", "-v", "0"])
@@ -106,53 +106,6 @@ def _setup(args: argparse.Namespace) -> int:
 
     for line in run_setup(with_demo=args.demo):
         print(line)
-    return 0
-
-
-def _progress(args: argparse.Namespace) -> int:
-    setup_django()
-    from ecer.web.catalog.reports import progress_table_text
-
-    try:
-        print(progress_table_text(year=args.year, area_code=args.area))
-    except LookupError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 1
-    return 0
-
-
-def _energy_report(args: argparse.Namespace) -> int:
-    setup_django()
-    from ecer.web.energy.report import dual_control_text
-
-    try:
-        print(dual_control_text(year=args.year, area_code=args.area))
-    except LookupError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 1
-    return 0
-
-
-def _quality_run(args: argparse.Namespace) -> int:
-    setup_django()
-    from ecer.web.quality.services import run_all
-
-    print(run_all())
-    return 0
-
-
-def _quality_remind(args: argparse.Namespace) -> int:
-    setup_django()
-    from datetime import date
-
-    from ecer.web.quality.reminders import remind
-
-    try:
-        today = date.fromisoformat(args.date) if args.date else None
-    except ValueError:
-        print(f"error: --date {args.date!r}: expected YYYY-MM-DD", file=sys.stderr)
-        return 1
-    print(remind(today))
     return 0
 
 
@@ -206,6 +159,53 @@ def _demo_generate(args: argparse.Namespace) -> int:
         print(f"error: {exc}", file=sys.stderr)
         return 1
     print(summary)
+    return 0
+
+
+def _progress(args: argparse.Namespace) -> int:
+    setup_django()
+    from ecer.web.catalog.reports import progress_table_text
+
+    try:
+        print(progress_table_text(year=args.year, area_code=args.area))
+    except LookupError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    return 0
+
+
+def _energy_report(args: argparse.Namespace) -> int:
+    setup_django()
+    from ecer.web.energy.report import dual_control_text
+
+    try:
+        print(dual_control_text(year=args.year, area_code=args.area))
+    except LookupError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    return 0
+
+
+def _quality_run(args: argparse.Namespace) -> int:
+    setup_django()
+    from ecer.web.quality.services import run_all
+
+    print(run_all())
+    return 0
+
+
+def _quality_remind(args: argparse.Namespace) -> int:
+    setup_django()
+    from datetime import date
+
+    from ecer.web.quality.reminders import remind
+
+    try:
+        today = date.fromisoformat(args.date) if args.date else None
+    except ValueError:
+        print(f"error: --date {args.date!r}: expected YYYY-MM-DD", file=sys.stderr)
+        return 1
+    print(remind(today))
     return 0
 
 
