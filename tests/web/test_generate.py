@@ -304,3 +304,16 @@ def test_the_load_calls_the_partition_and_rollup_hooks_when_they_exist(
     assert calls == [("partitions", (start, NOW.replace(minute=0))), ("rebuild", ids)]
     run(sources=2, minute_sources=0)
     assert calls[2] == ("delete", ids)
+
+
+def test_ranges_count_back_from_the_last_day() -> None:
+    from ecer.web.generate import days_back, hour_axis, years_back
+
+    assert days_back(date(2024, 3, 5), 3) == date(2024, 3, 3)
+    assert years_back(date(2024, 3, 5), 1) == date(2023, 3, 6)
+    assert years_back(date(2024, 2, 29), 1) == date(2023, 3, 1)  # 2023 has no 29 February
+    axis = hour_axis(FIRST, LAST, NOW)
+    assert (axis.start, axis.hours) == (datetime(2024, 3, 3, tzinfo=BEIJING), HOURS)
+    # Only the complete hours before now: 5 March 10:20 leaves 00:00–09:00 of that day.
+    assert hour_axis(FIRST, LAST, datetime(2024, 3, 5, 10, 20, tzinfo=BEIJING)).hours == 58
+    assert hour_axis(FIRST, LAST, datetime(2024, 3, 1, tzinfo=BEIJING)).hours == 0
