@@ -36,6 +36,39 @@ def register(subparsers: Any) -> None:
     setup.add_argument("--demo", action="store_true", help="also load the illustrative demo data")
     setup.set_defaults(func=_setup)
 
+    demo = subparsers.add_parser("demo", help="generated test data")
+    demo_sub = demo.add_subparsers(dest="demo_command", required=True)
+    generate = demo_sub.add_parser(
+        "generate",
+        help="create monitoring, energy and enterprise data at scale (生成数据); replaces the "
+        "data generated before, never touches real or demo data",
+    )
+    generate.add_argument(
+        "--sources", type=_count, required=True, metavar="N", help="monitoring points (0: remove)"
+    )
+    span = generate.add_mutually_exclusive_group(required=True)
+    span.add_argument("--years", type=_positive, metavar="Y", help="years of data up to --end")
+    span.add_argument("--days", type=_positive, metavar="D", help="days of data up to --end")
+    generate.add_argument(
+        "--minute-sources",
+        type=_count,
+        default=0,
+        metavar="M",
+        help="the first M sources also get minute data (default: 0)",
+    )
+    generate.add_argument("--seed", type=_count, default=0, metavar="S", help="default: 0")
+    generate.add_argument(
+        "--jobs",
+        type=_count,
+        default=0,
+        metavar="J",
+        help="PostgreSQL: connections writing at once (default: one per CPU, at most 4)",
+    )
+    generate.add_argument(
+        "--end", type=_day, metavar="YYYY-MM-DD", help="last day of the data (default: today)"
+    )
+    generate.set_defaults(func=_demo_generate)
+
     progress = subparsers.add_parser("progress", help="print the progress of every target")
     progress.add_argument("--year", type=int, help="evaluate at the end of this year")
     progress.add_argument("--area", default=None, help="area code (default: the city)")
@@ -88,6 +121,59 @@ def _setup(args: argparse.Namespace) -> int:
 
     for line in run_setup(with_demo=args.demo):
         print(line)
+    return 0
+
+
+def _count(text: str) -> int:
+    value = int(text)
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"{text}: must not be negative")
+    return value
+
+
+def _positive(text: str) -> int:
+    value = int(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"{text}: must be at least 1")
+    return value
+
+
+def _day(text: str) -> Any:
+    from datetime import date
+
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r}: expected YYYY-MM-DD") from None
+
+
+def _demo_generate(args: argparse.Namespace) -> int:
+    setup_django()
+    from django.utils import timezone
+
+    from ecer.web.generate import Options, days_back, generate, years_back
+
+    today = timezone.localdate()
+    end = args.end or today
+    if end > today:
+        print(f"error: --end {end} is in the future", file=sys.stderr)
+        return 1
+    first = years_back(end, args.years) if args.years else days_back(end, args.days)
+    try:
+        options = Options(args.sources, first, end, args.minute_sources, args.seed, args.jobs)
+    except ValueError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+
+    def progress(line: str) -> None:
+        print(line, file=sys.stderr, flush=True)
+
+    try:
+        summary = generate(options, timezone.now(), progress)
+    except LookupError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    print(summary)
     return 0
 
 

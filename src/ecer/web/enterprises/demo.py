@@ -178,7 +178,8 @@ def load_demo() -> Iterator[str]:
     if Enterprise.objects.filter(is_demo=False).exists():
         yield "重点用能单位：已有真实数据，未载入示例数据"
         return
-    if Enterprise.objects.exists():
+    # By code: generated enterprises (ecer demo generate) are marked is_demo too.
+    if Enterprise.objects.filter(credit_code__in=[e[0] for e in ENTERPRISES]).exists():
         yield "重点用能单位：示例数据已载入"
         return
     areas = {a.code: a for a in Area.objects.all()}

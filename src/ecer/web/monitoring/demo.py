@@ -184,7 +184,8 @@ def _hours_sent(point: DemoPoint) -> list[int]:
 @transaction.atomic
 def ensure_demo_points(now: datetime) -> str:
     """Create the demo points and their data once; later runs change nothing."""
-    if MonitoringPoint.objects.filter(is_demo=True).exists():
+    # By MN: generated points (ecer demo generate) are marked is_demo too.
+    if MonitoringPoint.objects.filter(mn__in=[p.mn for p in POINTS]).exists():
         return "monitoring demo: already loaded"
     zone = ZoneInfo(DATA_TIME_ZONE)
     newest = now.astimezone(zone).replace(minute=0, second=0, microsecond=0) - timedelta(hours=1)
