@@ -8,8 +8,6 @@ the arguments, the factors each medium must report (issue #10) and the gap rule.
 from __future__ import annotations
 
 import math
-import sys
-import types
 from datetime import date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -282,28 +280,42 @@ def test_the_pages_show_the_generated_data(admin_client: Any, loaded_plan: Any) 
             assert report.status_code == 200
 
 
-def test_the_load_calls_the_partition_and_rollup_hooks_when_they_exist(
-    loaded_plan: Any, monkeypatch: Any
+def test_the_rollups_are_kept_during_the_load_and_the_rows_sit_in_month_partitions(
+    loaded_plan: Any,
 ) -> None:
-    calls: list[tuple[str, Any]] = []
-    partitions = types.ModuleType("ecer.web.monitoring.partitions")
-    partitions.ensure_partitions = lambda start, end: calls.append(("partitions", (start, end)))  # type: ignore[attr-defined]
-    rollups = types.ModuleType("ecer.web.monitoring.rollups")
-    rollups.rebuild = lambda ids: calls.append(("rebuild", sorted(ids)))  # type: ignore[attr-defined]
+    from django.db import connection
 
-    def delete_measurements(ids: list[int]) -> int:
-        calls.append(("delete", sorted(ids)))
-        return Measurement.objects.filter(point__in=ids).delete()[0]
+    from ecer.web.monitoring import partitions, rollups
+    from ecer.web.monitoring.models import Rollup
 
-    rollups.delete_measurements = delete_measurements  # type: ignore[attr-defined]
-    monkeypatch.setitem(sys.modules, "ecer.web.monitoring.partitions", partitions)
-    monkeypatch.setitem(sys.modules, "ecer.web.monitoring.rollups", rollups)
-    run(sources=2, minute_sources=0)
+    run(sources=2, minute_sources=1)
     ids = sorted(p.pk for p in generated_points())
-    start = datetime(2024, 3, 3, tzinfo=BEIJING)
-    assert calls == [("partitions", (start, NOW.replace(minute=0))), ("rebuild", ids)]
-    run(sources=2, minute_sources=0)
-    assert calls[2] == ("delete", ids)
+
+    def snapshot() -> list[tuple[Any, ...]]:
+        return sorted(
+            Rollup.objects.filter(point__in=ids).values_list(
+                "point_id", "cn", "pollutant", "kind", "level", "start", "count", "valid_count"
+            )
+        )
+
+    kept = snapshot()
+    assert kept and {row[4] for row in kept} == {"hour", "day", "month"}
+    rollups.rebuild(ids)
+    assert snapshot() == kept  # the triggers kept them while the rows were copied in
+    if partitions.is_partitioned():
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT DISTINCT tableoid::regclass::text FROM monitoring_measurement "
+                "WHERE point_id = ANY(%s)",
+                [ids],
+            )
+            assert {row[0] for row in cursor.fetchall()} == {"monitoring_measurement_p202403"}
+    run(sources=1, minute_sources=0)  # a new run removes the old points' rollups too
+    assert (
+        not Rollup.objects.filter(point__in=ids)
+        .exclude(point__in=[p.pk for p in generated_points()])
+        .exists()
+    )
 
 
 def test_ranges_count_back_from_the_last_day() -> None:

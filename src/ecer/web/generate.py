@@ -210,7 +210,6 @@ def generate(options: Options, now: datetime, progress: Callable[[str], None]) -
         loading = time.perf_counter()
         summary.measurements = _load(points, axis, options, progress)
         summary.load_seconds = time.perf_counter() - loading
-        monitoring.after_load([p.pk for p in points], axis.start, axis.end)
     summary.seconds = time.perf_counter() - started
     return summary
 

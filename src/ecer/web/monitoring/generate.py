@@ -14,18 +14,16 @@ the merge hooks at the end of this module.
 
 from __future__ import annotations
 
-import importlib
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
 
 import numpy as np
-from django.db import connection, transaction
+from django.db import transaction
 
 from ecer.hj212 import pollutants as catalogue
-from ecer.hj212.storage import MEASUREMENT_TABLE
 from ecer.web.catalog.models import Area
+from ecer.web.monitoring import partitions, rollups
 from ecer.web.monitoring.bulkload import MeasurementRows
 from ecer.web.monitoring.models import Command, Medium, MonitoringPoint, PointPollutant
 from ecer.web.monitoring.series import FactorSpec, Series, hourly_series, minute_series
@@ -231,7 +229,7 @@ def delete_generated() -> Removed:
         return Removed(0, 0)
     with transaction.atomic():
         # First, by point: the measurements are most of the rows and PROTECT their point.
-        measurements = delete_measurements(ids)
+        measurements = rollups.delete_measurements(ids)
         MonitoringPoint.objects.filter(mn__startswith=MN_PREFIX).delete()
         # Deleting wrote a history row per point and limit; no history of generated data is
         # kept. By subqueries: there may be more points than a query takes parameters.
@@ -247,42 +245,10 @@ def delete_generated() -> Removed:
 # are merged the hooks below do the plain thing; once they are, they call them.
 
 
-def _optional(module_name: str, function: str) -> Callable[..., Any] | None:
-    """``module_name.function`` when that module exists, else None."""
-    try:
-        module = importlib.import_module(module_name)
-    except ModuleNotFoundError as exc:
-        if exc.name == module_name:
-            return None
-        raise
-    found: Callable[..., Any] | None = getattr(module, function, None)
-    return found
-
-
 def before_load(start: datetime, end: datetime) -> None:
-    """Hook: the monthly partitions that will hold [start, end) (PostgreSQL)."""
-    ensure_partitions = _optional("ecer.web.monitoring.partitions", "ensure_partitions")
-    if ensure_partitions is not None:
-        ensure_partitions(start, end)
+    """The monthly partitions that will hold [start, end) (PostgreSQL; nothing on SQLite).
 
-
-def after_load(point_ids: list[int], start: datetime, end: datetime) -> None:
-    """Hook: the rollups of the loaded points, rebuilt from their measurements."""
-    rebuild = _optional("ecer.web.monitoring.rollups", "rebuild")
-    if rebuild is not None:
-        rebuild(point_ids)
-
-
-def delete_measurements(point_ids: list[int]) -> int:
-    """Hook: delete every measurement of these points (and their rollups, once merged)."""
-    delete = _optional("ecer.web.monitoring.rollups", "delete_measurements")
-    if delete is not None:
-        return int(delete(point_ids))
-    deleted = 0
-    with connection.cursor() as cursor:
-        for first in range(0, len(point_ids), 500):
-            chunk = point_ids[first : first + 500]
-            marks = ", ".join(["%s"] * len(chunk))
-            cursor.execute(f"DELETE FROM {MEASUREMENT_TABLE} WHERE point_id IN ({marks})", chunk)
-            deleted += cursor.rowcount
-    return deleted
+    The rollups need no step of their own: the measurement table's triggers keep them while
+    the rows are copied in (``ecer.web.monitoring.rollups``).
+    """
+    partitions.ensure_partitions(start, end)
