@@ -74,6 +74,7 @@ values; nothing here needs decimal arithmetic.
 
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -559,7 +560,11 @@ def parse_benchmarks(text: str, origin: str = "<text>") -> tuple[BenchmarkLine, 
     return lines
 
 
+@functools.cache
 def load_benchmarks() -> tuple[BenchmarkLine, ...]:
-    """Load the packaged 2021 table, ``ecer/core/data/efficiency_benchmarks_2021.yaml``."""
+    """Load the packaged 2021 table, ``ecer/core/data/efficiency_benchmarks_2021.yaml``.
+
+    Parsed once per process (the lines are immutable); pages ask for it per enterprise.
+    """
     resource = files("ecer.core").joinpath("data", BENCHMARK_FILE)
     return parse_benchmarks(resource.read_text(encoding="utf-8"), origin=BENCHMARK_FILE)
