@@ -13,6 +13,7 @@ BENCHMARKS = [
     ["uploads.py", "--postgres"],
     ["jetstream.py"],
     ["jetstream.py", "--postgres"],
+    ["dashboard.py", "--postgres"],
 ]
 
 
