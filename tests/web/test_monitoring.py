@@ -291,12 +291,18 @@ def test_admin_edits_limits_inline(admin_client: Any, demo_points: Any) -> None:
 
 def test_point_list_pages_through_many_points(admin_client: Any, demo_points: Any) -> None:
     MonitoringPoint.objects.bulk_create(
-        MonitoringPoint(mn=f"ECERPAGE{n:016d}", name=f"分页 {n}", medium="water", password="1")
+        MonitoringPoint(
+            mn=f"ECERPAGE{n:016d}",
+            name=f"分页 {n}",
+            medium="water",
+            password="1",
+            enterprise_name=f"分页企业 {n}",
+        )
         for n in range(60)
     )
     first = admin_client.get("/monitoring/")
     assert len(first.context["statuses"]) == 50
-    assert "第 1 / 2 页，共 64 个监测点" in first.content.decode()
+    assert "第 1 / 2 页，共 64 项" in first.content.decode()
     second = admin_client.get("/monitoring/?medium=water&page=2")
     mns = [s.point.mn for s in second.context["statuses"]]
     # The filter stays in the page links; page 2 holds the water points after the first 50.
@@ -304,3 +310,12 @@ def test_point_list_pages_through_many_points(admin_client: Any, demo_points: An
     assert len(mns) == water - 50
     assert 'href="?medium=water&amp;page=1"' in second.content.decode()
     assert admin_client.get("/monitoring/?page=99").context["page"].number == 2
+    # The validity page: enterprises, worst first over all of them, 50 a page; the total
+    # covers every point.
+    validity = admin_client.get("/monitoring/validity/?page=2")
+    all_enterprises = validity.context["page"].paginator.count
+    assert len(validity.context["enterprises"]) == all_enterprises - 50
+    first_page = admin_client.get("/monitoring/validity/")
+    assert first_page.context["total"] == validity.context["total"]
+    rates = [e.validity.rate for e in first_page.context["enterprises"]]
+    assert rates[0] is not None and rates[0] <= min(r for r in rates if r is not None)

@@ -24,6 +24,7 @@ from ecer.web.monitoring.models import Command, Medium, MonitoringPoint
 MAX_DAYS = 92
 POINT_DAYS = 3
 POINTS_PER_PAGE = 50
+ENTERPRISES_PER_PAGE = 50
 
 
 def _points(request: HttpRequest) -> QuerySet[MonitoringPoint]:
@@ -175,12 +176,17 @@ def validity(request: HttpRequest) -> HttpResponse:
     now = timezone.now()
     period = _period(request, services.STATUS_DAYS)
     statuses = services.point_validities(points, period, now)
+    page = Paginator(services.enterprise_validity(statuses), ENTERPRISES_PER_PAGE).get_page(
+        request.GET.get("page")
+    )
     return render(
         request,
         "monitoring/validity.html",
         {
             **_filter_context(request, period),
-            "enterprises": services.enterprise_validity(statuses),
+            # Worst first over all points; a page of enterprises at a time.
+            "enterprises": page.object_list,
+            "page": page,
             "total": services.total_validity(statuses),
             "uses_demo_data": any(p.is_demo for p in points),
         },
