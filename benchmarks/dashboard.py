@@ -26,14 +26,14 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import statistics
 import subprocess
 import sys
-import tempfile
 import time
 from pathlib import Path
 from typing import Any
+
+from uploads import scratch_environment  # benchmarks/ is on the path of its scripts
 
 REPO = Path(__file__).resolve().parents[1]
 RESULTS = REPO / "benchmarks" / "results"
@@ -54,19 +54,7 @@ PAGES = [
 
 
 def configure(postgres: bool) -> None:
-    os.environ["ECER_DATA_DIR"] = tempfile.mkdtemp(prefix="ecer-bench-")
-    os.environ["DJANGO_SETTINGS_MODULE"] = "ecer.web.settings"
-    if postgres:
-        import psycopg
-
-        base = os.environ.get("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/postgres")
-        server = base.rsplit("/", 1)[0]
-        with psycopg.connect(f"{server}/postgres", autocommit=True) as conn:
-            conn.execute("DROP DATABASE IF EXISTS ecer_bench_dashboard WITH (FORCE)")
-            conn.execute("CREATE DATABASE ecer_bench_dashboard")
-        os.environ["DATABASE_URL"] = f"{server}/ecer_bench_dashboard"
-    else:
-        os.environ.pop("DATABASE_URL", None)
+    scratch_environment(postgres, "ecer_bench_dashboard")
     subprocess.run([ECER, "setup"], check=True, stdout=subprocess.DEVNULL)
     import django
 

@@ -27,7 +27,9 @@ RESULTS = REPO / "benchmarks" / "results"
 BEIJING = timezone(timedelta(hours=8))
 
 
-def configure(postgres: bool) -> None:
+def scratch_environment(postgres: bool, database: str) -> None:
+    """Point ECER at a new data folder and, with ``postgres``, a new database ``database``
+    on DATABASE_URL's server (default the local one); else at SQLite in that folder."""
     os.environ["ECER_DATA_DIR"] = tempfile.mkdtemp(prefix="ecer-bench-")
     os.environ["DJANGO_SETTINGS_MODULE"] = "ecer.web.settings"
     if postgres:
@@ -36,11 +38,15 @@ def configure(postgres: bool) -> None:
         base = os.environ.get("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/postgres")
         server = base.rsplit("/", 1)[0]
         with psycopg.connect(f"{server}/postgres", autocommit=True) as conn:
-            conn.execute("DROP DATABASE IF EXISTS ecer_bench")
-            conn.execute("CREATE DATABASE ecer_bench")
-        os.environ["DATABASE_URL"] = f"{server}/ecer_bench"
+            conn.execute(f"DROP DATABASE IF EXISTS {database} WITH (FORCE)")
+            conn.execute(f"CREATE DATABASE {database}")
+        os.environ["DATABASE_URL"] = f"{server}/{database}"
     else:
         os.environ.pop("DATABASE_URL", None)
+
+
+def configure(postgres: bool) -> None:
+    scratch_environment(postgres, "ecer_bench")
     import django
 
     django.setup()
