@@ -319,17 +319,37 @@ def test_statuses_from_rollups_equal_statuses_from_every_value() -> None:
         "gap": make("gap", "water", water(skip={3, 4, 50})),
         "converted exceeds": make("gasexceeds", "gas", gas({30: 10.0})),
         "stray half hour": make("stray", "water", stray),
+        "exceeds to the end": make(
+            "exceedsnow", "water", water(cod={55: (70.0, "N"), 56: (70.0, "N"), 57: (70.0, "N")})
+        ),
+        # Exceeds on day two, then only invalid COD values: still going on, as far as known.
+        "exceeds then invalid": make(
+            "exceedsinvalid",
+            "water",
+            water(cod={40: (60.0, "N"), **{h: (30.0, "D") for h in range(41, 58)}}),
+        ),
     }
     listed = list(MonitoringPoint.objects.filter(pk__in=points.values()))
     period = services.Period(day.date(), now.date())
     until = period.until(now)
     days = services.day_rollups(listed, period.start, until)
-    proven = {
-        name
+    settled = {
+        name: services.settled_until(
+            next(p for p in listed if p.pk == pk), period.start, until, days
+        )
         for name, pk in points.items()
-        if services.without_alarms(next(p for p in listed if p.pk == pk), period.start, until, days)
     }
-    assert proven == {"clean", "cod only missing", "flagged high", "gas clean"}
+    # Proven free of alarms to the end, or up to the first day that needs reading.
+    assert {name for name, t in settled.items() if t == until} == {
+        "clean",
+        "cod only missing",
+        "flagged high",
+        "gas clean",
+    }
+    assert settled["exceeds"] == settled["converted exceeds"] == beijing(2024, 3, 2)
+    assert settled["exceeds then invalid"] == beijing(2024, 3, 2)
+    assert settled["exceeds to the end"] == beijing(2024, 3, 3)
+    assert settled["gap"] == settled["stray half hour"] == period.start
 
     def shown(statuses: list[services.PointStatus]) -> dict[int, Any]:
         return {
@@ -350,3 +370,9 @@ def test_statuses_from_rollups_equal_statuses_from_every_value() -> None:
     assert kinds["exceeds"] == kinds["converted exceeds"] == {"exceedance", "offline"}
     assert kinds["gap"] == {"gap", "offline"}
     assert kinds["clean"] == {"offline"}  # never seen: offline, whatever its data
+
+    def ongoing(name: str) -> list[bool]:
+        return [a[3] for a in fast[points[name]][1] if a[0] == "exceedance"]
+
+    assert ongoing("exceeds to the end") == ongoing("exceeds then invalid") == [True]
+    assert ongoing("exceeds") == [False]

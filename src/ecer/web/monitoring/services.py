@@ -334,48 +334,51 @@ def _next_midnight(day: datetime) -> datetime:
     )
 
 
-def without_alarms(
+def settled_until(
     point: MonitoringPoint, start: datetime, until: datetime, days: DayRollups
-) -> bool:
-    """True when the day rollups prove the point has no exceedance and no gap in the period.
+) -> datetime:
+    """End of the leading days of [start, until) that the day rollups prove free of alarms.
 
-    Hourly data at hourly intervals only. No gap: every day some pollutant has all its
-    expected hours (``core.whole_hours_complete``). No exceedance: no limited pollutant's
-    valid extremes, converted with the valid O2 extremes where the limit has a reference O2,
-    can break the limit (``core.may_exceed``). Anything else is looked at value by value.
+    Hourly data at hourly intervals only (else ``start``: nothing is proven). A day is proven
+    when some pollutant has all its expected hours (``core.whole_hours_complete``: no gap)
+    and no limited pollutant's valid extremes that day, converted with that day's valid O2
+    extremes where the limit has a reference O2, can break the limit (``core.may_exceed``).
+    From the first day not proven to ``until`` the values are read: a gap or an exceedance
+    cannot reach back into proven days, and the latest valid value, which tells whether an
+    exceedance is still going on, lies in the part read whenever that part has one.
+    Returns ``until`` when every day is proven.
     """
     step = interval(point)
     if point.data_cn != Command.HOURLY or step != timedelta(hours=1):
-        return False
-    by_day: dict[datetime, list[DayRollup]] = defaultdict(list)
-    for pollutant in point.pollutants.all():
-        for row in days.get((point.pk, pollutant.pollutant), []):
-            by_day[row.start].append(row)
+        return start
+    by_day: dict[tuple[str, datetime], DayRollup] = {}
+    for (point_id, code), rows in days.items():
+        if point_id == point.pk:
+            by_day.update(((code, row.start), row) for row in rows)
+    codes = [p.pollutant for p in point.pollutants.all()]
+    limited = [(p, p.limit()) for p in limited_pollutants(point)]
+
+    def extremes(code: str, day: datetime) -> tuple[float | None, float | None]:
+        row = by_day.get((code, day))
+        return (None, None) if row is None else (row.valid_min, row.valid_max)
+
     day = start
     while day < until:
         following = _next_midnight(day)
         expected = core.expected_count(day, min(following, until), step)
-        if expected and not any(
-            core.whole_hours_complete(r.count, r.off_hour, r.last_time, day, expected)
-            for r in by_day.get(day, [])
+        rows = [by_day[code, day] for code in codes if (code, day) in by_day]
+        complete = not expected or any(
+            core.whole_hours_complete(r.count, r.off_hour, r.last_time, day, expected) for r in rows
+        )
+        o2_low, o2_high = extremes(O2_CODE, day)
+        if not complete or any(
+            limit is not None
+            and core.may_exceed(limit, p.unit, *extremes(p.pollutant, day), o2_low, o2_high)
+            for p, limit in limited
         ):
-            return False
+            return day
         day = following
-
-    def extremes(code: str) -> tuple[float | None, float | None]:
-        rows = days.get((point.pk, code), [])
-        lows = [r.valid_min for r in rows if r.valid_min is not None]
-        highs = [r.valid_max for r in rows if r.valid_max is not None]
-        return (min(lows) if lows else None, max(highs) if highs else None)
-
-    o2_low, o2_high = extremes(O2_CODE)
-    for pollutant in limited_pollutants(point):
-        limit = pollutant.limit()
-        assert limit is not None
-        low, high = extremes(pollutant.pollutant)
-        if core.may_exceed(limit, pollutant.unit, low, high, o2_low, o2_high):
-            return False
-    return True
+    return until
 
 
 def _validity(
@@ -422,10 +425,12 @@ def point_statuses(
     statuses = []
     for point in points:
         connection = core.connection_status(seen.get(point.mn), now, OFFLINE_AFTER)
-        if point.pk in rolled and without_alarms(point, period.start, until, days):
-            # Its rollups prove there is nothing to find among its values: none is read.
+        settled = settled_until(point, period.start, until, days) if use_rollups else period.start
+        if point.pk in rolled and settled > period.start:
+            # Its rollups prove the first days free of alarms: only the rest is read.
             validity = rolled[point.pk]
-            alarms = point_alarms(point, PointData(), period.start, period.start, connection)
+            data = point_data(point, settled, until) if settled < until else PointData()
+            alarms = point_alarms(point, data, settled, until, connection)
         else:
             data = point_data(point, period.start, until)
             validity = _validity(point, data, period.start, until, rolled)
