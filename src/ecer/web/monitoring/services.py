@@ -351,11 +351,12 @@ def settled_until(
     step = interval(point)
     if point.data_cn != Command.HOURLY or step != timedelta(hours=1):
         return start
-    by_day: dict[tuple[str, datetime], DayRollup] = {}
-    for (point_id, code), rows in days.items():
-        if point_id == point.pk:
-            by_day.update(((code, row.start), row) for row in rows)
     codes = [p.pollutant for p in point.pollutants.all()]
+    by_day = {
+        (code, row.start): row
+        for code in {*codes, O2_CODE}
+        for row in days.get((point.pk, code), [])
+    }
     limited = [(p, p.limit()) for p in limited_pollutants(point)]
 
     def extremes(code: str, day: datetime) -> tuple[float | None, float | None]:
@@ -413,8 +414,9 @@ def point_statuses(
 ) -> list[PointStatus]:
     """Online state, latest data, validity rate and alarms of each point over ``period``.
 
-    use_rollups: Take what the day rollups prove (validity of hourly and daily data; no
-        alarm at all) instead of reading the values; False reads every value (tests compare).
+    use_rollups: Take what the day rollups prove (validity of hourly and daily data; days
+        free of alarms, see :func:`settled_until`) instead of reading those values; False
+        reads every value (tests compare).
     """
     points = list(points)
     seen = last_seen(points)
