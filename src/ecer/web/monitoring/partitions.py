@@ -4,9 +4,9 @@ At provincial scale the measurement table grows by tens of millions of rows a ye
 by month of ``data_time`` (Beijing months), a page that reads a week touches one or two
 partitions, and a month's data can be archived by detaching its partition. Rows whose month
 has no partition yet land in the DEFAULT partition; ``ensure_partitions`` creates the
-months asked for and moves such rows into them. ``ecer setup`` creates the months from the
-earliest data to a year ahead; a monthly job (``ecer monitoring partitions``) keeps a year
-ahead.
+months asked for and moves such rows into them. ``ecer setup`` creates the months of the
+rows waiting in DEFAULT and up to a year ahead; a monthly job (``ecer monitoring
+partitions``) keeps a year ahead.
 
 SQLite, the embedded default for a city, keeps one plain table; every function here is a
 no-op there.
@@ -144,12 +144,17 @@ AHEAD_MONTHS = 12
 def ensure_ahead(
     months_ahead: int = AHEAD_MONTHS, db: BaseDatabaseWrapper = connection
 ) -> list[str]:
-    """Partitions from the earliest data (or this month) to ``months_ahead`` months ahead."""
+    """Partitions for the rows waiting in DEFAULT and from this month to ``months_ahead``
+    months ahead.
+
+    Only DEFAULT is read: rows anywhere else already sit in their month's partition, and
+    ``min(data_time)`` over the whole table would scan it (no index leads with the time).
+    """
     if not is_partitioned(db):
         return []
     today = datetime.now(ZONE).date()
     with db.cursor() as cursor:
-        cursor.execute(f"SELECT min(data_time) FROM {PARENT}")
+        cursor.execute(f"SELECT min(data_time) FROM {DEFAULT}")
         (earliest,) = cursor.fetchone()
     first = min(earliest.astimezone(ZONE).date(), today) if earliest else today
     last = month_start(today)
