@@ -20,8 +20,13 @@ from ecer.core import creditcode
 from ecer.web.enterprises import generate as enterprise_generate
 from ecer.web.enterprises.models import GB4754_CODE, EnergyReport, Enterprise, ReportCarrier
 from ecer.web.generate import Options, generate
-from ecer.web.monitoring import series
-from ecer.web.monitoring.models import Measurement, MonitoringPoint, PointPollutant
+from ecer.web.monitoring import blocks, series
+from ecer.web.monitoring.models import (
+    Measurement,
+    MeasurementBlock,
+    MonitoringPoint,
+    PointPollutant,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -67,6 +72,11 @@ def snapshot() -> dict[str, Any]:
                 "point__mn", "cn", "data_time", "pollutant", "kind", "value", "flag"
             )
         ),
+        "blocks": sorted(
+            MeasurementBlock.objects.filter(point__mn__startswith="ECERGEN").values_list(
+                "point__mn", "cn", "start", "count", "fields", "offsets", "samples", "flags"
+            )
+        ),
         "points": sorted(
             MonitoringPoint.objects.filter(mn__startswith="ECERGEN").values_list(
                 "mn", "name", "enterprise_code", "area__code", "medium", "password"
@@ -106,7 +116,11 @@ def test_it_creates_the_counts_the_arguments_ask_for(loaded_plan: Any) -> None:
         hourly = hours * (3 * len(codes) + 1)
         minute = hours * 60 * 3 * len(codes) if index < 2 else 0
         assert point.measurements.filter(cn="2061").count() == hourly, point.mn
-        assert point.measurements.filter(cn="2051").count() == minute, point.mn
+        # Minute data are written as blocks of an hour (issue #10), none as rows.
+        assert not point.measurements.filter(cn="2051").exists()
+        minute_blocks = blocks.read([point.pk], "2051", blocks.EARLIEST, blocks.LATEST)
+        assert len(minute_blocks) == (hours if index < 2 else 0), point.mn
+        assert sum(b.values.size for b in minute_blocks) == minute, point.mn
     # The rule left gaps in this run: points 0, 3 and 4 miss hours.
     assert [present_hours(i) for i in range(6)] == [69, 72, 72, 69, 70, 72]
 
@@ -157,12 +171,15 @@ def test_the_same_seed_gives_the_same_rows_another_seed_others(loaded_plan: Any)
     run(sources=4, minute_sources=1, seed=8)
     other = snapshot()
     assert other["measurements"] != first["measurements"]
+    assert other["blocks"] != first["blocks"]
     assert other["enterprises"] != first["enterprises"]
 
 
 def test_a_second_run_replaces_the_first(loaded_plan: Any) -> None:
     run(sources=6, minute_sources=2)
+    assert MeasurementBlock.objects.exists()
     lines = run(sources=3, minute_sources=0, first=LAST)
+    assert not MeasurementBlock.objects.exists()
     assert lines[0].startswith("removed earlier generated data: 3 enterprises, 6 points")
     points = generated_points()
     assert [p.mn for p in points] == [f"ECERGEN{i:017d}" for i in (1, 2, 3)]

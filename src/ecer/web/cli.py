@@ -6,6 +6,7 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+from datetime import timedelta
 from typing import Any
 
 
@@ -113,6 +114,12 @@ def register(subparsers: Any) -> None:
     )
     rollups.add_argument("--mn", action="append", help="only this point (repeatable)")
     rollups.set_defaults(func=_monitoring_rollups)
+    compact = monitoring_sub.add_parser(
+        "compact",
+        help="move real-time and minute data older than N days into hourly blocks (run daily)",
+    )
+    compact.add_argument("--keep-days", type=_count, default=7, metavar="N", help="default: 7")
+    compact.set_defaults(func=_monitoring_compact)
 
 
 def _setup(args: argparse.Namespace) -> int:
@@ -250,6 +257,19 @@ def _monitoring_rollups(args: argparse.Namespace) -> int:
             return 1
         point_ids = list(found.values())
     print(f"rollup rows written: {rebuild(point_ids)}")
+    return 0
+
+
+def _monitoring_compact(args: argparse.Namespace) -> int:
+    setup_django()
+    from django.utils import timezone
+
+    from ecer.web.monitoring.blocks import compact
+
+    done = compact(timezone.now() - timedelta(days=args.keep_days))
+    print(
+        f"compacted {done.rows:,} rows of {done.points} points into {done.blocks:,} hourly blocks"
+    )
     return 0
 
 

@@ -28,6 +28,7 @@ from django.db import connection, transaction
 from ecer.hj212.storage import DATA_TIME_ZONE
 from ecer.web.catalog.models import Area
 from ecer.web.enterprises import generate as enterprises
+from ecer.web.monitoring import blocks, rollups
 from ecer.web.monitoring import generate as monitoring
 from ecer.web.monitoring.bulkload import check_postgres_columns, write_measurements
 from ecer.web.monitoring.series import MINUTES_PER_HOUR
@@ -228,19 +229,21 @@ def _load(
     written = done = 0
 
     def load(batch: list[monitoring.GeneratedPoint]) -> int:
-        rows = (
-            block
-            for point in batch
-            for block in monitoring.measurement_rows(
+        data = [
+            monitoring.point_data(
                 point,
                 axis.start_us,
                 axis.hours,
                 options.seed,
                 minutes=point.index < options.minute_sources,
             )
-        )
+            for point in batch
+        ]
         with transaction.atomic():
-            return write_measurements(rows)
+            write_measurements(rows for item in data for rows in item.rows)
+            blocks.write(block for item in data for block in item.blocks)
+            rollups.add_hours(row for item in data for row in item.hour_rollups)
+        return sum(item.values for item in data)
 
     def load_and_close(batch: list[monitoring.GeneratedPoint]) -> int:
         try:

@@ -14,9 +14,9 @@ the merge hooks at the end of this module.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 
 import numpy as np
 from django.db import transaction
@@ -24,9 +24,17 @@ from django.db import transaction
 from ecer.hj212 import pollutants as catalogue
 from ecer.web.catalog.models import Area
 from ecer.web.monitoring import partitions, rollups
+from ecer.web.monitoring.blocks import Block
 from ecer.web.monitoring.bulkload import MeasurementRows
 from ecer.web.monitoring.models import Command, Medium, MonitoringPoint, PointPollutant
-from ecer.web.monitoring.series import FactorSpec, Series, hourly_series, minute_series
+from ecer.web.monitoring.series import (
+    HOUR_US,
+    MINUTES_PER_HOUR,
+    FactorSpec,
+    Series,
+    hourly_series,
+    minute_series,
+)
 
 MN_PREFIX = "ECERGEN"
 MN_LENGTH = 24  # MonitoringPoint.mn
@@ -196,16 +204,82 @@ def create_points(
     ]
 
 
-def measurement_rows(
+@dataclass
+class PointData:
+    """What a point's load writes: hourly rows, minute blocks and the blocks' hour rollups."""
+
+    rows: list[MeasurementRows]
+    blocks: list[Block]
+    hour_rollups: list[tuple[object, ...]]  # rows of rollups.HOUR_ROW
+
+    @property
+    def values(self) -> int:
+        return sum(len(r) for r in self.rows) + sum(b.values.size for b in self.blocks)
+
+
+MINUTE_OFFSETS = (np.arange(MINUTES_PER_HOUR) * 60).astype(np.uint16)
+
+
+def point_data(
     point: GeneratedPoint, start_us: int, hours: int, seed: int, *, minutes: bool
-) -> Iterator[MeasurementRows]:
-    """A point's measurements: its minute data first (when asked), then its hourly data."""
+) -> PointData:
+    """A point's measurements: hourly rows, and its minute data (when asked) as blocks."""
     factors = point.profile.factors
     hourly: Series = hourly_series(factors, point.index, start_us, hours, seed)
+    data = PointData([], [], [])
     if minutes:
+        # Before the hourly rows: building the minutes sets the hours' Min and Max.
         for week in minute_series(factors, point.index, hourly, seed):
-            yield MeasurementRows.from_series(point.pk, Command.MINUTE, week)
-    yield MeasurementRows.from_series(point.pk, Command.HOURLY, hourly)
+            _add_minute_blocks(data, point.pk, week)
+    data.rows.append(MeasurementRows.from_series(point.pk, Command.HOURLY, hourly))
+    return data
+
+
+def _add_minute_blocks(data: PointData, point_id: int, week: Series) -> None:
+    """The week's present hours as blocks, and their hour rollups (computed at once, as
+    ``Block.hour_rows`` would one by one: every minute of a present hour has a value)."""
+    width = len(week.columns)
+    values = week.values.reshape(-1, MINUTES_PER_HOUR, width)
+    flags = week.flags.reshape(-1, MINUTES_PER_HOUR, width)
+    valid = flags == rollups.VALID_FLAG.encode()
+    valid_count = valid.sum(axis=1)
+    valid_sum = np.where(valid, values, 0.0).sum(axis=1)
+    lows = np.where(valid, values, np.inf).min(axis=1)
+    highs = np.where(valid, values, -np.inf).max(axis=1)
+    present = week.present[::MINUTES_PER_HOUR]
+    last = timedelta(seconds=int(MINUTE_OFFSETS[-1]))
+    off_hour = MINUTES_PER_HOUR - 1  # every minute but the first is off the whole hour
+    for hour in np.flatnonzero(present):
+        start = datetime.fromtimestamp((week.start_us + int(hour) * HOUR_US) / 1e6, UTC)
+        data.blocks.append(
+            Block(
+                point_id,
+                Command.MINUTE,
+                start,
+                week.columns,
+                MINUTE_OFFSETS,
+                values[hour],
+                tuple(flags[hour].reshape(-1).astype(np.str_).tolist()),
+            )
+        )
+        for j, (pollutant, kind) in enumerate(week.columns):
+            count = int(valid_count[hour, j])
+            data.hour_rollups.append(
+                (
+                    point_id,
+                    Command.MINUTE,
+                    pollutant,
+                    kind,
+                    start,
+                    MINUTES_PER_HOUR,
+                    count,
+                    float(valid_sum[hour, j]),
+                    float(lows[hour, j]) if count else None,
+                    float(highs[hour, j]) if count else None,
+                    start + last,
+                    off_hour,
+                )
+            )
 
 
 def generated_point_ids() -> list[int]:

@@ -306,6 +306,43 @@ class Measurement(models.Model):
         return f"{self.point_id} {self.data_time:%Y-%m-%d %H:%M} {self.pollutant}-{self.kind}"
 
 
+class MeasurementBlock(models.Model):
+    """An hour of one point's real-time or minute data in arrays (``ecer.web.monitoring.blocks``).
+
+    fields: JSON list of [pollutant, kind], one per column. offsets: uint16 seconds after
+    ``start`` per data time. samples: float64 [time, column]. flags: JSON list, row-major,
+    null where a column has no value at a data time.
+    """
+
+    point = models.ForeignKey(
+        MonitoringPoint,
+        verbose_name=_("监测点"),
+        on_delete=models.PROTECT,
+        related_name="measurement_blocks",
+        db_index=False,  # the unique constraint's index starts with the point
+    )
+    cn = models.CharField(_("数据类型（CN）"), max_length=4, choices=Command.choices)
+    start = models.DateTimeField(_("小时开始"))
+    count = models.PositiveIntegerField(_("数据时间个数"))
+    fields = models.TextField(_("监测因子及取值类型"))
+    offsets = models.BinaryField(_("数据时间（小时内秒数）"))
+    samples = models.BinaryField(_("数值"))
+    flags = models.TextField(_("数据标记"))
+
+    class Meta:
+        db_table = "monitoring_measurement_block"
+        verbose_name = _("监测数据块")
+        verbose_name_plural = _("监测数据块")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["point", "cn", "start"], name="monitoring_measurement_block_once"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.point_id} {self.cn} {self.start:%Y-%m-%d %H:00}"
+
+
 class RollupLevel(models.TextChoices):
     HOUR = "hour", _("小时")
     DAY = "day", _("日")

@@ -10,7 +10,9 @@ inserted and are not counted.
 
 Measurements are append-only: the gateway never changes or deletes one, the admin shows
 them read-only. Whoever deletes measurements (``delete_measurements``) rebuilds the
-rollups of those points, which is also how a bulk load may skip the triggers.
+rollups of those points, which is also how a bulk load may skip the triggers. Moving
+sub-hourly rows into blocks (``blocks.compact``) leaves the rollups as they are; blocks
+written directly add theirs through ``add_hours``, and ``rebuild`` counts rows and blocks.
 
 Buckets are Beijing periods (``storage.DATA_TIME_ZONE``); SQLite has no zone database, so
 there the offset is the fixed UTC+8 (China has had no daylight saving time since 1991).
@@ -18,7 +20,7 @@ there the offset is the fixed UTC+8 (China has had no daylight saving time since
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 
 from django.db import connection, transaction
 from django.db.backends.base.base import BaseDatabaseWrapper
@@ -41,6 +43,8 @@ COLUMNS = (
     "last_time",
     "off_hour",
 )
+# An hour rollup row without its level: what ``add_hours`` takes.
+HOUR_ROW = tuple(c for c in COLUMNS if c != "level")
 _KEY_SQL = ", ".join(KEY)
 _COLUMNS_SQL = ", ".join(COLUMNS)
 _SUB_HOURLY_SQL = ", ".join(f"'{cn}'" for cn in SUB_HOURLY)
@@ -179,6 +183,75 @@ def _point_condition(point_ids: Iterable[int] | None, prefix: str) -> tuple[str,
     return f"AND {prefix}point_id IN ({marks})", ids
 
 
+_HOURS = "monitoring_rollup_hours"  # temporary: hour rows on their way in
+_HOUR_COLUMN_TYPES = {
+    "point_id": "bigint",
+    "cn": "varchar(4)",
+    "pollutant": "varchar(32)",
+    "kind": "varchar(8)",
+    "start": "timestamp with time zone",
+    "count": "integer",
+    "valid_count": "integer",
+    "valid_sum": "double precision",
+    "valid_min": "double precision",
+    "valid_max": "double precision",
+    "last_time": "timestamp with time zone",
+    "off_hour": "integer",
+}
+
+
+def _roll_up_from_hours(level: str, vendor: str) -> str:
+    """Upsert of the ``level`` rollups of the rows in the temporary hour table."""
+    if vendor == "postgresql":
+        bucket = {
+            "hour": "start",
+            "day": f"date_trunc('day', start, '{storage.DATA_TIME_ZONE}')",
+            "month": f"date_trunc('month', start, '{storage.DATA_TIME_ZONE}')",
+        }[level]
+        merge = _merge("LEAST", "GREATEST")
+    else:
+        bucket = "start" if level == "hour" else _SQLITE_BUCKETS[level].format(t="start")
+        merge = _merge("min", "max")
+    sums = (
+        "sum(count), sum(valid_count), sum(valid_sum), min(valid_min), max(valid_max), "
+        "max(last_time), sum(off_hour)"
+    )
+    # WHERE true: SQLite needs it to tell the upsert's ON CONFLICT from a join's ON.
+    return (
+        f"INSERT INTO {TABLE} ({_COLUMNS_SQL}) SELECT point_id, cn, pollutant, kind, "
+        f"'{level}', {bucket}, {sums} FROM {_HOURS} WHERE true "
+        f"GROUP BY point_id, cn, pollutant, kind, {bucket} {merge}"
+    )
+
+
+def add_hours(rows: Iterable[Sequence[object]], db: BaseDatabaseWrapper = connection) -> int:
+    """Add hour rollups (rows of ``HOUR_ROW``: the values of sub-hourly data not in the
+    measurement table) to the hour, day and month rollups; returns the hour rows taken.
+
+    Rows of the same key add up, as the triggers' would."""
+    columns = ", ".join(HOUR_ROW)
+    definition = ", ".join(f"{name} {kind}" for name, kind in _HOUR_COLUMN_TYPES.items())
+    taken = 0
+    with transaction.atomic(using=db.alias), db.cursor() as cursor:
+        cursor.execute(f"CREATE TEMPORARY TABLE IF NOT EXISTS {_HOURS} ({definition})")
+        cursor.execute(f"DELETE FROM {_HOURS}")
+        if db.vendor == "postgresql":
+            with cursor.cursor.copy(f"COPY {_HOURS} ({columns}) FROM STDIN") as copy:
+                for row in rows:
+                    copy.write_row(row)
+                    taken += 1
+        else:
+            adapt = db.ops.adapt_datetimefield_value
+            marks = ", ".join(["%s"] * len(HOUR_ROW))
+            batch = [(*r[:4], adapt(r[4]), *r[5:10], adapt(r[10]), r[11]) for r in rows]
+            cursor.executemany(f"INSERT INTO {_HOURS} ({columns}) VALUES ({marks})", batch)
+            taken = len(batch)
+        for level in ("hour", "day", "month"):
+            cursor.execute(_roll_up_from_hours(level, db.vendor))
+        cursor.execute(f"DELETE FROM {_HOURS}")
+    return taken
+
+
 def rebuild(point_ids: Iterable[int] | None = None, db: BaseDatabaseWrapper = connection) -> int:
     """Recompute the rollups of these points (all when None) from the measurements.
 
@@ -199,15 +272,39 @@ def rebuild(point_ids: Iterable[int] | None = None, db: BaseDatabaseWrapper = co
                 select = _sqlite_aggregate(level, condition)
                 cursor.execute(f"INSERT INTO {TABLE} ({_COLUMNS_SQL}) {select}", params)
                 written += cursor.rowcount
+        written += _rebuild_blocks(ids, db)
     return written
 
 
+def _rebuild_blocks(point_ids: list[int] | None, db: BaseDatabaseWrapper) -> int:
+    """Add the rollups of the blocks of these points (all when None), a point at a time."""
+    from ecer.web.monitoring import blocks  # blocks builds on this module
+
+    with db.cursor() as cursor:
+        if blocks.TABLE not in db.introspection.table_names(cursor):
+            return 0  # a migration before the blocks' (0004) rebuilds
+        condition, params = _point_condition(point_ids, "")
+        cursor.execute(
+            f"SELECT DISTINCT point_id FROM {blocks.TABLE} WHERE 1 = 1 {condition}", params
+        )
+        with_blocks = [int(row[0]) for row in cursor.fetchall()]
+    hours = 0
+    for point_id in with_blocks:
+        for cn in blocks.COMMANDS:
+            found = blocks.read([point_id], cn, blocks.EARLIEST, blocks.LATEST, db)
+            hours += blocks.add_rollups(found, db)
+    return hours
+
+
 def delete_measurements(point_ids: Iterable[int], db: BaseDatabaseWrapper = connection) -> int:
-    """Delete every measurement of these points, and their rollups; returns the rows deleted."""
+    """Delete every measurement of these points — rows and blocks — and their rollups;
+    returns the rows deleted (a block counts as one)."""
+    from ecer.web.monitoring import blocks  # blocks builds on this module
+
     ids = list(point_ids)
     condition, params = _point_condition(ids, "")
     with transaction.atomic(using=db.alias), db.cursor() as cursor:
         cursor.execute(f"DELETE FROM {MEASUREMENTS} WHERE 1 = 1 {condition}", params)
-        deleted = cursor.rowcount
+        deleted = cursor.rowcount + blocks.delete(ids, db)
         cursor.execute(f"DELETE FROM {TABLE} WHERE 1 = 1 {condition}", params)
     return int(deleted)

@@ -19,6 +19,7 @@ from django.utils.translation import gettext_lazy as _
 
 from ecer.core import monitoring as core
 from ecer.hj212 import pollutants as catalogue
+from ecer.web.monitoring import blocks
 from ecer.web.monitoring.models import (
     Command,
     Measurement,
@@ -173,9 +174,16 @@ def point_data(
         .values_list("pollutant", "data_time", "value", "flag")
     )
     data = PointData()
-    for pollutant, data_time, value, flag in rows:
+    # Older real-time and minute data sit in blocks, the latest in rows (see ``blocks``).
+    for pollutant, data_time, value, flag in (
+        *blocks.readings(point.pk, cn, value_kind(cn), start, end),
+        *rows,
+    ):
         data.readings.setdefault(pollutant, []).append(core.Reading(data_time, value, flag))
         data.times.add(data_time)
+    if cn in blocks.COMMANDS:
+        for readings in data.readings.values():
+            readings.sort(key=lambda r: r.time)
     return data
 
 
