@@ -227,3 +227,7 @@ def test_the_point_page_shows_minute_data_from_blocks(
     )
     assert page.status_code == 200
     assert len(page.context["series"].readings) == 60
+    block = MeasurementBlock.objects.get(point=point)
+    assert admin_client.get("/admin/monitoring/measurementblock/").status_code == 200
+    detail = admin_client.get(f"/admin/monitoring/measurementblock/{block.pk}/change/")
+    assert detail.status_code == 200 and "a21002" in detail.content.decode()

@@ -60,3 +60,13 @@ class MeasurementAdmin(ReadOnly, admin.ModelAdmin):
     search_fields = ["point__mn", "point__name", "pollutant"]
     date_hierarchy = "data_time"
     raw_id_fields = ["point", "frame"]
+
+
+@admin.register(models.MeasurementBlock)
+class MeasurementBlockAdmin(ReadOnly, admin.ModelAdmin):
+    list_display = ["start", "point", "cn", "count"]
+    list_filter = ["cn"]
+    search_fields = ["point__mn", "point__name"]
+    date_hierarchy = "start"
+    raw_id_fields = ["point"]
+    exclude = ["offsets", "samples"]  # bytes; the fields and flags show what a block holds
