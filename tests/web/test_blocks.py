@@ -231,3 +231,13 @@ def test_the_point_page_shows_minute_data_from_blocks(
     assert admin_client.get("/admin/monitoring/measurementblock/").status_code == 200
     detail = admin_client.get(f"/admin/monitoring/measurementblock/{block.pk}/change/")
     assert detail.status_code == 200 and "a21002" in detail.content.decode()
+
+
+def test_compaction_goes_a_day_at_a_time_over_long_stretches(point: MonitoringPoint) -> None:
+    for day in (1, 3, 9):  # a week without data between the second and the third
+        Measurement.objects.bulk_create(minute_rows(point, beijing(2024, 3, day, 12), 3))
+    done = blocks.compact(beijing(2024, 3, 10))
+    assert done == blocks.Compacted(points=1, blocks=3, rows=3 * 3 * 4)
+    assert not Measurement.objects.filter(point=point).exists()
+    starts = MeasurementBlock.objects.filter(point=point).order_by("start")
+    assert [b.start for b in starts] == [beijing(2024, 3, d, 12) for d in (1, 3, 9)]

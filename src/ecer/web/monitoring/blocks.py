@@ -39,7 +39,7 @@ from ecer.web.monitoring import rollups
 
 TABLE = "monitoring_measurement_block"
 COMMANDS = rollups.SUB_HOURLY  # real-time and minute data
-HOUR = timedelta(hours=1)
+COMPACT_WINDOW = timedelta(days=1)
 MAX_OFFSET = 3599  # seconds after the hour: fits uint16
 EARLIEST = datetime(1970, 1, 1, tzinfo=UTC)  # bounds of "every block" (rebuilds)
 LATEST = datetime(9999, 1, 1, tzinfo=UTC)
@@ -292,26 +292,47 @@ def compact(before: datetime, db: BaseDatabaseWrapper = connection) -> Compacted
     An hour that already has a block is merged into it. The rollups stay as they are.
     """
     cut = before.astimezone(UTC).replace(minute=0, second=0, microsecond=0)
-    commands = list(COMMANDS)
+    with db.cursor() as cursor:
+        # Point by point: each looks its rows up by the unique index (point, cn, time, …),
+        # where one query for "which points have old rows" would scan the whole table.
+        cursor.execute(f"SELECT id FROM {storage.POINT_TABLE} ORDER BY id")
+        point_ids = [int(row[0]) for row in cursor.fetchall()]
+    points = made = moved = 0
+    for point_id in point_ids:
+        first = _earliest(point_id, cut, db)
+        if first is None:
+            continue
+        points += 1
+        while first < cut:  # a day per transaction: memory stays bounded on a first run
+            last = min(first + COMPACT_WINDOW, cut)
+            with transaction.atomic(using=db.alias):
+                blocks, rows = _compact_window(point_id, first, last, db)
+            made += blocks
+            moved += rows
+            first = last
+    return Compacted(points, made, moved)
+
+
+def _earliest(point_id: int, cut: datetime, db: BaseDatabaseWrapper) -> datetime | None:
+    """The whole hour of the point's earliest sub-hourly row before ``cut``."""
     with db.cursor() as cursor:
         cursor.execute(
-            f"SELECT DISTINCT point_id FROM {storage.MEASUREMENT_TABLE} "
-            "WHERE cn IN (%s, %s) AND data_time < %s ORDER BY point_id",
-            [*commands, _time(cut, db)],
+            f"SELECT min(data_time) FROM {storage.MEASUREMENT_TABLE} "
+            "WHERE point_id = %s AND cn IN (%s, %s) AND data_time < %s",
+            [point_id, *COMMANDS, _time(cut, db)],
         )
-        point_ids = [int(row[0]) for row in cursor.fetchall()]
-    made = moved = 0
-    for point_id in point_ids:
-        with transaction.atomic(using=db.alias):
-            blocks, rows = _compact_point(point_id, cut, db)
-        made += blocks
-        moved += rows
-    return Compacted(len(point_ids), made, moved)
+        (found,) = cursor.fetchone()
+    if found is None:
+        return None
+    return _utc(found).replace(minute=0, second=0, microsecond=0)
 
 
-def _compact_point(point_id: int, cut: datetime, db: BaseDatabaseWrapper) -> tuple[int, int]:
-    where = "point_id = %s AND cn IN (%s, %s) AND data_time < %s"
-    params = [point_id, *COMMANDS, _time(cut, db)]
+def _compact_window(
+    point_id: int, start: datetime, cut: datetime, db: BaseDatabaseWrapper
+) -> tuple[int, int]:
+    """Move the point's sub-hourly rows in [start, cut) (whole hours) into blocks."""
+    where = "point_id = %s AND cn IN (%s, %s) AND data_time >= %s AND data_time < %s"
+    params = [point_id, *COMMANDS, _time(start, db), _time(cut, db)]
     hours: dict[tuple[str, datetime], list[tuple[datetime, str, str, float, str]]]
     hours = defaultdict(list)
     with db.cursor() as cursor:
@@ -321,14 +342,15 @@ def _compact_point(point_id: int, cut: datetime, db: BaseDatabaseWrapper) -> tup
             params,
         )
         rows = cursor.fetchall()
+        if not rows:
+            return 0, 0
         for cn, data_time, pollutant, kind, value, flag in rows:
             data_time = _utc(data_time)
             hour = data_time.replace(minute=0, second=0, microsecond=0)
             hours[cn, hour].append((data_time, pollutant, kind, value, flag))
         new = [from_values(point_id, cn, hour, values) for (cn, hour), values in hours.items()]
-        first = min((hour for _, hour in hours), default=cut)
         existing = {
-            (b.cn, b.start): b for cn in COMMANDS for b in read([point_id], cn, first, cut, db)
+            (b.cn, b.start): b for cn in COMMANDS for b in read([point_id], cn, start, cut, db)
         }
         fresh = []
         for block in new:
