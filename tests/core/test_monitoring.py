@@ -211,6 +211,13 @@ def test_gaps_are_runs_of_expected_times_without_any_data() -> None:
     assert find_gaps([at(h) for h in range(3)], at(0), at(3), HOUR) == []
 
 
+def test_a_gap_reaching_the_end_of_a_closed_window_has_ended() -> None:
+    # The window 00–03 is part of a longer one whose next expected time (03) was received.
+    assert find_gaps([at(0)], at(0), at(3), HOUR, open_end=False) == [
+        Gap(at(1), at(2), 2, ongoing=False)
+    ]
+
+
 def test_offline_after_the_threshold() -> None:
     now = at(12, 30)
     offline = connection_status(at(10, 0), now, timedelta(hours=2))

@@ -377,12 +377,21 @@ class Gap:
 
 
 def find_gaps(
-    times: Iterable[datetime], start: datetime, end: datetime, interval: timedelta
+    times: Iterable[datetime],
+    start: datetime,
+    end: datetime,
+    interval: timedelta,
+    *,
+    open_end: bool = True,
 ) -> list[Gap]:
     """Runs of expected data times in ``[start, end)`` for which nothing was received.
 
     times: Data times received (any flag: an invalid value is not missing). A time counts
         for the interval that contains it.
+    open_end: Whether ``end`` is the end of what can be known (now, or the end of the
+        period): a gap reaching it is ongoing. False when the window is one part of a
+        longer one and the data time expected first after ``end`` was received, so a gap
+        reaching ``end`` has ended.
     """
     count = expected_count(start, end, interval)
     present = {slot_index(t, start, interval) for t in times}
@@ -398,7 +407,7 @@ def find_gaps(
                     start + interval * first,
                     start + interval * (index - 1),
                     index - first,
-                    ongoing=index == count,
+                    ongoing=open_end and index == count,
                 )
             )
             first = None
