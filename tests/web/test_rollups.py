@@ -332,13 +332,17 @@ def test_statuses_from_rollups_equal_statuses_from_every_value() -> None:
     listed = list(MonitoringPoint.objects.filter(pk__in=points.values()))
     period = services.Period(day.date(), now.date())
     until = period.until(now)
-    days = services.day_rollups(listed, period.start, until)
-    settled = {
-        name: services.settled_until(
-            next(p for p in listed if p.pk == pk), period.start, until, days
-        )
-        for name, pk in points.items()
-    }
+    rollups = services.day_rollups(listed, period.start, until)
+    days = services.period_days(period.start, until)
+
+    def settled_until(pk: int) -> datetime:
+        """End of the leading days proven free of alarms."""
+        point = next(p for p in listed if p.pk == pk)
+        proofs = services.day_proofs(point, days, rollups[pk])
+        assert proofs is not None
+        return next((d.start for d in proofs if not d.proven), until)
+
+    settled = {name: settled_until(pk) for name, pk in points.items()}
     # Proven free of alarms to the end, or up to the first day that needs reading.
     assert {name for name, t in settled.items() if t == until} == {
         "clean",

@@ -8,18 +8,32 @@ them over. Days are Beijing days (``settings.TIME_ZONE``).
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from typing import Any, Protocol
 
-from django.db.models import Max
+from django import db
+from django.db.models import (
+    Case,
+    Count,
+    Exists,
+    IntegerField,
+    Max,
+    OuterRef,
+    Q,
+    Sum,
+    Value,
+    When,
+    prefetch_related_objects,
+)
+from django.db.models.functions import Least
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from ecer.core import monitoring as core
 from ecer.hj212 import pollutants as catalogue
-from ecer.web.monitoring import blocks
+from ecer.web.monitoring import blocks, reads
 from ecer.web.monitoring.models import (
     Command,
     Measurement,
@@ -197,15 +211,11 @@ def judged_readings(
     return core.converted_readings(measured, data.readings.get(O2_CODE, []), pollutant.reference_o2)
 
 
-def point_alarms(
-    point: MonitoringPoint,
-    data: PointData,
-    start: datetime,
-    until: datetime,
-    connection: core.Connection,
-) -> list[Alarm]:
-    """Exceedances (valid data only), gaps and the offline state of a point in [start, until)."""
-    alarms: list[Alarm] = []
+def _exceedance_runs(
+    point: MonitoringPoint, data: PointData
+) -> list[tuple[PointPollutant, list[core.Exceedance], datetime | None]]:
+    """Per limited pollutant: its exceedances in ``data`` and its latest valid judged time."""
+    result = []
     step = interval(point)
     for pollutant in limited_pollutants(point):
         limit = pollutant.limit()
@@ -213,23 +223,48 @@ def point_alarms(
         judged = judged_readings(point, pollutant, data)
         valid_times = [r.time for r in judged if r.valid]
         latest = max(valid_times) if valid_times else None
-        for run in core.find_exceedances(judged, pollutant.unit, limit, step):
-            alarms.append(
-                Alarm(
-                    EXCEEDANCE,
-                    point,
-                    run.start,
-                    run.end,
-                    ongoing=run.end == latest,
-                    pollutant=pollutant,
-                    exceedance=run,
-                )
-            )
-    for gap in core.find_gaps(data.times, start, until, step):
-        alarms.append(Alarm(GAP, point, gap.start, gap.end, ongoing=gap.ongoing, gap=gap))
+        result.append(
+            (pollutant, core.find_exceedances(judged, pollutant.unit, limit, step), latest)
+        )
+    return result
+
+
+def _alarms(
+    point: MonitoringPoint,
+    exceedances: Iterable[tuple[PointPollutant, core.Exceedance, bool]],
+    gaps: Iterable[core.Gap],
+    connection: core.Connection,
+) -> list[Alarm]:
+    """A point's alarms, newest first: exceedances (with their ongoing flag), gaps, offline."""
+    alarms = [
+        Alarm(EXCEEDANCE, point, run.start, run.end, ongoing, pollutant=pollutant, exceedance=run)
+        for pollutant, run, ongoing in exceedances
+    ]
+    alarms.extend(Alarm(GAP, point, gap.start, gap.end, gap.ongoing, gap=gap) for gap in gaps)
     if connection.offline:
         alarms.append(Alarm(OFFLINE, point, connection.last_seen, None, ongoing=True))
     return sorted(alarms, key=lambda a: a.sort_key, reverse=True)
+
+
+def point_alarms(
+    point: MonitoringPoint,
+    data: PointData,
+    start: datetime,
+    until: datetime,
+    connection: core.Connection,
+) -> list[Alarm]:
+    """Exceedances (valid data only), gaps and the offline state of a point in [start, until).
+
+    ``data`` holds every value of [start, until); an exceedance is still going on when its
+    last value is the pollutant's latest valid judged value.
+    """
+    exceedances = [
+        (pollutant, run, run.end == latest)
+        for pollutant, runs, latest in _exceedance_runs(point, data)
+        for run in runs
+    ]
+    gaps = core.find_gaps(data.times, start, until, interval(point))
+    return _alarms(point, exceedances, gaps, connection)
 
 
 def last_seen(points: Sequence[MonitoringPoint]) -> dict[str, datetime]:
@@ -279,60 +314,45 @@ class DayRollup:
     off_hour: int
 
 
-DayRollups = dict[tuple[int, str], list[DayRollup]]
+PointRollups = dict[tuple[str, datetime], DayRollup]
+"""One point's day rollups by (pollutant, day start)."""
 
 
-def day_rollups(points: Sequence[MonitoringPoint], start: datetime, until: datetime) -> DayRollups:
-    """The day rollups in [start, until) of each point's judged values, by (point, pollutant)."""
-    wanted = {p.pk: (p.data_cn, value_kind(p.data_cn)) for p in points}
-    rows = Rollup.objects.filter(
-        point__in=list(wanted),
-        level=RollupLevel.DAY,
-        kind__in=("Avg", "Rtd"),
-        start__gte=start,
-        start__lt=until,
-    ).values_list(
-        "point_id",
-        "cn",
-        "kind",
-        "pollutant",
-        "start",
-        "count",
-        "valid_count",
-        "valid_min",
-        "valid_max",
-        "last_time",
-        "off_hour",
-    )
-    result: DayRollups = defaultdict(list)
-    for point_id, cn, kind, pollutant, *values in rows:
-        if wanted[point_id] == (cn, kind):
-            result[point_id, pollutant].append(DayRollup(*values))
-    return result
-
-
-def rollup_validity(
-    points: Sequence[MonitoringPoint], start: datetime, until: datetime, days: DayRollups
-) -> dict[int, core.ValidityRate]:
-    """Validity rates in [start, until) of the points with ``counts_from_rollups``.
-
-    ``start`` is a Beijing midnight; ``days`` from :func:`day_rollups`. Per pollutant and
-    day, the valid values counted are at most the records that day expects (a logger
-    repeating a record gets no credit for it).
-    """
-    result = {}
-    for point in points:
-        if not counts_from_rollups(point):
-            continue
-        step = interval(point)
-        codes = list(dict.fromkeys(p.pollutant for p in point.pollutants.all()))
-        valid = 0
-        for code in codes:
-            for day in days.get((point.pk, code), []):
-                day_end = min(day.start + timedelta(days=1), until)
-                valid += min(day.valid_count, core.expected_count(day.start, day_end, step))
-        expected = core.expected_count(start, until, step) * len(codes)
-        result[point.pk] = core.ValidityRate(valid, expected)
+def day_rollups(
+    points: Sequence[MonitoringPoint], start: datetime, until: datetime
+) -> dict[int, PointRollups]:
+    """The day rollups in [start, until) of each point's judged values, by point id."""
+    wanted = [(p.pk, p.data_cn, value_kind(p.data_cn)) for p in points]
+    result: dict[int, PointRollups] = {p.pk: {} for p in points}
+    if db.connection.vendor == "postgresql":
+        rows: Iterable[reads.RollupRow] = reads.day_rollup_rows(wanted, start, until)
+    else:
+        judged = set(wanted)
+        rows = (
+            (point_id, pollutant, *values)
+            for point_id, cn, kind, pollutant, *values in Rollup.objects.filter(
+                point__in=[p.pk for p in points],
+                level=RollupLevel.DAY,
+                kind__in=("Avg", "Rtd"),
+                start__gte=start,
+                start__lt=until,
+            ).values_list(
+                "point_id",
+                "cn",
+                "kind",
+                "pollutant",
+                "start",
+                "count",
+                "valid_count",
+                "valid_min",
+                "valid_max",
+                "last_time",
+                "off_hour",
+            )
+            if (point_id, cn, kind) in judged
+        )
+    for point_id, pollutant, day, *values in rows:
+        result[point_id][pollutant, day] = DayRollup(day, *values)
     return result
 
 
@@ -342,52 +362,310 @@ def _next_midnight(day: datetime) -> datetime:
     )
 
 
-def settled_until(
-    point: MonitoringPoint, start: datetime, until: datetime, days: DayRollups
-) -> datetime:
-    """End of the leading days of [start, until) that the day rollups prove free of alarms.
-
-    Hourly data at hourly intervals only (else ``start``: nothing is proven). A day is proven
-    when some pollutant has all its expected hours (``core.whole_hours_complete``: no gap)
-    and no limited pollutant's valid extremes that day, converted with that day's valid O2
-    extremes where the limit has a reference O2, can break the limit (``core.may_exceed``).
-    From the first day not proven to ``until`` the values are read: a gap or an exceedance
-    cannot reach back into proven days, and the latest valid value, which tells whether an
-    exceedance is still going on, lies in the part read whenever that part has one.
-    Returns ``until`` when every day is proven.
-    """
-    step = interval(point)
-    if point.data_cn != Command.HOURLY or step != timedelta(hours=1):
-        return start
-    codes = [p.pollutant for p in point.pollutants.all()]
-    by_day = {
-        (code, row.start): row
-        for code in {*codes, O2_CODE}
-        for row in days.get((point.pk, code), [])
-    }
-    limited = [(p, p.limit()) for p in limited_pollutants(point)]
-
-    def extremes(code: str, day: datetime) -> tuple[float | None, float | None]:
-        row = by_day.get((code, day))
-        return (None, None) if row is None else (row.valid_min, row.valid_max)
-
+def period_days(start: datetime, until: datetime) -> list[tuple[datetime, datetime]]:
+    """The Beijing days of [start, until) (``start`` a midnight): (start, end) each."""
+    days = []
     day = start
     while day < until:
         following = _next_midnight(day)
-        expected = core.expected_count(day, min(following, until), step)
-        rows = [by_day[code, day] for code in codes if (code, day) in by_day]
-        complete = not expected or any(
-            core.whole_hours_complete(r.count, r.off_hour, r.last_time, day, expected) for r in rows
-        )
-        o2_low, o2_high = extremes(O2_CODE, day)
-        if not complete or any(
-            limit is not None
-            and core.may_exceed(limit, p.unit, *extremes(p.pollutant, day), o2_low, o2_high)
-            for p, limit in limited
-        ):
-            return day
+        days.append((day, min(following, until)))
         day = following
-    return until
+    return days
+
+
+def _valid_sums(
+    points: Sequence[MonitoringPoint],
+    expected: Sequence[tuple[int, datetime, int]],
+    start: datetime,
+    until: datetime,
+) -> dict[int, int]:
+    """:func:`reads.valid_sums` with the ORM (any database; slow with many points)."""
+    judged = Q()
+    for cn in {p.data_cn for p in points}:
+        judged |= Q(point__data_cn=cn, cn=cn, kind=value_kind(cn))
+    on_day = [
+        When(point__interval_seconds=seconds, start=day, then=Value(count))
+        for seconds, day, count in expected
+    ]
+    monitored = PointPollutant.objects.filter(
+        point=OuterRef("point"), pollutant=OuterRef("pollutant")
+    )
+    rows = (
+        Rollup.objects.filter(
+            judged,
+            Exists(monitored),
+            point__in=[p.pk for p in points],
+            level=RollupLevel.DAY,
+            start__gte=start,
+            start__lt=until,
+        )
+        .values("point")
+        .annotate(
+            valid=Sum(
+                Least("valid_count", Case(*on_day, default=Value(0))),
+                output_field=IntegerField(),
+            )
+        )
+        .values_list("point", "valid")
+    )
+    return {point: int(valid) for point, valid in rows}
+
+
+def rollup_validity(
+    points: Sequence[MonitoringPoint], start: datetime, until: datetime
+) -> dict[int, core.ValidityRate]:
+    """Validity rates in [start, until) of the points with ``counts_from_rollups``.
+
+    ``start`` is a Beijing midnight. Per pollutant and day, the valid values counted are
+    at most the records that day expects (a logger repeating a record gets no credit for
+    it): one sum over the day rollups, in the database.
+    """
+    counted = [p for p in points if counts_from_rollups(p)]
+    if not counted:
+        return {}
+    # Records each day expects, by the point's interval (the last day may be running).
+    expected_on_day = [
+        (seconds, day, core.expected_count(day, end, timedelta(seconds=seconds)))
+        for seconds in sorted({p.interval_seconds for p in counted})
+        for day, end in period_days(start, until)
+    ]
+    if db.connection.vendor == "postgresql":
+        wanted = [(p.pk, p.data_cn, value_kind(p.data_cn), p.interval_seconds) for p in counted]
+        sums = reads.valid_sums(wanted, expected_on_day, start, until)
+    else:
+        sums = _valid_sums(counted, expected_on_day, start, until)
+    codes = dict(
+        PointPollutant.objects.filter(point__in=[p.pk for p in counted])
+        .values("point")
+        .annotate(codes=Count("pollutant", distinct=True))
+        .values_list("point", "codes")
+    )
+    result = {}
+    for point in counted:
+        expected = core.expected_count(start, until, interval(point)) * codes.get(point.pk, 0)
+        result[point.pk] = core.ValidityRate(sums.get(point.pk) or 0, expected)
+    return result
+
+
+@dataclass(frozen=True, slots=True)
+class DayProof:
+    """What a point's day rollups prove about one day of a period.
+
+    complete: Every data time the day expects was received (no gap in the day).
+    may_exceed: Some limited pollutant's valid values that day may break its limit.
+    """
+
+    start: datetime
+    end: datetime
+    complete: bool
+    may_exceed: bool
+
+    @property
+    def proven(self) -> bool:
+        """Free of alarms: no gap, no exceedance can lie in or cross the day."""
+        return self.complete and not self.may_exceed
+
+
+def day_proofs(
+    point: MonitoringPoint, days: Sequence[tuple[datetime, datetime]], rollups: PointRollups
+) -> list[DayProof] | None:
+    """Per day (from :func:`period_days`), what the point's day rollups prove.
+
+    Hourly data at hourly intervals only (else None: nothing is proven). A day is complete
+    when some pollutant has all its expected hours (``core.whole_hours_complete``); no
+    limited pollutant may exceed when its valid extremes that day, converted with that
+    day's valid O2 extremes where the limit has a reference O2, cannot break the limit
+    (``core.may_exceed``).
+    """
+    step = interval(point)
+    if point.data_cn != Command.HOURLY or step != timedelta(hours=1):
+        return None
+    codes = [p.pollutant for p in point.pollutants.all()]
+    limited = [(p.pollutant, p.unit, p.limit()) for p in limited_pollutants(point)]
+    proofs = []
+    for day, end in days:
+        expected = core.expected_count(day, end, step)
+        complete = not expected or any(
+            core.whole_hours_complete(row.count, row.off_hour, row.last_time, day, expected)
+            for row in (rollups.get((code, day)) for code in codes)
+            if row is not None
+        )
+        o2 = rollups.get((O2_CODE, day))
+        o2_low, o2_high = (None, None) if o2 is None else (o2.valid_min, o2.valid_max)
+        may_exceed = False
+        for code, unit, limit in limited:
+            row = rollups.get((code, day))
+            if (
+                row is not None
+                and limit is not None
+                and core.may_exceed(limit, unit, row.valid_min, row.valid_max, o2_low, o2_high)
+            ):
+                may_exceed = True
+                break
+        proofs.append(DayProof(day, end, complete, may_exceed))
+    return proofs
+
+
+def _runs(proofs: Iterable[DayProof], flagged: Callable[[DayProof], bool]) -> list[DayProof]:
+    """Runs of consecutive flagged days, each as one span (complete, may_exceed unused)."""
+    runs: list[DayProof] = []
+    for day in proofs:
+        if not flagged(day):
+            continue
+        if runs and runs[-1].end == day.start:
+            runs[-1] = DayProof(runs[-1].start, day.end, False, False)
+        else:
+            runs.append(DayProof(day.start, day.end, False, False))
+    return runs
+
+
+def _window(
+    point: MonitoringPoint, start: datetime, end: datetime, codes: Iterable[str] | None = None
+) -> reads.Window:
+    cn = point.data_cn
+    return reads.Window(
+        point.pk, cn, value_kind(cn), start, end, None if codes is None else tuple(codes)
+    )
+
+
+def _read_values(
+    points: Sequence[MonitoringPoint], windows: Sequence[reads.Window]
+) -> list[PointData]:
+    """The values of each window: one query on PostgreSQL, one per window elsewhere.
+
+    Elsewhere a window's other pollutants are read too (its ``codes`` are the least).
+    """
+    if db.connection.vendor != "postgresql":
+        by_id = {p.pk: p for p in points}
+        return [point_data(by_id[w.point_id], w.start, w.end) for w in windows]
+    result = []
+    for rows in reads.measurement_rows(windows):
+        data = PointData()
+        for pollutant, data_time, value, flag in rows:
+            data.readings.setdefault(pollutant, []).append(core.Reading(data_time, value, flag))
+            data.times.add(data_time)
+        result.append(data)
+    return result
+
+
+def _read_times(
+    points: Sequence[MonitoringPoint], windows: Sequence[reads.Window]
+) -> list[set[datetime]]:
+    """The data times (any pollutant) of each window."""
+    if db.connection.vendor != "postgresql":
+        return [data.times for data in _read_values(points, windows)]
+    return reads.data_times(windows)
+
+
+@dataclass
+class _Proven:
+    """A point whose day rollups prove days free of alarms, while its alarms are found."""
+
+    point: MonitoringPoint
+    days: list[DayProof]
+    rollups: PointRollups
+    data: PointData = field(default_factory=PointData)
+    gaps: list[core.Gap] = field(default_factory=list)
+    exceedances: list[tuple[PointPollutant, core.Exceedance, bool]] = field(default_factory=list)
+
+
+def _later_valid_days(item: _Proven, pollutant: PointPollutant, after: datetime) -> list[DayProof]:
+    """Days after ``after`` whose values were not read and may hold a valid judged value.
+
+    Without a reference O2 a valid value in the rollups is one; with it, a value is judged
+    only where the O2 of its data time is valid (``core.converted_readings``), which only
+    reading the day tells.
+    """
+    found = []
+    for day in item.days:
+        if day.start <= after or day.may_exceed:
+            continue  # earlier, or read
+        row = item.rollups.get((pollutant.pollutant, day.start))
+        if row is None or not row.valid_count:
+            continue
+        if pollutant.reference_o2 is not None:
+            o2 = item.rollups.get((O2_CODE, day.start))
+            if o2 is None or not o2.valid_count:
+                continue
+        found.append(day)
+    return found
+
+
+def proven_alarms(
+    points: Sequence[MonitoringPoint],
+    days: Sequence[tuple[datetime, datetime]],
+    rollups: dict[int, PointRollups],
+    until: datetime,
+    connections: dict[int, core.Connection],
+) -> dict[int, list[Alarm]]:
+    """The alarms of the points whose day rollups prove something (see :func:`day_proofs`).
+
+    Exactly those of reading every value of ``days``, read only where the rollups prove
+    nothing, for all points at once: the data times of the runs of incomplete days (a gap
+    lies in such a run: a complete day has every expected time), and the limited
+    pollutants' values (with O2) of the runs of days that may hold an exceedance (an
+    exceedance lies in such a run). An exceedance is still going on when its last value is
+    the pollutant's latest valid judged value of the period: when that cannot lie in the
+    days read, it is looked for in the later days whose rollups say they may hold one.
+    """
+    items = []
+    for point in points:
+        proofs = day_proofs(point, days, rollups[point.pk])
+        if proofs is not None:
+            items.append(_Proven(point, proofs, rollups[point.pk]))
+    # Gaps: in the runs of incomplete days.
+    gap_runs = [(item, run) for item in items for run in _runs(item.days, lambda d: not d.complete)]
+    gap_times = _read_times(points, [_window(item.point, r.start, r.end) for item, r in gap_runs])
+    for (item, run), times in zip(gap_runs, gap_times, strict=True):
+        step = interval(item.point)
+        # Open unless a later expected time exists: the next day is complete, so it came.
+        open_end = core.expected_count(run.end, until, step) == 0
+        item.gaps.extend(core.find_gaps(times, run.start, run.end, step, open_end=open_end))
+    # Exceedances: in the runs of days that may hold one.
+    value_runs = [(item, run) for item in items for run in _runs(item.days, lambda d: d.may_exceed)]
+    codes = {
+        item.point.pk: [*(p.pollutant for p in limited_pollutants(item.point)), O2_CODE]
+        for item, _run in value_runs
+    }
+    windows = [_window(item.point, r.start, r.end, codes[item.point.pk]) for item, r in value_runs]
+    for (item, _run), data in zip(value_runs, _read_values(points, windows), strict=True):
+        for code, readings in data.readings.items():
+            item.data.readings.setdefault(code, []).extend(readings)
+        item.data.times |= data.times
+    # The last exceedance of a pollutant may go on: look for a later valid judged value.
+    pending: list[tuple[_Proven, PointPollutant, list[DayProof]]] = []
+    last_runs: dict[tuple[int, str], core.Exceedance] = {}
+    for item in items:
+        for pollutant, runs, latest in _exceedance_runs(item.point, item.data):
+            for run in runs:
+                item.exceedances.append((pollutant, run, run.end == latest))
+            if runs and runs[-1].end == latest:
+                last_runs[item.point.pk, pollutant.pollutant] = runs[-1]
+                later = _later_valid_days(item, pollutant, runs[-1].end)
+                if later:
+                    pending.append((item, pollutant, later))
+    while pending:
+        # Read the first candidate day of each (rarely more than one round).
+        windows = [
+            _window(item.point, day.start, day.end, (pollutant.pollutant, O2_CODE))
+            for item, pollutant, (day, *_rest) in pending
+        ]
+        still = []
+        for (item, pollutant, (_day, *rest)), data in zip(
+            pending, _read_values(points, windows), strict=True
+        ):
+            if any(r.valid for r in judged_readings(item.point, pollutant, data)):
+                run = last_runs[item.point.pk, pollutant.pollutant]
+                item.exceedances = [
+                    (p, r, False if r is run else ongoing) for p, r, ongoing in item.exceedances
+                ]
+            elif rest:
+                still.append((item, pollutant, rest))
+        pending = still
+    return {
+        item.point.pk: _alarms(item.point, item.exceedances, item.gaps, connections[item.point.pk])
+        for item in items
+    }
 
 
 def _validity(
@@ -409,7 +687,9 @@ def point_validities(
     """The validity rate of each point over ``period``, without the alarms."""
     points = list(points)
     until = period.until(now)
-    rolled = rollup_validity(points, period.start, until, day_rollups(points, period.start, until))
+    rolled = rollup_validity(points, period.start, until)
+    # Only the points counted value by value need their pollutants.
+    prefetch_related_objects([p for p in points if p.pk not in rolled], "pollutants")
     result = []
     for point in points:
         data = PointData() if point.pk in rolled else point_data(point, period.start, until)
@@ -423,24 +703,28 @@ def point_statuses(
     """Online state, latest data, validity rate and alarms of each point over ``period``.
 
     use_rollups: Take what the day rollups prove (validity of hourly and daily data; days
-        free of alarms, see :func:`settled_until`) instead of reading those values; False
-        reads every value (tests compare).
+        free of gaps or of exceedances for hourly data, see :func:`proven_alarms`) instead
+        of reading those values; False reads every value (tests compare).
     """
     points = list(points)
     seen = last_seen(points)
     latest = latest_data_times(points)
     until = period.until(now)
-    days = day_rollups(points, period.start, until) if use_rollups else {}
-    rolled = rollup_validity(points, period.start, until, days) if use_rollups else {}
+    connections = {p.pk: core.connection_status(seen.get(p.mn), now, OFFLINE_AFTER) for p in points}
+    rolled: dict[int, core.ValidityRate] = {}
+    proven: dict[int, list[Alarm]] = {}
+    if use_rollups:
+        rolled = rollup_validity(points, period.start, until)
+        hourly = [p for p in points if p.pk in rolled]
+        rollups = day_rollups(hourly, period.start, until)
+        days = period_days(period.start, until)
+        proven = proven_alarms(hourly, days, rollups, until, connections)
     statuses = []
     for point in points:
-        connection = core.connection_status(seen.get(point.mn), now, OFFLINE_AFTER)
-        settled = settled_until(point, period.start, until, days) if use_rollups else period.start
-        if point.pk in rolled and settled > period.start:
-            # Its rollups prove the first days free of alarms: only the rest is read.
+        connection = connections[point.pk]
+        if point.pk in proven:
             validity = rolled[point.pk]
-            data = point_data(point, settled, until) if settled < until else PointData()
-            alarms = point_alarms(point, data, settled, until, connection)
+            alarms = proven[point.pk]
         else:
             data = point_data(point, period.start, until)
             validity = _validity(point, data, period.start, until, rolled)

@@ -172,7 +172,8 @@ def alarm_list(request: HttpRequest) -> HttpResponse:
 
 @scoped
 def validity(request: HttpRequest) -> HttpResponse:
-    points = list(_filtered(request, _points(request)))
+    # Rows of every point, but only a page shown: no areas, and pollutants only as needed.
+    points = list(_filtered(request, _points(request)).select_related(None).prefetch_related(None))
     now = timezone.now()
     period = _period(request, services.STATUS_DAYS)
     statuses = services.point_validities(points, period, now)
