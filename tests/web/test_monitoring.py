@@ -159,6 +159,25 @@ def test_alarm_list_filters(admin_client: Any, demo_points: Any) -> None:
     assert ("gap", CHEMICAL) not in alarms("?start=2024-03-05&end=2024-03-05")
 
 
+def test_alarm_list_is_paged_newest_first_with_the_total(
+    admin_client: Any, demo_points: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from ecer.web.monitoring import views
+
+    everything = admin_client.get("/monitoring/alarms/").context["alarms"]
+    monkeypatch.setattr(views, "ALARMS_PER_PAGE", 3)
+    first = admin_client.get("/monitoring/alarms/")
+    second = admin_client.get("/monitoring/alarms/?page=2")
+    assert list(first.context["alarms"]) + list(second.context["alarms"]) == list(everything)
+    html = first.content.decode()
+    assert "共 4 条报警" in html
+    assert 'href="?page=2"' in html
+    # The filters stay in the pager's links.
+    monkeypatch.setattr(views, "ALARMS_PER_PAGE", 2)
+    html = admin_client.get("/monitoring/alarms/?medium=gas&page=1").content.decode()
+    assert "共 3 条报警" in html and 'href="?medium=gas&amp;page=2"' in html
+
+
 def test_gap_row_says_how_many_values_are_missing(admin_client: Any, demo_points: Any) -> None:
     html = admin_client.get("/monitoring/alarms/?kind=gap&medium=water").content.decode()
     assert "2024-03-03 22:00" in html and "2024-03-04 03:00" in html

@@ -25,6 +25,7 @@ MAX_DAYS = 92
 POINT_DAYS = 3
 POINTS_PER_PAGE = 50
 ENTERPRISES_PER_PAGE = 50
+ALARMS_PER_PAGE = 50
 
 
 def _points(request: HttpRequest) -> QuerySet[MonitoringPoint]:
@@ -156,12 +157,15 @@ def alarm_list(request: HttpRequest) -> HttpResponse:
     ongoing_only = request.GET.get("ongoing") == "1"
     statuses = services.point_statuses(points, period, now)
     alarms = services.select_alarms(statuses, kind=kind or None, ongoing_only=ongoing_only)
+    # A province has thousands of alarms: newest first, a page at a time.
+    page = Paginator(alarms, ALARMS_PER_PAGE).get_page(request.GET.get("page"))
     return render(
         request,
         "monitoring/alarm_list.html",
         {
             **_filter_context(request, period),
-            "alarms": alarms,
+            "alarms": page.object_list,
+            "page": page,
             "kinds": list(services.ALARM_KINDS.items()),
             "kind": kind,
             "ongoing_only": ongoing_only,
