@@ -34,6 +34,7 @@ from ecer.core.monitoring import (
     valid_record_count,
     volume_m3,
     whole_hours_complete,
+    whole_hours_through,
 )
 
 BEIJING = ZoneInfo("Asia/Shanghai")
@@ -210,6 +211,15 @@ def test_gaps_are_runs_of_expected_times_without_any_data() -> None:
     assert find_gaps([], at(0), at(3), HOUR) == [Gap(at(0), at(2), 3, ongoing=True)]
     assert find_gaps([at(h) for h in range(3)], at(0), at(3), HOUR) == []
 
+
+def test_whole_hours_through_the_latest_value() -> None:
+    # 00, 01, 02 and nothing else: every hour through 02 is there.
+    assert whole_hours_through(3, 0, at(2), at(0))
+    # Three values up to 03: one of the four hours is missing.
+    assert not whole_hours_through(3, 0, at(3), at(0))
+    # 00, 01:30, 02: three values through 02, but one is not at a whole hour.
+    assert not whole_hours_through(3, 1, at(2), at(0))
+    assert whole_hours_through(1, 0, at(0), at(0))
 
 def test_a_gap_reaching_the_end_of_a_closed_window_has_ended() -> None:
     # The window 00–03 is part of a longer one whose next expected time (03) was received.

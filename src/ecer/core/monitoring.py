@@ -427,6 +427,17 @@ def whole_hours_complete(
     return off_hour == 0 and last < start + timedelta(hours=expected) and count == expected
 
 
+def whole_hours_through(count: int, off_hour: int, last: datetime, start: datetime) -> bool:
+    """Whether a pollutant's hourly values prove every whole hour from ``start`` to ``last`` present.
+
+    count: Values with data time from ``start`` (a whole hour) on, one per data time.
+    off_hour: How many of them are not at a whole hour. last: The latest data time.
+    Distinct whole-hour data times from ``start`` through ``last`` are at most
+    (last − start) / 1 h + 1; as many as that means none of those hours is missing.
+    """
+    return off_hour == 0 and count == (last - start) // timedelta(hours=1) + 1
+
+
 @dataclass(frozen=True, slots=True)
 class Connection:
     """Whether a point is online.

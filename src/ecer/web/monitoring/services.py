@@ -314,8 +314,8 @@ class DayRollup:
     off_hour: int
 
 
-PointRollups = dict[tuple[str, datetime], DayRollup]
-"""One point's day rollups by (pollutant, day start)."""
+PointRollups = dict[datetime, dict[str, DayRollup]]
+"""One point's day rollups by day start, then pollutant."""
 
 
 def day_rollups(
@@ -352,7 +352,7 @@ def day_rollups(
             if (point_id, cn, kind) in judged
         )
     for point_id, pollutant, day, *values in rows:
-        result[point_id][pollutant, day] = DayRollup(day, *values)
+        result[point_id].setdefault(day, {})[pollutant] = DayRollup(day, *values)
     return result
 
 
@@ -453,17 +453,42 @@ class DayProof:
 
     complete: Every data time the day expects was received (no gap in the day).
     may_exceed: Some limited pollutant's valid values that day may break its limit.
+    known_times: For a day not complete, its data times when the rollups tell them all
+        (every whole hour up to the day's latest value; none at all); None when only
+        reading the day tells.
     """
 
     start: datetime
     end: datetime
     complete: bool
     may_exceed: bool
+    known_times: tuple[datetime, ...] | None = None
 
     @property
     def proven(self) -> bool:
         """Free of alarms: no gap, no exceedance can lie in or cross the day."""
         return self.complete and not self.may_exceed
+
+
+def _known_times(
+    day: datetime, end: datetime, rows: dict[str, DayRollup], step: timedelta
+) -> tuple[datetime, ...] | None:
+    """The data times of [day, end) when the day's rollups (every pollutant) tell them all.
+
+    None data: none. Else when some pollutant has every whole hour from the day's start
+    through the day's latest value (``core.whole_hours_through``), the data times fill
+    exactly those hours (the others' values lie in them too).
+    """
+    if not rows:
+        return ()
+    latest = max(row.last_time for row in rows.values())
+    if not any(
+        row.last_time == latest
+        and core.whole_hours_through(row.count, row.off_hour, row.last_time, day)
+        for row in rows.values()
+    ):
+        return None
+    return tuple(core.expected_times(day, min(latest + step, end), step))
 
 
 def day_proofs(
@@ -484,17 +509,18 @@ def day_proofs(
     limited = [(p.pollutant, p.unit, p.limit()) for p in limited_pollutants(point)]
     proofs = []
     for day, end in days:
+        rows = rollups.get(day, {})
         expected = core.expected_count(day, end, step)
         complete = not expected or any(
             core.whole_hours_complete(row.count, row.off_hour, row.last_time, day, expected)
-            for row in (rollups.get((code, day)) for code in codes)
+            for row in (rows.get(code) for code in codes)
             if row is not None
         )
-        o2 = rollups.get((O2_CODE, day))
+        o2 = rows.get(O2_CODE)
         o2_low, o2_high = (None, None) if o2 is None else (o2.valid_min, o2.valid_max)
         may_exceed = False
         for code, unit, limit in limited:
-            row = rollups.get((code, day))
+            row = rows.get(code)
             if (
                 row is not None
                 and limit is not None
@@ -502,7 +528,8 @@ def day_proofs(
             ):
                 may_exceed = True
                 break
-        proofs.append(DayProof(day, end, complete, may_exceed))
+        known = None if complete else _known_times(day, end, rows, step)
+        proofs.append(DayProof(day, end, complete, may_exceed, known))
     return proofs
 
 
@@ -580,11 +607,12 @@ def _later_valid_days(item: _Proven, pollutant: PointPollutant, after: datetime)
     for day in item.days:
         if day.start <= after or day.may_exceed:
             continue  # earlier, or read
-        row = item.rollups.get((pollutant.pollutant, day.start))
+        rows = item.rollups.get(day.start, {})
+        row = rows.get(pollutant.pollutant)
         if row is None or not row.valid_count:
             continue
         if pollutant.reference_o2 is not None:
-            o2 = item.rollups.get((O2_CODE, day.start))
+            o2 = rows.get(O2_CODE)
             if o2 is None or not o2.valid_count:
                 continue
         found.append(day)
@@ -613,14 +641,29 @@ def proven_alarms(
         proofs = day_proofs(point, days, rollups[point.pk])
         if proofs is not None:
             items.append(_Proven(point, proofs, rollups[point.pk]))
-    # Gaps: in the runs of incomplete days.
+    # Gaps: in the runs of incomplete days, from the data times of the days whose rollups
+    # do not tell them.
     gap_runs = [(item, run) for item in items for run in _runs(item.days, lambda d: not d.complete)]
-    gap_times = _read_times(points, [_window(item.point, r.start, r.end) for item, r in gap_runs])
-    for (item, run), times in zip(gap_runs, gap_times, strict=True):
+    unknown = [
+        (item, part)
+        for item in items
+        for part in _runs(item.days, lambda d: not d.complete and d.known_times is None)
+    ]
+    read = _read_times(points, [_window(item.point, p.start, p.end) for item, p in unknown])
+    times: dict[int, set[datetime]] = defaultdict(set)
+    for (item, _part), found in zip(unknown, read, strict=True):
+        times[item.point.pk] |= found
+    for item in items:
+        for day in item.days:
+            if day.known_times:
+                times[item.point.pk].update(day.known_times)
+    for item, run in gap_runs:
         step = interval(item.point)
         # Open unless a later expected time exists: the next day is complete, so it came.
         open_end = core.expected_count(run.end, until, step) == 0
-        item.gaps.extend(core.find_gaps(times, run.start, run.end, step, open_end=open_end))
+        item.gaps.extend(
+            core.find_gaps(times[item.point.pk], run.start, run.end, step, open_end=open_end)
+        )
     # Exceedances: in the runs of days that may hold one.
     value_runs = [(item, run) for item in items for run in _runs(item.days, lambda d: d.may_exceed)]
     codes = {
