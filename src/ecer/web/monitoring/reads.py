@@ -184,7 +184,9 @@ def data_times(windows: Sequence[Window]) -> list[set[datetime]]:
     result: list[set[datetime]] = [set() for _ in windows]
     if not windows:
         return result
-    sql = f"SELECT DISTINCT w.i, {_micros('m.data_time')} {_WINDOWS}"
+    sql = (
+        f"SELECT d.i, {_micros('d.data_time')} FROM (SELECT DISTINCT w.i, m.data_time {_WINDOWS}) d"
+    )
     times = _Times()
     with connection.cursor() as cursor:
         cursor.execute(sql, _window_params(windows))

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any, Protocol
 
 from django import db
@@ -90,6 +90,9 @@ class Period:
         return cls(today - timedelta(days=days - 1), today)
 
 
+_NEVER = datetime.min.replace(tzinfo=UTC)  # sorts an alarm without a start last
+
+
 @dataclass(frozen=True)
 class Alarm:
     kind: str
@@ -107,7 +110,7 @@ class Alarm:
 
     @property
     def sort_key(self) -> datetime:
-        return self.start or datetime.min.replace(tzinfo=timezone.get_current_timezone())
+        return self.start or _NEVER
 
 
 @dataclass
@@ -211,22 +214,16 @@ def judged_readings(
     return core.converted_readings(measured, data.readings.get(O2_CODE, []), pollutant.reference_o2)
 
 
-def _exceedance_runs(
-    point: MonitoringPoint, data: PointData
-) -> list[tuple[PointPollutant, list[core.Exceedance], datetime | None]]:
-    """Per limited pollutant: its exceedances in ``data`` and its latest valid judged time."""
-    result = []
-    step = interval(point)
-    for pollutant in limited_pollutants(point):
-        limit = pollutant.limit()
-        assert limit is not None
-        judged = judged_readings(point, pollutant, data)
-        valid_times = [r.time for r in judged if r.valid]
-        latest = max(valid_times) if valid_times else None
-        result.append(
-            (pollutant, core.find_exceedances(judged, pollutant.unit, limit, step), latest)
-        )
-    return result
+def _exceedances(
+    point: MonitoringPoint, pollutant: PointPollutant, data: PointData
+) -> tuple[list[core.Exceedance], datetime | None]:
+    """A limited pollutant's exceedances in ``data``, and its latest valid judged time."""
+    limit = pollutant.limit()
+    assert limit is not None
+    judged = judged_readings(point, pollutant, data)
+    valid_times = [r.time for r in judged if r.valid]
+    latest = max(valid_times) if valid_times else None
+    return core.find_exceedances(judged, pollutant.unit, limit, interval(point)), latest
 
 
 def _alarms(
@@ -258,11 +255,10 @@ def point_alarms(
     ``data`` holds every value of [start, until); an exceedance is still going on when its
     last value is the pollutant's latest valid judged value.
     """
-    exceedances = [
-        (pollutant, run, run.end == latest)
-        for pollutant, runs, latest in _exceedance_runs(point, data)
-        for run in runs
-    ]
+    exceedances = []
+    for pollutant in limited_pollutants(point):
+        runs, latest = _exceedances(point, pollutant, data)
+        exceedances.extend((pollutant, run, run.end == latest) for run in runs)
     gaps = core.find_gaps(data.times, start, until, interval(point))
     return _alarms(point, exceedances, gaps, connection)
 
@@ -351,8 +347,11 @@ def day_rollups(
             )
             if (point_id, cn, kind) in judged
         )
-    for point_id, pollutant, day, *values in rows:
-        result[point_id].setdefault(day, {})[pollutant] = DayRollup(day, *values)
+    for point_id, pollutant, day, count, valid, low, high, last, off_hour in rows:
+        by_code = result[point_id].get(day)
+        if by_code is None:
+            by_code = result[point_id][day] = {}
+        by_code[pollutant] = DayRollup(day, count, valid, low, high, last, off_hour)
     return result
 
 
@@ -452,7 +451,7 @@ class DayProof:
     """What a point's day rollups prove about one day of a period.
 
     complete: Every data time the day expects was received (no gap in the day).
-    may_exceed: Some limited pollutant's valid values that day may break its limit.
+    may_exceed: The limited pollutants whose valid values that day may break the limit.
     known_times: For a day not complete, its data times when the rollups tell them all
         (every whole hour up to the day's latest value; none at all); None when only
         reading the day tells.
@@ -461,7 +460,7 @@ class DayProof:
     start: datetime
     end: datetime
     complete: bool
-    may_exceed: bool
+    may_exceed: tuple[str, ...]
     known_times: tuple[datetime, ...] | None = None
 
     @property
@@ -505,8 +504,9 @@ def day_proofs(
     step = interval(point)
     if point.data_cn != Command.HOURLY or step != timedelta(hours=1):
         return None
-    codes = [p.pollutant for p in point.pollutants.all()]
-    limited = [(p.pollutant, p.unit, p.limit()) for p in limited_pollutants(point)]
+    pollutants = list(point.pollutants.all())
+    codes = [p.pollutant for p in pollutants]
+    limited = [(p.pollutant, p.unit, p.limit()) for p in pollutants if p.has_limit]
     proofs = []
     for day, end in days:
         rows = rollups.get(day, {})
@@ -518,31 +518,28 @@ def day_proofs(
         )
         o2 = rows.get(O2_CODE)
         o2_low, o2_high = (None, None) if o2 is None else (o2.valid_min, o2.valid_max)
-        may_exceed = False
-        for code, unit, limit in limited:
-            row = rows.get(code)
-            if (
-                row is not None
-                and limit is not None
-                and core.may_exceed(limit, unit, row.valid_min, row.valid_max, o2_low, o2_high)
-            ):
-                may_exceed = True
-                break
+        may_exceed = tuple(
+            code
+            for code, unit, limit, row in ((*item, rows.get(item[0])) for item in limited)
+            if row is not None
+            and limit is not None
+            and core.may_exceed(limit, unit, row.valid_min, row.valid_max, o2_low, o2_high)
+        )
         known = None if complete else _known_times(day, end, rows, step)
         proofs.append(DayProof(day, end, complete, may_exceed, known))
     return proofs
 
 
 def _runs(proofs: Iterable[DayProof], flagged: Callable[[DayProof], bool]) -> list[DayProof]:
-    """Runs of consecutive flagged days, each as one span (complete, may_exceed unused)."""
+    """Runs of consecutive flagged days, each as one span (its other fields unused)."""
     runs: list[DayProof] = []
     for day in proofs:
         if not flagged(day):
             continue
         if runs and runs[-1].end == day.start:
-            runs[-1] = DayProof(runs[-1].start, day.end, False, False)
+            runs[-1] = DayProof(runs[-1].start, day.end, False, ())
         else:
-            runs.append(DayProof(day.start, day.end, False, False))
+            runs.append(DayProof(day.start, day.end, False, ()))
     return runs
 
 
@@ -591,7 +588,7 @@ class _Proven:
     point: MonitoringPoint
     days: list[DayProof]
     rollups: PointRollups
-    data: PointData = field(default_factory=PointData)
+    data: dict[str, PointData] = field(default_factory=dict)  # read, by limited pollutant
     gaps: list[core.Gap] = field(default_factory=list)
     exceedances: list[tuple[PointPollutant, core.Exceedance, bool]] = field(default_factory=list)
 
@@ -605,7 +602,7 @@ def _later_valid_days(item: _Proven, pollutant: PointPollutant, after: datetime)
     """
     found = []
     for day in item.days:
-        if day.start <= after or day.may_exceed:
+        if day.start <= after or pollutant.pollutant in day.may_exceed:
             continue  # earlier, or read
         rows = item.rollups.get(day.start, {})
         row = rows.get(pollutant.pollutant)
@@ -643,45 +640,52 @@ def proven_alarms(
             items.append(_Proven(point, proofs, rollups[point.pk]))
     # Gaps: in the runs of incomplete days, from the data times of the days whose rollups
     # do not tell them.
-    gap_runs = [(item, run) for item in items for run in _runs(item.days, lambda d: not d.complete)]
-    unknown = [
-        (item, part)
-        for item in items
-        for part in _runs(item.days, lambda d: not d.complete and d.known_times is None)
-    ]
-    read = _read_times(points, [_window(item.point, p.start, p.end) for item, p in unknown])
-    times: dict[int, set[datetime]] = defaultdict(set)
-    for (item, _part), found in zip(unknown, read, strict=True):
-        times[item.point.pk] |= found
+    gap_runs = []
+    unknown = []
     for item in items:
-        for day in item.days:
-            if day.known_times:
-                times[item.point.pk].update(day.known_times)
-    for item, run in gap_runs:
+        for run in _runs(item.days, lambda d: not d.complete):
+            known = [d for d in item.days if run.start <= d.start < run.end and d.known_times]
+            gap_runs.append((item, run, {t for d in known for t in d.known_times or ()}))
+            unknown.extend(
+                (len(gap_runs) - 1, _window(item.point, part.start, part.end))
+                for part in _runs(
+                    (d for d in item.days if run.start <= d.start < run.end),
+                    lambda d: d.known_times is None,
+                )
+            )
+    read = _read_times(points, [window for _run, window in unknown])
+    for (index, _window_read), found in zip(unknown, read, strict=True):
+        gap_runs[index][2].update(found)
+    for item, run, times in gap_runs:
         step = interval(item.point)
         # Open unless a later expected time exists: the next day is complete, so it came.
         open_end = core.expected_count(run.end, until, step) == 0
-        item.gaps.extend(
-            core.find_gaps(times[item.point.pk], run.start, run.end, step, open_end=open_end)
-        )
-    # Exceedances: in the runs of days that may hold one.
-    value_runs = [(item, run) for item in items for run in _runs(item.days, lambda d: d.may_exceed)]
-    codes = {
-        item.point.pk: [*(p.pollutant for p in limited_pollutants(item.point)), O2_CODE]
-        for item, _run in value_runs
-    }
-    windows = [_window(item.point, r.start, r.end, codes[item.point.pk]) for item, r in value_runs]
-    for (item, _run), data in zip(value_runs, _read_values(points, windows), strict=True):
+        item.gaps.extend(core.find_gaps(times, run.start, run.end, step, open_end=open_end))
+    # Exceedances: a pollutant's in the runs of days when it may exceed.
+    value_runs = []
+    for item in items:
+        for pollutant in limited_pollutants(item.point):
+            code = pollutant.pollutant
+            codes = (code,) if pollutant.reference_o2 is None else (code, O2_CODE)
+            value_runs.extend(
+                (item, pollutant, _window(item.point, run.start, run.end, codes))
+                for run in _runs(item.days, lambda d, code=code: code in d.may_exceed)
+            )
+    read_values = _read_values(points, [window for _item, _p, window in value_runs])
+    for (item, pollutant, _window_read), data in zip(value_runs, read_values, strict=True):
+        merged = item.data.setdefault(pollutant.pollutant, PointData())
         for code, readings in data.readings.items():
-            item.data.readings.setdefault(code, []).extend(readings)
-        item.data.times |= data.times
+            merged.readings.setdefault(code, []).extend(readings)
     # The last exceedance of a pollutant may go on: look for a later valid judged value.
     pending: list[tuple[_Proven, PointPollutant, list[DayProof]]] = []
     last_runs: dict[tuple[int, str], core.Exceedance] = {}
     for item in items:
-        for pollutant, runs, latest in _exceedance_runs(item.point, item.data):
-            for run in runs:
-                item.exceedances.append((pollutant, run, run.end == latest))
+        for pollutant in limited_pollutants(item.point):
+            data = item.data.get(pollutant.pollutant)
+            if data is None:
+                continue  # never read: no day when it may exceed
+            runs, latest = _exceedances(item.point, pollutant, data)
+            item.exceedances.extend((pollutant, run, run.end == latest) for run in runs)
             if runs and runs[-1].end == latest:
                 last_runs[item.point.pk, pollutant.pollutant] = runs[-1]
                 later = _later_valid_days(item, pollutant, runs[-1].end)
@@ -740,6 +744,51 @@ def point_validities(
     return result
 
 
+@dataclass(frozen=True)
+class _Judged:
+    connection: core.Connection
+    validity: core.ValidityRate | None
+    alarms: list[Alarm]
+
+
+def _judge(
+    points: list[MonitoringPoint],
+    period: Period,
+    now: datetime,
+    *,
+    use_rollups: bool,
+    with_validity: bool,
+) -> dict[int, _Judged]:
+    """Connection, validity rate (when asked for) and alarms of each point over ``period``."""
+    seen = last_seen(points)
+    until = period.until(now)
+    connections = {p.pk: core.connection_status(seen.get(p.mn), now, OFFLINE_AFTER) for p in points}
+    rolled: dict[int, core.ValidityRate] = {}
+    proven: dict[int, list[Alarm]] = {}
+    if use_rollups:
+        if with_validity:
+            rolled = rollup_validity(points, period.start, until)
+        counted = [p for p in points if counts_from_rollups(p)]
+        rollups = day_rollups(counted, period.start, until)
+        days = period_days(period.start, until)
+        proven = proven_alarms(counted, days, rollups, until, connections)
+    result = {}
+    for point in points:
+        connection = connections[point.pk]
+        validity: core.ValidityRate | None = None
+        if point.pk in proven:
+            alarms = proven[point.pk]
+            if with_validity:
+                validity = rolled[point.pk]
+        else:
+            data = point_data(point, period.start, until)
+            alarms = point_alarms(point, data, period.start, until, connection)
+            if with_validity:
+                validity = _validity(point, data, period.start, until, rolled)
+        result[point.pk] = _Judged(connection, validity, alarms)
+    return result
+
+
 def point_statuses(
     points: Iterable[MonitoringPoint], period: Period, now: datetime, *, use_rollups: bool = True
 ) -> list[PointStatus]:
@@ -750,30 +799,25 @@ def point_statuses(
         of reading those values; False reads every value (tests compare).
     """
     points = list(points)
-    seen = last_seen(points)
     latest = latest_data_times(points)
-    until = period.until(now)
-    connections = {p.pk: core.connection_status(seen.get(p.mn), now, OFFLINE_AFTER) for p in points}
-    rolled: dict[int, core.ValidityRate] = {}
-    proven: dict[int, list[Alarm]] = {}
-    if use_rollups:
-        rolled = rollup_validity(points, period.start, until)
-        hourly = [p for p in points if p.pk in rolled]
-        rollups = day_rollups(hourly, period.start, until)
-        days = period_days(period.start, until)
-        proven = proven_alarms(hourly, days, rollups, until, connections)
+    judged = _judge(points, period, now, use_rollups=use_rollups, with_validity=True)
     statuses = []
     for point in points:
-        connection = connections[point.pk]
-        if point.pk in proven:
-            validity = rolled[point.pk]
-            alarms = proven[point.pk]
-        else:
-            data = point_data(point, period.start, until)
-            validity = _validity(point, data, period.start, until, rolled)
-            alarms = point_alarms(point, data, period.start, until, connection)
-        statuses.append(PointStatus(point, connection, latest.get(point.pk), validity, alarms))
+        found = judged[point.pk]
+        assert found.validity is not None
+        statuses.append(
+            PointStatus(point, found.connection, latest.get(point.pk), found.validity, found.alarms)
+        )
     return statuses
+
+
+def point_alarm_lists(
+    points: Iterable[MonitoringPoint], period: Period, now: datetime, *, use_rollups: bool = True
+) -> list[list[Alarm]]:
+    """The alarms of each point over ``period`` (as in :func:`point_statuses`), newest first."""
+    points = list(points)
+    judged = _judge(points, period, now, use_rollups=use_rollups, with_validity=False)
+    return [judged[p.pk].alarms for p in points]
 
 
 def enterprise_validity(statuses: Iterable[HasValidity]) -> list[EnterpriseValidity]:
@@ -898,13 +942,13 @@ def total_validity(statuses: Iterable[HasValidity]) -> core.ValidityRate:
 
 
 def select_alarms(
-    statuses: Iterable[PointStatus], *, kind: str | None = None, ongoing_only: bool = False
+    alarm_lists: Iterable[Iterable[Alarm]], *, kind: str | None = None, ongoing_only: bool = False
 ) -> list[Alarm]:
     """The alarms of several points, newest first, optionally of one kind or ongoing only."""
     alarms = [
         alarm
-        for status in statuses
-        for alarm in status.alarms
+        for point_alarms in alarm_lists
+        for alarm in point_alarms
         if (kind is None or alarm.kind == kind) and (alarm.ongoing or not ongoing_only)
     ]
     return sorted(alarms, key=lambda a: a.sort_key, reverse=True)

@@ -148,15 +148,15 @@ def point_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @scoped
 def alarm_list(request: HttpRequest) -> HttpResponse:
-    points = list(_filtered(request, _points(request)))
+    points = list(_filtered(request, _points(request)).select_related(None))  # no areas shown
     now = timezone.now()
     period = _period(request, services.STATUS_DAYS)
     kind = request.GET.get("kind", "")
     if kind and kind not in services.ALARM_KINDS:
         raise Http404("unknown alarm kind")
     ongoing_only = request.GET.get("ongoing") == "1"
-    statuses = services.point_statuses(points, period, now)
-    alarms = services.select_alarms(statuses, kind=kind or None, ongoing_only=ongoing_only)
+    alarm_lists = services.point_alarm_lists(points, period, now)
+    alarms = services.select_alarms(alarm_lists, kind=kind or None, ongoing_only=ongoing_only)
     # A province has thousands of alarms: newest first, a page at a time.
     page = Paginator(alarms, ALARMS_PER_PAGE).get_page(request.GET.get("page"))
     return render(
