@@ -13,7 +13,7 @@ resolution of both PostgreSQL's timestamps and Python's datetimes.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
@@ -49,14 +49,14 @@ RollupRow = tuple[int, str, datetime, int, int, float | None, float | None, date
 
 def day_rollup_rows(
     wanted: Sequence[tuple[int, str, str]], start: datetime, until: datetime
-) -> list[RollupRow]:
+) -> Iterator[RollupRow]:
     """Day rollups starting in [start, until) of the given (point id, cn, kind).
 
-    Returns (point id, pollutant, start, count, valid_count, valid_min, valid_max,
-    last_time, off_hour) rows.
+    Yields (point id, pollutant, start, count, valid_count, valid_min, valid_max,
+    last_time, off_hour) rows, one at a time (the caller keeps what it needs).
     """
     if not wanted:
-        return []
+        return
     ids, cns, kinds = zip(*wanted, strict=True)
     sql = f"""
         SELECT r.point_id, r.pollutant, {_micros("r.start")}, r.count, r.valid_count,
@@ -68,10 +68,8 @@ def day_rollup_rows(
     times = _Times()
     with connection.cursor() as cursor:
         cursor.execute(sql, [list(ids), list(cns), list(kinds), start, until])
-        return [
-            (point, code, times(day), count, valid, low, high, times(last), off_hour)
-            for point, code, day, count, valid, low, high, last, off_hour in cursor.fetchall()
-        ]
+        for point, code, day, count, valid, low, high, last, off_hour in cursor:
+            yield point, code, times(day), count, valid, low, high, times(last), off_hour
 
 
 def valid_sums(
