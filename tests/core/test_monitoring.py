@@ -221,6 +221,7 @@ def test_whole_hours_through_the_latest_value() -> None:
     assert not whole_hours_through(3, 1, at(2), at(0))
     assert whole_hours_through(1, 0, at(0), at(0))
 
+
 def test_a_gap_reaching_the_end_of_a_closed_window_has_ended() -> None:
     # The window 00–03 is part of a longer one whose next expected time (03) was received.
     assert find_gaps([at(0)], at(0), at(3), HOUR, open_end=False) == [

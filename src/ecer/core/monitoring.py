@@ -428,7 +428,7 @@ def whole_hours_complete(
 
 
 def whole_hours_through(count: int, off_hour: int, last: datetime, start: datetime) -> bool:
-    """Whether a pollutant's hourly values prove every whole hour from ``start`` to ``last`` present.
+    """Whether hourly values prove every whole hour from ``start`` through ``last`` present.
 
     count: Values with data time from ``start`` (a whole hour) on, one per data time.
     off_hour: How many of them are not at a whole hour. last: The latest data time.
