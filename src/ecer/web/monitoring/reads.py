@@ -9,6 +9,8 @@ per distinct value (a period has few distinct data times). Exact: microseconds a
 resolution of both PostgreSQL's timestamps and Python's datetimes.
 
 ``services`` calls these on PostgreSQL and reads point by point (``point_data``) elsewhere.
+The measurement windows are of hourly data only: they read the measurement table, not the
+blocks that hold older real-time and minute data (``blocks``).
 """
 
 from __future__ import annotations
