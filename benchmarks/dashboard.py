@@ -201,18 +201,12 @@ def _insert_next_day(offset_days: int) -> float:
 
 def rollup_upkeep() -> dict[str, float]:
     """A day inserted with and without the triggers, and a rebuild of every rollup [s]."""
-    from django.db import connection
 
     from ecer.web.monitoring import partitions, rollups
 
     partitions.ensure_ahead()
     with_triggers = _insert_next_day(1)
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            cursor.execute(f"DROP TRIGGER {rollups.TABLE}_add ON {rollups.MEASUREMENTS}")
-        else:
-            cursor.execute(f"DROP TRIGGER {rollups.TABLE}_add")
-            cursor.execute(f"DROP TRIGGER {rollups.TABLE}_add_hour")
+    rollups.uninstall()
     without = _insert_next_day(2)
     rollups.install()
     began = time.perf_counter()

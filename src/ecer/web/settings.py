@@ -80,7 +80,20 @@ DATABASES = {
         conn_max_age=env_int("ECER_DB_CONN_MAX_AGE", 0),
     )
 }
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # No JIT compilation: the pages' queries are short, but the batched reads (arrays of
+    # points joined with unnest, whose length the planner cannot know) get high cost
+    # estimates, and JIT then spent 0.5–0.9 s compiling each (issue #10, measured).
+    _options = DATABASES["default"].setdefault("OPTIONS", {})
+    _options["options"] = f"{_options.get('options', '')} -c jit=off".strip()
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# Python's first garbage-collection threshold (objects allocated between collections of the
+# youngest generation; Python's default 700). The monitoring pages of a province build
+# hundreds of thousands of short-lived objects per request, and at 700 about a third of
+# such a request went to collections (issue #10, measured); applied in every process that
+# loads the apps (MonitoringConfig.ready). 0 leaves Python's default.
+ECER_GC_THRESHOLD = env_int("ECER_GC_THRESHOLD", 10_000)
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

@@ -388,9 +388,11 @@ class Rollup(models.Model):
         verbose_name = _("监测数据汇总")
         verbose_name_plural = _("监测数据汇总")
         constraints = [
+            # Its index serves the pages: a point's rollups of one level, command and kind
+            # over a range of periods are one stretch of it (all its pollutants together).
             models.UniqueConstraint(
-                fields=["point", "cn", "pollutant", "kind", "level", "start"],
-                name="monitoring_rollup_once",
+                fields=["point", "level", "cn", "kind", "start", "pollutant"],
+                name="monitoring_rollup_once_by_level",
             )
         ]
 

@@ -175,6 +175,16 @@ def install(db: BaseDatabaseWrapper = connection) -> None:
             raise NotImplementedError(f"rollups: no triggers for {db.vendor}")
 
 
+def uninstall(db: BaseDatabaseWrapper = connection) -> None:
+    """Drop the triggers (a migration that rebuilds the rollup table, a bulk load)."""
+    with db.cursor() as cursor:
+        if db.vendor == "postgresql":
+            cursor.execute(f"DROP TRIGGER IF EXISTS {TABLE}_add ON {MEASUREMENTS}")
+        else:
+            cursor.execute(f"DROP TRIGGER IF EXISTS {TABLE}_add")
+            cursor.execute(f"DROP TRIGGER IF EXISTS {TABLE}_add_hour")
+
+
 def _point_condition(point_ids: Iterable[int] | None, prefix: str) -> tuple[str, list[int]]:
     if point_ids is None:
         return "", []

@@ -347,12 +347,22 @@ def day_rollups(
             )
             if (point_id, cn, kind) in judged
         )
+    _add_rollup_rows(result, rows)
+    return result
+
+
+def _add_rollup_rows(result: dict[int, PointRollups], rows: Iterable[reads.RollupRow]) -> None:
     for point_id, pollutant, day, count, valid, low, high, last, off_hour in rows:
         by_code = result[point_id].get(day)
         if by_code is None:
             by_code = result[point_id][day] = {}
         by_code[pollutant] = DayRollup(day, count, valid, low, high, last, off_hour)
-    return result
+
+
+def proves_days(point: MonitoringPoint) -> bool:
+    """Whether the point's day rollups can prove days free of alarms: hourly data at
+    hourly intervals (see :func:`day_proofs`)."""
+    return point.data_cn == Command.HOURLY and interval(point) == timedelta(hours=1)
 
 
 def _next_midnight(day: datetime) -> datetime:
@@ -420,6 +430,8 @@ def rollup_validity(
     it): one sum over the day rollups, in the database.
     """
     counted = [p for p in points if counts_from_rollups(p)]
+    ahead = _stamped_ahead(counted, start, until)
+    counted = [p for p in counted if p.pk not in ahead]
     if not counted:
         return {}
     # Records each day expects, by the point's interval (the last day may be running).
@@ -444,6 +456,35 @@ def rollup_validity(
         expected = core.expected_count(start, until, interval(point)) * codes.get(point.pk, 0)
         result[point.pk] = core.ValidityRate(sums.get(point.pk) or 0, expected)
     return result
+
+
+def _stamped_ahead(points: Sequence[MonitoringPoint], start: datetime, until: datetime) -> set[int]:
+    """The points with a value of the running day stamped in a record not yet expected.
+
+    The running day expects the records whose slots began before ``until``
+    (``core.expected_count``); a day rollup cannot tell a value of a later slot (a logger
+    sending the current hour early, or a clock running ahead) from the others, so such a
+    point is counted from its values instead.
+    """
+    days = period_days(start, until)
+    if not points or not days or days[-1][1] == _next_midnight(days[-1][0]):
+        return set()  # no running day: every value of a whole day lies in an expected slot
+    day, end = days[-1]
+    ahead: set[int] = set()
+    for seconds in {p.interval_seconds for p in points}:
+        step = timedelta(seconds=seconds)
+        group = [p for p in points if p.interval_seconds == seconds]
+        ahead.update(
+            Rollup.objects.filter(
+                point__in=[p.pk for p in group],
+                level=RollupLevel.DAY,
+                cn__in={p.data_cn for p in group},
+                kind__in={value_kind(p.data_cn) for p in group},
+                start=day,
+                last_time__gte=day + core.expected_count(day, end, step) * step,
+            ).values_list("point", flat=True)
+        )
+    return ahead
 
 
 @dataclass(frozen=True, slots=True)
@@ -501,9 +542,9 @@ def day_proofs(
     day's valid O2 extremes where the limit has a reference O2, cannot break the limit
     (``core.may_exceed``).
     """
-    step = interval(point)
-    if point.data_cn != Command.HOURLY or step != timedelta(hours=1):
+    if not proves_days(point):
         return None
+    step = interval(point)
     pollutants = list(point.pollutants.all())
     codes = [p.pollutant for p in pollutants]
     limited = [(p.pollutant, p.unit, p.limit()) for p in pollutants if p.has_limit]
@@ -769,7 +810,8 @@ def _judge(
         if with_validity:
             rolled = rollup_validity(points, period.start, until)
         counted = [p for p in points if counts_from_rollups(p)]
-        rollups = day_rollups(counted, period.start, until)
+        rollups = day_rollups([p for p in counted if proves_days(p)], period.start, until)
+        rollups.update({p.pk: {} for p in counted if not proves_days(p)})
         days = period_days(period.start, until)
         proven = proven_alarms(counted, days, rollups, until, connections)
     result = {}
@@ -779,7 +821,10 @@ def _judge(
         if point.pk in proven:
             alarms = proven[point.pk]
             if with_validity:
-                validity = rolled[point.pk]
+                # Not from the rollups when its running day holds a value stamped ahead.
+                validity = rolled.get(point.pk) or _validity(
+                    point, point_data(point, period.start, until), period.start, until, rolled
+                )
         else:
             data = point_data(point, period.start, until)
             alarms = point_alarms(point, data, period.start, until, connection)
