@@ -104,32 +104,23 @@ def point(db: Any) -> MonitoringPoint:
 
 
 def minute_rows(point: MonitoringPoint, start: datetime, minutes: int) -> list[Measurement]:
+    """NOx and O2 minute data, Avg and Max (Avg + 1), every eleventh minute flagged D."""
     rows = []
     for minute in range(minutes):
         data_time = start + timedelta(minutes=minute)
+        flag = "D" if minute % 11 == 5 else "N"
         for code, value in (("a21002", 40.0 + minute % 7), ("a19001", 9.0 + minute % 3 / 10)):
-            flag = "D" if minute % 11 == 5 else "N"
-            rows.append(
+            rows.extend(
                 Measurement(
                     point=point,
                     data_time=data_time,
                     cn="2051",
                     pollutant=code,
-                    kind="Avg",
-                    value=value,
+                    kind=kind,
+                    value=value + extra,
                     flag=flag,
                 )
-            )
-            rows.append(
-                Measurement(
-                    point=point,
-                    data_time=data_time,
-                    cn="2051",
-                    pollutant=code,
-                    kind="Max",
-                    value=value + 1,
-                    flag=flag,
-                )
+                for kind, extra in (("Avg", 0.0), ("Max", 1.0))
             )
     return rows
 

@@ -52,6 +52,20 @@ def table(point: MonitoringPoint) -> dict[tuple[str, datetime], tuple[Any, ...]]
     }
 
 
+def shown(statuses: list[Any]) -> dict[int, Any]:
+    """What the pages show of each point status: its validity and its alarms."""
+    return {
+        s.point.pk: (
+            (s.validity.valid, s.validity.expected),
+            [
+                (a.kind, a.start, a.end, a.ongoing, a.pollutant and a.pollutant.pollutant)
+                for a in s.alarms
+            ],
+        )
+        for s in statuses
+    }
+
+
 def test_minute_values_roll_up_into_beijing_hours_days_and_month(point: MonitoringPoint) -> None:
     # Worked example, by hand: two valid values before Beijing midnight (10, 20), one valid
     # (30) and one flagged D (99, not valid) after it, all in March 2024.
@@ -356,18 +370,6 @@ def test_statuses_from_rollups_equal_statuses_from_every_value() -> None:
     assert settled["exceeds to the end"] == beijing(2024, 3, 3)
     assert settled["gap"] == settled["stray half hour"] == period.start
 
-    def shown(statuses: list[services.PointStatus]) -> dict[int, Any]:
-        return {
-            s.point.pk: (
-                (s.validity.valid, s.validity.expected),
-                [
-                    (a.kind, a.start, a.end, a.ongoing, a.pollutant and a.pollutant.pollutant)
-                    for a in s.alarms
-                ],
-            )
-            for s in statuses
-        }
-
     fast = shown(services.point_statuses(listed, period, now))
     slow = shown(services.point_statuses(listed, period, now, use_rollups=False))
     assert fast == slow
@@ -488,21 +490,12 @@ def test_statuses_from_rollups_equal_every_value_at_the_edges() -> None:
     listed = list(MonitoringPoint.objects.filter(pk__in=[p.pk for p in points.values()]))
     period = services.Period(day.date(), now.date())
 
-    def shown(statuses: list[services.PointStatus]) -> dict[str, Any]:
-        names = {p.pk: name for name, p in points.items()}
-        return {
-            names[s.point.pk]: (
-                (s.validity.valid, s.validity.expected),
-                [
-                    (a.kind, a.start, a.end, a.ongoing, a.pollutant and a.pollutant.pollutant)
-                    for a in s.alarms
-                ],
-            )
-            for s in statuses
-        }
-
-    fast = shown(services.point_statuses(listed, period, now))
-    slow = shown(services.point_statuses(listed, period, now, use_rollups=False))
+    names = {p.pk: name for name, p in points.items()}
+    fast = {names[pk]: v for pk, v in shown(services.point_statuses(listed, period, now)).items()}
+    slow = {
+        names[pk]: v
+        for pk, v in shown(services.point_statuses(listed, period, now, use_rollups=False)).items()
+    }
     # The alarms, everywhere; the validity rates where no value is stamped after ``now``
     # (see test_rollup_validity_counts_no_value_stamped_after_now).
     assert {name: alarms for name, (_rate, alarms) in fast.items()} == {
