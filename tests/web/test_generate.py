@@ -14,6 +14,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
+from django.db import connection
 
 from ecer.cli import main
 from ecer.core import creditcode
@@ -251,6 +252,8 @@ def test_the_command_prints_progress_on_stderr(loaded_plan: Any, capsys: Any) ->
     captured = capsys.readouterr()
     assert "sources 3/3:" in captured.err and "rows written" in captured.err
     assert "rows/s" in captured.err
+    # PostgreSQL: the planner's statistics of the loaded tables are fresh.
+    assert ("analyzed the loaded tables" in captured.err) == (connection.vendor == "postgresql")
     assert captured.out.startswith("generated 2 enterprises, 2 reports, 3 points")
     # --days 2 up to today, 6 March, whose first hour is not complete yet: 5 March only.
     for index, point in enumerate(generated_points()):
