@@ -160,10 +160,13 @@ def _window_params(windows: Sequence[Window]) -> list[list[object]]:
     ]
 
 
-# The windows numbered 1, 2, … (i) joined to their measurements.
+# The windows numbered 1, 2, … (i); _WINDOWS joins them to their measurements.
+_WINDOW_ROWS = """
+    unnest(%s::bigint[], %s::text[], %s::text[], %s::timestamptz[], %s::timestamptz[],
+           %s::text[]) WITH ORDINALITY AS w(point_id, cn, kind, start, stop, codes, i)
+"""
 _WINDOWS = f"""
-    FROM unnest(%s::bigint[], %s::text[], %s::text[], %s::timestamptz[], %s::timestamptz[],
-                %s::text[]) WITH ORDINALITY AS w(point_id, cn, kind, start, stop, codes, i)
+    FROM {_WINDOW_ROWS}
     JOIN {MEASUREMENTS} AS m ON m.point_id = w.point_id AND m.cn = w.cn AND m.kind = w.kind
         AND m.data_time >= w.start AND m.data_time < w.stop
 """
@@ -196,8 +199,7 @@ def data_times(windows: Sequence[Window]) -> list[set[datetime]]:
     # every window's rows sorted ~170,000 rows on disk at 2,000 points.
     sql = f"""
         SELECT w.i, {_micros("d.data_time")}
-        FROM unnest(%s::bigint[], %s::text[], %s::text[], %s::timestamptz[], %s::timestamptz[],
-                    %s::text[]) WITH ORDINALITY AS w(point_id, cn, kind, start, stop, codes, i)
+        FROM {_WINDOW_ROWS}
         CROSS JOIN LATERAL (
             SELECT DISTINCT m.data_time FROM {MEASUREMENTS} AS m
             WHERE m.point_id = w.point_id AND m.cn = w.cn AND m.kind = w.kind

@@ -809,11 +809,10 @@ def _judge(
     if use_rollups:
         if with_validity:
             rolled = rollup_validity(points, period.start, until)
-        counted = [p for p in points if counts_from_rollups(p)]
-        rollups = day_rollups([p for p in counted if proves_days(p)], period.start, until)
-        rollups.update({p.pk: {} for p in counted if not proves_days(p)})
+        provable = [p for p in points if proves_days(p)]
+        rollups = day_rollups(provable, period.start, until)
         days = period_days(period.start, until)
-        proven = proven_alarms(counted, days, rollups, until, connections)
+        proven = proven_alarms(provable, days, rollups, until, connections)
     result = {}
     for point in points:
         connection = connections[point.pk]
