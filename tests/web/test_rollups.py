@@ -52,6 +52,37 @@ def table(point: MonitoringPoint) -> dict[tuple[str, datetime], tuple[Any, ...]]
     }
 
 
+def limited_point(
+    prefix: str,
+    name: str,
+    medium: str,
+    values: dict[str, list[tuple[datetime, float, str]]],
+    cn: str = "2061",
+    seconds: int = 3600,
+) -> MonitoringPoint:
+    """A point with these pollutants' values; COD and NOx limited to 50 (NOx at 6 % O2)."""
+    from ecer.web.monitoring.models import PointPollutant
+
+    point = MonitoringPoint.objects.create(
+        mn=f"{prefix}{name:0>{24 - len(prefix)}}",
+        name=name,
+        medium=medium,
+        password="1",
+        data_cn=cn,
+        interval_seconds=seconds,
+    )
+    limits = {"w01018": 50.0, "a21002": 50.0}
+    for code, rows in values.items():
+        PointPollutant.objects.create(
+            point=point,
+            pollutant=code,
+            upper_limit=limits.get(code),
+            reference_o2=6.0 if code == "a21002" else None,
+        )
+        add(point, rows, cn=cn, pollutant=code)
+    return point
+
+
 def shown(statuses: list[Any]) -> dict[int, Any]:
     """What the pages show of each point status: its validity and its alarms."""
     return {
@@ -279,26 +310,13 @@ def test_validity_from_day_rollups_equals_the_count_from_raw_values() -> None:
 
 def test_statuses_from_rollups_equal_statuses_from_every_value() -> None:
     from ecer.web.monitoring import services
-    from ecer.web.monitoring.models import PointPollutant
 
     day = beijing(2024, 3, 1)
     now = beijing(2024, 3, 3, 10, 20)  # the third day is running: hours 0–9 expected
     hours = [day + timedelta(hours=h) for h in range(48 + 10)]
 
     def make(mn: str, medium: str, values: dict[str, list[tuple[datetime, float, str]]]) -> int:
-        point = MonitoringPoint.objects.create(
-            mn=f"ECERPROOF{mn:>015}", name=mn, medium=medium, password="1"
-        )
-        limits = {"w01018": 50.0, "a21002": 50.0}
-        for code, rows in values.items():
-            PointPollutant.objects.create(
-                point=point,
-                pollutant=code,
-                upper_limit=limits.get(code),
-                reference_o2=6.0 if code == "a21002" else None,
-            )
-            add(point, rows, cn="2061", pollutant=code)
-        return point.pk
+        return limited_point("ECERPROOF", mn, medium, values).pk
 
     def water(
         cod: dict[int, tuple[float, str]] | None = None,
@@ -389,7 +407,6 @@ def test_statuses_from_rollups_equal_every_value_at_the_edges() -> None:
     """Gaps over midnight, days without data or cut short, ongoing exceedances judged from
     later days, daily and minute data: the same alarms as reading every value."""
     from ecer.web.monitoring import services
-    from ecer.web.monitoring.models import PointPollutant
 
     day = beijing(2024, 3, 1)
     now = beijing(2024, 3, 3, 10, 20)  # the third day is running: hours 0–9 expected
@@ -401,24 +418,7 @@ def test_statuses_from_rollups_equal_every_value_at_the_edges() -> None:
     def make(
         mn: str, medium: str, values: Values, cn: str = "2061", seconds: int = 3600
     ) -> MonitoringPoint:
-        point = MonitoringPoint.objects.create(
-            mn=f"ECEREDGE{mn:>016}",
-            name=mn,
-            medium=medium,
-            password="1",
-            data_cn=cn,
-            interval_seconds=seconds,
-        )
-        limits = {"w01018": 50.0, "a21002": 50.0}
-        for code, rows in values.items():
-            PointPollutant.objects.create(
-                point=point,
-                pollutant=code,
-                upper_limit=limits.get(code),
-                reference_o2=6.0 if code == "a21002" else None,
-            )
-            add(point, rows, cn=cn, pollutant=code)
-        return point
+        return limited_point("ECEREDGE", mn, medium, values, cn, seconds)
 
     def water(
         cod: dict[int, float] | None = None,
