@@ -120,6 +120,19 @@ def register(subparsers: Any) -> None:
     )
     compact.add_argument("--keep-days", type=_count, default=7, metavar="N", help="default: 7")
     compact.set_defaults(func=_monitoring_compact)
+    alarms = monitoring_sub.add_parser(
+        "alarms",
+        help="judge the points' alarms into the alarm journal the alarm list reads "
+        "(run every few minutes)",
+    )
+    alarms_span = alarms.add_mutually_exclusive_group()
+    alarms_span.add_argument(
+        "--days", type=_positive, default=7, metavar="N", help="the last N days (default: 7)"
+    )
+    alarms_span.add_argument(
+        "--since", type=_day, metavar="YYYY-MM-DD", help="judge again from this day (history)"
+    )
+    alarms.set_defaults(func=_monitoring_alarms)
 
 
 def _setup(args: argparse.Namespace) -> int:
@@ -257,6 +270,20 @@ def _monitoring_rollups(args: argparse.Namespace) -> int:
             return 1
         point_ids = list(found.values())
     print(f"rollup rows written: {rebuild(point_ids)}")
+    return 0
+
+
+def _monitoring_alarms(args: argparse.Namespace) -> int:
+    setup_django()
+    from django.utils import timezone
+
+    from ecer.web.monitoring.journal import refresh
+
+    now = timezone.now()
+    if args.since and args.since > timezone.localdate(now):
+        print(f"error: --since {args.since} is in the future", file=sys.stderr)
+        return 1
+    print(refresh(now, days=args.days, since=args.since))
     return 0
 
 

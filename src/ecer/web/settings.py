@@ -95,6 +95,11 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # loads the apps (MonitoringConfig.ready). 0 leaves Python's default.
 ECER_GC_THRESHOLD = env_int("ECER_GC_THRESHOLD", 10_000)
 
+# The alarm list reads the alarm journal (ecer.web.monitoring.journal), which
+# `ecer monitoring alarms` keeps from cron; when its latest run is older than this many
+# seconds, the list runs it first (nobody runs the job, as in `make run`).
+ECER_ALARM_MAX_AGE = env_int("ECER_ALARM_MAX_AGE", 300)
+
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},

@@ -54,6 +54,9 @@ def run_setup(*, with_demo: bool) -> Iterator[str]:
     yield from load_demo(plan)
     yield from load_enterprises()
     yield ensure_demo_points(timezone.now())
+    from ecer.web.monitoring.journal import refresh
+
+    yield str(refresh(timezone.now()))
     from ecer.web.reductions.demo import load_demo as load_reductions
 
     yield from load_reductions()

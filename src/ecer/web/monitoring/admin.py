@@ -70,3 +70,18 @@ class MeasurementBlockAdmin(ReadOnly, admin.ModelAdmin):
     date_hierarchy = "start"
     raw_id_fields = ["point"]
     exclude = ["offsets", "samples"]  # bytes; the fields and flags show what a block holds
+
+
+@admin.register(models.AlarmRecord)
+class AlarmRecordAdmin(ReadOnly, admin.ModelAdmin):
+    """Written by the alarm journal (``ecer monitoring alarms``)."""
+
+    list_display = ["start", "end", "kind", "point", "pollutant", "ongoing", "count", "judged_at"]
+    list_filter = ["kind", "ongoing"]
+    search_fields = ["point__mn", "point__name"]
+    raw_id_fields = ["point", "pollutant"]
+
+
+@admin.register(models.AlarmRun)
+class AlarmRunAdmin(ReadOnly, admin.ModelAdmin):
+    list_display = ["judged_at", "first_day", "points", "records", "seconds"]

@@ -8,6 +8,8 @@ monitoring points; the log and the measurements are written by the gateway alone
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
@@ -402,3 +404,100 @@ class Rollup(models.Model):
     @property
     def valid_mean(self) -> float | None:
         return self.valid_sum / self.valid_count if self.valid_count else None
+
+
+class AlarmKind(models.TextChoices):
+    EXCEEDANCE = "exceedance", _("超标")
+    GAP = "gap", _("缺数")
+    OFFLINE = "offline", _("离线")
+
+
+class AlarmRecord(models.Model):
+    """An alarm as the journal found it (``ecer.web.monitoring.journal``).
+
+    Exceedances and gaps are judged from the data (``services.point_alarms``) and kept whole:
+    one that began before the days judged again is judged again from its start. An offline
+    episode starts at the point's last frame and ends at the first frame after it.
+
+    count: Exceedance: the values outside the limit; gap: the data times missing.
+    peak, limit_*: The exceedance's farthest value and the limit broken, as judged then.
+    """
+
+    point = models.ForeignKey(
+        MonitoringPoint,
+        verbose_name=_("监测点"),
+        on_delete=models.CASCADE,
+        related_name="alarm_records",
+    )
+    kind = models.CharField(_("类型"), max_length=16, choices=AlarmKind.choices)
+    pollutant = models.ForeignKey(
+        PointPollutant,
+        verbose_name=_("监测因子"),
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="alarm_records",
+    )
+    start = models.DateTimeField(_("开始"), null=True, help_text=_("离线：空表示从未接收报文"))
+    end = models.DateTimeField(_("结束"), null=True)
+    ongoing = models.BooleanField(_("未结束"))
+    count = models.PositiveIntegerField(_("数据个数"), null=True)
+    peak = models.FloatField(_("最大超标值"), null=True)
+    limit_upper = models.FloatField(_("排放限值（上限）"), null=True)
+    limit_lower = models.FloatField(_("排放限值（下限）"), null=True)
+    limit_unit = models.CharField(_("限值单位"), max_length=16, blank=True)
+    reference_o2 = models.FloatField(_("基准氧含量（%）"), null=True)
+    judged_at = models.DateTimeField(_("判定时间"))
+
+    class Meta:
+        db_table = "monitoring_alarm"
+        verbose_name = _("报警记录")
+        verbose_name_plural = _("报警记录")
+        indexes = [
+            # The list: newest first over every point in scope, and a point's records.
+            models.Index(fields=["-start"], name="monitoring_alarm_by_start"),
+            models.Index(fields=["point", "start"], name="monitoring_alarm_by_point"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.point_id} {self.kind} {self.start}"
+
+    @property
+    def kind_label(self) -> Any:
+        return AlarmKind(self.kind).label
+
+    @property
+    def exceedance(self) -> core_monitoring.Exceedance | None:
+        if self.kind != AlarmKind.EXCEEDANCE:
+            return None
+        assert self.start and self.end and self.count is not None and self.peak is not None
+        limit = core_monitoring.Limit(
+            self.limit_upper, self.limit_unit, self.limit_lower, self.reference_o2
+        )
+        return core_monitoring.Exceedance(self.start, self.end, self.count, self.peak, limit)
+
+    @property
+    def gap(self) -> core_monitoring.Gap | None:
+        if self.kind != AlarmKind.GAP:
+            return None
+        assert self.start and self.end and self.count is not None
+        return core_monitoring.Gap(self.start, self.end, self.count, self.ongoing)
+
+
+class AlarmRun(models.Model):
+    """One run of the alarm journal: the time it judged at and the days it covered."""
+
+    judged_at = models.DateTimeField(_("判定时间"), db_index=True)
+    first_day = models.DateField(_("最早判定日"))
+    points = models.PositiveIntegerField(_("监测点数"))
+    records = models.PositiveIntegerField(_("报警记录数"))
+    seconds = models.FloatField(_("耗时（秒）"))
+
+    class Meta:
+        db_table = "monitoring_alarm_run"
+        verbose_name = _("报警判定记录")
+        verbose_name_plural = _("报警判定记录")
+        ordering = ["-judged_at"]
+
+    def __str__(self) -> str:
+        return f"{self.judged_at:%Y-%m-%d %H:%M} {self.points} {self.records}"

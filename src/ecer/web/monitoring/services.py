@@ -35,6 +35,7 @@ from ecer.core import monitoring as core
 from ecer.hj212 import pollutants as catalogue
 from ecer.web.monitoring import blocks, reads
 from ecer.web.monitoring.models import (
+    AlarmKind,
     Command,
     Measurement,
     MonitoringPoint,
@@ -54,10 +55,8 @@ STATUS_DAYS = 7
 HOURLY_SECONDS = 3600
 O2_CODE = "a19001"
 
-EXCEEDANCE = "exceedance"
-GAP = "gap"
-OFFLINE = "offline"
-ALARM_KINDS = {EXCEEDANCE: _("超标"), GAP: _("缺数"), OFFLINE: _("离线")}
+EXCEEDANCE, GAP, OFFLINE = AlarmKind.EXCEEDANCE.value, AlarmKind.GAP.value, AlarmKind.OFFLINE.value
+ALARM_KINDS = {kind.value: kind.label for kind in AlarmKind}
 
 
 def value_kind(cn: str) -> str:

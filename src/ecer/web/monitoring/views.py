@@ -17,7 +17,7 @@ from django.utils import timezone
 
 from ecer.web.accounts.decorators import scoped
 from ecer.web.catalog.models import Area
-from ecer.web.monitoring import services
+from ecer.web.monitoring import journal, services
 from ecer.web.monitoring.models import Command, Medium, MonitoringPoint
 
 # A page shows at most this many days at once (hourly data: 92 × 24 values per factor).
@@ -148,17 +148,18 @@ def point_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @scoped
 def alarm_list(request: HttpRequest) -> HttpResponse:
-    points = list(_filtered(request, _points(request)).select_related(None))  # no areas shown
+    points = _filtered(request, _points(request))
     now = timezone.now()
     period = _period(request, services.STATUS_DAYS)
     kind = request.GET.get("kind", "")
     if kind and kind not in services.ALARM_KINDS:
         raise Http404("unknown alarm kind")
     ongoing_only = request.GET.get("ongoing") == "1"
-    alarm_lists = services.point_alarm_lists(points, period, now)
-    alarms = services.select_alarms(alarm_lists, kind=kind or None, ongoing_only=ongoing_only)
-    # A province has thousands of alarms: newest first, a page at a time.
+    # Judged by a job and kept (journal): a province's list is one paged query, newest first.
+    run = journal.ensure_fresh(now)
+    alarms = journal.records(points, period, kind=kind or None, ongoing_only=ongoing_only)
     page = Paginator(alarms, ALARMS_PER_PAGE).get_page(request.GET.get("page"))
+    first_day = journal.first_day_judged()
     return render(
         request,
         "monitoring/alarm_list.html",
@@ -169,7 +170,9 @@ def alarm_list(request: HttpRequest) -> HttpResponse:
             "kinds": list(services.ALARM_KINDS.items()),
             "kind": kind,
             "ongoing_only": ongoing_only,
-            "uses_demo_data": any(p.is_demo for p in points),
+            "run": run,
+            "judged_from": first_day if first_day and period.first_day < first_day else None,
+            "uses_demo_data": points.filter(is_demo=True).exists(),
         },
     )
 
