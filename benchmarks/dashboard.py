@@ -9,7 +9,9 @@ the network are not measured). Stages, in one run:
 * 1× — ``ecer demo generate --sources S --days D [--minute-sources M]``;
 * 10× — the same with 10·S sources (and 10·M minute sources), replacing the 1× data.
 
-Each stage prints p50 and p95 per page and their ratio to the empty stage's. After the
+Each stage first runs the alarm journal once (``ecer monitoring alarms``, which cron runs
+every few minutes; the alarm list reads what it kept) and prints its time, then p50 and p95
+per page and their ratio to the empty stage's. After the
 last stage, one more day of measurements is inserted for every source twice — with the
 rollup triggers, and with them dropped — and the difference (the rollups' upkeep for a
 day) is set against ``rollups.rebuild()`` of everything.
@@ -22,7 +24,7 @@ one). Writes ``benchmarks/results/dashboard.json``.
 Loading a year for 2,000 sources takes most of an hour, so the issue's target is measured
 on a database loaded beforehand: ``--loaded NAME`` compares the pages on the empty scratch
 database with the same pages on database NAME of the same server (nothing is written to it
-but the benchmark's user), e.g. after::
+but the benchmark's user and a run of the alarm journal), e.g. after::
 
     createdb ecer_year
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/ecer_year ecer setup
@@ -117,6 +119,17 @@ def latency(browser: Any, url: str, requests: int) -> tuple[float, float]:
         times.append((time.perf_counter() - began) * 1000)
     cuts = statistics.quantiles(times, n=20, method="inclusive")
     return statistics.median(times), cuts[18]
+
+
+def judge_alarms() -> float:
+    """One run of the alarm journal, as cron runs it before the list is read [s]."""
+    from django.utils import timezone
+
+    from ecer.web.monitoring import journal
+
+    began = time.perf_counter()
+    journal.refresh(timezone.now())
+    return time.perf_counter() - began
 
 
 def measure(browser: Any, requests: int) -> dict[str, tuple[float, float]]:
@@ -234,21 +247,19 @@ def main() -> int:
     browser = client()
 
     stages: dict[str, Any] = {}
-    baseline = measure(browser, args.requests)
-    stages["empty"] = {"counts": counts(), "pages": baseline}
+    stages["empty"] = {"counts": counts(), "alarms_s": judge_alarms()}
+    baseline = stages["empty"]["pages"] = measure(browser, args.requests)
     if args.loaded:
         switch_to(args.loaded)
         browser = client()
-        stages["loaded"] = {"counts": counts(), "pages": measure(browser, args.requests)}
+        stages["loaded"] = {"counts": counts(), "alarms_s": judge_alarms()}
+        stages["loaded"]["pages"] = measure(browser, args.requests)
         upkeep = None
     else:
         for label, factor in (("1x", 1), (f"{SCALE}x", SCALE)):
             seconds = generate(args.sources * factor, args.days, args.minute_sources * factor)
-            stages[label] = {
-                "generate_s": seconds,
-                "counts": counts(),
-                "pages": measure(browser, args.requests),
-            }
+            stages[label] = {"generate_s": seconds, "counts": counts(), "alarms_s": judge_alarms()}
+            stages[label]["pages"] = measure(browser, args.requests)
         upkeep = rollup_upkeep()
 
     database = "PostgreSQL" if args.postgres else "SQLite"
@@ -256,6 +267,8 @@ def main() -> int:
     print(f"dashboard latency, {database}, {span}, {args.requests} requests per page")
     for label, stage in stages.items():
         extra = f", generated in {stage['generate_s']:.0f} s" if "generate_s" in stage else ""
+        if "alarms_s" in stage:
+            extra += f"; a run of the alarm journal {stage['alarms_s']:.1f} s"
         print(f"  {label}: {stage['counts']}{extra}")
     head = f"{'page':44} {'empty p50/p95 ms':>18}"
     for label in list(stages)[1:]:

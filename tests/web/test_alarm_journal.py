@@ -129,8 +129,8 @@ def test_an_alarm_reaching_into_the_days_judged_is_judged_again_whole() -> None:
     # Four days on, only 10–14 March are due again; the exceedance began on 5 March.
     later = NOW + timedelta(days=4)
     more = LAST_HOUR + 4 * 24
-    add(point, [(hour(h), 80.0 if h < more - 2 else 20.0, "N") for h in range(LAST_HOUR + 1, more + 1)],
-        cn="2061", pollutant="w01018")  # fmt: skip
+    rows = [(hour(h), 80.0 if h < more - 2 else 20.0, "N") for h in range(LAST_HOUR + 1, more + 1)]
+    add(point, rows, cn="2061", pollutant="w01018")
     summary = journal.refresh(later)
 
     assert summary is not None and summary.first_day == date(2024, 3, 5)
@@ -247,7 +247,8 @@ def test_a_refresh_that_must_not_wait_gives_way_to_one_running() -> None:
     from ecer.hj212.storage import postgres_conninfo
 
     water("exceeds", {30: 80.0})
-    conninfo = postgres_conninfo(os.environ["DATABASE_URL"], dbname=connection.settings_dict["NAME"])
+    name = connection.settings_dict["NAME"]
+    conninfo = postgres_conninfo(os.environ["DATABASE_URL"], dbname=name)
     with psycopg.connect(conninfo) as other:
         other.execute("SELECT pg_advisory_lock(%s)", [journal.LOCK_KEY])
         assert journal.refresh(NOW, wait=False) is None

@@ -28,7 +28,7 @@ from django.db import connection, transaction
 from ecer.hj212.storage import DATA_TIME_ZONE, MEASUREMENT_TABLE
 from ecer.web.catalog.models import Area
 from ecer.web.enterprises import generate as enterprises
-from ecer.web.monitoring import blocks, rollups
+from ecer.web.monitoring import blocks, journal, rollups
 from ecer.web.monitoring import generate as monitoring
 from ecer.web.monitoring.bulkload import check_postgres_columns, write_measurements
 from ecer.web.monitoring.series import MINUTES_PER_HOUR
@@ -212,6 +212,8 @@ def generate(options: Options, now: datetime, progress: Callable[[str], None]) -
         summary.measurements = _load(points, axis, options, progress)
         summary.load_seconds = time.perf_counter() - loading
         _analyze(progress)
+        # Judge the alarms of the whole span, as the journal's job would have done meanwhile.
+        progress(f"alarm journal: {journal.refresh(now, since=options.first_day)}")
     summary.seconds = time.perf_counter() - started
     return summary
 
