@@ -255,3 +255,13 @@ def test_a_refresh_that_must_not_wait_gives_way_to_one_running() -> None:
         assert not AlarmRun.objects.exists()
         other.execute("SELECT pg_advisory_unlock(%s)", [journal.LOCK_KEY])
     assert journal.refresh(NOW, wait=False) is not None
+
+
+def test_the_admin_shows_the_journal_read_only(admin_client: Any) -> None:
+    water("exceeds", {30: 80.0})
+    journal.refresh(NOW, since=date(2024, 3, 1))
+    record = AlarmRecord.objects.get(kind="exceedance")
+    assert "exceeds" in admin_client.get("/admin/monitoring/alarmrecord/").content.decode()
+    assert admin_client.get(f"/admin/monitoring/alarmrecord/{record.pk}/change/").status_code == 200
+    assert admin_client.get("/admin/monitoring/alarmrecord/add/").status_code == 403
+    assert admin_client.get("/admin/monitoring/alarmrun/").status_code == 200

@@ -984,19 +984,6 @@ def total_validity(statuses: Iterable[HasValidity]) -> core.ValidityRate:
     return core.combined_validity(s.validity for s in statuses)
 
 
-def select_alarms(
-    alarm_lists: Iterable[Iterable[Alarm]], *, kind: str | None = None, ongoing_only: bool = False
-) -> list[Alarm]:
-    """The alarms of several points, newest first, optionally of one kind or ongoing only."""
-    alarms = [
-        alarm
-        for point_alarms in alarm_lists
-        for alarm in point_alarms
-        if (kind is None or alarm.kind == kind) and (alarm.ongoing or not ongoing_only)
-    ]
-    return sorted(alarms, key=lambda a: a.sort_key, reverse=True)
-
-
 @dataclass(frozen=True)
 class DailyLoadRow:
     pollutant: PointPollutant
