@@ -105,3 +105,25 @@ def test_registering_an_enterprise_checks_its_credit_code(admin_client, loaded_p
     )
     assert good.status_code == 302
     assert Enterprise.objects.get().credit_code == "91450521MA5HP0040E"
+
+
+def test_the_list_is_paged_and_keeps_its_filters(admin_client, loaded_plan, monkeypatch):
+    from ecer.web.catalog.models import Area
+    from ecer.web.enterprises import views
+    from ecer.web.enterprises.models import Enterprise
+
+    hepu = Area.objects.get(code="hepu")
+    for n in range(7):
+        Enterprise.objects.create(
+            credit_code=f"91450521PAGE{n:06d}", name=f"分页测试 {n}", area=hepu,
+            industry_code="3011", industry_name="水泥制造",
+        )  # fmt: skip
+    monkeypatch.setattr(views, "ENTERPRISES_PER_PAGE", 3)
+    first = admin_client.get("/enterprises/?area=hepu")
+    last = admin_client.get("/enterprises/?area=hepu&page=3")
+    assert len(codes(first)) == 3 and len(codes(last)) == 1
+    pages = [codes(admin_client.get(f"/enterprises/?area=hepu&page={n}")) for n in (1, 2, 3)]
+    listed = sorted(code for page in pages for code in page)
+    assert listed == sorted(e.credit_code for e in Enterprise.objects.all())
+    html = first.content.decode()
+    assert "共 7 项" in html and 'href="?area=hepu&amp;page=2"' in html

@@ -9,6 +9,7 @@ from datetime import datetime, timedelta
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
 from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -29,6 +30,7 @@ from ecer.web.enterprises.scope import can_report_for, can_view_enterprise, visi
 from ecer.web.sheets import RowError, SheetImportError
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+ENTERPRISES_PER_PAGE = 50
 
 
 def _enterprise(request: HttpRequest, code: str) -> Enterprise:
@@ -59,11 +61,14 @@ def enterprise_list(request: HttpRequest) -> HttpResponse:
         rows = [r for r in rows if r.is_key_unit is (key == "yes")]
     if request.GET.get("below") == "1":
         rows = [r for r in rows if r.below_baseline]
+    # A province registers thousands of units: a page of them at a time.
+    page = Paginator(rows, ENTERPRISES_PER_PAGE).get_page(request.GET.get("page"))
     return render(
         request,
         "enterprises/list.html",
         {
-            "rows": rows,
+            "rows": page.object_list,
+            "page": page,
             "areas": scope.areas(Area.objects.all()),
             "filters": {
                 "area": area,
