@@ -3,8 +3,11 @@
 
 from __future__ import annotations
 
+import html
+import re
 import shutil
 import subprocess
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -75,6 +78,117 @@ def test_midterm_and_briefing_pdfs_render(reports_demo: Any, tmp_path: Path) -> 
     pages, text = _render(pdf.briefing_pdf(annual, mid), tmp_path, "briefing")
     assert len(pages) == 1
     assert "北海市节能减排一张图（2024 年）" in text and "需要关注" in text
+
+
+@dataclass(frozen=True)
+class Word:
+    """A word pdftotext found on a page, its box in points from the top left."""
+
+    text: str
+    x0: float
+    y0: float
+    x1: float
+    y1: float
+
+    def overlaps(self, left: float, top: float, right: float, bottom: float) -> bool:
+        return self.x0 < right and left < self.x1 and self.y0 < bottom and top < self.y1
+
+
+WORD = re.compile(
+    r'<word xMin="([\d.]+)" yMin="([\d.]+)" xMax="([\d.]+)" yMax="([\d.]+)">([^<]*)</word>'
+)
+
+
+@dataclass(frozen=True)
+class Pixels:
+    width: int
+    data: bytes = field(repr=False)
+
+    @classmethod
+    def from_ppm(cls, raw: bytes) -> Pixels:
+        # Binary PPM: "P6", width, height and maxval 255 as text, then 3 bytes a pixel.
+        magic, width, height, maxval = raw.split(maxsplit=4)[:4]
+        assert (magic, maxval) == (b"P6", b"255")
+        size = 3 * int(width) * int(height)
+        return cls(int(width), raw[-size:])
+
+    def at(self, x: float, y: float) -> tuple[int, int, int]:
+        k = 3 * (int(y) * self.width + int(x))
+        return self.data[k], self.data[k + 1], self.data[k + 2]
+
+
+def _first_page(content: bytes, tmp_path: Path, name: str) -> tuple[list[Word], Pixels]:
+    """The first page's words (pdftotext -bbox) and its pixels at 72 dpi, one pixel a point."""
+    source = tmp_path / f"{name}.pdf"
+    source.write_bytes(content)
+    page = ["-f", "1", "-l", "1"]
+    bbox = subprocess.run(
+        [_poppler("pdftotext"), *page, "-bbox", str(source), "-"],
+        check=True,
+        capture_output=True,
+        timeout=60,
+    ).stdout.decode("utf-8")
+    words = [
+        Word(html.unescape(text), float(x0), float(y0), float(x1), float(y1))
+        for x0, y0, x1, y1, text in WORD.findall(bbox)
+    ]
+    image = tmp_path / f"{name}-page1"
+    subprocess.run(
+        [_poppler("pdftoppm"), *page, "-r", "72", "-singlefile", str(source), str(image)],
+        check=True,
+        timeout=60,
+    )
+    return words, Pixels.from_ppm(image.with_suffix(".ppm").read_bytes())
+
+
+def _background_left_of(pixels: Pixels, word: Word) -> tuple[int, int, int]:
+    """The cell's background just left of a centred word."""
+    return pixels.at(word.x0 - 4, (word.y0 + word.y1) / 2)
+
+
+WHITE_ENOUGH = 235
+
+
+def test_the_midterm_counts_table_sits_beside_its_chart_on_white_rows(
+    reports_demo: Any, tmp_path: Path
+) -> None:
+    from ecer.web.reports import documents, pdf
+
+    mid = documents.midterm(reports_demo, 2024)
+    words, pixels = _first_page(pdf.midterm_pdf(mid), tmp_path, "midterm")
+    # Everything above the behind-schedule section: the chart and the counts table.
+    section = next(w for w in words if w.text == "进度滞后清单及责任部门")
+    top = [w for w in words if w.y1 <= section.y0]
+    title = next(w for w in top if w.text.startswith("各地区目标进度"))
+    legend_end = next(w for w in top if w.text == "进度滞后")
+    areas = [w for w in top if w.text in {"北海市", "海城区", "银海区", "铁山港区", "合浦县"}]
+    # The chart's category labels are its lowest line; the other area names are the table's.
+    labels_y = max(w.y1 for w in areas)
+    chart = (title.x0, title.y0, legend_end.x1, labels_y)
+    table_areas = [w for w in areas if w.y1 < labels_y - 2]
+    assert [w.text for w in table_areas] == ["北海市", "海城区", "银海区", "铁山港区", "合浦县"]
+    header = [w for w in top if w.text in {"地区", "目标", "正常", "滞后"}]
+    assert len(header) == 4
+    for word in header + table_areas:
+        assert not word.overlaps(*chart), f"{word} lies on the chart {chart}"
+    # The body rows are white: the chart's last series colour does not fill them.
+    for word in table_areas:
+        assert min(_background_left_of(pixels, word)) > WHITE_ENOUGH, word
+
+
+def test_the_annual_table_rows_are_white_below_the_charts(
+    reports_demo: Any, tmp_path: Path
+) -> None:
+    from ecer.web.reports import documents, pdf
+
+    doc = documents.annual(reports_demo, 2024)
+    words, pixels = _first_page(pdf.annual_pdf(doc), tmp_path, "annual")
+    areas = [w for w in words if w.text in {"海城区", "银海区", "铁山港区", "合浦县"}]
+    labels_y = min(w.y1 for w in areas)  # the charts' category labels come first
+    rows = [w for w in areas if w.y0 > labels_y + 2]
+    assert [w.text for w in rows] == ["海城区", "银海区", "铁山港区", "合浦县"]
+    for word in rows:
+        assert min(_background_left_of(pixels, word)) > WHITE_ENOUGH, word
 
 
 def test_a_missing_font_fails_with_a_clear_message(settings: Any, tmp_path: Path) -> None:

@@ -88,10 +88,21 @@ class ReportPDF(FPDF):
         widths: Sequence[float],
         group_header: Sequence[tuple[str, int]] | None = None,
         font_size: float = 8,
+        left: float | None = None,
     ) -> None:
+        """A table at the current height: across the text width with ``widths`` as proportions,
+        or, given ``left`` [mm from the page's left edge], at that place with ``widths`` in mm.
+
+        fpdf2 centres a table across the text width whatever the current x, so a table meant to
+        stand beside a chart must say where and how wide it is.
+        """
         self.set_font(FONT, size=font_size)
+        if left is not None:
+            self.set_x(left)
         with self.table(
             col_widths=tuple(widths),
+            width=None if left is None else sum(widths),
+            align="CENTER" if left is None else "LEFT",
             headings_style=HEADER_STYLE,
             line_height=font_size * 0.5,
             text_align="CENTER",
@@ -131,72 +142,78 @@ def bar_chart(
     unit: str = "",
     guides: Sequence[tuple[float, str, Color]] = (),
 ) -> None:
-    """Grouped bars with a zero line, four grid lines, guide lines and a legend [mm]."""
-    values = [v for s in series for v in s.values if v is not None]
-    values += [g[0] for g in guides]
-    top = max([0.0, *values]) or 1.0
-    bottom = min([0.0, *values])
-    span = top - bottom or 1.0
-    top += span * 0.08
-    span = top - bottom
-    pdf.set_font(FONT, size=9)
-    pdf.set_xy(x, y)
-    pdf.cell(w, 5, f"{title}" + (f"（{unit}）" if unit else ""), align="L")
-    # Legend on the title line, right aligned.
-    lx = x + w
-    pdf.set_font(FONT, size=7)
-    for s in reversed(series):
-        lx -= pdf.get_string_width(s.name) + 8
-        pdf.set_fill_color(*s.color)
-        pdf.rect(lx, y + 1.5, 3, 3, style="F")
-        pdf.text(lx + 4, y + 4, s.name)
-    plot_x, plot_y, plot_w, plot_h = x + 12, y + 8, w - 14, h - 16
+    """Grouped bars with a zero line, four grid lines, guide lines and a legend [mm].
 
-    def y_of(value: float) -> float:
-        return plot_y + plot_h * (top - value) / span
-
-    pdf.set_draw_color(220, 220, 220)
-    pdf.set_line_width(0.1)
-    for k in range(5):
-        value = bottom + span * k / 4
-        gy = y_of(value)
-        pdf.line(plot_x, gy, plot_x + plot_w, gy)
-        pdf.set_text_color(110, 110, 110)
-        pdf.text(x, gy + 1, f"{value:.4g}")
-    pdf.set_text_color(0, 0, 0)
-    pdf.set_draw_color(0, 0, 0)
-    pdf.set_line_width(0.3)
-    pdf.line(plot_x, y_of(0.0), plot_x + plot_w, y_of(0.0))
-    n = max(1, len(categories))
-    slot = plot_w / n
-    bar = slot * 0.7 / max(1, len(series))
-    for i, category in enumerate(categories):
-        sx = plot_x + slot * i + slot * 0.15
-        for j, s in enumerate(series):
-            value = s.values[i]
-            if value is None or not math.isfinite(value):
-                continue
-            y0, y1 = sorted((y_of(0.0), y_of(value)))
-            pdf.set_fill_color(*s.color)
-            pdf.rect(sx + bar * j, y0, bar * 0.92, max(0.2, y1 - y0), style="F")
-            pdf.set_font(FONT, size=6)
-            label_y = y0 - 0.8 if value >= 0 else y1 + 2.5
-            pdf.text(sx + bar * j, label_y, f"{value:.1f}")
+    Drawn in a local graphics state: the series' fill colour must not outlive the chart, or
+    fpdf2 fills the body cells of the next table with it (a table's cells take the current fill
+    colour as their background).
+    """
+    with pdf.local_context():
+        values = [v for s in series for v in s.values if v is not None]
+        values += [g[0] for g in guides]
+        top = max([0.0, *values]) or 1.0
+        bottom = min([0.0, *values])
+        span = top - bottom or 1.0
+        top += span * 0.08
+        span = top - bottom
+        pdf.set_font(FONT, size=9)
+        pdf.set_xy(x, y)
+        pdf.cell(w, 5, f"{title}" + (f"（{unit}）" if unit else ""), align="L")
+        # Legend on the title line, right aligned.
+        lx = x + w
         pdf.set_font(FONT, size=7)
-        cw = pdf.get_string_width(category)
-        pdf.text(plot_x + slot * i + (slot - cw) / 2, plot_y + plot_h + 4, category)
-    for value, label, color in guides:
-        pdf.set_draw_color(*color)
-        pdf.set_dash_pattern(dash=1.2, gap=0.8)
-        gy = y_of(value)
-        pdf.line(plot_x, gy, plot_x + plot_w, gy)
-        pdf.set_dash_pattern()
-        pdf.set_text_color(*color)
-        pdf.set_font(FONT, size=6)
-        pdf.text(plot_x + plot_w - pdf.get_string_width(label), gy - 0.8, label)
+        for s in reversed(series):
+            lx -= pdf.get_string_width(s.name) + 8
+            pdf.set_fill_color(*s.color)
+            pdf.rect(lx, y + 1.5, 3, 3, style="F")
+            pdf.text(lx + 4, y + 4, s.name)
+        plot_x, plot_y, plot_w, plot_h = x + 12, y + 8, w - 14, h - 16
+
+        def y_of(value: float) -> float:
+            return plot_y + plot_h * (top - value) / span
+
+        pdf.set_draw_color(220, 220, 220)
+        pdf.set_line_width(0.1)
+        for k in range(5):
+            value = bottom + span * k / 4
+            gy = y_of(value)
+            pdf.line(plot_x, gy, plot_x + plot_w, gy)
+            pdf.set_text_color(110, 110, 110)
+            pdf.text(x, gy + 1, f"{value:.4g}")
         pdf.set_text_color(0, 0, 0)
-    pdf.set_draw_color(0, 0, 0)
-    pdf.set_font(FONT, size=9)
+        pdf.set_draw_color(0, 0, 0)
+        pdf.set_line_width(0.3)
+        pdf.line(plot_x, y_of(0.0), plot_x + plot_w, y_of(0.0))
+        n = max(1, len(categories))
+        slot = plot_w / n
+        bar = slot * 0.7 / max(1, len(series))
+        for i, category in enumerate(categories):
+            sx = plot_x + slot * i + slot * 0.15
+            for j, s in enumerate(series):
+                value = s.values[i]
+                if value is None or not math.isfinite(value):
+                    continue
+                y0, y1 = sorted((y_of(0.0), y_of(value)))
+                pdf.set_fill_color(*s.color)
+                pdf.rect(sx + bar * j, y0, bar * 0.92, max(0.2, y1 - y0), style="F")
+                pdf.set_font(FONT, size=6)
+                label_y = y0 - 0.8 if value >= 0 else y1 + 2.5
+                pdf.text(sx + bar * j, label_y, f"{value:.1f}")
+            pdf.set_font(FONT, size=7)
+            cw = pdf.get_string_width(category)
+            pdf.text(plot_x + slot * i + (slot - cw) / 2, plot_y + plot_h + 4, category)
+        for value, label, color in guides:
+            pdf.set_draw_color(*color)
+            pdf.set_dash_pattern(dash=1.2, gap=0.8)
+            gy = y_of(value)
+            pdf.line(plot_x, gy, plot_x + plot_w, gy)
+            pdf.set_dash_pattern()
+            pdf.set_text_color(*color)
+            pdf.set_font(FONT, size=6)
+            pdf.text(plot_x + plot_w - pdf.get_string_width(label), gy - 0.8, label)
+            pdf.set_text_color(0, 0, 0)
+        pdf.set_draw_color(0, 0, 0)
+        pdf.set_font(FONT, size=9)
 
 
 def _n(value: float | None, fmt: str = ".2f") -> str:
@@ -410,7 +427,7 @@ def midterm_pdf(doc: MidtermDocument, progress: Progress | None = None) -> bytes
     step(75, _("绘制图表"))
     y = pdf.get_y() + 2
     _counts_chart(pdf, doc, 12, y, 150, 60)
-    pdf.set_xy(170, y + 8)
+    pdf.set_y(y + 8)
     pdf.data_table(
         [_("地区"), _("目标"), _("已达标"), _("正常"), _("滞后")],
         [
@@ -418,6 +435,7 @@ def midterm_pdf(doc: MidtermDocument, progress: Progress | None = None) -> bytes
             for area, c in doc.counts()
         ],
         [24, 18, 18, 18, 18],
+        left=170,
     )
     pdf.set_y(max(pdf.get_y(), y + 62))
     pdf.section(_("进度滞后清单及责任部门"))
