@@ -16,7 +16,6 @@ from fpdf import FPDF
 from fpdf.fonts import FontFace
 
 from ecer.core import assessment as core
-from ecer.core import warning as core_warning
 from ecer.web.reports.documents import AnnualDocument, MidtermDocument
 from ecer.web.reports.fonts import cjk_font_path
 
@@ -26,14 +25,6 @@ BLUE: Color = (52, 101, 164)
 ORANGE: Color = (230, 145, 56)
 GREEN: Color = (76, 153, 76)
 RED: Color = (200, 55, 55)
-YELLOW: Color = (222, 180, 40)
-GREY: Color = (150, 150, 150)
-LEVEL_COLORS: dict[core_warning.WarningLevel, Color] = {
-    core_warning.WarningLevel.RED: RED,
-    core_warning.WarningLevel.YELLOW: YELLOW,
-    core_warning.WarningLevel.GREEN: GREEN,
-    core_warning.WarningLevel.UNKNOWN: GREY,
-}
 HEADER_STYLE = FontFace(emphasis=None, fill_color=(221, 235, 247))
 Progress = Callable[[int, str], None]
 
