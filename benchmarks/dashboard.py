@@ -51,16 +51,26 @@ ECER = str(Path(sys.executable).parent / "ecer")
 SCALE = 10
 PAGES = [
     "/",
+    "/areas/tieshangang/",
     "/energy/",
+    "/energy/tieshangang/",
     "/enterprises/",
+    "/enterprises/benchmarks/",
+    "/projects/",
     "/reductions/",
+    "/rights/",
+    "/reports/",
     "/quality/",
+    "/quality/overdue/",
+    "/observations/",
+    "/audit/",
     "/monitoring/",
     "/monitoring/validity/",
     "/monitoring/alarms/",
+    "/api/observations",
+    "/enterprises/{enterprise}/",
     "/monitoring/points/{point}/",
     "/monitoring/points/{minute_point}/?cn=2051",
-    "/api/observations",
 ]
 
 
@@ -133,9 +143,13 @@ def judge_alarms() -> float:
 
 
 def measure(browser: Any, requests: int) -> dict[str, tuple[float, float]]:
+    from ecer.web.enterprises.models import Enterprise
     from ecer.web.monitoring.models import MeasurementBlock, MonitoringPoint
 
     points = {
+        "enterprise": Enterprise.objects.order_by("-pk")
+        .values_list("credit_code", flat=True)
+        .first(),
         "point": MonitoringPoint.objects.order_by("-pk").values_list("pk", flat=True).first(),
         # A point with minute data (the generator writes them as blocks), its minute page.
         "minute_point": MeasurementBlock.objects.values_list("point_id", flat=True).first(),
@@ -282,8 +296,8 @@ def main() -> int:
         print(line)
     last = list(stages)[-1]
     for page, (q50, q95) in stages[last]["pages"].items():
-        if page not in baseline:  # a point's page: no point in the empty database
-            print(f"{page:44} {'(no point)':>18} {'':>28} {q50:8.1f}/{q95:<9.1f}")
+        if page not in baseline:  # a point's or enterprise's page: none in the empty database
+            print(f"{page:44} {'(none)':>18} {'':>28} {q50:8.1f}/{q95:<9.1f}")
     worst = max(q95 for _, q95 in stages[last]["pages"].values())
     print(f"slowest p95 at {last}: {worst:.0f} ms (target 1000 ms)")
     if upkeep is not None:
