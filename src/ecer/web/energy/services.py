@@ -18,6 +18,13 @@ it returns and compute nothing. Conventions, each a choice written down once:
 * The annual budget (年度能源消费总量目标) is the base intensity lowered by the prorated basic
   target times the GDP the planned growth rate gives; it is raised with actual GDP when growth
   beat the plan (``core.intensity.annual_energy_budget`` / ``adjust_energy_budget``).
+* CO2 (``core.carbon.assess_co2``): fuel combustion per GB/T 32150-2015 Annex A defaults,
+  electricity x ``ECER_GRID_CO2_T_PER_MWH``, heat x ``ECER_HEAT_CO2_T_PER_GJ``, the same
+  factors for every year. A fuel without combustion parameters (e.g. raw coal) or heat without
+  a factor leaves that part and the total unknown, and the page names it. Raw-material use is
+  inside the carrier lines without a carrier, so it cannot be deducted: the page says the fuel
+  figure is an upper bound. CO2 intensity is against comparable-price GDP, and its decline is
+  against the base year, as for energy; it is shown only when both years are complete.
 * LMDI: the change in end-use consumption between the base year and the year. Production
   sectors are decomposed with total activity = GDP at comparable prices and structure = each
   sector's share of value added at current prices (sector deflators are not published for
@@ -31,15 +38,17 @@ import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
+from django.conf import settings
 from django.utils.translation import gettext as _
 
+from ecer.core import carbon as core_carbon
 from ecer.core import energy as core_energy
 from ecer.core import intensity as core_intensity
 from ecer.core import lmdi as core_lmdi
 from ecer.core import progress as core_progress
 from ecer.core import projection as core_projection
 from ecer.core import warning as core_warning
-from ecer.web.catalog.models import Area, Plan
+from ecer.web.catalog.models import Area, Plan, Target
 from ecer.web.energy.models import (
     PRODUCTION_SECTORS,
     SECTOR_LABELS,
@@ -47,6 +56,7 @@ from ecer.web.energy.models import (
     DistrictEnergyYear,
     DistrictTarget,
 )
+from ecer.web.energy.models import CarrierLine as CarrierLineModel
 
 # Sector figures may differ from the carrier total by this much before the page warns [%].
 SECTOR_SUM_TOLERANCE_PCT = 0.5
@@ -63,6 +73,11 @@ class YearFigures:
     gross: Intensity and cumulative decline on gross consumption.
     sector_total_tce: Sum of the sector figures [tce]; None when any sector is missing.
     sector_gap_pct: Sector sum against gross consumption [%]; None without sectors.
+    co2: CO2 of the year's carriers, split by source [tCO2].
+    co2_intensity: CO2 per comparable-price GDP [tCO2/10^4 yuan]; None when CO2 is incomplete.
+    co2_decline: CO2 intensity and its decline against the base year; None unless both
+        years' CO2 is complete.
+    co2_notes: Why a CO2 figure is missing or only an upper bound (Chinese).
     """
 
     row: DistrictEnergyYear
@@ -73,6 +88,10 @@ class YearFigures:
     gross: core_intensity.IntensityDecline
     sector_total_tce: float | None
     sector_gap_pct: float | None
+    co2: core_carbon.Co2Assessment
+    co2_intensity: float | None
+    co2_decline: core_carbon.Co2IntensityDecline | None
+    co2_notes: tuple[str, ...]
 
     @property
     def year(self) -> int:
@@ -199,6 +218,67 @@ def gross_tce(row: DistrictEnergyYear, carriers: Iterable[CarrierConsumption]) -
     return math.fsum(carrier_tce(row, carriers).values())
 
 
+def co2_of(lines: Iterable[CarrierLineModel], raw_material_tce: float) -> core_carbon.Co2Assessment:
+    """CO2 of carrier lines with the configured factors (``core.carbon.assess_co2``)."""
+    return core_carbon.assess_co2(
+        [c.as_core() for c in lines],
+        raw_material_tce=raw_material_tce or 0.0,
+        grid_factor_t_per_mwh=settings.ECER_GRID_CO2_T_PER_MWH,
+        heat_factor_t_per_gj=settings.ECER_HEAT_CO2_T_PER_GJ,
+    )
+
+
+def co2_notes(co2: core_carbon.Co2Assessment) -> list[str]:
+    """Chinese notes on what a CO2 account could not count, or counted only as a bound."""
+    notes = []
+    if co2.missing_parameters:
+        names = "、".join(core_energy.CARRIERS[c].name_zh for c in co2.missing_parameters)
+        notes.append(
+            _(
+                "缺少%(carriers)s的燃烧排放参数（GB/T 32150-2015 附录 A 无缺省值），"
+                "燃料燃烧排放和排放总量无法计算"
+            )
+            % {"carriers": names}
+        )
+    if co2.heat_factor_missing:
+        notes.append(_("未设定热力排放因子，外购热力排放和排放总量无法计算"))
+    if co2.includes_raw_material:
+        tce = f"{co2.raw_material_tce:,.1f}"
+        if co2.fuel_co2_t is None:
+            notes.append(
+                _("分品种消费量中含原料用能 %(tce)s 吨标准煤，无法按品种分离") % {"tce": tce}
+            )
+        else:
+            notes.append(
+                _(
+                    "分品种消费量中含原料用能 %(tce)s 吨标准煤，无法按品种分离，"
+                    "燃料燃烧排放按全部燃烧计算，为上限值"
+                )
+                % {"tce": tce}
+            )
+    return notes
+
+
+def co2_factor_note() -> str:
+    """The factors in use, for the pages (Chinese)."""
+    heat = settings.ECER_HEAT_CO2_T_PER_GJ
+    return _(
+        "燃料燃烧按 GB/T 32150-2015 附录 A 缺省参数计算；外购电力按电网排放因子 %(grid)s "
+        "吨二氧化碳/兆瓦时；外购热力按 %(heat)s；各年采用同一组因子。"
+    ) % {
+        "grid": settings.ECER_GRID_CO2_T_PER_MWH,
+        "heat": _("%(f)s 吨二氧化碳/吉焦") % {"f": heat} if heat is not None else _("（未设定）"),
+    }
+
+
+# The plan's CO2 target (二: 单位地区生产总值二氧化碳排放降低), a decline against the base year.
+CO2_TARGET_CODE = "co2_intensity_decline"
+
+
+def co2_target(plan: Plan) -> Target | None:
+    return Target.objects.filter(plan=plan, code=CO2_TARGET_CODE).first()
+
+
 def deduction_error(row: DistrictEnergyYear, gross: float) -> str | None:
     """Chinese message when the deductions are invalid for this gross figure, else None."""
     try:
@@ -254,8 +334,26 @@ def _year_figures(
     base_gdp = base_row.gdp_current_10k_yuan
     indices = [r.gdp_index for r in rows[1:]]
     gdp_series = [base_gdp, *core_intensity.comparable_gdp_series(base_gdp, indices)]  # type: ignore[arg-type]
+    base_co2 = co2_of(base_row.carriers.all(), base_row.raw_material_tce)
     figures = []
     for k, row in enumerate(rows):
+        co2 = co2_of(row.carriers.all(), row.raw_material_tce)
+        notes = co2_notes(co2)
+        co2_decline = None
+        if co2.total_co2_t is not None and base_co2.total_co2_t is not None:
+            if base_co2.total_co2_t > 0:
+                co2_decline = core_carbon.co2_intensity_decline(
+                    base_co2.total_co2_t,
+                    base_gdp,
+                    co2.total_co2_t,
+                    indices[:k],  # type: ignore[arg-type]
+                )
+        elif co2.total_co2_t is not None and k > 0:
+            notes.append(
+                _("%(year)s 年排放总量无法计算，不能计算二氧化碳强度下降") % {"year": base_row.year}
+            )
+        if base_co2.includes_raw_material and co2_decline is not None and k > 0:
+            notes.append(_("基期年燃料燃烧排放含原料用能，下降率仅供参考"))
         by_carrier = carrier_tce(row, row.carriers.all())
         gross = math.fsum(by_carrier.values())
         consumption = core_intensity.assessed_consumption(
@@ -288,6 +386,14 @@ def _year_figures(
                 gross=gross_decline,
                 sector_total_tce=sector_total,
                 sector_gap_pct=gap,
+                co2=co2,
+                co2_intensity=(
+                    core_carbon.co2_intensity(co2.total_co2_t, gdp_series[k])
+                    if co2.total_co2_t is not None
+                    else None
+                ),
+                co2_decline=co2_decline,
+                co2_notes=tuple(notes),
             )
         )
     return figures

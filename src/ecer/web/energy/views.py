@@ -94,6 +94,8 @@ def overview(request: HttpRequest) -> HttpResponse:
         {
             **_common(plan, year),
             "controls": controls,
+            "co2_target": services.co2_target(plan),
+            "co2_factor_note": services.co2_factor_note(),
             "chart_json": json.dumps(chart, ensure_ascii=False),
             "uses_demo_data": any(c.uses_demo_data for c in controls),
         },
@@ -127,6 +129,8 @@ def district(request: HttpRequest, area_code: str) -> HttpResponse:
             **_common(plan, year),
             "area": area,
             "c": control,
+            "co2_target": services.co2_target(plan),
+            "co2_factor_note": services.co2_factor_note(),
             "carriers": services.carrier_lines(control),
             "waterfall_json": json.dumps(services.waterfall_chart(control), ensure_ascii=False),
             "trend_json": json.dumps(services.trend_chart(control), ensure_ascii=False),
