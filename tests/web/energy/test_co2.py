@@ -7,6 +7,7 @@ import re
 from typing import Any
 
 import pytest
+from django.utils import translation
 
 from ecer.web.energy import services
 from ecer.web.energy.models import CarrierConsumption, DistrictEnergyYear
@@ -65,6 +66,7 @@ def test_the_district_page_shows_the_split_and_the_decline(
 def test_the_overview_lists_co2_per_area(admin_client: Any, haicheng_two_years: Any) -> None:
     html = admin_client.get("/energy/?year=2021").content.decode()
     co2 = html[html.index('id="co2-comparison"') :]
+    assert 'data-co2-area="haicheng"' in co2
     assert "2,008,071" in co2 and "5.28" in co2
     assert "完成自治区下达目标" in html
 
@@ -124,8 +126,13 @@ def test_the_demo_pages_render_co2(admin_client: Any, energy_demo: Any) -> None:
 
 
 def test_the_co2_section_speaks_english(admin_client: Any, haicheng_two_years: Any) -> None:
-    html = admin_client.get("/en/energy/haicheng/?year=2021").content.decode()
-    assert "CO2 emissions" in html
+    try:
+        html = admin_client.get("/en/energy/haicheng/?year=2021").content.decode()
+    finally:
+        # The request leaves English active in this thread; later tests expect Chinese.
+        translation.deactivate()
+    assert "CO2 emissions" in html and "Purchased electricity" in html
+    assert "The carrier figures include 20,000.0 tce of raw-material use" in html
 
 
 def test_factor_settings_reject_bad_values(monkeypatch: Any) -> None:
