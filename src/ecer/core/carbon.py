@@ -26,25 +26,46 @@ References
 GB/T 32150-2015《工业企业温室气体排放核算和报告通则》, calculation methods and Annex A,
 Table A.1. (Clause and formula numbers are not quoted: the standard's text was not at hand.)
 国家发展改革委《省级温室气体清单编制指南(试行)》(2011).
+生态环境部、国家统计局《关于发布2022年电力二氧化碳排放因子的公告》(2024-12-20): 2022 national,
+regional and provincial average electricity CO2 factors "供核算电力消费的二氧化碳排放量时参考使用";
+national 0.5366, 广西 0.4044 kgCO2/kWh. The figures were read from press reprints of the
+announcement (national value in two independent reprints, the provincial one in one); check
+them against the announcement's attachment before relying on them.
+国家发展改革委 24 行业企业温室气体排放核算方法与报告指南(试行) (发改办气候〔2013〕2526号,
+〔2014〕2920号, 〔2015〕1722号): purchased heat "排放因子暂按 0.11 tCO2/GJ 计".
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from types import MappingProxyType
 
-from ecer.core.energy import Consumption, Dimension, Unit, UnitError, get_unit, units_of
+from ecer.core.energy import (
+    Consumption,
+    Dimension,
+    Unit,
+    UnitError,
+    get_unit,
+    units_of,
+)
+from ecer.core.intensity import comparable_gdp, decline_pct
 
 __all__ = [
     "CO2_PER_C",
     "FUEL_PARAMETERS",
+    "GRID_FACTOR_2022_GUANGXI_T_PER_MWH",
     "GRID_FACTOR_2022_NATIONAL_T_PER_MWH",
+    "HEAT_FACTOR_DEFAULT_T_PER_GJ",
     "CarbonAccount",
+    "Co2Assessment",
+    "Co2IntensityDecline",
     "FuelCarbonParameters",
     "MissingCarbonParametersError",
+    "assess_co2",
     "co2_intensity",
+    "co2_intensity_decline",
     "electricity_co2_t",
     "emission_factor",
     "fuel_combustion_co2_t",
@@ -57,6 +78,14 @@ CO2_PER_C = 44.0 / 12.0
 
 # MEE, 环办气候函〔2023〕43号: national grid average emission factor 0.5703 tCO2/MWh.
 GRID_FACTOR_2022_NATIONAL_T_PER_MWH = 0.5703
+
+# MEE/NBS 《关于发布2022年电力二氧化碳排放因子的公告》(2024-12-20): 广西 provincial average
+# electricity CO2 factor 2022, 0.4044 kgCO2/kWh = tCO2/MWh (for electricity consumption).
+GRID_FACTOR_2022_GUANGXI_T_PER_MWH = 0.4044
+
+# NDRC industry GHG accounting guidelines (发改办气候〔2013〕2526号 et seq.): purchased heat
+# "排放因子暂按 0.11 tCO2/GJ 计".
+HEAT_FACTOR_DEFAULT_T_PER_GJ = 0.11
 
 
 class MissingCarbonParametersError(LookupError):
@@ -291,3 +320,159 @@ def co2_intensity(co2_t: float, comparable_gdp_10k_yuan: float) -> float:
         raise ValueError(f"GDP must be > 0, got {comparable_gdp_10k_yuan}")
     # Plan 二、主要目标: 单位地区生产总值二氧化碳 = CO2 / GDP (comparable prices).
     return co2_t / comparable_gdp_10k_yuan
+
+
+@dataclass(frozen=True)
+class Co2Assessment:
+    """CO2 of consumption lines with everything that kept a part from being counted.
+
+    A part is ``None`` when it cannot be computed; it is never silently zero.
+
+    fuel_co2_t: Fuel combustion [tCO2]; None when a fuel has no combustion parameters.
+    electricity_co2_t: Net purchased electricity [tCO2].
+    heat_co2_t: Net purchased heat [tCO2]; None when a heat line exists but no factor.
+    total_co2_t: Sum of the three [tCO2]; None when any part is None.
+    missing_parameters: Fuel carrier codes without combustion parameters.
+    heat_factor_missing: A heat line exists and no heat factor was given.
+    raw_material_tce: Raw-material use (原料用能) inside the fuel lines that cannot be told
+        apart from fuel burned [tce]; when > 0 the fuel figure counts it as burned and is an
+        upper bound.
+    grid_factor_t_per_mwh: Grid factor used [tCO2/MWh].
+    heat_factor_t_per_gj: Heat factor used [tCO2/GJ], or None.
+    """
+
+    fuel_co2_t: float | None
+    electricity_co2_t: float
+    heat_co2_t: float | None
+    total_co2_t: float | None
+    missing_parameters: tuple[str, ...]
+    heat_factor_missing: bool
+    raw_material_tce: float
+    grid_factor_t_per_mwh: float
+    heat_factor_t_per_gj: float | None
+
+    @property
+    def complete(self) -> bool:
+        """Every line could be counted."""
+        return self.total_co2_t is not None
+
+    @property
+    def includes_raw_material(self) -> bool:
+        """The fuel figure includes raw-material use that could not be separated."""
+        return self.raw_material_tce > 0
+
+
+def assess_co2(
+    lines: Iterable[Consumption],
+    *,
+    raw_material_tce: float = 0.0,
+    grid_factor_t_per_mwh: float = GRID_FACTOR_2022_GUANGXI_T_PER_MWH,
+    heat_factor_t_per_gj: float | None = HEAT_FACTOR_DEFAULT_T_PER_GJ,
+    parameters: Mapping[str, FuelCarbonParameters] | None = None,
+) -> Co2Assessment:
+    """CO2 of consumption lines, split by source, naming what could not be counted.
+
+    Unlike :func:`total_co2` this does not raise for a fuel without parameters or a heat line
+    without a factor: the affected part is None and the carrier is listed.
+
+    lines: Consumption lines (electricity and heat lines count as purchased).
+    raw_material_tce: Raw-material use contained in ``lines`` [tce], >= 0. It is not burned,
+        but lines give no carrier for it, so it cannot be deducted; it is reported instead.
+    grid_factor_t_per_mwh: Grid emission factor [tCO2/MWh].
+    heat_factor_t_per_gj: Heat emission factor [tCO2/GJ]; None = no factor available.
+    parameters: Per-fuel parameters overriding :data:`FUEL_PARAMETERS`.
+    """
+    if not (math.isfinite(raw_material_tce) and raw_material_tce >= 0):
+        raise ValueError(f"raw_material_tce must be finite and >= 0, got {raw_material_tce}")
+    overrides = parameters or {}
+    lines = list(lines)
+    missing: list[str] = []
+    heat_missing = False
+    countable: list[Consumption] = []
+    for line in lines:
+        code = line.carrier_code
+        if code == "heat" and heat_factor_t_per_gj is None:
+            heat_missing = True
+        elif code not in ("electricity", "heat") and (
+            code not in FUEL_PARAMETERS and code not in overrides
+        ):
+            if code not in missing:
+                missing.append(code)
+        else:
+            countable.append(line)
+    account = total_co2(
+        countable,
+        grid_factor_t_per_mwh=grid_factor_t_per_mwh,
+        heat_factor_t_per_gj=heat_factor_t_per_gj,
+        parameters=overrides,
+    )
+    fuel = None if missing else account.fuel_co2_t
+    heat = None if heat_missing else account.heat_co2_t
+    total = (
+        None if fuel is None or heat is None else math.fsum((fuel, account.electricity_co2_t, heat))
+    )
+    return Co2Assessment(
+        fuel_co2_t=fuel,
+        electricity_co2_t=account.electricity_co2_t,
+        heat_co2_t=heat,
+        total_co2_t=total,
+        missing_parameters=tuple(missing),
+        heat_factor_missing=heat_missing,
+        raw_material_tce=raw_material_tce,
+        grid_factor_t_per_mwh=grid_factor_t_per_mwh,
+        heat_factor_t_per_gj=heat_factor_t_per_gj,
+    )
+
+
+@dataclass(frozen=True)
+class Co2IntensityDecline:
+    """CO2 intensity of a year against the base year, with every intermediate figure.
+
+    base_co2_t: Base-year CO2 [tCO2].
+    base_gdp_10k_yuan: Base-year nominal GDP [10^4 yuan].
+    base_intensity: Base-year CO2 intensity [tCO2/10^4 yuan].
+    co2_t: CO2 of the year [tCO2].
+    comparable_gdp_10k_yuan: GDP of the year at base-year prices [10^4 yuan].
+    intensity: CO2 intensity of the year [tCO2/10^4 yuan].
+    decline_pct: Cumulative decline against the base year [%]; negative when it rose.
+    """
+
+    base_co2_t: float
+    base_gdp_10k_yuan: float
+    base_intensity: float
+    co2_t: float
+    comparable_gdp_10k_yuan: float
+    intensity: float
+    decline_pct: float
+
+
+def co2_intensity_decline(
+    base_co2_t: float,
+    base_gdp_10k_yuan: float,
+    co2_t: float,
+    yearly_indices_since_base: Sequence[float],
+) -> Co2IntensityDecline:
+    """Cumulative CO2-intensity decline of a year against the base year (e.g. 2020).
+
+    Mirrors :func:`ecer.core.intensity.intensity_decline`: GDP at comparable prices is the
+    base year's nominal GDP chained with the yearly indices, never the year's nominal GDP.
+
+    base_co2_t: Base-year CO2 [tCO2], > 0.
+    base_gdp_10k_yuan: Base-year nominal GDP [10^4 yuan].
+    co2_t: CO2 of the year [tCO2] (computed with the same factors as the base).
+    yearly_indices_since_base: GDP indices of each year after the base up to the year
+        (previous year = 100).
+    """
+    base_intensity = co2_intensity(base_co2_t, base_gdp_10k_yuan)
+    gdp = comparable_gdp(base_gdp_10k_yuan, yearly_indices_since_base)
+    intensity = co2_intensity(co2_t, gdp)
+    return Co2IntensityDecline(
+        base_co2_t=base_co2_t,
+        base_gdp_10k_yuan=base_gdp_10k_yuan,
+        base_intensity=base_intensity,
+        co2_t=co2_t,
+        comparable_gdp_10k_yuan=gdp,
+        intensity=intensity,
+        # Plan 二: 单位地区生产总值二氧化碳排放比 2020 年下降 = (1 - I_t / I_2020) x 100.
+        decline_pct=decline_pct(base_intensity, intensity),
+    )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import os
 from pathlib import Path
 
@@ -45,3 +46,19 @@ def env_list(name: str, default: list[str]) -> list[str]:
     if raw is None or raw == "":
         return default
     return [item.strip() for item in raw.split(",") if item.strip()]
+
+
+def env_positive_float(name: str, default: float | None) -> float | None:
+    """A float > 0 from NAME, else default; ``none`` means explicitly no value."""
+    raw = os.environ.get(name)
+    if raw is None or raw == "":
+        return default
+    if raw.strip().lower() == "none":
+        return None
+    try:
+        value = float(raw)
+    except ValueError:
+        raise ConfigError(f"{name}={raw!r}: expected a number > 0 or 'none'") from None
+    if not (math.isfinite(value) and value > 0):
+        raise ConfigError(f"{name}={raw!r}: expected a number > 0 or 'none'")
+    return value

@@ -9,7 +9,15 @@ from pathlib import Path
 
 import dj_database_url
 
-from ecer.web.env import env_bool, env_int, env_list, env_str
+from ecer.core.carbon import GRID_FACTOR_2022_GUANGXI_T_PER_MWH, HEAT_FACTOR_DEFAULT_T_PER_GJ
+from ecer.web.env import (
+    ConfigError,
+    env_bool,
+    env_int,
+    env_list,
+    env_positive_float,
+    env_str,
+)
 
 WEB_DIR = Path(__file__).resolve().parent
 DATA_DIR = Path(env_str("ECER_DATA_DIR", str(Path.cwd() / "var"))).resolve()
@@ -148,6 +156,16 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = env_int("ECER_UPLOAD_MAX_BYTES", 10 * 1024 * 1024)
 # An enterprise's annual report may differ from the sum of its online meter data by this many
 # per cent before the difference is a finding (ecer.core.meters.report_mismatch).
 ECER_REPORT_ONLINE_TOLERANCE_PCT = env_int("ECER_REPORT_ONLINE_TOLERANCE_PCT", 5)
+# CO2 of energy use (ecer.core.carbon). Grid factor [tCO2/MWh]: default the 广西 provincial
+# average electricity CO2 factor 2022, 0.4044 (生态环境部、国家统计局《关于发布2022年电力二氧化碳
+# 排放因子的公告》, 2024-12-20). Heat factor [tCO2/GJ]: default 0.11, "暂按 0.11 tCO2/GJ 计" of
+# the NDRC industry GHG accounting guidelines (发改办气候〔2013〕2526号 et seq.); "none" shows
+# CO2 as incomplete wherever heat is used. One factor for every year, so declines reflect use.
+_grid_co2 = env_positive_float("ECER_GRID_CO2_T_PER_MWH", GRID_FACTOR_2022_GUANGXI_T_PER_MWH)
+if _grid_co2 is None:
+    raise ConfigError("ECER_GRID_CO2_T_PER_MWH: electricity always needs a factor (> 0)")
+ECER_GRID_CO2_T_PER_MWH: float = _grid_co2
+ECER_HEAT_CO2_T_PER_GJ = env_positive_float("ECER_HEAT_CO2_T_PER_GJ", HEAT_FACTOR_DEFAULT_T_PER_GJ)
 # PDF reports: a CJK font (OTF/TTF) path; empty = the Noto Sans CJK SC face extracted from the
 # system's TTC into DATA_DIR/fonts on first use.
 ECER_PDF_FONT = env_str("ECER_PDF_FONT", "")

@@ -18,6 +18,13 @@ it returns and compute nothing. Conventions, each a choice written down once:
 * The annual budget (年度能源消费总量目标) is the base intensity lowered by the prorated basic
   target times the GDP the planned growth rate gives; it is raised with actual GDP when growth
   beat the plan (``core.intensity.annual_energy_budget`` / ``adjust_energy_budget``).
+* CO2 (``core.carbon.assess_co2``): fuel combustion per GB/T 32150-2015 Annex A defaults,
+  electricity x ``ECER_GRID_CO2_T_PER_MWH``, heat x ``ECER_HEAT_CO2_T_PER_GJ``, the same
+  factors for every year. A fuel without combustion parameters (e.g. raw coal) or heat without
+  a factor leaves that part and the total unknown, and the page names it. Raw-material use is
+  inside the carrier lines without a carrier, so it cannot be deducted: the page says the fuel
+  figure is an upper bound. CO2 intensity is against comparable-price GDP, and its decline is
+  against the base year, as for energy; it is shown only when both years are complete.
 * LMDI: the change in end-use consumption between the base year and the year. Production
   sectors are decomposed with total activity = GDP at comparable prices and structure = each
   sector's share of value added at current prices (sector deflators are not published for
@@ -33,6 +40,7 @@ from dataclasses import dataclass, field
 
 from django.utils.translation import gettext as _
 
+from ecer.core import carbon as core_carbon
 from ecer.core import energy as core_energy
 from ecer.core import intensity as core_intensity
 from ecer.core import lmdi as core_lmdi
@@ -40,6 +48,7 @@ from ecer.core import progress as core_progress
 from ecer.core import projection as core_projection
 from ecer.core import warning as core_warning
 from ecer.web.catalog.models import Area, Plan
+from ecer.web.energy.co2 import co2_notes, co2_of
 from ecer.web.energy.models import (
     PRODUCTION_SECTORS,
     SECTOR_LABELS,
@@ -63,6 +72,11 @@ class YearFigures:
     gross: Intensity and cumulative decline on gross consumption.
     sector_total_tce: Sum of the sector figures [tce]; None when any sector is missing.
     sector_gap_pct: Sector sum against gross consumption [%]; None without sectors.
+    co2: CO2 of the year's carriers, split by source [tCO2].
+    co2_intensity: CO2 per comparable-price GDP [tCO2/10^4 yuan]; None when CO2 is incomplete.
+    co2_decline: CO2 intensity and its decline against the base year; None unless both
+        years' CO2 is complete.
+    co2_notes: Why a CO2 figure is missing or only an upper bound (Chinese).
     """
 
     row: DistrictEnergyYear
@@ -73,6 +87,10 @@ class YearFigures:
     gross: core_intensity.IntensityDecline
     sector_total_tce: float | None
     sector_gap_pct: float | None
+    co2: core_carbon.Co2Assessment
+    co2_intensity: float | None
+    co2_decline: core_carbon.Co2IntensityDecline | None
+    co2_notes: tuple[str, ...]
 
     @property
     def year(self) -> int:
@@ -254,8 +272,26 @@ def _year_figures(
     base_gdp = base_row.gdp_current_10k_yuan
     indices = [r.gdp_index for r in rows[1:]]
     gdp_series = [base_gdp, *core_intensity.comparable_gdp_series(base_gdp, indices)]  # type: ignore[arg-type]
+    base_co2 = co2_of(base_row.carriers.all(), base_row.raw_material_tce)
     figures = []
     for k, row in enumerate(rows):
+        co2 = co2_of(row.carriers.all(), row.raw_material_tce)
+        notes = co2_notes(co2)
+        co2_decline = None
+        if co2.total_co2_t is not None and base_co2.total_co2_t is not None:
+            if base_co2.total_co2_t > 0:
+                co2_decline = core_carbon.co2_intensity_decline(
+                    base_co2.total_co2_t,
+                    base_gdp,
+                    co2.total_co2_t,
+                    indices[:k],  # type: ignore[arg-type]
+                )
+        elif co2.total_co2_t is not None and k > 0:
+            notes.append(
+                _("%(year)s 年排放总量无法计算，不能计算二氧化碳强度下降") % {"year": base_row.year}
+            )
+        if base_co2.includes_raw_material and co2_decline is not None and k > 0:
+            notes.append(_("基期年燃料燃烧排放含原料用能，下降率仅供参考"))
         by_carrier = carrier_tce(row, row.carriers.all())
         gross = math.fsum(by_carrier.values())
         consumption = core_intensity.assessed_consumption(
@@ -288,6 +324,14 @@ def _year_figures(
                 gross=gross_decline,
                 sector_total_tce=sector_total,
                 sector_gap_pct=gap,
+                co2=co2,
+                co2_intensity=(
+                    core_carbon.co2_intensity(co2.total_co2_t, gdp_series[k])
+                    if co2.total_co2_t is not None
+                    else None
+                ),
+                co2_decline=co2_decline,
+                co2_notes=tuple(notes),
             )
         )
     return figures

@@ -26,8 +26,8 @@ from ecer.web.audit.signals import figures_received
 from ecer.web.audit.version import data_version
 from ecer.web.catalog.models import Area, Plan
 from ecer.web.catalog.observations_io import active_plan
+from ecer.web.energy import co2, services
 from ecer.web.energy import io as energy_io
-from ecer.web.energy import services
 from ecer.web.energy.forms import CarrierFormSet, EnergyYearForm, ImportForm
 from ecer.web.energy.models import DistrictEnergyYear
 from ecer.web.sheets import RowError, SheetImportError
@@ -94,6 +94,8 @@ def overview(request: HttpRequest) -> HttpResponse:
         {
             **_common(plan, year),
             "controls": controls,
+            "co2_target": co2.co2_target(plan),
+            "co2_factor_note": co2.co2_factor_note(),
             "chart_json": json.dumps(chart, ensure_ascii=False),
             "uses_demo_data": any(c.uses_demo_data for c in controls),
         },
@@ -127,6 +129,8 @@ def district(request: HttpRequest, area_code: str) -> HttpResponse:
             **_common(plan, year),
             "area": area,
             "c": control,
+            "co2_target": co2.co2_target(plan),
+            "co2_factor_note": co2.co2_factor_note(),
             "carriers": services.carrier_lines(control),
             "waterfall_json": json.dumps(services.waterfall_chart(control), ensure_ascii=False),
             "trend_json": json.dumps(services.trend_chart(control), ensure_ascii=False),

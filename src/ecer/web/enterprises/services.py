@@ -7,6 +7,9 @@ Choices written down once:
   (``core.energy.is_key_energy_unit``; electricity at its equivalent value).
 * A production unit is judged on the unit-product consumption of its output in the latest
   counted report of its enterprise.
+* A report's CO2 is that of its carriers (``ecer.web.energy.co2``, the same factors as the
+  districts'); the report's raw-material use is inside its carriers without a carrier, so the
+  fuel figure is shown as an upper bound when there is any.
 * Online data are compared with a report carrier by carrier in tce; only carriers that have
   meters are compared.
 """
@@ -24,10 +27,12 @@ from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from ecer.core import carbon as core_carbon
 from ecer.core import efficiency as core_efficiency
 from ecer.core import energy as core_energy
 from ecer.core import meters as core_meters
 from ecer.web.audit.models import Status
+from ecer.web.energy.co2 import co2_notes, co2_of
 from ecer.web.enterprises.models import (
     EnergyReport,
     Enterprise,
@@ -44,6 +49,8 @@ class ReportFigures:
     report: EnergyReport
     tce_by_carrier: dict[str, float]
     gross_tce: float
+    co2: core_carbon.Co2Assessment
+    co2_notes: tuple[str, ...]
 
     @property
     def is_key_unit(self) -> bool:
@@ -51,9 +58,13 @@ class ReportFigures:
 
 
 def report_figures(report: EnergyReport) -> ReportFigures:
-    """The report's carriers in tce (GB/T 2589-2020 via ``core.energy``)."""
-    by_carrier = core_energy.tce_by_carrier([c.as_core() for c in report.carriers.all()])
-    return ReportFigures(report, by_carrier, math.fsum(by_carrier.values()))
+    """The report's carriers in tce (GB/T 2589-2020 via ``core.energy``) and its CO2."""
+    carriers = report.carriers.all()
+    by_carrier = core_energy.tce_by_carrier([c.as_core() for c in carriers])
+    co2 = co2_of(carriers, report.raw_material_tce)
+    return ReportFigures(
+        report, by_carrier, math.fsum(by_carrier.values()), co2, tuple(co2_notes(co2))
+    )
 
 
 def latest_reports(enterprises: Iterable[Enterprise]) -> dict[int, ReportFigures]:

@@ -22,6 +22,7 @@ from ecer.web.accounts.decorators import scoped
 from ecer.web.audit import workflow
 from ecer.web.audit.models import Status
 from ecer.web.catalog.models import Area
+from ecer.web.energy import co2
 from ecer.web.enterprises import io as reports_io
 from ecer.web.enterprises import services
 from ecer.web.enterprises.forms import CarrierFormSet, ImportForm, OutputFormSet, ReportForm
@@ -78,6 +79,7 @@ def enterprise_list(request: HttpRequest) -> HttpResponse:
             },
             "can_import": _can_import(request),
             "threshold": core_energy.KEY_UNIT_THRESHOLD_TCE,
+            "co2_factor_note": co2.co2_factor_note(),
             "uses_demo_data": any(r.enterprise.is_demo for r in rows),
         },
     )
@@ -141,6 +143,7 @@ def enterprise_detail(request: HttpRequest, code: str) -> HttpResponse:
             "daily_json": json.dumps(daily_chart, ensure_ascii=False),
             "can_report": can_report_for(request.scope, enterprise),  # type: ignore[attr-defined]
             "threshold": core_energy.KEY_UNIT_THRESHOLD_TCE,
+            "co2_factor_note": co2.co2_factor_note(),
             # Reports are made for the year just ended.
             "report_year": timezone.localdate().year - 1,
             "uses_demo_data": enterprise.is_demo,
