@@ -85,3 +85,15 @@ def loaded_plan(db: Any) -> Any:
 def _fast_password_hashing(settings: Any) -> None:
     """Tests create many users; the production hasher (PBKDF2) is checked in test_security."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def _default_language() -> Any:
+    """Each test starts and ends in the default language: a request to /en/ activates English
+    in the worker's thread, and code run outside a request afterwards would speak it."""
+    from django.conf import settings
+    from django.utils import translation
+
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
