@@ -55,6 +55,7 @@ PAGES = [
     "/energy/",
     "/energy/tieshangang/",
     "/enterprises/",
+    "/enterprises/?key=yes",
     "/enterprises/benchmarks/",
     "/projects/",
     "/reductions/",

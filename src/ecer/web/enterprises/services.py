@@ -21,9 +21,10 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import cached_property
 
 from django.conf import settings
-from django.db.models import QuerySet
+from django.db.models import OuterRef, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -39,6 +40,7 @@ from ecer.web.enterprises.models import (
     Meter,
     MeterReading,
     ProductOutput,
+    ReportCarrier,
 )
 
 COUNTED = (Status.SUBMITTED, Status.APPROVED)
@@ -46,38 +48,75 @@ COUNTED = (Status.SUBMITTED, Status.APPROVED)
 
 @dataclass(frozen=True)
 class ReportFigures:
+    """A report's carriers (as ``core.energy`` lines), its outputs and their figures."""
+
     report: EnergyReport
+    lines: tuple[core_energy.Consumption, ...]
+    outputs: tuple[ProductOutput, ...]
     tce_by_carrier: dict[str, float]
     gross_tce: float
-    co2: core_carbon.Co2Assessment
-    co2_notes: tuple[str, ...]
 
     @property
     def is_key_unit(self) -> bool:
         return core_energy.is_key_energy_unit(self.gross_tce)
 
+    @cached_property
+    def co2(self) -> core_carbon.Co2Assessment:
+        """The report's CO2 (computed when shown: the list of a province does not)."""
+        return co2_of(self.lines, self.report.raw_material_tce)
+
+    @cached_property
+    def co2_notes(self) -> tuple[str, ...]:
+        return tuple(co2_notes(self.co2))
+
+
+def _figures(
+    report: EnergyReport,
+    lines: Sequence[core_energy.Consumption],
+    outputs: Sequence[ProductOutput],
+) -> ReportFigures:
+    # The carriers in tce: GB/T 2589-2020 via ``core.energy``.
+    by_carrier = core_energy.tce_by_carrier(lines)
+    return ReportFigures(
+        report, tuple(lines), tuple(outputs), by_carrier, math.fsum(by_carrier.values())
+    )
+
 
 def report_figures(report: EnergyReport) -> ReportFigures:
-    """The report's carriers in tce (GB/T 2589-2020 via ``core.energy``) and its CO2."""
-    carriers = report.carriers.all()
-    by_carrier = core_energy.tce_by_carrier([c.as_core() for c in carriers])
-    co2 = co2_of(carriers, report.raw_material_tce)
-    return ReportFigures(
-        report, by_carrier, math.fsum(by_carrier.values()), co2, tuple(co2_notes(co2))
+    """The figures of one report."""
+    return _figures(
+        report,
+        [c.as_core() for c in report.carriers.all()],
+        report.outputs.select_related("unit__enterprise"),
     )
 
 
 def latest_reports(enterprises: Iterable[Enterprise]) -> dict[int, ReportFigures]:
-    """The latest counted report of each enterprise."""
-    ids = [e.pk for e in enterprises]
-    latest: dict[int, EnergyReport] = {}
-    for report in (
-        EnergyReport.objects.filter(enterprise_id__in=ids, status__in=COUNTED)
-        .order_by("enterprise_id", "-year")
-        .prefetch_related("carriers", "outputs__unit")
+    """The latest counted report of each enterprise, in three queries: a province's list
+    holds a thousand, and a prefetch per report left tens of thousands of objects in
+    reference cycles for the garbage collector (issue #10, measured)."""
+    newest = (
+        EnergyReport.objects.filter(enterprise=OuterRef("enterprise"), status__in=COUNTED)
+        .order_by("-year")
+        .values("pk")[:1]
+    )
+    reports = list(
+        EnergyReport.objects.filter(
+            enterprise_id__in=[e.pk for e in enterprises], pk=Subquery(newest)
+        )
+    )
+    ids = [r.pk for r in reports]
+    lines: dict[int, list[core_energy.Consumption]] = defaultdict(list)
+    for report_id, carrier, quantity, unit, kgce in ReportCarrier.objects.filter(
+        report_id__in=ids
+    ).values_list("report_id", "carrier", "quantity", "unit", "kgce_per_base_unit"):
+        lines[report_id].append(core_energy.Consumption(carrier, quantity, unit, kgce))
+    outputs: dict[int, list[ProductOutput]] = defaultdict(list)
+    for output in ProductOutput.objects.filter(report_id__in=ids).select_related(
+        "unit__enterprise"
     ):
-        latest.setdefault(report.enterprise_id, report)
-    return {k: report_figures(r) for k, r in latest.items()}
+        outputs[output.report_id].append(output)
+    return {r.enterprise_id: _figures(r, lines[r.pk], outputs[r.pk]) for r in reports}
 
 
 @dataclass(frozen=True)
@@ -104,7 +143,7 @@ def unit_positions(reports: Iterable[ReportFigures]) -> list[UnitPosition]:
     lines = {line.code: line for line in core_efficiency.load_benchmarks()}
     positions = []
     for figures in reports:
-        for output in figures.report.outputs.all():
+        for output in figures.outputs:
             unit = output.unit
             if unit is None or output.unit_consumption is None:
                 continue
@@ -139,8 +178,8 @@ class EnterpriseRow:
         )
 
 
-def enterprise_rows(enterprises: QuerySet[Enterprise]) -> list[EnterpriseRow]:
-    listed = list(enterprises.select_related("area"))
+def enterprise_rows(enterprises: Iterable[Enterprise]) -> list[EnterpriseRow]:
+    listed = list(enterprises)
     latest = latest_reports(listed)
     rows = []
     for e in listed:

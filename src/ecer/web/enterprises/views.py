@@ -56,19 +56,27 @@ def enterprise_list(request: HttpRequest) -> HttpResponse:
         queryset = queryset.filter(area__code=area)
     if industry:
         queryset = queryset.filter(industry_code__startswith=industry)
-    rows = services.enterprise_rows(queryset)
+    queryset = queryset.select_related("area")
     key = request.GET.get("key", "")
-    if key in ("yes", "no"):
-        rows = [r for r in rows if r.is_key_unit is (key == "yes")]
-    if request.GET.get("below") == "1":
-        rows = [r for r in rows if r.below_baseline]
-    # A province registers thousands of units: a page of them at a time.
-    page = Paginator(rows, ENTERPRISES_PER_PAGE).get_page(request.GET.get("page"))
+    below = request.GET.get("below") == "1"
+    # A province registers thousands of units: a page of them at a time, whose figures are
+    # all that is computed unless a filter needs every unit's.
+    if key in ("yes", "no") or below:
+        rows = services.enterprise_rows(queryset)
+        if key in ("yes", "no"):
+            rows = [r for r in rows if r.is_key_unit is (key == "yes")]
+        if below:
+            rows = [r for r in rows if r.below_baseline]
+        page = Paginator(rows, ENTERPRISES_PER_PAGE).get_page(request.GET.get("page"))
+        shown = list(page.object_list)
+    else:
+        page = Paginator(queryset, ENTERPRISES_PER_PAGE).get_page(request.GET.get("page"))
+        shown = services.enterprise_rows(page.object_list)
     return render(
         request,
         "enterprises/list.html",
         {
-            "rows": page.object_list,
+            "rows": shown,
             "page": page,
             "areas": scope.areas(Area.objects.all()),
             "filters": {
@@ -80,7 +88,7 @@ def enterprise_list(request: HttpRequest) -> HttpResponse:
             "can_import": _can_import(request),
             "threshold": core_energy.KEY_UNIT_THRESHOLD_TCE,
             "co2_factor_note": co2.co2_factor_note(),
-            "uses_demo_data": any(r.enterprise.is_demo for r in rows),
+            "uses_demo_data": any(r.enterprise.is_demo for r in shown),
         },
     )
 
@@ -295,7 +303,7 @@ def import_template(request: HttpRequest) -> HttpResponse:
 @scoped
 def benchmarks(request: HttpRequest) -> HttpResponse:
     queryset = visible_enterprises(request.scope, Enterprise.objects.all())  # type: ignore[attr-defined]
-    rows = services.enterprise_rows(queryset)
+    rows = services.enterprise_rows(queryset.select_related("area"))
     share, rectification = services.benchmark_overview(rows)
     positions = [p for r in rows for p in r.positions]
     chart = services.share_chart(share) if share is not None else None
