@@ -159,3 +159,16 @@ def test_the_midterm_workbook_lists_every_target_and_the_behind_ones(reports_dem
     assert all(departments)
     row = next(r for r in city.rows if r.target.code == "energy_intensity_decline")
     assert row.base_value == pytest.approx(0.62) and row.sentence.startswith("进度正常")
+
+
+def test_the_annual_workbook_speaks_english_when_asked(reports_demo: Any) -> None:
+    from django.utils import translation
+
+    from ecer.web.reports import documents, excel
+
+    with translation.override("en"):
+        doc = documents.annual(reports_demo, 2024)
+        wb = openpyxl.load_workbook(io.BytesIO(excel.annual_workbook(doc)))
+    ws = wb.worksheets[0]
+    labels = [ws.cell(r, 1).value for r in range(5, 11)]
+    assert "Total / average" in labels and excel.ANNUAL_TOTAL_LABEL not in labels

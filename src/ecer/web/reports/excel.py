@@ -6,6 +6,7 @@ import io
 from collections.abc import Sequence
 
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
@@ -60,7 +61,7 @@ def _widths(ws: Worksheet, widths: Sequence[int]) -> None:
         ws.column_dimensions[get_column_letter(k)].width = w
 
 
-ANNUAL_TOTAL_LABEL = "合计／平均"
+ANNUAL_TOTAL_LABEL = gettext_noop("合计／平均")  # translated where written
 
 
 def annual_workbook(doc: AnnualDocument) -> bytes:
@@ -140,7 +141,7 @@ def annual_workbook(doc: AnnualDocument) -> bytes:
         row += 1
     s = doc.summary
     totals: dict[int, object] = {
-        1: ANNUAL_TOTAL_LABEL,
+        1: _(ANNUAL_TOTAL_LABEL),
         6: round(s.assessed_tce, 0),
         7: round(s.budget_tce, 0),
         13: _round(s.mean_score, 2),
