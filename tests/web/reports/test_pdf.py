@@ -65,6 +65,17 @@ def test_annual_pdf_renders_with_its_chinese_text_and_charts(
     assert f"{doc.summary.mean_score:.2f}" in text
 
 
+def test_chart_titles_in_english_use_ascii_brackets(reports_demo: Any, tmp_path: Path) -> None:
+    from django.utils import translation
+
+    from ecer.web.reports import documents, pdf
+
+    with translation.override("en"):
+        content = pdf.annual_pdf(documents.annual(reports_demo, 2024))
+    _pages, text = _render(content, tmp_path, "annual-en")
+    assert "(points)" in text and "（points）" not in text
+
+
 def test_midterm_and_briefing_pdfs_render(reports_demo: Any, tmp_path: Path) -> None:
     from ecer.web.reports import documents, pdf
 

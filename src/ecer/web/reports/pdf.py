@@ -149,7 +149,8 @@ def bar_chart(
         span = top - bottom
         pdf.set_font(FONT, size=9)
         pdf.set_xy(x, y)
-        pdf.cell(w, 5, f"{title}" + (f"（{unit}）" if unit else ""), align="L")
+        heading = _("%(title)s（%(unit)s）") % {"title": title, "unit": unit} if unit else title
+        pdf.cell(w, 5, heading, align="L")
         # Legend on the title line, right aligned.
         lx = x + w
         pdf.set_font(FONT, size=7)
@@ -465,7 +466,8 @@ def midterm_pdf(doc: MidtermDocument, progress: Progress | None = None) -> bytes
                     r.target.name,
                     r.target.indicator_unit or r.target.unit,
                     _n(r.base_value, ",.4g"),
-                    _n(r.latest_value, ",.4g") + (f"（{r.latest_year}）" if r.latest_year else ""),
+                    _n(r.latest_value, ",.4g")
+                    + (_("（%(year)s）") % {"year": r.latest_year} if r.latest_year else ""),
                     _n(r.completion_pct, ".0f"),
                     _n(r.time_progress_pct, ".0f"),
                     r.level.label_zh,
