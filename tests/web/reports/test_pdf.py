@@ -76,6 +76,22 @@ def test_chart_titles_in_english_use_ascii_brackets(reports_demo: Any, tmp_path:
     assert "(points)" in text and "（points）" not in text
 
 
+@pytest.mark.parametrize(
+    ("low", "high", "ticks"),
+    [
+        # Scores up to 103: span 103 / 5 = 20.6 -> step 25; 125 leaves room for the label.
+        (0.0, 103.0, [0, 25, 50, 75, 100, 125]),
+        # Declines from -7.8 to 15.5 %: 23.3 / 5 = 4.66 -> step 5, from -10.
+        (-7.8, 15.5, [-10, -5, 0, 5, 10, 15, 20]),
+        (0.0, 0.37, [0, 0.1, 0.2, 0.3, 0.4]),
+    ],
+)
+def test_chart_grid_lines_fall_on_round_values(low: float, high: float, ticks: list[float]) -> None:
+    from ecer.web.reports.pdf import axis_ticks
+
+    assert axis_ticks(low, high) == pytest.approx(ticks)
+
+
 def test_midterm_and_briefing_pdfs_render(reports_demo: Any, tmp_path: Path) -> None:
     from ecer.web.reports import documents, pdf
 

@@ -121,6 +121,19 @@ class Series:
     color: Color
 
 
+def axis_ticks(low: float, high: float, lines: int = 5) -> list[float]:
+    """Grid values from ``low`` to above ``high`` at a round step (1, 2, 2.5 or 5 × 10^k),
+    at most about ``lines`` steps, with room above the highest value for its label."""
+    raw = (high - low) / lines or 1.0
+    magnitude = 10 ** math.floor(math.log10(raw))
+    step = next(m * magnitude for m in (1, 2, 2.5, 5, 10) if m * magnitude >= raw)
+    ceiling = high + (high - low) * 0.04  # room for the highest bar's label
+    ticks = [math.floor(low / step + 1e-9) * step]
+    while ticks[-1] < ceiling:
+        ticks.append(round(ticks[-1] + step, 10))
+    return ticks
+
+
 def bar_chart(
     pdf: ReportPDF,
     x: float,
@@ -142,10 +155,8 @@ def bar_chart(
     with pdf.local_context():
         values = [v for s in series for v in s.values if v is not None]
         values += [g[0] for g in guides]
-        top = max([0.0, *values]) or 1.0
-        bottom = min([0.0, *values])
-        span = top - bottom or 1.0
-        top += span * 0.08
+        ticks = axis_ticks(min([0.0, *values]), max([0.0, *values]) or 1.0)
+        bottom, top = ticks[0], ticks[-1]
         span = top - bottom
         pdf.set_font(FONT, size=9)
         pdf.set_xy(x, y)
@@ -166,12 +177,11 @@ def bar_chart(
 
         pdf.set_draw_color(220, 220, 220)
         pdf.set_line_width(0.1)
-        for k in range(5):
-            value = bottom + span * k / 4
+        for value in ticks:
             gy = y_of(value)
             pdf.line(plot_x, gy, plot_x + plot_w, gy)
             pdf.set_text_color(110, 110, 110)
-            pdf.text(x, gy + 1, f"{value:.4g}")
+            pdf.text(x, gy + 1, f"{value:,.0f}" if value == int(value) else f"{value:g}")
         pdf.set_text_color(0, 0, 0)
         pdf.set_draw_color(0, 0, 0)
         pdf.set_line_width(0.3)
@@ -202,7 +212,11 @@ def bar_chart(
             pdf.set_dash_pattern()
             pdf.set_text_color(*color)
             pdf.set_font(FONT, size=6)
-            pdf.text(plot_x + plot_w - pdf.get_string_width(label), gy - 0.8, label)
+            # On a white ground: the label stands over the last bar when that bar is tall.
+            label_w = pdf.get_string_width(label)
+            pdf.set_fill_color(255, 255, 255)
+            pdf.rect(plot_x + plot_w - label_w - 0.6, gy - 3.0, label_w + 0.6, 2.6, style="F")
+            pdf.text(plot_x + plot_w - label_w, gy - 0.8, label)
             pdf.set_text_color(0, 0, 0)
         pdf.set_draw_color(0, 0, 0)
         pdf.set_font(FONT, size=9)
