@@ -17,6 +17,8 @@ from ecer.web.accounts.decorators import scoped
 from ecer.web.audit.history import entries_for, tracked_models
 from ecer.web.audit.models import Correction
 
+SEARCH_PER_PAGE = 50
+
 # Who may read the history of a record of each kind; the default is city administrators and
 # leaders only. Apps register their own rules with ``register_visibility``.
 _VISIBILITY: dict[str, Callable[[Any, Any], bool]] = {}
@@ -84,19 +86,30 @@ def audit_search(request: HttpRequest) -> HttpResponse:
     since = _day_bound(request.GET.get("since"), end=False)
     until = _day_bound(request.GET.get("until"), end=True)
     chosen = {label: models[label]} if label in models else models
-    entries = []
+    histories = []
     for model_label, model in chosen.items():
-        history = model.history.all().select_related("history_user")
+        history = model.history.all()
         if user:
             history = history.filter(history_user__username__icontains=user)
         if since:
             history = history.filter(history_date__gte=since)
         if until:
             history = history.filter(history_date__lte=until)
-        for record in history.order_by("-history_date")[:500]:
-            entries.append((record.history_date, model_label, record))
+        histories.append((model_label, history))
+    # Every matching change, newest first, a page at a time: a page's rows are among the
+    # newest (page end) rows of each kind, so only those are read.
+    total = sum(history.count() for _label, history in histories)
+    page = Paginator(range(total), SEARCH_PER_PAGE).get_page(request.GET.get("page"))
+    entries = []
+    if total:
+        for model_label, history in histories:
+            newest = history.select_related("history_user").order_by("-history_date", "-pk")
+            entries.extend(
+                (record.history_date, model_label, record)
+                for record in newest[: page.end_index()]
+            )
     entries.sort(key=lambda e: e[0], reverse=True)
-    page = Paginator(entries, 50).get_page(request.GET.get("page"))
+    shown = entries[page.start_index() - 1 : page.end_index()] if total else []
     rows = [
         {
             "when": when,
@@ -105,7 +118,7 @@ def audit_search(request: HttpRequest) -> HttpResponse:
             "record": record,
             "who": record.history_user.get_username() if record.history_user else "system",
         }
-        for when, model_label, record in page.object_list
+        for when, model_label, record in shown
     ]
     return render(
         request,
