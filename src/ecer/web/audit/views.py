@@ -105,8 +105,7 @@ def audit_search(request: HttpRequest) -> HttpResponse:
         for model_label, history in histories:
             newest = history.select_related("history_user").order_by("-history_date", "-pk")
             entries.extend(
-                (record.history_date, model_label, record)
-                for record in newest[: page.end_index()]
+                (record.history_date, model_label, record) for record in newest[: page.end_index()]
             )
     entries.sort(key=lambda e: e[0], reverse=True)
     shown = entries[page.start_index() - 1 : page.end_index()] if total else []
