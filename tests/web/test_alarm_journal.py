@@ -265,3 +265,16 @@ def test_the_admin_shows_the_journal_read_only(admin_client: Any) -> None:
     assert admin_client.get(f"/admin/monitoring/alarmrecord/{record.pk}/change/").status_code == 200
     assert admin_client.get("/admin/monitoring/alarmrecord/add/").status_code == 403
     assert admin_client.get("/admin/monitoring/alarmrun/").status_code == 200
+
+
+def test_old_runs_are_forgotten_but_the_first_day_judged_is_kept() -> None:
+    water("exceeds", {30: 80.0})
+    journal.refresh(NOW, since=date(2024, 3, 1))
+    for hours in range(1, 200, 6):  # every six hours for eight days
+        journal.refresh(NOW + timedelta(hours=hours))
+    latest = NOW + timedelta(hours=199)
+    kept = AlarmRun.objects.order_by("judged_at")
+    assert kept.first().judged_at == NOW  # type: ignore[union-attr]
+    assert all(r.judged_at >= latest - journal.RUNS_KEPT for r in kept[1:])
+    assert journal.first_day_judged() == date(2024, 3, 1)
+    assert journal.latest_run().judged_at == latest  # type: ignore[union-attr]

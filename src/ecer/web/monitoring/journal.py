@@ -133,14 +133,27 @@ def refresh(
         written += _offline(points, now)
         seconds = time.perf_counter() - started
         summary = Summary(len(points), written, min(first.values(), default=default), seconds)
-        AlarmRun.objects.create(
+        run = AlarmRun.objects.create(
             judged_at=now,
             first_day=summary.first_day,
             points=summary.points,
             records=summary.records,
             seconds=seconds,
         )
+        _forget_old_runs(run)
     return summary
+
+
+RUNS_KEPT = timedelta(days=7)
+"""Runs are kept this long (one every few minutes from cron), and the run that judged the
+earliest day for good: it tells from when the journal holds alarms."""
+
+
+def _forget_old_runs(latest: AlarmRun) -> None:
+    earliest = AlarmRun.objects.order_by("first_day", "judged_at").values_list("pk", flat=True)
+    AlarmRun.objects.filter(judged_at__lt=latest.judged_at - RUNS_KEPT).exclude(
+        pk__in=[latest.pk, earliest[0]]
+    ).delete()
 
 
 def ensure_fresh(now: datetime) -> AlarmRun | None:
