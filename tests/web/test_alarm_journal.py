@@ -168,6 +168,8 @@ def test_late_data_are_judged_from_their_day() -> None:
 
     assert summary is not None and summary.first_day == date(2024, 3, 2)
     assert not AlarmRecord.objects.filter(kind="gap").exists()
+    # One point judged again from 2 March: the run judged every point from 4 March only.
+    assert journal.latest_run().first_day == date(2024, 3, 4)  # type: ignore[union-attr]
 
 
 def test_an_offline_episode_ends_at_the_first_frame_after_it() -> None:

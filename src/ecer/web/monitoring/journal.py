@@ -60,7 +60,8 @@ def latest_run() -> AlarmRun | None:
 
 
 def first_day_judged() -> date | None:
-    """The earliest day any run judged: the journal says nothing of the days before."""
+    """The earliest day from which a run judged every point: the journal holds the alarms
+    since, and says nothing of the days before."""
     return AlarmRun.objects.aggregate(first=Min("first_day"))["first"]
 
 
@@ -135,7 +136,7 @@ def refresh(
         summary = Summary(len(points), written, min(first.values(), default=default), seconds)
         run = AlarmRun.objects.create(
             judged_at=now,
-            first_day=summary.first_day,
+            first_day=default,  # every point judged from it (some from earlier days)
             points=summary.points,
             records=summary.records,
             seconds=seconds,
