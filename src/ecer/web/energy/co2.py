@@ -15,15 +15,14 @@ from django.utils.translation import gettext as _
 from ecer.core import carbon as core_carbon
 from ecer.core import energy as core_energy
 from ecer.web.catalog.models import Plan, Target
-from ecer.web.energy.models import CarrierLine
 
 
 def co2_of(
-    lines: Iterable[CarrierLine | core_energy.Consumption], raw_material_tce: float
+    lines: Iterable[core_energy.Consumption], raw_material_tce: float
 ) -> core_carbon.Co2Assessment:
     """CO2 of carrier lines with the configured factors (``core.carbon.assess_co2``)."""
     return core_carbon.assess_co2(
-        [c.as_core() if isinstance(c, CarrierLine) else c for c in lines],
+        lines,
         raw_material_tce=raw_material_tce or 0.0,
         grid_factor_t_per_mwh=settings.ECER_GRID_CO2_T_PER_MWH,
         heat_factor_t_per_gj=settings.ECER_HEAT_CO2_T_PER_GJ,

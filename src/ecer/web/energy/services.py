@@ -272,10 +272,10 @@ def _year_figures(
     base_gdp = base_row.gdp_current_10k_yuan
     indices = [r.gdp_index for r in rows[1:]]
     gdp_series = [base_gdp, *core_intensity.comparable_gdp_series(base_gdp, indices)]  # type: ignore[arg-type]
-    base_co2 = co2_of(base_row.carriers.all(), base_row.raw_material_tce)
+    co2s = [co2_of([c.as_core() for c in r.carriers.all()], r.raw_material_tce) for r in rows]
+    base_co2 = co2s[0]
     figures = []
-    for k, row in enumerate(rows):
-        co2 = co2_of(row.carriers.all(), row.raw_material_tce)
+    for k, (row, co2) in enumerate(zip(rows, co2s, strict=True)):
         notes = co2_notes(co2)
         co2_decline = None
         if co2.total_co2_t is not None and base_co2.total_co2_t is not None:
