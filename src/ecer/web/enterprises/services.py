@@ -52,7 +52,7 @@ class ReportFigures:
 
     report: EnergyReport
     lines: tuple[core_energy.Consumption, ...]
-    outputs: tuple[ProductOutput, ...]
+    outputs: Iterable[ProductOutput]  # read when the units are placed, not before
     tce_by_carrier: dict[str, float]
     gross_tce: float
 
@@ -73,22 +73,16 @@ class ReportFigures:
 def _figures(
     report: EnergyReport,
     lines: Sequence[core_energy.Consumption],
-    outputs: Sequence[ProductOutput],
+    outputs: Iterable[ProductOutput],
 ) -> ReportFigures:
     # The carriers in tce: GB/T 2589-2020 via ``core.energy``.
     by_carrier = core_energy.tce_by_carrier(lines)
-    return ReportFigures(
-        report, tuple(lines), tuple(outputs), by_carrier, math.fsum(by_carrier.values())
-    )
+    return ReportFigures(report, tuple(lines), outputs, by_carrier, math.fsum(by_carrier.values()))
 
 
 def report_figures(report: EnergyReport) -> ReportFigures:
     """The figures of one report."""
-    return _figures(
-        report,
-        [c.as_core() for c in report.carriers.all()],
-        report.outputs.select_related("unit__enterprise"),
-    )
+    return _figures(report, [c.as_core() for c in report.carriers.all()], report.outputs.all())
 
 
 def latest_reports(enterprises: Iterable[Enterprise]) -> dict[int, ReportFigures]:
