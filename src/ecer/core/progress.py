@@ -27,6 +27,18 @@ Target kinds (:class:`TargetKind`):
 - ``cumulative_increase``: ``target_value`` is the total increase over the
   period; observations are cumulative since the base year (base implicitly 0).
 
+How the plan words a target changes how it is judged (:class:`TargetSpec`):
+
+- ``strict``: "超过30%" is met only strictly above the target level.
+- ``wording`` (:class:`Wording`): ``firm`` (达到, 以上, 不低于) is met at the target level;
+  ``strive`` (力争, 争取) is judged like ``firm`` but a shortfall is at most a yellow warning
+  (``ecer.core.warning``); ``about`` (左右) is met within ``ABOUT_TOLERANCE_PCT`` of the
+  target level on the wrong side; ``basically`` (基本) is met when ``BASICALLY_SHARE`` of the
+  required change is achieved. These tolerances are this project's documented conventions:
+  the plan defines none.
+- ``every_year``: "稳定在…以上" holds in every year, so the required path is the target level
+  itself in each year, not a ramp from the base.
+
 References
 ----------
 北海市“十四五”节能减排综合工作方案 (the plan), 二、主要目标 and 三、重点工程.
@@ -54,6 +66,20 @@ class TargetKind(StrEnum):
     COUNT_AT_LEAST = "count_at_least"
     FULL_COVERAGE = "full_coverage"
     ELIMINATION = "elimination"
+
+
+class Wording(StrEnum):
+    FIRM = "firm"
+    STRIVE = "strive"
+    ABOUT = "about"
+    BASICALLY = "basically"
+
+
+ABOUT_TOLERANCE_PCT = 5.0
+"""A "左右" target is met within this share of its level on the wrong side [%] (convention)."""
+
+BASICALLY_SHARE = 0.95
+"""A "基本" target is met at this share of the required change achieved [-] (convention)."""
 
 
 class ProgressStatus(StrEnum):
@@ -91,6 +117,9 @@ class TargetSpec:
         ``elimination`` 0).
     base_value: Base-year level [indicator unit], used when no base-year
         observation is given; ``None`` if unknown.
+    strict: Met only strictly beyond the target level ("超过").
+    wording: How firmly the plan words the target (:class:`Wording`).
+    every_year: The level must hold in every year ("稳定在…以上").
     """
 
     kind: TargetKind
@@ -98,6 +127,9 @@ class TargetSpec:
     target_year: int
     target_value: float | None
     base_value: float | None = None
+    strict: bool = False
+    wording: Wording = Wording.FIRM
+    every_year: bool = False
 
     def __post_init__(self) -> None:
         if self.target_year <= self.base_year:
@@ -105,6 +137,7 @@ class TargetSpec:
                 f"target_year {self.target_year} must be after base_year {self.base_year}"
             )
         object.__setattr__(self, "kind", TargetKind(self.kind))
+        object.__setattr__(self, "wording", Wording(self.wording))
 
     @property
     def period_years(self) -> int:
@@ -175,6 +208,7 @@ class ProgressResult:
         whole period [%/a] (``decline_pct`` only).
     remaining_years: Years from the end of the latest period to the end of the
         target year [years], never negative.
+    wording: The target's :class:`Wording` (the warning of a ``strive`` target is capped).
     """
 
     kind: TargetKind
@@ -190,6 +224,7 @@ class ProgressResult:
     required_annual_decline_pct: float | None
     plan_annual_decline_pct: float | None
     remaining_years: float | None
+    wording: Wording = Wording.FIRM
 
 
 def period_end(period: Period) -> float:
@@ -230,6 +265,9 @@ def _sort_key(period: Period) -> tuple[int, int]:
 
 def _path_value(spec: TargetSpec, base: float, target: float, progress: float) -> float:
     """Even-pace value at ``progress`` [0..1] of the period [indicator unit]."""
+    if spec.every_year and spec.kind is not TargetKind.DECLINE_PCT:
+        # "稳定在…以上" (plan 三(五)): the level is due in every year, not reached by a ramp.
+        return target
     if spec.kind is TargetKind.DECLINE_PCT:
         # Equal-annual-rate path: level(t) = base * (1 - D)^(elapsed / N). Assumption: the
         # plan prescribes no interim path, so we use the constant 年均下降率 convention by
@@ -302,10 +340,25 @@ def _find_base(spec: TargetSpec, observations: Sequence[Observation]) -> float |
     return spec.base_value
 
 
-def _reached(kind: TargetKind, value: float, target_level: float) -> bool:
-    if kind in _HIGHER_IS_BETTER:
-        return value >= target_level - EPSILON
-    return value <= target_level + EPSILON
+def _reached(kind: TargetKind, value: float, target_level: float, strict: bool = False) -> bool:
+    # How far the value is beyond the level in the good direction.
+    beyond = value - target_level if kind in _HIGHER_IS_BETTER else target_level - value
+    return beyond > EPSILON if strict else beyond >= -EPSILON
+
+
+def _met(spec: TargetSpec, value: float, target_level: float, base: float | None) -> bool:
+    """Whether ``value`` meets the target as the plan words it (see the module docstring)."""
+    if _reached(spec.kind, value, target_level, spec.strict):
+        return True
+    if spec.wording is Wording.ABOUT:
+        # 左右: within ABOUT_TOLERANCE_PCT of the level on the wrong side.
+        slack = abs(target_level) * ABOUT_TOLERANCE_PCT / 100
+        loosened = target_level - slack if spec.kind in _HIGHER_IS_BETTER else target_level + slack
+        return _reached(spec.kind, value, loosened)
+    if spec.wording is Wording.BASICALLY and base is not None and target_level != base:
+        # 基本: BASICALLY_SHARE of the required change (base -> target level) achieved.
+        return (value - base) / (target_level - base) >= BASICALLY_SHARE - EPSILON
+    return False
 
 
 def evaluate(
@@ -362,13 +415,18 @@ def evaluate(
             required_annual_decline_pct=computed.get("required_annual_decline_pct"),
             plan_annual_decline_pct=plan_rate,
             remaining_years=remaining,
+            wording=spec.wording,
         )
 
     if target is None:
         return result(ProgressStatus.NOT_QUANTIFIED)
     if latest is None or progress is None or remaining is None:
         return result(ProgressStatus.NO_DATA)
-    met = target_level is not None and _reached(spec.kind, latest.value, target_level)
+    met = target_level is not None and _met(spec, latest.value, target_level, base)
+    if base is None and spec.every_year and target_level is not None:
+        # A level due in every year is judged against itself; no base is needed.
+        status = ProgressStatus.MET if met else ProgressStatus.BEHIND
+        return result(status, required_value=target_level, gap_to_path=latest.value - target_level)
     if base is None:
         return result(ProgressStatus.MET if met else ProgressStatus.NO_BASE)
     assert target_level is not None  # known once the base is known
@@ -400,3 +458,34 @@ def evaluate(
     else:
         status = ProgressStatus.BEHIND
     return result(status, **computed)
+
+
+def against_budget(
+    *, base_year: int, target_year: int, year: int, value: float, budget: float, passed: bool
+) -> ProgressResult:
+    """Progress of a total held to a yearly budget rather than to a path (能源消费总量, plan
+    四(一): each year's total against that year's budget; ``passed`` when within it or exempt).
+
+    value, budget: The year's total and its budget [indicator unit].
+    Status: ``met`` in the target year and ``on_track`` before it when passed, else ``behind``.
+    """
+    latest = Observation(year, None, value)
+    if passed:
+        status = ProgressStatus.MET if year >= target_year else ProgressStatus.ON_TRACK
+    else:
+        status = ProgressStatus.BEHIND
+    return ProgressResult(
+        kind=TargetKind.LEVEL_AT_MOST,
+        status=status,
+        latest=latest,
+        base=None,
+        target_level=budget,
+        time_progress=time_progress(base_year, target_year, latest.period),
+        completion=None,
+        required_value=budget,
+        gap_to_path=value - budget,
+        achieved_decline_pct=None,
+        required_annual_decline_pct=None,
+        plan_annual_decline_pct=None,
+        remaining_years=max(0.0, target_year - period_end(latest.period)),
+    )

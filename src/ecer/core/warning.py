@@ -13,7 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 
-from ecer.core.progress import ProgressResult, ProgressStatus, TargetKind
+from ecer.core.progress import ProgressResult, ProgressStatus, TargetKind, Wording
 
 
 class WarningLevel(StrEnum):
@@ -71,7 +71,19 @@ def _assess(level: WarningLevel, *pairs: tuple[str, str]) -> WarningAssessment:
 
 
 def target_warning(result: ProgressResult, thresholds: WarningThresholds) -> WarningAssessment:
-    """Warning level of any target from its progress."""
+    """Warning level of any target from its progress; a 力争/争取 target's shortfall is at
+    most yellow (the plan asks to strive for it, not to reach it)."""
+    assessed = _target_warning(result, thresholds)
+    if result.wording is Wording.STRIVE and assessed.level is WarningLevel.RED:
+        return WarningAssessment(
+            level=WarningLevel.YELLOW,
+            reasons=(*assessed.reasons, "strive_target"),
+            messages_zh=(*assessed.messages_zh, "力争目标：未达到时最高为二级预警"),
+        )
+    return assessed
+
+
+def _target_warning(result: ProgressResult, thresholds: WarningThresholds) -> WarningAssessment:
     if result.kind is TargetKind.DECLINE_PCT:
         return intensity_warning(result, thresholds)
     status = result.status

@@ -31,6 +31,19 @@ lead (the drafting convention of such lists) and the rest are co-responsible. �
 ``co`` list of every target and task from 三(一) on, and on the 二 targets (五(一):
 全市各级人民政府对本行政区域节能减排工作负总责).
 
+Feeds: ``feed`` says how a target's figure is obtained. ``reported`` (the default): a
+department or district reports it (an observation, reviewed). Any other feed names the module
+that computes it from its own accounts, and its figure is never typed by hand:
+``energy.intensity`` and ``energy.total`` (the dual-control accounts, 四(一)),
+``carbon.intensity`` (the CO2 accounts), ``reductions.<pollutant>`` (verified key reduction
+projects, 四(二)), ``enterprises.benchmark_share`` (the enterprise registry's production units
+against the 2021 benchmark levels). ``FEED_KINDS`` lists each feed with the target kinds it
+can supply.
+
+Wording: ``wording`` is ``firm`` (达到, 以上), ``strive`` (力争, 争取), ``about`` (左右) or
+``basically`` (基本); ``strict`` marks "超过" (strictly above); ``every_year`` marks
+"稳定在…以上" (due in every year). ``ecer.core.progress`` judges each as documented there.
+
 Rules: ``parameters`` maps names to plain values; a name carries its unit as a suffix
 (``threshold_tce_per_year``). A parameter named ``targets`` lists target codes and is checked.
 """
@@ -80,6 +93,27 @@ class TargetKind(StrEnum):
     COUNT_AT_LEAST = "count_at_least"
     FULL_COVERAGE = "full_coverage"
     ELIMINATION = "elimination"
+
+
+class Wording(StrEnum):
+    FIRM = "firm"
+    STRIVE = "strive"
+    ABOUT = "about"
+    BASICALLY = "basically"
+
+
+# Each computed feed and the target kinds it can supply (see the module docstring).
+FEED_KINDS: dict[str, frozenset[TargetKind]] = {
+    "energy.intensity": frozenset({TargetKind.DECLINE_PCT}),
+    "energy.total": frozenset({TargetKind.LEVEL_AT_MOST}),
+    "carbon.intensity": frozenset({TargetKind.DECLINE_PCT}),
+    "reductions.cod": frozenset({TargetKind.CUMULATIVE_INCREASE}),
+    "reductions.nh3n": frozenset({TargetKind.CUMULATIVE_INCREASE}),
+    "reductions.nox": frozenset({TargetKind.CUMULATIVE_INCREASE}),
+    "reductions.vocs": frozenset({TargetKind.CUMULATIVE_INCREASE}),
+    "enterprises.benchmark_share": frozenset({TargetKind.LEVEL_AT_LEAST}),
+}
+REPORTED = "reported"
 
 
 class PlanInfo(_Frozen):
@@ -160,6 +194,10 @@ class Target(_Frozen):
     co: tuple[Code, ...] = ()
     quote: NonEmpty
     note: str | None = None
+    feed: str = REPORTED
+    wording: Wording = Wording.FIRM
+    strict: bool = False
+    every_year: bool = False
 
     @field_validator("target_year")
     @classmethod
@@ -167,6 +205,20 @@ class Target(_Frozen):
         base = info.data.get("base_year")
         if base is not None and value < base:
             raise ValueError(f"target_year {value} is before base_year {base}")
+        return value
+
+    @field_validator("feed")
+    @classmethod
+    def _known_feed(cls, value: str, info: ValidationInfo) -> str:
+        if value == REPORTED:
+            return value
+        if value not in FEED_KINDS:
+            known = ", ".join([REPORTED, *sorted(FEED_KINDS)])
+            raise ValueError(f"unknown feed {value!r} (known: {known})")
+        kind = info.data.get("kind")
+        if kind is not None and kind not in FEED_KINDS[value]:
+            kinds = ", ".join(sorted(FEED_KINDS[value]))
+            raise ValueError(f"feed {value!r} supplies {kinds} targets, not {kind}")
         return value
 
     @field_validator("target_value")

@@ -133,16 +133,21 @@ def test_district_import_outside_its_scope_is_refused(world: World, tmp_path: Pa
 
 
 def test_the_dashboard_counts_only_approved_figures(world: World) -> None:
-    from ecer.web.catalog import services
+    from ecer.web.catalog.models import Target
+    from ecer.web.indicators import service as indicators
 
-    plan = world.own_target.plan
+    # A reported target: its figure is the district's approved observation.
+    target = Target.objects.get(code="medical_waste_collection_coverage")
     area = world.own_obs.area
-    targets = [world.own_target]
-    [before] = services.evaluate_targets(plan, area, 2022, targets=targets)
+    obs = Observation.objects.create(
+        target=target, area=area, year=2022, value=80.0, status=Status.SUBMITTED
+    )
+    [before] = indicators.evaluate(target.plan, area, 2022, targets=[target])
     assert before.result.latest is None  # submitted, not approved
-    approved(world)
-    [after] = services.evaluate_targets(plan, area, 2022, targets=targets)
-    assert after.result.latest is not None and after.result.latest.value == 1.0
+    admin = world.users["city_admin"]
+    workflow.approve(obs, admin, Scope.for_user(admin))
+    [after] = indicators.evaluate(target.plan, area, 2022, targets=[target])
+    assert after.result.latest is not None and after.result.latest.value == 80.0
 
 
 def _bearer(world: World, role: str) -> dict[str, str]:

@@ -13,7 +13,7 @@ from openpyxl.utils import get_column_letter
 
 from ecer.web.catalog.labels import STATUS_LABELS
 from ecer.web.catalog.models import Area, Plan
-from ecer.web.catalog.services import TargetProgress
+from ecer.web.indicators.service import Indicator
 
 HEADER_FILL = PatternFill("solid", fgColor="DDEBF7")
 
@@ -41,7 +41,7 @@ def target_table_columns() -> list[str]:
     ]
 
 
-def target_table_rows(items: Sequence[TargetProgress]) -> list[list[object]]:
+def target_table_rows(items: Sequence[Indicator]) -> list[list[object]]:
     rows: list[list[object]] = []
     for item in items:
         t, r = item.target, item.result
@@ -77,7 +77,7 @@ def target_table_workbook(
     plan: Plan,
     area: Area,
     year: int,
-    items: Sequence[TargetProgress],
+    items: Sequence[Indicator],
     generated_at: datetime,
     version: str,
 ) -> bytes:

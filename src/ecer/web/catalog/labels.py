@@ -11,15 +11,10 @@ STATUS_LABELS = {
     "not_quantified": _("待下达目标值"),
 }
 
-# CSS class per status (colours in static/ecer/site.css).
-STATUS_CLASSES = {
-    "met": "ok",
-    "on_track": "ok",
-    "behind": "bad",
-    "no_data": "none",
-    "no_base": "none",
-    "not_quantified": "none",
-}
+# The one colour mapping of every surface: a target's colour is its warning level's, on the
+# web (CSS class, colours in static/ecer/site.css), in Excel and in PDF (hex, the same colours).
+LEVEL_CLASSES = {"red": "bad", "yellow": "warn", "green": "ok", "unknown": "none"}
+LEVEL_HEX = {"red": "C62828", "yellow": "F9A825", "green": "2E7D32", "unknown": "9E9E9E"}
 
 WARNING_LABELS = {
     "red": _("红色预警"),

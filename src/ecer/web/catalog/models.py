@@ -94,6 +94,15 @@ class Section(models.Model):
         return f"{self.clause} {self.title}"
 
 
+class Wording(models.TextChoices):
+    """How firmly the plan words a target (ecer.core.progress.Wording)."""
+
+    FIRM = "firm", _("确保")
+    STRIVE = "strive", _("力争")
+    ABOUT = "about", _("左右")
+    BASICALLY = "basically", _("基本")
+
+
 class Target(models.Model):
     """A quantified target of the plan (see ecer.plan.schema for the meaning of each kind)."""
 
@@ -124,6 +133,15 @@ class Target(models.Model):
     threshold_unit = models.CharField(_("界定值单位"), max_length=40, blank=True)
     applies_to_districts = models.BooleanField(_("分解到县区"), default=False)
     binding = models.CharField(_("属性"), max_length=20, blank=True)
+    feed = models.CharField(
+        _("数据来源"),
+        max_length=40,
+        default="reported",
+        help_text=_("reported：由责任单位填报；其他：由平台从核算数据计算，不可手工填报"),
+    )
+    wording = models.CharField(_("表述"), max_length=20, choices=Wording.choices, default="firm")
+    strict = models.BooleanField(_("须超过目标值"), default=False)
+    every_year = models.BooleanField(_("每年均须达到"), default=False)
     quote = models.TextField(_("原文"), blank=True)
     note = models.TextField(_("备注"), blank=True)
     lead_departments = models.ManyToManyField(
@@ -143,6 +161,11 @@ class Target(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def is_computed(self) -> bool:
+        """Whether the platform computes this target's figure (never typed by hand)."""
+        return self.feed != "reported"
 
     @property
     def observation_unit(self) -> str:

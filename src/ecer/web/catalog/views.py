@@ -15,10 +15,11 @@ from django.utils.translation import gettext
 from ecer.core import progress as core_progress
 from ecer.web.accounts.decorators import scoped
 from ecer.web.audit.version import data_version
-from ecer.web.catalog import services
 from ecer.web.catalog.exports import target_table_workbook
 from ecer.web.catalog.models import Area, Plan, Target
 from ecer.web.catalog.observations_io import active_plan
+from ecer.web.indicators import service as indicators
+from ecer.web.indicators.feeds import FeedContext, target_spec
 
 
 def _plan_or_404() -> Plan:
@@ -28,10 +29,10 @@ def _plan_or_404() -> Plan:
         raise Http404("no plan loaded") from None
 
 
-def _year(request: HttpRequest, plan: Plan) -> int:
+def _year(request: HttpRequest, plan: Plan, area: Area) -> int:
     raw = request.GET.get("year")
     if raw is None or raw == "":
-        return services.latest_year(plan)
+        return indicators.default_year(plan, area)
     try:
         year = int(raw)
     except ValueError:
@@ -43,8 +44,8 @@ def _year(request: HttpRequest, plan: Plan) -> int:
 
 def _overview_context(request: HttpRequest, area: Area) -> dict[str, object]:
     plan = _plan_or_404()
-    year = _year(request, plan)
-    items = services.evaluate_targets(plan, area, year, scope=request.scope)  # type: ignore[attr-defined]
+    year = _year(request, plan, area)
+    items = indicators.evaluate(plan, area, year, scope=request.scope)  # type: ignore[attr-defined]
     sections: OrderedDict[str, dict[str, object]] = OrderedDict()
     for item in items:
         section = item.target.section
@@ -53,7 +54,7 @@ def _overview_context(request: HttpRequest, area: Area) -> dict[str, object]:
         )
         entry["items"].append(item)  # type: ignore[attr-defined]
     for entry in sections.values():
-        entry["counts"] = services.status_counts(entry["items"])  # type: ignore[arg-type]
+        entry["counts"] = indicators.status_counts(entry["items"])  # type: ignore[arg-type]
     return {
         "plan": plan,
         "area": area,
@@ -61,7 +62,7 @@ def _overview_context(request: HttpRequest, area: Area) -> dict[str, object]:
         "year": year,
         "years": list(range(plan.base_year, plan.target_year + 1)),
         "sections": list(sections.values()),
-        "counts": services.status_counts(items),
+        "counts": indicators.status_counts(items),
         "total": len(items),
         "uses_demo_data": any(i.uses_demo_data for i in items),
         "time_progress": core_progress.time_progress(plan.base_year, plan.target_year, (year, None))
@@ -106,22 +107,29 @@ def target_detail(request: HttpRequest, code: str) -> HttpResponse:
         plan=plan,
         code=code,
     )
-    year = _year(request, plan)
     areas = list(scope.areas(Area.objects.all()))
     if not target.applies_to_districts:
         areas = [a for a in areas if a.is_city]
-    rows = [services.evaluate_targets(plan, a, year, targets=[target])[0] for a in areas]
+    city = next((a for a in areas if a.is_city), areas[0] if areas else None)
+    if city is None:
+        raise Http404("no area in scope")
+    year = _year(request, plan, city)
+    context = FeedContext(plan, year)
+    version = data_version()
+    rows = [indicators.indicator(target, a, year, context=context, version=version) for a in areas]
     years = list(range(plan.base_year, plan.target_year + 1))
     series = []
+    for row in rows:
+        values = dict(row.series)
+        series.append({"name": row.area.name, "data": [values.get(y) for y in years]})
     observations = target.observations.filter(quarter=0, area__in=areas).select_related("area")
-    approved = [o for o in observations if o.is_approved]
-    for area in areas:
-        values = {o.year: o.value for o in approved if o.area_id == area.id}
-        series.append({"name": area.name, "data": [values.get(y) for y in years]})
-    base = rows[0].result.base if rows else None
+    first = rows[0]
+    spec = target_spec(target, first.target_value)
+    base = first.result.base
     path = (
-        core_progress.required_path(services.target_spec(target), base, [(y, None) for y in years])
-        if base is not None or target.kind == Target.Kind.CUMULATIVE_INCREASE
+        core_progress.required_path(spec, base, [(y, None) for y in years])
+        if spec.effective_target_value is not None
+        and (base is not None or target.kind == Target.Kind.CUMULATIVE_INCREASE)
         else None
     )
     chart = {
@@ -140,6 +148,7 @@ def target_detail(request: HttpRequest, code: str) -> HttpResponse:
             "year": year,
             "years": years,
             "rows": rows,
+            "reconciliations": [r for r in rows if r.reconciliation is not None],
             "chart_json": json.dumps(chart, ensure_ascii=False),
             "uses_demo_data": any(r.uses_demo_data for r in rows),
             "observations": observations.order_by("area__sort_order", "year"),
@@ -150,12 +159,13 @@ def target_detail(request: HttpRequest, code: str) -> HttpResponse:
 @scoped
 def export_targets(request: HttpRequest) -> HttpResponse:
     plan = _plan_or_404()
-    year = _year(request, plan)
     city = Area.objects.filter(kind=Area.Kind.CITY).first()
     area = _visible_area(request, request.GET.get("area") or (city.code if city else ""))
-    items = services.evaluate_targets(plan, area, year, scope=request.scope)  # type: ignore[attr-defined]
+    year = _year(request, plan, area)
+    version = data_version()
+    items = indicators.evaluate(plan, area, year, scope=request.scope, version=version)  # type: ignore[attr-defined]
     content = target_table_workbook(
-        plan, area, year, items, generated_at=timezone.now(), version=data_version()
+        plan, area, year, items, generated_at=timezone.now(), version=version
     )
     response = HttpResponse(
         content,

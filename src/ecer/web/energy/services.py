@@ -393,6 +393,12 @@ def evaluate(area: Area, year: int, plan: Plan) -> DualControl:
     """Dual control of ``area`` at the end of ``year`` under ``plan``."""
     base_year, target_year = plan.base_year, plan.target_year
     target = DistrictTarget.objects.filter(plan=plan, area=area).first()
+    if target is not None and area.is_city:
+        # The city's basic target is the plan's own (plan 二): the plan file is its only home,
+        # so a figure stored beside the city's incentive target and growth is not used.
+        plan_target = plan.targets.filter(feed="energy.intensity").first()
+        if plan_target is not None and plan_target.target_value is not None:
+            target.basic_decline_pct = plan_target.target_value
     stored = {
         r.year: r
         for r in DistrictEnergyYear.objects.filter(

@@ -85,15 +85,16 @@ def report_figures(report: EnergyReport) -> ReportFigures:
     return _figures(report, [c.as_core() for c in report.carriers.all()], report.outputs.all())
 
 
-def latest_reports(enterprises: Iterable[Enterprise]) -> dict[int, ReportFigures]:
-    """The latest counted report of each enterprise, in three queries: a province's list
-    holds a thousand, and a prefetch per report left tens of thousands of objects in
-    reference cycles for the garbage collector (issue #10, measured)."""
-    newest = (
-        EnergyReport.objects.filter(enterprise=OuterRef("enterprise"), status__in=COUNTED)
-        .order_by("-year")
-        .values("pk")[:1]
-    )
+def latest_reports(
+    enterprises: Iterable[Enterprise], year: int | None = None
+) -> dict[int, ReportFigures]:
+    """The latest counted report of each enterprise (of ``year`` or before, when given), in
+    three queries: a province's list holds a thousand, and a prefetch per report left tens of
+    thousands of objects in reference cycles for the garbage collector (issue #10, measured)."""
+    counted = EnergyReport.objects.filter(enterprise=OuterRef("enterprise"), status__in=COUNTED)
+    if year is not None:
+        counted = counted.filter(year__lte=year)
+    newest = counted.order_by("-year").values("pk")[:1]
     reports = list(
         EnergyReport.objects.filter(
             enterprise_id__in=[e.pk for e in enterprises], pk=Subquery(newest)
@@ -172,9 +173,11 @@ class EnterpriseRow:
         )
 
 
-def enterprise_rows(enterprises: Iterable[Enterprise]) -> list[EnterpriseRow]:
+def enterprise_rows(
+    enterprises: Iterable[Enterprise], year: int | None = None
+) -> list[EnterpriseRow]:
     listed = list(enterprises)
-    latest = latest_reports(listed)
+    latest = latest_reports(listed, year)
     rows = []
     for e in listed:
         figures = latest.get(e.pk)
@@ -194,6 +197,34 @@ def benchmark_overview(
         core_efficiency.capacity_share_at_benchmark(units),
         core_efficiency.below_baseline(units),
     )
+
+
+@dataclass(frozen=True)
+class BenchmarkFigure:
+    """The figure of the benchmark-share target (plan 三(一)) for a year.
+
+    share_pct: The share that decides the target: the lowest key industry's share of capacity
+        at the benchmark level [%] (the plan's share applies to each industry it names); None
+        without production units.
+    """
+
+    share_pct: float | None
+    result: core_efficiency.ShareResult | None
+    uses_demo_data: bool
+    problems: tuple[str, ...]
+
+
+def benchmark_figure(enterprises: Iterable[Enterprise], year: int) -> BenchmarkFigure:
+    rows = enterprise_rows(enterprises, year)
+    demo = any(row.enterprise.is_demo for row in rows if row.latest)
+    try:
+        share, _items = benchmark_overview(rows)
+    except ValueError as exc:
+        return BenchmarkFigure(None, None, demo, (str(exc),))
+    if share is None or not share.by_industry:
+        return BenchmarkFigure(None, share, demo, (_("尚无企业填报产品产量与单耗"),))
+    lowest = min(i.share for i in share.by_industry)
+    return BenchmarkFigure(lowest * 100, share, demo, ())
 
 
 # --- Online data

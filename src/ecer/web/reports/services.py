@@ -10,7 +10,7 @@ existing services, none recomputed here:
   (``ecer.core.reductions.ledger``): unverified claims do not count (our choice: the plan
   gives the city targets only, not district shares);
 * key tasks and measures: the plan's targets decomposed to the district
-  (``ecer.web.catalog.services.evaluate_targets``): met or on track against behind;
+  (``ecer.web.indicators.service.evaluate``): met or on track against behind;
 * items: those the city administrator recorded, plus a veto for every two-high project in the
   register built or running without an energy review (节能审查), found automatically.
 """
@@ -29,9 +29,9 @@ from ecer.core import progress as core_progress
 from ecer.core import reductions as core_reductions
 from ecer.core import warning as core_warning
 from ecer.web.audit.version import data_version
-from ecer.web.catalog import services as catalog_services
 from ecer.web.catalog.models import Area, Plan, Target
 from ecer.web.energy import services as energy_services
+from ecer.web.indicators import service as indicators
 from ecer.web.projects.models import Project
 from ecer.web.reductions import services as reduction_services
 from ecer.web.reductions.models import ReductionProject
@@ -100,7 +100,10 @@ def pollutant_shares(area: Area, year: int) -> tuple[core.PollutantShare, ...]:
 
 
 def task_tally(plan: Plan, area: Area, year: int) -> core.TaskTally:
-    items = catalog_services.evaluate_targets(plan, area, year)
+    # Intensity and total consumption have lines of their own in the scheme: counting them
+    # again among the tasks would score the same figure twice.
+    targets = [t for t in indicators.plan_targets(plan, area) if not t.feed.startswith("energy.")]
+    items = indicators.evaluate(plan, area, year, targets=targets)
     statuses = [i.result.status for i in items]
     good = (core_progress.ProgressStatus.MET, core_progress.ProgressStatus.ON_TRACK)
     return core.TaskTally(
@@ -254,7 +257,7 @@ def _fmt(value: float | None, unit: str) -> str:
     return f"{value:,.4g}{unit}"
 
 
-def sentence(item: catalog_services.TargetProgress, year: int) -> str:
+def sentence(item: indicators.Indicator, year: int) -> str:
     """A short assessment of one target, from its progress and warning (no new figures)."""
     r = item.result
     unit = item.target.indicator_unit or item.target.unit
@@ -290,7 +293,7 @@ def _departments(target: Target) -> str:
 
 
 def midterm_area(plan: Plan, area: Area, year: int) -> MidtermArea:
-    items = catalog_services.evaluate_targets(plan, area, year)
+    items = indicators.evaluate(plan, area, year)
     rows = []
     for item in items:
         r = item.result

@@ -1,6 +1,6 @@
 from django import template
 
-from ecer.web.catalog.labels import STATUS_CLASSES, STATUS_LABELS, WARNING_LABELS
+from ecer.web.catalog.labels import LEVEL_CLASSES, STATUS_LABELS, WARNING_LABELS
 
 register = template.Library()
 
@@ -11,8 +11,9 @@ def status_label(status: object) -> str:
 
 
 @register.filter
-def status_class(status: object) -> str:
-    return STATUS_CLASSES.get(str(status), "none")
+def level_class(level: object) -> str:
+    """CSS class of a warning level: the colour of a target on every page."""
+    return LEVEL_CLASSES.get(str(level), "none")
 
 
 @register.filter

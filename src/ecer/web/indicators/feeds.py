@@ -1,0 +1,300 @@
+"""The feeds of the indicator service: how each target's figure is obtained.
+
+The plan file names a target's ``feed`` (``ecer.plan.schema``). ``reported`` targets are
+judged on their approved observations; every other feed asks the module that keeps the
+accounts (dual control, CO2, verified reduction projects, the enterprise registry) and hands
+its figures to ``ecer.core.progress``/``ecer.core.warning`` unchanged, so the module's own
+page and every other surface show one answer. No formula lives here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import cached_property
+
+from django.utils.translation import gettext as _
+
+from ecer.core import progress as core_progress
+from ecer.core import reductions as core_reductions
+from ecer.core import warning as core_warning
+from ecer.web.catalog.models import Area, Plan, Target
+from ecer.web.energy import services as energy_services
+from ecer.web.enterprises import services as enterprise_services
+from ecer.web.enterprises.models import Enterprise
+from ecer.web.reductions import services as reduction_services
+from ecer.web.reductions.models import ReductionProject
+
+# Units of the accounts: energy in tce, the plan's total in 万吨标准煤 (10^4 tce).
+TCE_PER_10K_TCE = 10_000.0
+
+
+@dataclass(frozen=True)
+class Alternative:
+    """The same figure on another legitimate basis (e.g. 总量口径 beside 考核口径).
+
+    label: The basis (Chinese). value: Its value [unit]; None when it cannot be computed.
+    decline_pct: For intensities, its decline from the base year [%].
+    """
+
+    label: str
+    value: float | None
+    unit: str
+    decline_pct: float | None = None
+
+
+@dataclass(frozen=True)
+class FeedResult:
+    """What a feed says about one target in one area at the end of one year.
+
+    result, warning: Progress and warning level, from ``ecer.core`` unchanged.
+    basis: The basis the status is judged on (Chinese), e.g. 考核口径.
+    target_value: The target applying to this area [target unit] (a district's decomposed
+        target where the plan breaks it down); None when not quantified.
+    series: (year, value) of each year up to the evaluated one, for charts [indicator unit].
+    alternatives: The figure on the other legitimate bases.
+    problems: Why a figure is missing (Chinese).
+    """
+
+    result: core_progress.ProgressResult
+    warning: core_warning.WarningAssessment
+    basis: str
+    target_value: float | None
+    uses_demo_data: bool
+    series: tuple[tuple[int, float], ...] = ()
+    alternatives: tuple[Alternative, ...] = ()
+    problems: tuple[str, ...] = ()
+
+
+def target_spec(target: Target, target_value: float | None = None) -> core_progress.TargetSpec:
+    """The core specification of a target; ``target_value`` overrides the plan's (a
+    district's decomposed target)."""
+    return core_progress.TargetSpec(
+        kind=core_progress.TargetKind(target.kind),
+        base_year=target.base_year,
+        target_year=target.target_year,
+        target_value=target.target_value if target_value is None else target_value,
+        base_value=target.base_value,
+        strict=target.strict,
+        wording=core_progress.Wording(target.wording),
+        every_year=target.every_year,
+    )
+
+
+def judge(
+    spec: core_progress.TargetSpec, series: list[tuple[int, float]], year: int
+) -> tuple[core_progress.ProgressResult, core_warning.WarningAssessment]:
+    """Progress and warning of annual values, the way every feed without its own judge does."""
+    observations = [core_progress.Observation(y, None, v) for y, v in series]
+    result = core_progress.evaluate(spec, observations, as_of=(year, None))
+    return result, core_warning.target_warning(result, core_warning.WarningThresholds())
+
+
+class FeedContext:
+    """Figures shared by the targets of one evaluation (one plan, one year): each module's
+    accounts are computed once per area however many targets read them."""
+
+    def __init__(self, plan: Plan, year: int):
+        self.plan = plan
+        self.year = year
+        self._controls: dict[int, energy_services.DualControl] = {}
+
+    def control(self, area: Area) -> energy_services.DualControl:
+        if area.pk not in self._controls:
+            self._controls[area.pk] = energy_services.evaluate(area, self.year, self.plan)
+        return self._controls[area.pk]
+
+    @cached_property
+    def reduction_projects(self) -> list[core_reductions.Project]:
+        # The four targets are the city's: judged on every project of the city.
+        projects = reduction_services.with_details(ReductionProject.objects.all())
+        return reduction_services.core_projects(projects)
+
+    @cached_property
+    def reductions_demo(self) -> bool:
+        return ReductionProject.objects.filter(is_demo=True).exists()
+
+    @cached_property
+    def benchmark(self) -> enterprise_services.BenchmarkFigure:
+        return enterprise_services.benchmark_figure(Enterprise.objects.all(), self.year)
+
+
+Feed = Callable[[Target, Area, "FeedContext"], FeedResult]
+
+
+def _no_data(
+    target: Target, year: int, reason: str, target_value: float | None = None
+) -> tuple[core_progress.ProgressResult, core_warning.WarningAssessment]:
+    result = core_progress.evaluate(target_spec(target, target_value), [], as_of=(year, None))
+    return result, core_warning.WarningAssessment(
+        level=core_warning.WarningLevel.UNKNOWN, reasons=("no_data",), messages_zh=(reason,)
+    )
+
+
+def _basic_target(target: Target, area: Area, control: energy_services.DualControl) -> float | None:
+    if area.is_city:
+        return target.target_value
+    return control.target.basic_decline_pct if control.target else None
+
+
+ASSESSED = _("考核口径")
+GROSS = _("总量口径")
+
+
+def energy_intensity(target: Target, area: Area, ctx: FeedContext) -> FeedResult:
+    """Energy intensity on assessed consumption against the basic target (plan 四(一)): the
+    progress and warning of ``ecer.web.energy.services.evaluate`` itself."""
+    control = ctx.control(area)
+    basic = _basic_target(target, area, control)
+    if control.progress is None:
+        result, warning = _no_data(target, ctx.year, "；".join(control.problems), basic)
+        warning = control.intensity_warning
+    else:
+        result, warning = control.progress, control.intensity_warning
+    current = control.current
+    alternatives = ()
+    if current is not None:
+        alternatives = (
+            Alternative(
+                GROSS, current.gross.intensity, target.indicator_unit, current.gross.decline_pct
+            ),
+        )
+    return FeedResult(
+        result=result,
+        warning=warning,
+        basis=ASSESSED,
+        target_value=basic,
+        uses_demo_data=control.uses_demo_data,
+        series=tuple((f.year, f.assessed.intensity) for f in control.years),
+        alternatives=alternatives,
+        problems=control.problems,
+    )
+
+
+def energy_total(target: Target, area: Area, ctx: FeedContext) -> FeedResult:
+    """Assessed total consumption against the year's (adjusted) budget, honouring the
+    incentive exemption (plan 四(一)); the warning is the one of the dual-control page."""
+    control = ctx.control(area)
+    series = tuple((f.year, f.consumption.assessed_tce / TCE_PER_10K_TCE) for f in control.years)
+    current = control.current
+    if control.total is None or current is None:
+        reason = "；".join(control.problems) or _("基期年不考核能源消费总量")
+        result, _warning = _no_data(target, ctx.year, reason)
+        return FeedResult(
+            result=result,
+            warning=control.total_warning,
+            basis=ASSESSED,
+            target_value=None,
+            uses_demo_data=control.uses_demo_data,
+            series=series,
+            problems=control.problems,
+        )
+    total = control.total
+    result = core_progress.against_budget(
+        base_year=target.base_year,
+        target_year=target.target_year,
+        year=ctx.year,
+        value=total.assessed_tce / TCE_PER_10K_TCE,
+        budget=total.budget_tce / TCE_PER_10K_TCE,
+        passed=total.passed,
+    )
+    return FeedResult(
+        result=result,
+        warning=control.total_warning,
+        basis=ASSESSED,
+        target_value=total.budget_tce / TCE_PER_10K_TCE,
+        uses_demo_data=control.uses_demo_data,
+        series=series,
+        alternatives=(
+            Alternative(GROSS, current.consumption.gross_tce / TCE_PER_10K_TCE, target.unit),
+        ),
+    )
+
+
+def co2_intensity(target: Target, area: Area, ctx: FeedContext) -> FeedResult:
+    """CO2 per comparable-price GDP from the carbon accounts of the dual-control data."""
+    control = ctx.control(area)
+    series = [(f.year, f.co2_intensity) for f in control.years if f.co2_intensity is not None]
+    spec = target_spec(target)
+    result, warning = judge(spec, [(y, v) for y, v in series], ctx.year)
+    current = control.current
+    problems = tuple(current.co2_notes) if current else control.problems
+    return FeedResult(
+        result=result,
+        warning=warning,
+        basis=_("核算值"),
+        target_value=target.target_value,
+        uses_demo_data=control.uses_demo_data,
+        series=tuple(series),
+        problems=problems,
+    )
+
+
+def reduction(pollutant: core_reductions.Pollutant) -> Feed:
+    def feed(target: Target, area: Area, ctx: FeedContext) -> FeedResult:
+        """The reduction in effect each year of the verified key projects (plan 二, 四(二))."""
+        assert target.target_value is not None  # a cumulative_increase target is quantified
+        progress = core_reductions.progress_by_pollutant(
+            ctx.reduction_projects,
+            ctx.year,
+            targets={pollutant: target.target_value},
+            base_year=target.base_year,
+            target_year=target.target_year,
+        )[pollutant]
+        years = range(target.base_year + 1, ctx.year + 1)
+        series = tuple(
+            (y, v)
+            for y, v in zip(years, _achieved_by_year(ctx, pollutant, target, years), strict=True)
+        )
+        return FeedResult(
+            result=progress.result,
+            warning=progress.warning,
+            basis=_("已核查项目"),
+            target_value=target.target_value,
+            uses_demo_data=ctx.reductions_demo,
+            series=series,
+        )
+
+    return feed
+
+
+def _achieved_by_year(
+    ctx: FeedContext, pollutant: core_reductions.Pollutant, target: Target, years: range
+) -> list[float]:
+    rows = core_reductions.ledger(
+        ctx.reduction_projects, years, core_reductions.COUNTED_STATUSES, target.base_year
+    )
+    sums = core_reductions.totals(
+        rows, core_reductions.Dimension.POLLUTANT, core_reductions.Dimension.YEAR
+    )
+    return [sums.get((pollutant, y), 0.0) for y in years]
+
+
+def benchmark_share(target: Target, area: Area, ctx: FeedContext) -> FeedResult:
+    """Share of the key industries' capacity at the benchmark level (plan 三(一)), from the
+    enterprise registry's latest reports up to the year."""
+    figure = ctx.benchmark
+    series = [] if figure.share_pct is None else [(ctx.year, figure.share_pct)]
+    result, warning = judge(target_spec(target), series, ctx.year)
+    return FeedResult(
+        result=result,
+        warning=warning,
+        basis=_("企业能源利用状况报告"),
+        target_value=target.target_value,
+        uses_demo_data=figure.uses_demo_data,
+        series=tuple(series),
+        problems=figure.problems,
+    )
+
+
+COMPUTED: dict[str, Feed] = {
+    "energy.intensity": energy_intensity,
+    "energy.total": energy_total,
+    "carbon.intensity": co2_intensity,
+    "reductions.cod": reduction(core_reductions.Pollutant.COD),
+    "reductions.nh3n": reduction(core_reductions.Pollutant.NH3_N),
+    "reductions.nox": reduction(core_reductions.Pollutant.NOX),
+    "reductions.vocs": reduction(core_reductions.Pollutant.VOCS),
+    "enterprises.benchmark_share": benchmark_share,
+}
+"""Every computed feed the plan schema knows (``ecer.plan.schema.FEED_KINDS``)."""
