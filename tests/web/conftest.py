@@ -37,6 +37,28 @@ def demo_data(loaded_plan: Any) -> Any:
 
 
 @pytest.fixture
+def full_demo(demo_data: Any, settings: Any, tmp_path: Any) -> Any:
+    """The whole demo: plan observations, energy accounts, monitoring points, reduction
+    projects, the project register and the assessment scheme."""
+    from django.utils import timezone
+
+    from ecer.web.energy.demo import load_demo as load_energy
+    from ecer.web.monitoring.demo import ensure_demo_points
+    from ecer.web.projects.demo import load_demo as load_projects
+    from ecer.web.reductions.demo import load_demo as load_reductions
+    from ecer.web.reports.services import ensure_default_scheme
+
+    settings.MEDIA_ROOT = tmp_path / "media"
+    settings.ECER_REPORTS_INLINE = True
+    list(load_energy(demo_data))
+    ensure_demo_points(timezone.now())
+    list(load_reductions())
+    list(load_projects())
+    ensure_default_scheme()
+    return demo_data
+
+
+@pytest.fixture
 def admin_client(client: Any, django_user_model: Any) -> Any:
     user = django_user_model.objects.create_superuser("boss", "", "pw-for-tests-only")
     client.force_login(user)

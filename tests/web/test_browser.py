@@ -38,7 +38,7 @@ def test_dashboard_in_chromium(
 
 
 def test_district_view_and_english(
-    page: Any, live_server: Any, demo_data: Any, django_user_model: Any
+    page: Any, live_server: Any, full_demo: Any, django_user_model: Any
 ) -> None:
     login(page, live_server, django_user_model)
     page.goto(f"{live_server.url}/areas/tieshangang/?year=2024")
