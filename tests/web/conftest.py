@@ -43,6 +43,7 @@ def full_demo(demo_data: Any, settings: Any, tmp_path: Any) -> Any:
     from django.utils import timezone
 
     from ecer.web.energy.demo import load_demo as load_energy
+    from ecer.web.enterprises.demo import load_demo as load_enterprises
     from ecer.web.monitoring.demo import ensure_demo_points
     from ecer.web.projects.demo import load_demo as load_projects
     from ecer.web.reductions.demo import load_demo as load_reductions
@@ -51,6 +52,7 @@ def full_demo(demo_data: Any, settings: Any, tmp_path: Any) -> Any:
     settings.MEDIA_ROOT = tmp_path / "media"
     settings.ECER_REPORTS_INLINE = True
     list(load_energy(demo_data))
+    list(load_enterprises())
     ensure_demo_points(timezone.now())
     list(load_reductions())
     list(load_projects())

@@ -11,7 +11,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
-from ecer.web.catalog.labels import STATUS_LABELS
+from ecer.web.catalog.labels import LEVEL_HEX, STATUS_LABELS
 from ecer.web.catalog.models import Area, Plan
 from ecer.web.indicators.service import Indicator
 
@@ -52,7 +52,7 @@ def target_table_rows(items: Sequence[Indicator]) -> list[list[object]]:
                 t.code,
                 t.name,
                 t.get_kind_display(),
-                t.target_value,
+                item.target_value,
                 t.unit,
                 r.base,
                 latest.value if latest else None,
@@ -106,8 +106,12 @@ def target_table_workbook(
         cell.font = Font(bold=True)
         cell.fill = HEADER_FILL
         cell.alignment = Alignment(wrap_text=True, vertical="center")
-    for row in target_table_rows(items):
+    level_column = columns.index(_("预警")) + 1
+    for item, row in zip(items, target_table_rows(items), strict=True):
         sheet.append(row)
+        # The level's colour, the same as on the pages and in the PDF reports.
+        colour = LEVEL_HEX[item.warning.level.value]
+        sheet.cell(sheet.max_row, level_column).fill = PatternFill("solid", fgColor=colour)
     widths = [8, 28, 40, 12, 10, 10, 10, 10, 16, 10, 12, 12, 14, 12, 12, 30, 40, 10]
     for index, width in enumerate(widths, start=1):
         sheet.column_dimensions[get_column_letter(index)].width = width
