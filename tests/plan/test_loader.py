@@ -155,3 +155,28 @@ def test_a_missing_file_is_an_error_without_a_line(tmp_path: Path) -> None:
     error = only_error(tmp_path / "absent.yaml")
     assert error.line is None
     assert error.reason.startswith("cannot read the file")
+
+
+def test_it_reports_a_feed_that_does_not_exist(write_plan: WritePlan) -> None:
+    text = MINIMAL_PLAN.replace(
+        "    quote: 不低于2106吨\n", "    quote: 不低于2106吨\n    feed: reductions.so2\n"
+    )
+    error = only_error(write_plan(text))
+    assert (error.path, error.line) == ("targets[1].feed", line_of(text, "feed: reductions.so2"))
+    assert "unknown feed 'reductions.so2'" in error.reason and "reductions.cod" in error.reason
+
+
+def test_it_reports_a_feed_that_cannot_supply_the_kind(write_plan: WritePlan) -> None:
+    text = MINIMAL_PLAN.replace(
+        "    quote: 下降12.5%\n", "    quote: 下降12.5%\n    feed: energy.total\n"
+    )
+    error = only_error(write_plan(text))
+    assert error.path == "targets[0].feed"
+    assert error.reason == "feed 'energy.total' supplies level_at_most targets, not decline_pct"
+
+
+def test_every_computed_feed_of_the_schema_is_served_by_the_indicator_service() -> None:
+    from ecer.plan.schema import FEED_KINDS
+    from ecer.web.indicators.feeds import COMPUTED
+
+    assert set(COMPUTED) == set(FEED_KINDS)
