@@ -72,11 +72,15 @@ def test_report_prints_the_figures_the_page_shows(
     for code, cells in rows.items():
         name = cells[0].split()[0]
         line = lines[name]
-        # Gross, deducted, assessed, intensity, declines, targets, interim, budget, lights.
+        # Gross, deducted, assessed, intensities, declines, targets, interim, budget, lights.
         for cell in (cells[1], cells[2], cells[3], cells[4], cells[5], cells[6], cells[7]):
             assert cell in line, (code, cell, line)
         assert cells[9] in line
-        assert cells[10] in line and cells[11] in line
+        # Intensity and total: the indicator's status beside the light, as in the report.
+        for cell in (cells[10], cells[11]):
+            status, light, basis = cell.split()
+            assert f"{light} {status}" in " ".join(line.split()), (code, cell, line)
+            assert basis == "状态按考核口径判断"
     assert "合浦县" in out and "二级预警（黄色）" in out
     assert "LMDI" in out
 
