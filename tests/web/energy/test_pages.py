@@ -122,6 +122,10 @@ def test_export_holds_the_visible_areas_with_the_data_version(
     header = [c.value for c in sheet[3]]
     hepu = dict(zip(header, next(sheet.iter_rows(min_row=4, values_only=True)), strict=True))
     assert hepu["强度预警"] == "二级预警（黄色）"
+    # The indicator service's statuses, in the warning level's colour (LEVEL_HEX).
+    assert hepu["强度状态"] == "进度滞后" and hepu["总量状态"] == "进度滞后"
+    fill = sheet.cell(row=4, column=header.index("强度状态") + 1).fill
+    assert fill.fgColor.rgb.endswith("F9A825")
 
 
 def year_post(**overrides: str) -> dict[str, str]:
