@@ -5,6 +5,11 @@ from __future__ import annotations
 import unicodedata
 from collections.abc import Sequence
 
+# Decimals of an indicator's value in the terminal (`ecer progress`, `ecer energy report`):
+# the energy intensity (tce/10^4 yuan, about 0.2-1.3 in Beihai) keeps 4 significant digits,
+# and both commands print it the same way.
+INDICATOR_DIGITS = 4
+
 
 def display_width(text: str) -> int:
     """Columns the text takes in a terminal: wide and full-width characters count two."""

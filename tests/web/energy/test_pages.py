@@ -72,11 +72,15 @@ def test_report_prints_the_figures_the_page_shows(
     for code, cells in rows.items():
         name = cells[0].split()[0]
         line = lines[name]
-        # Gross, deducted, assessed, intensity, declines, targets, interim, budget, lights.
+        # Gross, deducted, assessed, intensities, declines, targets, interim, budget, lights.
         for cell in (cells[1], cells[2], cells[3], cells[4], cells[5], cells[6], cells[7]):
             assert cell in line, (code, cell, line)
         assert cells[9] in line
-        assert cells[10] in line and cells[11] in line
+        # Intensity and total: the indicator's status beside the light, as in the report.
+        for cell in (cells[10], cells[11]):
+            status, light, basis = cell.split()
+            assert f"{light} {status}" in " ".join(line.split()), (code, cell, line)
+            assert basis == "状态按考核口径判断"
     assert "合浦县" in out and "二级预警（黄色）" in out
     assert "LMDI" in out
 
@@ -118,6 +122,10 @@ def test_export_holds_the_visible_areas_with_the_data_version(
     header = [c.value for c in sheet[3]]
     hepu = dict(zip(header, next(sheet.iter_rows(min_row=4, values_only=True)), strict=True))
     assert hepu["强度预警"] == "二级预警（黄色）"
+    # The indicator service's statuses, in the warning level's colour (LEVEL_HEX).
+    assert hepu["强度状态"] == "进度滞后" and hepu["总量状态"] == "进度滞后"
+    fill = sheet.cell(row=4, column=header.index("强度状态") + 1).fill
+    assert fill.fgColor.rgb.endswith("F9A825")
 
 
 def year_post(**overrides: str) -> dict[str, str]:

@@ -7,7 +7,7 @@ from ecer.web.catalog.models import Area
 from ecer.web.catalog.observations_io import active_plan
 from ecer.web.catalog.templatetags.ecer_tags import num
 from ecer.web.indicators import service as indicators
-from ecer.web.textreport import text_table
+from ecer.web.textreport import INDICATOR_DIGITS, text_table
 
 
 def progress_table_text(*, year: int | None, area_code: str | None) -> str:
@@ -33,7 +33,11 @@ def progress_table_text(*, year: int | None, area_code: str | None) -> str:
         target_text = (
             "—" if item.target_value is None else f"{num(item.target_value)} {t.unit}".strip()
         )
-        latest = "—" if r.latest is None else f"{num(r.latest.value, 3)} ({r.latest.year})"
+        latest = (
+            "—"
+            if r.latest is None
+            else f"{num(r.latest.value, INDICATOR_DIGITS)} ({r.latest.year})"
+        )
         completion = "—" if item.completion_percent is None else f"{item.completion_percent:.1f}%"
         rows.append(
             [

@@ -210,7 +210,10 @@ DISTRICTS = (
         planned_growth_pct=6.5,
     ),
 )
-CITY_TARGET = {"basic_pct": 12.5, "incentive_pct": 14.0, "planned_growth_pct": 7.0}
+# The city's basic target is the plan's (plan 二, the target fed by energy.intensity); its
+# incentive target and planned growth are invented, the incentive this far above the basic.
+CITY_INCENTIVE_ABOVE_BASIC_PCT = 1.5
+CITY_PLANNED_GROWTH_PCT = 7.0
 
 
 def _tce_per_display_unit(carrier_code: str) -> float:
@@ -328,6 +331,12 @@ def _city_carriers(district_carriers: list[dict[str, Any]]) -> list[dict[str, An
     ]
 
 
+def city_basic_pct(plan: Plan) -> float | None:
+    """The plan's energy-intensity decline target (the city's basic target) [%]."""
+    target = plan.targets.filter(feed="energy.intensity").first()
+    return None if target is None else target.target_value
+
+
 @transaction.atomic
 def load_demo(plan: Plan) -> Iterator[str]:
     """Load the demo targets and years; safe to run again; never overwrites real data."""
@@ -340,19 +349,22 @@ def load_demo(plan: Plan) -> Iterator[str]:
     targets = {d.code: d for d in DISTRICTS}
     for area in Area.objects.filter(code__in=[CITY, *targets]):
         spec = targets.get(area.code)
-        values = (
-            {
+        if spec is not None:
+            values = {
                 "basic_decline_pct": spec.basic_pct,
                 "incentive_decline_pct": spec.incentive_pct,
                 "planned_gdp_growth_pct": spec.planned_growth_pct,
             }
-            if spec
-            else {
-                "basic_decline_pct": CITY_TARGET["basic_pct"],
-                "incentive_decline_pct": CITY_TARGET["incentive_pct"],
-                "planned_gdp_growth_pct": CITY_TARGET["planned_growth_pct"],
+        else:
+            basic = city_basic_pct(plan)
+            if basic is None:
+                yield "能耗双控：规划方案未给出能耗强度降低目标值，未载入全市示例目标"
+                continue
+            values = {
+                "basic_decline_pct": basic,
+                "incentive_decline_pct": basic + CITY_INCENTIVE_ABOVE_BASIC_PCT,
+                "planned_gdp_growth_pct": CITY_PLANNED_GROWTH_PCT,
             }
-        )
         existing = DistrictTarget.objects.filter(plan=plan, area=area).first()
         if existing is None or existing.is_demo:
             DistrictTarget.objects.update_or_create(

@@ -13,16 +13,17 @@ from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db import transaction
 from django.utils.translation import gettext as _
 from openpyxl import Workbook, load_workbook
-from openpyxl.styles import Alignment, Font
+from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
 from ecer.core import energy as core_energy
 from ecer.web.audit.signals import figures_received
+from ecer.web.catalog.labels import LEVEL_HEX, STATUS_LABELS
 from ecer.web.catalog.models import Area, Plan
 from ecer.web.cells import cell_integer, cell_number, cell_text
 from ecer.web.energy import services
@@ -46,6 +47,10 @@ from ecer.web.sheets import (
     sheet_from_rows,
     write_sheets,
 )
+
+if TYPE_CHECKING:
+    from ecer.web.energy.status import AreaStatus
+    from ecer.web.indicators.service import Indicator
 
 YEAR_SHEET = "年度数据"
 CARRIER_SHEET = "分品种能耗"
@@ -553,14 +558,22 @@ def overview_columns() -> list[str]:
         _("年度总量目标（吨标准煤）"),
         _("免于总量考核"),
         _("强度预警"),
+        _("强度状态"),
         _("总量预警"),
+        _("总量状态"),
         _("示例数据"),
     ]
 
 
-def overview_rows(controls: Sequence[services.DualControl]) -> list[list[object]]:
+def _status(item: Indicator | None) -> str | None:
+    """The indicator's status label (the words of the plan overview and ``ecer progress``)."""
+    return None if item is None else str(STATUS_LABELS[item.status.value])
+
+
+def overview_rows(statuses: Sequence[AreaStatus]) -> list[list[object]]:
     rows: list[list[object]] = []
-    for c in controls:
+    for status in statuses:
+        c = status.control
         f = c.current
         target = c.target
         rows.append(
@@ -583,15 +596,23 @@ def overview_rows(controls: Sequence[services.DualControl]) -> list[list[object]
                 _round(c.budget_adjustment.adjusted_budget_tce, 1) if c.budget_adjustment else None,
                 (_("是") if c.dual.exempt_from_total_assessment else _("否")) if c.dual else None,
                 c.intensity_warning.level.label_zh,
+                _status(status.intensity),
                 c.total_warning.level.label_zh,
+                _status(status.total),
                 _("是") if c.uses_demo_data else "",
             ]
         )
     return rows
 
 
+def _level_fill(level: object) -> PatternFill:
+    """The warning level's colour, the same as on the pages (``LEVEL_HEX``)."""
+    colour = LEVEL_HEX.get(str(level), LEVEL_HEX["unknown"])
+    return PatternFill("solid", fgColor=colour)
+
+
 def overview_workbook(
-    controls: Sequence[services.DualControl], year: int, generated_at: datetime, version: str
+    statuses: Sequence[AreaStatus], year: int, generated_at: datetime, version: str
 ) -> bytes:
     workbook = Workbook()
     sheet = workbook.active
@@ -604,7 +625,7 @@ def overview_workbook(
         "time": generated_at.strftime("%Y-%m-%d %H:%M:%S %Z"),
         "version": version,
     }
-    if any(c.uses_demo_data for c in controls):
+    if any(s.control.uses_demo_data for s in statuses):
         note += " · " + _("含示例数据，非北海市真实统计数据")
     sheet.append([note])
     sheet.merge_cells(start_row=2, start_column=1, end_row=2, end_column=len(columns))
@@ -613,8 +634,14 @@ def overview_workbook(
         cell.font = Font(bold=True)
         cell.fill = HEADER_FILL
         cell.alignment = Alignment(wrap_text=True, vertical="center")
-    for row in overview_rows(controls):
+    intensity_column = columns.index(_("强度状态")) + 1
+    total_column = columns.index(_("总量状态")) + 1
+    for status, row in zip(statuses, overview_rows(statuses), strict=True):
         sheet.append(row)
+        # A status cell takes its warning level's colour, as on the page.
+        for column, item in ((intensity_column, status.intensity), (total_column, status.total)):
+            if item is not None:
+                sheet.cell(row=sheet.max_row, column=column).fill = _level_fill(item.level)
     for index in range(1, len(columns) + 1):
         sheet.column_dimensions[get_column_letter(index)].width = 14
     sheet.freeze_panes = "B4"

@@ -550,17 +550,6 @@ def evaluate_all(year: int, plan: Plan) -> list[DualControl]:
     return [evaluate(area, year, plan) for area in areas()]
 
 
-def latest_year(plan: Plan) -> int:
-    """The latest year inside the plan period with any energy data, else the base year."""
-    year = (
-        DistrictEnergyYear.objects.filter(year__gte=plan.base_year, year__lte=plan.target_year)
-        .order_by("-year")
-        .values_list("year", flat=True)
-        .first()
-    )
-    return int(year) if year is not None else plan.base_year
-
-
 # --- What the pages draw. Every number is computed here; the templates and charts.js only
 # --- place them.
 

@@ -30,6 +30,8 @@ from ecer.web.energy import co2, services
 from ecer.web.energy import io as energy_io
 from ecer.web.energy.forms import CarrierFormSet, EnergyYearForm, ImportForm
 from ecer.web.energy.models import DistrictEnergyYear
+from ecer.web.energy.status import area_statuses
+from ecer.web.indicators import service as indicators
 from ecer.web.sheets import RowError, SheetImportError
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -42,10 +44,12 @@ def _plan_or_404() -> Plan:
         raise Http404("no plan loaded") from None
 
 
-def _year(request: HttpRequest, plan: Plan) -> int:
+def _year(request: HttpRequest, plan: Plan, area: Area | None = None) -> int:
+    """The requested year, else the year the indicator service opens on for ``area`` (the
+    city when None)."""
     raw = request.GET.get("year")
     if raw is None or raw == "":
-        return services.latest_year(plan)
+        return indicators.default_year(plan, area or Area.objects.get(kind=Area.Kind.CITY))
     try:
         year = int(raw)
     except ValueError:
@@ -86,13 +90,15 @@ def overview(request: HttpRequest) -> HttpResponse:
         raise PermissionDenied("no area in scope")
     plan = _plan_or_404()
     year = _year(request, plan)
-    controls = services.evaluate_all(year, plan)
+    rows = area_statuses(plan, year, services.areas())
+    controls = [r.control for r in rows]
     chart = services.comparison_chart(controls)
     return render(
         request,
         "energy/overview.html",
         {
             **_common(plan, year),
+            "rows": rows,
             "controls": controls,
             "co2_target": co2.co2_target(plan),
             "co2_factor_note": co2.co2_factor_note(),
@@ -109,10 +115,9 @@ def export_overview(request: HttpRequest) -> HttpResponse:
     visible = set(request.scope.areas(Area.objects.all()).values_list("pk", flat=True))  # type: ignore[attr-defined]
     if not visible:
         raise PermissionDenied("no area in scope")
-    controls = [c for c in services.evaluate_all(year, plan) if c.area.pk in visible]
-    content = energy_io.overview_workbook(
-        controls, year, generated_at=timezone.now(), version=data_version()
-    )
+    version = data_version()
+    rows = area_statuses(plan, year, [a for a in services.areas() if a.pk in visible], version)
+    content = energy_io.overview_workbook(rows, year, generated_at=timezone.now(), version=version)
     return _xlsx(content, f"ecer-dual-control-{year}.xlsx")
 
 
@@ -120,14 +125,16 @@ def export_overview(request: HttpRequest) -> HttpResponse:
 def district(request: HttpRequest, area_code: str) -> HttpResponse:
     area = _visible_area(request, area_code)
     plan = _plan_or_404()
-    year = _year(request, plan)
-    control = services.evaluate(area, year, plan)
+    year = _year(request, plan, area)
+    [row] = area_statuses(plan, year, [area])
+    control = row.control
     return render(
         request,
         "energy/district.html",
         {
             **_common(plan, year),
             "area": area,
+            "row": row,
             "c": control,
             "co2_target": co2.co2_target(plan),
             "co2_factor_note": co2.co2_factor_note(),

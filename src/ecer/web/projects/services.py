@@ -32,6 +32,7 @@ from ecer.core import whatif
 from ecer.web.catalog.models import Area, Plan
 from ecer.web.energy import services as energy_services
 from ecer.web.energy.services import DualControl
+from ecer.web.indicators import service as indicators
 from ecer.web.projects.models import Project
 
 CITY_CODE = "beihai"
@@ -121,7 +122,9 @@ def committed_loads(
 
 
 def latest_control(area: Area, plan: Plan) -> DualControl:
-    return energy_services.evaluate(area, energy_services.latest_year(plan), plan)
+    """The area's dual control in the year every page opens on for the city."""
+    city = Area.objects.get(kind=Area.Kind.CITY)
+    return energy_services.evaluate(area, indicators.default_year(plan, city), plan)
 
 
 # --- The budget of an area ---------------------------------------------------------------

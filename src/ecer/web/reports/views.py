@@ -21,7 +21,7 @@ from ecer.core import assessment as core
 from ecer.web.accounts.decorators import city_admin_required, scoped
 from ecer.web.catalog.models import Area, Plan
 from ecer.web.catalog.observations_io import active_plan
-from ecer.web.energy import services as energy_services
+from ecer.web.indicators import service as indicators
 from ecer.web.reports import documents, jobs, services
 from ecer.web.reports.models import ReportJob, SchemeVersion
 
@@ -41,7 +41,8 @@ def _plan_or_404() -> Plan:
 def _year(request: HttpRequest, plan: Plan, source: dict[str, str] | None = None) -> int:
     raw = (source if source is not None else request.GET).get("year") or ""
     if raw == "":
-        return max(plan.base_year + 1, energy_services.latest_year(plan))
+        city = Area.objects.get(kind=Area.Kind.CITY)
+        return max(plan.base_year + 1, indicators.default_year(plan, city))
     try:
         year = int(raw)
     except ValueError:
