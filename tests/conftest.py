@@ -7,6 +7,12 @@ from typing import Any
 from urllib.parse import urlparse
 
 import pytest
+from hypothesis import HealthCheck, settings
+
+# No test depends on timing (the suite runs on loaded 2-core machines): Hypothesis keeps its
+# examples but drops its deadline and its too-slow health check everywhere.
+settings.register_profile("ecer", deadline=None, suppress_health_check=[HealthCheck.too_slow])
+settings.load_profile("ecer")
 
 
 def pytest_sessionstart(session: pytest.Session) -> None:
