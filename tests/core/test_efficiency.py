@@ -20,6 +20,10 @@ CLINKER = LINES["cement_clinker"]  # 100 / 117 kgce/t
 REFINING = LINES["refining"]  # 7.5 / 8.5 kgoe/(t·能量因数)
 ALUMINIUM = LINES["electrolytic_aluminium"]  # 13000 / 13350 kWh/t
 
+# Beihai plan 三(一): "重点行业产能达到能效标杆水平的比例超过30%" (target 30 %, 超过 -> strict),
+# as the web layer passes it from the plan file.
+BEIHAI = {"target_share": 0.30, "strict": True}
+
 # An energy-recovering process (negative values), built for the tests only.
 RECOVERY = replace(
     CLINKER, code="recovery", industry="测试", benchmark=-30.0, baseline=-10.0, capacity_unit="t"
@@ -107,7 +111,7 @@ UNITS = [
 def test_it_computes_the_share_per_industry():
     # 水泥 5000 / (5000 + 4000 + 2500) = 5000 / 11500 = 0.43478; 炼油 500 / 1500 = 0.33333;
     # 电解铝 20 / 70 = 0.28571.
-    result = capacity_share_at_benchmark(UNITS)
+    result = capacity_share_at_benchmark(UNITS, **BEIHAI)
     shares = {share.industry: share for share in result.by_industry}
     assert shares["水泥"].share == pytest.approx(5000 / 11500)
     assert shares["水泥"].total_capacity == 11500
@@ -118,7 +122,7 @@ def test_it_computes_the_share_per_industry():
 
 def test_it_compares_each_industry_with_the_30_percent_target():
     # 0.435 > 0.30 and 0.333 > 0.30 meet the target; 0.286 does not.
-    result = capacity_share_at_benchmark(UNITS)
+    result = capacity_share_at_benchmark(UNITS, **BEIHAI)
     meets = {share.industry: share.meets_target for share in result.by_industry}
     assert meets == {"水泥": True, "炼油": True, "电解铝": False}
     assert result.industries_meeting_target == 2
@@ -126,7 +130,7 @@ def test_it_compares_each_industry_with_the_30_percent_target():
 
 
 def test_it_counts_units_per_line():
-    result = capacity_share_at_benchmark(UNITS)
+    result = capacity_share_at_benchmark(UNITS, **BEIHAI)
     clinker = next(share for share in result.by_line if share.line_code == "cement_clinker")
     assert (clinker.unit_count, clinker.units_at_benchmark) == (3, 1)
     assert clinker.capacity_at_benchmark == 5000
@@ -136,33 +140,62 @@ def test_it_weights_industry_shares_by_energy_use():
     # Energy: 水泥 150 000 + 130 000 + 90 000 = 370 000 tce; 炼油 880 000; 电解铝 890 000;
     # total 2 140 000 tce. (0.434783 x 370 000 + 0.333333 x 880 000 + 0.285714 x 890 000)
     # = 160 869.57 + 293 333.33 + 254 285.71 = 708 488.61; / 2 140 000 = 0.331069.
-    result = capacity_share_at_benchmark(UNITS)
+    result = capacity_share_at_benchmark(UNITS, **BEIHAI)
     assert result.energy_weighted_share == pytest.approx(0.331069, abs=1e-6)
 
 
 def test_energy_weighted_share_needs_every_unit_energy():
     units = [*UNITS[:-1], unit("L2", ALUMINIUM, 20, 12950.0)]
-    result = capacity_share_at_benchmark(units)
+    result = capacity_share_at_benchmark(units, **BEIHAI)
     assert result.energy_weighted_share is None
     aluminium = next(share for share in result.by_industry if share.industry == "电解铝")
     assert aluminium.annual_energy_tce is None
 
 
-def test_exactly_30_percent_does_not_exceed_the_target():
-    # 30 / (30 + 70) = 0.30, and the plan asks for more than 30 %.
+def test_exactly_30_percent_meets_an_at_least_target_but_not_a_strict_one():
+    # Clinker, benchmark 100 kgce/t: A (30 t/d at 99.0 <= 100) is at benchmark, B (70 t/d at
+    # 110.0 > 100) is not. Share = 30 / (30 + 70) = 0.30 exactly.
     units = [unit("A", CLINKER, 30, 99.0), unit("B", CLINKER, 70, 110.0)]
-    result = capacity_share_at_benchmark(units)
-    assert result.by_industry[0].share == pytest.approx(0.30)
-    assert not result.by_industry[0].meets_target
+    strict = capacity_share_at_benchmark(units, target_share=0.30, strict=True)
+    at_least = capacity_share_at_benchmark(units, target_share=0.30, strict=False)
+    assert strict.by_industry[0].share == pytest.approx(0.30)
+    # "超过30%": 0.30 is not more than 0.30.
+    assert not strict.by_industry[0].meets_target and not strict.all_industries_meet_target
+    # "达到30%": 0.30 reaches 0.30.
+    assert at_least.by_industry[0].meets_target and at_least.all_industries_meet_target
+    assert (strict.strict, at_least.strict) == (True, False)
+    # One more t/d at benchmark: 31 / 101 = 0.306931 > 0.30 meets both.
+    units = [unit("A", CLINKER, 31, 99.0), unit("B", CLINKER, 70, 110.0)]
+    assert (
+        capacity_share_at_benchmark(units, target_share=0.30, strict=True)
+        .by_industry[0]
+        .meets_target
+    )
+
+
+def test_the_target_share_is_the_callers():
+    # 水泥 0.43478, 炼油 0.33333, 电解铝 0.28571: against 40 % only 水泥 meets it, against
+    # 25 % all three do.
+    result = capacity_share_at_benchmark(UNITS, target_share=0.40, strict=True)
+    assert [i.industry for i in result.by_industry if i.meets_target] == ["水泥"]
+    assert result.target_share == 0.40
+    result = capacity_share_at_benchmark(UNITS, target_share=0.25, strict=True)
+    assert result.all_industries_meet_target
+
+
+def test_the_lowest_share_decides_the_target():
+    result = capacity_share_at_benchmark(UNITS, **BEIHAI)
+    assert result.lowest_share == pytest.approx(20 / 70)  # 电解铝
+    assert capacity_share_at_benchmark([], **BEIHAI).lowest_share is None
 
 
 def test_all_industries_meet_target_when_each_exceeds_it():
-    result = capacity_share_at_benchmark(UNITS[:5])
+    result = capacity_share_at_benchmark(UNITS[:5], **BEIHAI)
     assert result.all_industries_meet_target
 
 
 def test_no_units_give_no_industries_and_no_target_met():
-    result = capacity_share_at_benchmark([])
+    result = capacity_share_at_benchmark([], **BEIHAI)
     assert result.by_industry == ()
     assert not result.all_industries_meet_target
     assert result.energy_weighted_share is None
@@ -172,22 +205,22 @@ def test_it_refuses_to_add_different_capacity_units_in_one_industry():
     tonnes_per_year = replace(CLINKER, code="clinker_annual", capacity_unit="万吨/年")
     units = [unit("A", CLINKER, 5000, 98.0), unit("B", tonnes_per_year, 150, 98.0)]
     with pytest.raises(ValueError, match="mixes capacity units"):
-        capacity_share_at_benchmark(units, [CLINKER, tonnes_per_year])
+        capacity_share_at_benchmark(units, [CLINKER, tonnes_per_year], **BEIHAI)
 
 
 def test_it_rejects_an_unknown_line():
     with pytest.raises(ValueError, match="unknown benchmark line 'glass'"):
-        capacity_share_at_benchmark([ProductionUnit("G1", "glass", 600, 9.0)])
+        capacity_share_at_benchmark([ProductionUnit("G1", "glass", 600, 9.0)], **BEIHAI)
 
 
 def test_it_rejects_a_non_positive_capacity():
     with pytest.raises(ValueError, match="capacity must be positive"):
-        capacity_share_at_benchmark([unit("A", CLINKER, 0, 98.0)])
+        capacity_share_at_benchmark([unit("A", CLINKER, 0, 98.0)], **BEIHAI)
 
 
 def test_it_rejects_negative_annual_energy():
     with pytest.raises(ValueError, match="annual energy"):
-        capacity_share_at_benchmark([unit("A", CLINKER, 10, 98.0, -1.0)])
+        capacity_share_at_benchmark([unit("A", CLINKER, 10, 98.0, -1.0)], **BEIHAI)
 
 
 # --- rectification list --------------------------------------------------------------------

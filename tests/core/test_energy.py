@@ -168,8 +168,19 @@ def test_every_carrier_cites_a_source_and_has_a_known_display_unit():
             assert math.isfinite(carrier.kgce_per_base_unit)
 
 
-def test_the_key_unit_threshold_is_5000_tce():
-    from ecer.core.energy import is_key_energy_unit
+def test_the_key_unit_threshold_and_its_comparison_are_the_callers():
+    from ecer.core.energy import ThresholdComparison, is_key_energy_unit
 
-    assert is_key_energy_unit(5000.0)
-    assert not is_key_energy_unit(4999.9)
+    # 三(一) "年能耗5000吨标准煤以上": at exactly 5000 tce a unit is in (inclusive).
+    assert is_key_energy_unit(5000.0, 5000.0, ThresholdComparison.AT_LEAST)
+    assert not is_key_energy_unit(4999.9, 5000.0, "at_least")
+    # 四(七) "超过5000吨": at exactly 5000 tce it is not (exclusive); 5000.1 is.
+    assert not is_key_energy_unit(5000.0, 5000.0, ThresholdComparison.GREATER_THAN)
+    assert is_key_energy_unit(5000.1, 5000.0, "greater_than")
+    # Another threshold is taken as given: 3000 tce.
+    assert is_key_energy_unit(3000.0, 3000.0, "at_least")
+    assert not is_key_energy_unit(4999.9, 10_000.0, "at_least")
+    with pytest.raises(ValueError):
+        is_key_energy_unit(5000.0, 5000.0, "about")
+    with pytest.raises(ValueError):
+        is_key_energy_unit(5000.0, math.nan, "at_least")

@@ -147,8 +147,9 @@ def test_points_enterprises_and_reports_are_consistent_and_valid(loaded_plan: An
 
 
 def test_reports_have_realistic_energy_use_with_key_units_among_them(loaded_plan: Any) -> None:
-    from ecer.core.energy import is_key_energy_unit, total_tce
+    from ecer.core.energy import total_tce
     from ecer.web.catalog.models import Area
+    from ecer.web.catalog.rules import key_unit_threshold
 
     areas = {a.code: a for a in Area.objects.filter(code__in=DISTRICTS)}
     enterprise_generate.create(20, [2022, 2023, 2024], 0, areas, NOW)
@@ -156,8 +157,9 @@ def test_reports_have_realistic_energy_use_with_key_units_among_them(loaded_plan
     assert reports.count() == 20 * 3
     totals = [total_tce(c.as_core() for c in r.carriers.all()) for r in reports]
     assert all(100 < tce < 5_000_000 for tce in totals)
-    assert any(is_key_energy_unit(t) for t in totals)
-    assert not all(is_key_energy_unit(t) for t in totals)
+    threshold = key_unit_threshold()  # the plan's 三(一): 5000 tce, at least
+    assert any(threshold.applies_to(t) for t in totals)
+    assert not all(threshold.applies_to(t) for t in totals)
     # Earlier years approved, the last one submitted.
     assert set(reports.filter(year=2024).values_list("status", flat=True)) == {"submitted"}
     assert set(reports.filter(year=2022).values_list("status", flat=True)) == {"approved"}

@@ -13,15 +13,18 @@ A value equal to the baseline reaches the baseline (达到基准), hence "betwee
 
 The Beihai plan, 三(一): "钢铁、水泥、平板玻璃、炼油等重点行业产能达到能效标杆水平的比例超过30%".
 :func:`capacity_share_at_benchmark` computes, per benchmark line and per industry, the share
-of capacity whose unit energy consumption is at or better than the benchmark.
+of capacity whose unit energy consumption is at or better than the benchmark, and compares
+each industry with the target share the caller passes (the plan's figure, 30 %, and whether it
+must be exceeded, "超过" -> strictly above; both live in the plan file, not here).
 
 Overall share across industries: capacities of different industries are in different units
 (t/d of clinker, 10^4 t/a of crude oil, ...) and cannot be added. The plan, like the national
 action plans it follows, sets the 30 % target *for each* key industry, so the result reports
-each industry against the target and ``all_industries_meet_target``. A single headline figure
-is also given, ``energy_weighted_share``: the mean of the industry shares weighted by each
-industry's annual energy consumption [tce], the only quantity common to all industries and
-the one the plan is about. It is ``None`` unless every unit states its annual energy use.
+each industry against the target and ``all_industries_meet_target``; ``lowest_share`` is the
+figure that decides it (every industry exceeds the target exactly when the lowest one does).
+A second headline figure is also given, ``energy_weighted_share``: the mean of the industry
+shares weighted by each industry's annual energy consumption [tce], the only quantity common
+to all industries. It is ``None`` unless every unit states its annual energy use.
 
 Data: the packaged ``data/efficiency_benchmarks_2021.yaml`` holds only the lines whose two
 figures were confirmed by an independent public source (炼油, 水泥熟料, 电解铝); the other
@@ -84,9 +87,10 @@ from typing import Any
 
 import yaml
 
+from ecer.core import progress as core_progress
+
 __all__ = [
     "BENCHMARK_FILE",
-    "TARGET_SHARE_AT_BENCHMARK",
     "BenchmarkDataError",
     "BenchmarkLine",
     "EfficiencyClass",
@@ -99,12 +103,14 @@ __all__ = [
     "capacity_share_at_benchmark",
     "classify",
     "load_benchmarks",
+    "meets_share_target",
     "parse_benchmarks",
 ]
 
 BENCHMARK_FILE = "efficiency_benchmarks_2021.yaml"
-# Beihai plan 三(一): capacity at the benchmark level "超过30%" (strictly more than 30 %).
-TARGET_SHARE_AT_BENCHMARK = 0.30
+# Shares are compared with the target with ``core.progress``'s tolerance (EPSILON, in %), so an
+# industry here and the plan target's status agree at the boundary.
+SHARE_EPSILON = core_progress.EPSILON / 100
 
 
 class EfficiencyClass(StrEnum):
@@ -221,7 +227,8 @@ class IndustryShare:
         total_capacity: [capacity_unit].
         capacity_at_benchmark: [capacity_unit].
         share: [fraction, 0-1].
-        meets_target: ``share`` strictly above the target (超过30%).
+        meets_target: ``share`` reaches the target share: strictly above it when the target
+            is strict (超过), at or above it otherwise.
         annual_energy_tce: Sum of the units' annual energy use [tce], or ``None`` when a
             unit does not state it.
     """
@@ -243,8 +250,11 @@ class ShareResult:
         by_line: One entry per benchmark line with units, in input order of first use.
         by_industry: One entry per industry, in input order of first use.
         target_share: The target the industries were compared with [fraction].
-        all_industries_meet_target: Every industry's share exceeds the target.
-        industries_meeting_target: How many industries exceed the target.
+        strict: Whether an industry had to exceed it (超过) rather than reach it.
+        all_industries_meet_target: Every industry's share meets the target.
+        industries_meeting_target: How many industries meet the target.
+        lowest_share: The lowest industry share [fraction]; it meets the target exactly when
+            every industry does. ``None`` without units.
         energy_weighted_share: Industry shares weighted by annual energy use [fraction],
             ``None`` when some unit lacks ``annual_energy_tce`` or the total is zero.
     """
@@ -252,8 +262,10 @@ class ShareResult:
     by_line: tuple[LineShare, ...]
     by_industry: tuple[IndustryShare, ...]
     target_share: float
+    strict: bool
     all_industries_meet_target: bool
     industries_meeting_target: int
+    lowest_share: float | None
     energy_weighted_share: float | None
 
 
@@ -318,18 +330,33 @@ def _check_unit(unit: ProductionUnit) -> None:
         raise ValueError(f"unit {unit.unit_id!r}: annual energy must be >= 0 tce, got {energy}")
 
 
+def meets_share_target(share: float, target_share: float, *, strict: bool) -> bool:
+    """Whether a share of capacity at the benchmark level meets the target share.
+
+    Args:
+        share: Share of capacity at the benchmark level [fraction, 0-1].
+        target_share: The target share [fraction]; Beihai 三(一): 0.30.
+        strict: The target must be exceeded ("超过") rather than reached.
+    """
+    beyond = share - target_share
+    # "超过30%": strictly above; otherwise reaching it is enough (tolerance SHARE_EPSILON).
+    return beyond > SHARE_EPSILON if strict else beyond >= -SHARE_EPSILON
+
+
 def capacity_share_at_benchmark(
     units: Iterable[ProductionUnit],
     lines: Iterable[BenchmarkLine] | None = None,
     *,
-    target_share: float = TARGET_SHARE_AT_BENCHMARK,
+    target_share: float,
+    strict: bool,
 ) -> ShareResult:
     """Share of capacity at or better than the benchmark level, per line and per industry.
 
     Args:
         units: Production units; each names its benchmark line.
         lines: Benchmark lines; the packaged 2021 table when omitted.
-        target_share: Target the industry shares must exceed [fraction]; plan 三(一): 0.30.
+        target_share: Target share of each industry [fraction]; Beihai 三(一): 0.30.
+        strict: Whether an industry must exceed the target (三(一) "超过": True).
 
     Raises:
         ValueError: An unknown line code, a non-positive capacity, or an industry whose
@@ -387,7 +414,7 @@ def capacity_share_at_benchmark(
             total_capacity=total,
             capacity_at_benchmark=at,
             share=at / total,
-            meets_target=at / total > target_share,
+            meets_target=meets_share_target(at / total, target_share, strict=strict),
             annual_energy_tce=industry_energy[name],
         )
         for name, (total, at) in industry_totals.items()
@@ -397,8 +424,10 @@ def capacity_share_at_benchmark(
         by_line=by_line,
         by_industry=by_industry,
         target_share=target_share,
+        strict=strict,
         all_industries_meet_target=bool(by_industry) and meeting == len(by_industry),
         industries_meeting_target=meeting,
+        lowest_share=min((i.share for i in by_industry), default=None),
         energy_weighted_share=_energy_weighted_share(by_industry),
     )
 

@@ -47,12 +47,14 @@ __all__ = [
     "ElectricityBasis",
     "EnergyCarrier",
     "MissingCoefficientError",
+    "ThresholdComparison",
     "Unit",
     "UnitError",
     "UnknownCarrierError",
     "convert",
     "get_carrier",
     "get_unit",
+    "is_key_energy_unit",
     "tce_by_carrier",
     "to_base_quantity",
     "to_tce",
@@ -415,11 +417,32 @@ def total_tce(
     )
 
 
-# Plan 四(七): units whose annual consumption exceeds 5000 tce build the enterprise-end online
-# monitoring system and report as key energy-consuming units (重点用能单位).
-KEY_UNIT_THRESHOLD_TCE = 5000.0
+class ThresholdComparison(StrEnum):
+    """How a plan's wording compares an annual consumption with its threshold.
+
+    ``at_least``: "以上"/"不低于" (inclusive, >=); ``greater_than``: "超过" (exclusive, >).
+    The values are those of the ``comparison`` parameter of the plan file's rules.
+    """
+
+    AT_LEAST = "at_least"
+    GREATER_THAN = "greater_than"
 
 
-def is_key_energy_unit(annual_tce: float) -> bool:
-    """A key energy-consuming unit: 5000 tce a year or more [tce]."""
-    return annual_tce >= KEY_UNIT_THRESHOLD_TCE
+def is_key_energy_unit(
+    annual_tce: float, threshold_tce: float, comparison: ThresholdComparison | str
+) -> bool:
+    """Whether a unit is a key energy-consuming unit (重点用能单位).
+
+    The threshold and its comparison are the plan's (Beihai 三(一): "年能耗5000吨标准煤以上",
+    rule ``key_energy_unit_threshold``: 5000, at_least); the caller passes them.
+
+    annual_tce: The unit's annual comprehensive energy consumption [tce].
+    threshold_tce: The plan's threshold [tce per year].
+    comparison: ``at_least`` (>=) or ``greater_than`` (>).
+    """
+    if not math.isfinite(threshold_tce):
+        raise ValueError(f"threshold must be a finite number of tce, got {threshold_tce!r}")
+    # 三(一) "以上" is inclusive; 四(七) "超过" is exclusive.
+    if ThresholdComparison(comparison) is ThresholdComparison.AT_LEAST:
+        return annual_tce >= threshold_tce
+    return annual_tce > threshold_tce

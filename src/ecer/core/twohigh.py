@@ -6,6 +6,11 @@ is decided by the ordered rules of ``data/two_high_rules.yaml`` (the file cites 
 rests on): the first rule whose industry condition and energy threshold a project meets
 classifies it, and the result names that rule.
 
+A rule's ``min_energy_tce`` is a number, or ``key_unit_threshold``: the plan's threshold for
+key energy-consuming units (Beihai 三(一), rule ``key_energy_unit_threshold`` of the plan
+file), which the caller passes to :func:`load_rules`/:func:`parse_rules`; a plan value is never
+repeated in this package. ``{key_unit_threshold}`` in a rule's name is replaced by it.
+
 Industry codes are GB/T 4754-2017 codes of any depth (``"2511"`` 原油加工及石油制品制造, its
 division ``"25"``); energy is the project's annual comprehensive energy consumption [tce],
 electricity at its equivalent value (the basis of the 节能审查 thresholds).
@@ -33,6 +38,8 @@ __all__ = [
 ]
 
 RULES_FILE = "two_high_rules.yaml"
+PLAN_THRESHOLD = "key_unit_threshold"
+"""Value of ``min_energy_tce`` that stands for the plan's key-unit threshold [tce]."""
 
 
 class RulesError(ValueError):
@@ -100,8 +107,43 @@ def _field(raw: Mapping[str, Any], name: str, kind: type, origin: str, where: st
     return value
 
 
-def parse_rules(text: str, origin: str = RULES_FILE) -> RuleSet:
-    """Parse and check a rules file; raise :class:`RulesError` naming the field at fault."""
+def _threshold(
+    item: Mapping[str, Any], key_unit_threshold_tce: float | None, origin: str, where: str
+) -> float:
+    if item.get("min_energy_tce") != PLAN_THRESHOLD:
+        return float(_field(item, "min_energy_tce", float, origin, where))
+    if key_unit_threshold_tce is None:
+        raise RulesError(
+            f"{origin}: {where}.min_energy_tce: {PLAN_THRESHOLD} needs the plan's key-unit "
+            "threshold (pass key_unit_threshold_tce)"
+        )
+    return float(key_unit_threshold_tce)
+
+
+def _text(
+    item: Mapping[str, Any],
+    name: str,
+    key_unit_threshold_tce: float | None,
+    origin: str,
+    where: str,
+) -> str:
+    text = str(_field(item, name, str, origin, where))
+    placeholder = "{" + PLAN_THRESHOLD + "}"
+    if placeholder not in text:
+        return text
+    if key_unit_threshold_tce is None:
+        raise RulesError(f"{origin}: {where}.{name}: {placeholder} needs the plan's threshold")
+    return text.replace(placeholder, f"{key_unit_threshold_tce:g}")
+
+
+def parse_rules(
+    text: str, origin: str = RULES_FILE, *, key_unit_threshold_tce: float | None = None
+) -> RuleSet:
+    """Parse and check a rules file; raise :class:`RulesError` naming the field at fault.
+
+    key_unit_threshold_tce: The plan's key-unit threshold [tce per year], for the rules whose
+        ``min_energy_tce`` is ``key_unit_threshold``.
+    """
     try:
         raw = yaml.safe_load(text)
     except yaml.YAMLError as exc:
@@ -121,7 +163,7 @@ def parse_rules(text: str, origin: str = RULES_FILE) -> RuleSet:
         where = f"rules[{index}]"
         if not isinstance(item, dict):
             raise RulesError(f"{origin}: {where}: must be a mapping")
-        threshold = _field(item, "min_energy_tce", float, origin, where)
+        threshold = _threshold(item, key_unit_threshold_tce, origin, where)
         if not (math.isfinite(threshold) and threshold >= 0):
             raise RulesError(f"{origin}: {where}.min_energy_tce: must be >= 0")
         rules.append(
@@ -130,8 +172,8 @@ def parse_rules(text: str, origin: str = RULES_FILE) -> RuleSet:
                 two_high=_field(item, "two_high", bool, origin, where),
                 industry_in_list=_field(item, "industry_in_list", bool, origin, where),
                 min_energy_tce=threshold,
-                name=_field(item, "name", str, origin, where),
-                source=_field(item, "source", str, origin, where),
+                name=_text(item, "name", key_unit_threshold_tce, origin, where),
+                source=_text(item, "source", key_unit_threshold_tce, origin, where),
             )
         )
     codes = [r.code for r in rules]
@@ -150,19 +192,22 @@ def parse_rules(text: str, origin: str = RULES_FILE) -> RuleSet:
     )
 
 
-def load_rules() -> RuleSet:
-    """The packaged rules, ``ecer/core/data/two_high_rules.yaml``."""
+def load_rules(key_unit_threshold_tce: float) -> RuleSet:
+    """The packaged rules, ``ecer/core/data/two_high_rules.yaml``, with the plan's key-unit
+    threshold [tce per year] (Beihai 三(一): 5000)."""
     resource = files("ecer.core").joinpath("data", RULES_FILE)
-    return parse_rules(resource.read_text(encoding="utf-8"))
+    return parse_rules(
+        resource.read_text(encoding="utf-8"), key_unit_threshold_tce=key_unit_threshold_tce
+    )
 
 
-def classify(industry_code: str, energy_tce: float, rules: RuleSet | None = None) -> Classification:
+def classify(industry_code: str, energy_tce: float, rules: RuleSet) -> Classification:
     """Classify a project by its industry and its annual energy consumption.
 
     industry_code: GB/T 4754-2017 code, at least the two digits of the division.
     energy_tce: Annual comprehensive energy consumption [tce], electricity at equivalent value.
+    rules: The rules (``load_rules`` with the plan's threshold).
     """
-    rules = rules or load_rules()
     code = industry_code.strip()
     if len(code) < 2 or not code[:2].isdigit():
         raise ValueError(f"industry code must start with a 2-digit GB/T 4754 division: {code!r}")

@@ -9,6 +9,7 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from ecer.web.accounts.admin_mixins import CityAdminOnly
 from ecer.web.enterprises import models
+from ecer.web.enterprises.forms import EnterpriseForm
 
 
 class UnitInline(admin.TabularInline):
@@ -23,6 +24,7 @@ class MeterInline(admin.TabularInline):
 
 @admin.register(models.Enterprise)
 class EnterpriseAdmin(CityAdminOnly, SimpleHistoryAdmin):
+    form = EnterpriseForm
     list_display = ["name", "credit_code", "area", "industry_code", "industry_name", "park"]
     list_filter = ["area", "park", "is_demo"]
     search_fields = ["name", "credit_code", "industry_code"]

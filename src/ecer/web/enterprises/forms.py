@@ -1,4 +1,5 @@
-"""Forms of the enterprise pages: a report with its carriers and products, and the import."""
+"""Forms of the enterprise pages: the registry entry, a report with its carriers and products,
+and the import."""
 
 from __future__ import annotations
 
@@ -7,10 +8,39 @@ from typing import Any
 from django import forms
 from django.forms import inlineformset_factory
 
+from ecer.web.catalog.rules import industrial_parks, park_error
 from ecer.web.energy.forms import ImportForm
-from ecer.web.enterprises.models import EnergyReport, ProductionUnit, ProductOutput, ReportCarrier
+from ecer.web.enterprises.models import (
+    EnergyReport,
+    Enterprise,
+    ProductionUnit,
+    ProductOutput,
+    ReportCarrier,
+)
 
-__all__ = ["CarrierFormSet", "ImportForm", "OutputFormSet", "ReportForm"]
+__all__ = ["CarrierFormSet", "EnterpriseForm", "ImportForm", "OutputFormSet", "ReportForm"]
+
+
+class EnterpriseForm(forms.ModelForm):
+    """A registry entry; its park is one of those the loaded plan names (三(二))."""
+
+    class Meta:
+        model = Enterprise
+        fields = "__all__"
+
+    def __init__(self, *args: Any, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        # The plan's parks, read when the form is built: a plan loaded again is in effect.
+        self.fields["park"].widget = forms.Select(
+            choices=[("", "—"), *((p, p) for p in industrial_parks())]
+        )
+
+    def clean_park(self) -> str:
+        park = str(self.cleaned_data.get("park") or "").strip()
+        error = park_error(park)
+        if error:
+            raise forms.ValidationError(error)
+        return park
 
 
 class ReportForm(forms.ModelForm):

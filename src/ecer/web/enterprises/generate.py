@@ -26,8 +26,9 @@ from django.db.models import Model, QuerySet
 from ecer.core import creditcode
 from ecer.web.audit.models import Correction, Status
 from ecer.web.catalog.models import Area
+from ecer.web.catalog.rules import industrial_parks
 from ecer.web.energy.generate import MIXES, carrier_lines
-from ecer.web.enterprises.models import PARKS, EnergyReport, Enterprise, ReportCarrier
+from ecer.web.enterprises.models import EnergyReport, Enterprise, ReportCarrier
 from ecer.web.quality.models import Finding, Override
 
 MARKER = "生成数据"
@@ -42,8 +43,19 @@ ZONE = ZoneInfo("Asia/Shanghai")
 # GB/T 2260 division codes of the districts (positions 3–8 of a credit code).
 DIVISIONS = {"haicheng": "450502", "yinhai": "450503", "tieshangang": "450512", "hepu": "450521"}
 TOWN = {"hepu": "合浦"}  # the name's place word; 北海 elsewhere
-PARK = {"tieshangang": PARKS[0], "hepu": PARKS[2]}
 TRADE_SYLLABLES = "海港银滩珠冠岭福成侨南康兴达泰华鑫源宏盛恒嘉信瑞丰润宁安"
+
+
+def district_parks(areas: dict[str, Area], parks: Sequence[str]) -> dict[str, str]:
+    """Each district's park among the plan's (三(二)): the first whose name holds the district's
+    name without its 区/县 suffix (铁山港区 -> 铁山港（临海）工业区, 合浦县 -> 合浦工业园区)."""
+    found = {}
+    for code, area in areas.items():
+        stem = area.name.rstrip("区县")
+        park = next((p for p in parks if stem and stem in p), None)
+        if park is not None:
+            found[code] = park
+    return found
 
 
 @dataclass(frozen=True)
@@ -229,6 +241,7 @@ def create(
         raise ValueError(f"at most {MAX_ENTERPRISES} generated enterprises")
     generated, rows = [], []
     plans = []
+    parks = district_parks(areas, industrial_parks())
     for index in range(count):
         rng = np.random.default_rng([seed, ENTERPRISE_STREAM, index])
         industry = INDUSTRIES[int(rng.integers(len(INDUSTRIES)))]
@@ -243,7 +256,7 @@ def create(
                 area=areas[area_code],
                 industry_code=industry.code,
                 industry_name=industry.name,
-                park=PARK.get(area_code, "") if industry.tce[0] >= 10_000 else "",
+                park=parks.get(area_code, "") if industry.tce[0] >= 10_000 else "",
                 is_demo=True,
             )
         )

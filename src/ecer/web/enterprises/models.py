@@ -23,9 +23,6 @@ from ecer.web.audit.models import Reviewable
 from ecer.web.catalog.models import Area
 from ecer.web.energy.models import CARRIER_CHOICES, UNIT_CHOICES, CarrierLine, carrier_error
 
-# Industrial parks named in the plan (三(三), 三(八)).
-PARKS = ["铁山港（临海）工业区", "北海铁山东港产业园", "合浦工业园区"]
-PARK_CHOICES = [(p, p) for p in PARKS]
 GB4754_CODE = re.compile(r"^[A-T](\d{2}(\d{1,2})?)?$|^\d{2}(\d{1,2})?$")
 
 
@@ -46,7 +43,11 @@ class Enterprise(models.Model):
         _("行业代码（GB/T 4754）"), max_length=5, help_text=_("门类字母或 2–4 位数字，例如 2511")
     )
     industry_name = models.CharField(_("行业名称"), max_length=100)
-    park = models.CharField(_("所在园区"), max_length=60, blank=True, choices=PARK_CHOICES)
+    # One of the parks the loaded plan names (三(二), rule industrial_parks): a plan value, so
+    # it is checked against the plan by the form and the importer, not by static choices.
+    park = models.CharField(
+        _("所在园区"), max_length=60, blank=True, help_text=_("方案三（二）点名的工业园区之一")
+    )
     contact_name = models.CharField(_("联系人"), max_length=50, blank=True)
     contact_phone = models.CharField(_("联系电话"), max_length=30, blank=True)
     is_demo = models.BooleanField(_("示例数据"), default=False)

@@ -17,17 +17,19 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from ecer.core import energy as core_energy
 from ecer.web.accounts.decorators import scoped
 from ecer.web.audit import workflow
 from ecer.web.audit.models import Status
-from ecer.web.catalog.models import Area
+from ecer.web.catalog.models import Area, Plan
+from ecer.web.catalog.observations_io import active_plan
+from ecer.web.catalog.rules import key_unit_threshold
 from ecer.web.energy import co2
 from ecer.web.enterprises import io as reports_io
 from ecer.web.enterprises import services
 from ecer.web.enterprises.forms import CarrierFormSet, ImportForm, OutputFormSet, ReportForm
 from ecer.web.enterprises.models import EnergyReport, Enterprise
 from ecer.web.enterprises.scope import can_report_for, can_view_enterprise, visible_enterprises
+from ecer.web.indicators import service as indicators
 from ecer.web.sheets import RowError, SheetImportError
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -59,10 +61,11 @@ def enterprise_list(request: HttpRequest) -> HttpResponse:
     queryset = queryset.select_related("area")
     key = request.GET.get("key", "")
     below = request.GET.get("below") == "1"
+    threshold = key_unit_threshold()
     # A province registers thousands of units: a page of them at a time, whose figures are
     # all that is computed unless a filter needs every unit's.
     if key in ("yes", "no") or below:
-        rows = services.enterprise_rows(queryset)
+        rows = services.enterprise_rows(queryset, threshold=threshold)
         if key in ("yes", "no"):
             rows = [r for r in rows if r.is_key_unit is (key == "yes")]
         if below:
@@ -71,7 +74,7 @@ def enterprise_list(request: HttpRequest) -> HttpResponse:
         shown = list(page.object_list)
     else:
         page = Paginator(queryset, ENTERPRISES_PER_PAGE).get_page(request.GET.get("page"))
-        shown = services.enterprise_rows(page.object_list)
+        shown = services.enterprise_rows(page.object_list, threshold=threshold)
     return render(
         request,
         "enterprises/list.html",
@@ -86,7 +89,7 @@ def enterprise_list(request: HttpRequest) -> HttpResponse:
                 "below": request.GET.get("below", ""),
             },
             "can_import": _can_import(request),
-            "threshold": core_energy.KEY_UNIT_THRESHOLD_TCE,
+            "threshold": threshold,
             "co2_factor_note": co2.co2_factor_note(),
             "uses_demo_data": any(r.enterprise.is_demo for r in shown),
         },
@@ -118,7 +121,8 @@ def enterprise_detail(request: HttpRequest, code: str) -> HttpResponse:
     reports = list(
         enterprise.reports.order_by("year").prefetch_related("carriers", "outputs__unit")
     )
-    figures = [services.report_figures(r) for r in reports]
+    threshold = key_unit_threshold()
+    figures = [services.report_figures(r, threshold) for r in reports]
     counted = [f for f in figures if f.report.status in services.COUNTED]
     latest = counted[-1] if counted else None
     positions = services.unit_positions([latest]) if latest else []
@@ -150,7 +154,7 @@ def enterprise_detail(request: HttpRequest, code: str) -> HttpResponse:
             "history_json": json.dumps(history_chart, ensure_ascii=False),
             "daily_json": json.dumps(daily_chart, ensure_ascii=False),
             "can_report": can_report_for(request.scope, enterprise),  # type: ignore[attr-defined]
-            "threshold": core_energy.KEY_UNIT_THRESHOLD_TCE,
+            "threshold": threshold,
             "co2_factor_note": co2.co2_factor_note(),
             # Reports are made for the year just ended.
             "report_year": timezone.localdate().year - 1,
@@ -300,22 +304,57 @@ def import_template(request: HttpRequest) -> HttpResponse:
     return response
 
 
+def _plan_or_404() -> Plan:
+    try:
+        return active_plan()
+    except LookupError:
+        raise Http404("no plan loaded") from None
+
+
+def _year(request: HttpRequest, plan: Plan) -> int:
+    raw = request.GET.get("year")
+    if raw is None or raw == "":
+        return indicators.default_year(plan, plan.area)
+    try:
+        year = int(raw)
+    except ValueError:
+        raise Http404("bad year") from None
+    if not plan.base_year <= year <= plan.target_year:
+        raise Http404("year outside the plan period")
+    return year
+
+
 @scoped
 def benchmarks(request: HttpRequest) -> HttpResponse:
+    """The benchmark-share target (plan 三(一)) as the indicator service judges it, beside the
+    per-industry table of the visible enterprises, both from reports of the year or before and
+    against the target's share and strictness."""
+    plan = _plan_or_404()
+    target = indicators.by_feed(plan, "enterprises.benchmark_share")
+    if target is None:
+        raise Http404("the plan has no target fed by enterprises.benchmark_share")
+    year = _year(request, plan)
+    [indicator] = indicators.evaluate(plan, plan.area, year, targets=[target])
     queryset = visible_enterprises(request.scope, Enterprise.objects.all())  # type: ignore[attr-defined]
-    rows = services.enterprise_rows(queryset.select_related("area"))
-    share, rectification = services.benchmark_overview(rows)
+    rows = services.enterprise_rows(queryset.select_related("area"), year)
+    share, rectification = services.benchmark_overview(rows, services.ShareTarget.of(target))
     positions = [p for r in rows for p in r.positions]
     chart = services.share_chart(share) if share is not None else None
     return render(
         request,
         "enterprises/benchmarks.html",
         {
+            "plan": plan,
+            "target": target,
+            "indicator": indicator,
+            "year": year,
+            "years": list(range(plan.base_year, plan.target_year + 1)),
             "share": share,
             "rectification": rectification,
             "positions": positions,
             "chart_json": json.dumps(chart, ensure_ascii=False) if chart else "",
             "status_approved": Status.APPROVED,
-            "uses_demo_data": any(r.enterprise.is_demo for r in rows),
+            "uses_demo_data": indicator.uses_demo_data
+            or any(r.enterprise.is_demo for r in rows if r.latest),
         },
     )

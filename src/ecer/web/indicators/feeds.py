@@ -98,6 +98,7 @@ class FeedContext:
         self.plan = plan
         self.year = year
         self._controls: dict[int, energy_services.DualControl] = {}
+        self._benchmarks: dict[tuple[int, int], enterprise_services.BenchmarkFigure] = {}
 
     def control(self, area: Area) -> energy_services.DualControl:
         if area.pk not in self._controls:
@@ -114,9 +115,15 @@ class FeedContext:
     def reductions_demo(self) -> bool:
         return ReductionProject.objects.filter(is_demo=True).exists()
 
-    @cached_property
-    def benchmark(self) -> enterprise_services.BenchmarkFigure:
-        return enterprise_services.benchmark_figure(Enterprise.objects.all(), self.year)
+    def benchmark(self, target: Target, year: int) -> enterprise_services.BenchmarkFigure:
+        """The benchmark share of the city's enterprises from their latest counted reports of
+        ``year`` or before, judged against ``target``'s share and strictness."""
+        key = (target.pk, year)
+        if key not in self._benchmarks:
+            self._benchmarks[key] = enterprise_services.benchmark_figure(
+                Enterprise.objects.all(), year, enterprise_services.ShareTarget.of(target)
+            )
+        return self._benchmarks[key]
 
 
 Feed = Callable[[Target, Area, "FeedContext"], FeedResult]
@@ -271,10 +278,20 @@ def _achieved_by_year(
 
 
 def benchmark_share(target: Target, area: Area, ctx: FeedContext) -> FeedResult:
-    """Share of the key industries' capacity at the benchmark level (plan 三(一)), from the
-    enterprise registry's latest reports up to the year."""
-    figure = ctx.benchmark
-    series = [] if figure.share_pct is None else [(ctx.year, figure.share_pct)]
+    """Share of the key industries' capacity at the benchmark level (plan 三(一)): the lowest
+    industry's share (``enterprise_services.BenchmarkFigure`` says why), judged against the
+    target's value and strictness ("超过"), the same figures the benchmark page's table uses.
+
+    Each year's figure is the stock of capacity as the enterprises' latest counted reports of
+    that year or before describe it (a report of a later year never reaches back); the series
+    runs from the year after the base year to the evaluated year.
+    """
+    figure = ctx.benchmark(target, ctx.year)
+    series = []
+    for year in range(target.base_year + 1, ctx.year + 1):
+        share = figure.share_pct if year == ctx.year else ctx.benchmark(target, year).share_pct
+        if share is not None:
+            series.append((year, share))
     result, warning = judge(target_spec(target), series, ctx.year)
     return FeedResult(
         result=result,

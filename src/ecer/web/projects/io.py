@@ -11,7 +11,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
-from ecer.web.projects.models import Project
+from ecer.web.projects.models import Project, two_high_rules
 
 HEADER_FILL = PatternFill("solid", fgColor="DDE6F0")
 
@@ -46,8 +46,9 @@ def worklist_columns() -> list[str]:
 
 def worklist_rows(projects: Sequence[Project]) -> list[list[object]]:
     rows: list[list[object]] = []
+    rules = two_high_rules()
     for index, p in enumerate(projects, start=1):
-        rule = p.classification().rule
+        rule = p.classification(rules).rule
         equal = p.energy_equal_tce
         rows.append(
             [

@@ -21,7 +21,13 @@ from simple_history.models import HistoricalRecords
 from ecer.core import creditcode, twohigh
 from ecer.core import energy as core_energy
 from ecer.web.catalog.models import Area
+from ecer.web.catalog.rules import key_unit_threshold
 from ecer.web.energy.models import CarrierLine
+
+
+def two_high_rules() -> twohigh.RuleSet:
+    """The two-high rules with the loaded plan's key-unit threshold (三(一), 5000 tce/a)."""
+    return twohigh.load_rules(key_unit_threshold().tce_per_year)
 
 
 class Project(models.Model):
@@ -170,12 +176,16 @@ class Project(models.Model):
             return self.disposal_deadline.year + 1
         return None
 
-    def classification(self) -> twohigh.Classification:
-        return twohigh.classify(self.industry_code, self.energy_equivalent_tce)
+    def classification(self, rules: twohigh.RuleSet | None = None) -> twohigh.Classification:
+        """Its two-high classification (``rules``: the plan's, read once per list by callers
+        that classify many projects)."""
+        return twohigh.classify(
+            self.industry_code, self.energy_equivalent_tce, rules or two_high_rules()
+        )
 
-    def reclassify(self) -> None:
+    def reclassify(self, rules: twohigh.RuleSet | None = None) -> None:
         """Store the two-high classification of the current industry and energy lines."""
-        result = self.classification()
+        result = self.classification(rules)
         self.two_high = result.two_high
         self.two_high_rule = result.rule.code
 
