@@ -12,7 +12,6 @@ from hypothesis import strategies as st
 
 from ecer.core.progress import ProgressStatus
 from ecer.core.reductions import (
-    BEIHAI_TARGETS_T,
     RULES,
     Dimension,
     EliminatedCapacity,
@@ -50,6 +49,16 @@ PLANT_NH3N = WaterMassBalance(20_000, 30, 5, 365)
 RETROFIT_NOX = GasMassBalance(200_000, 300, 50, 7_200)
 # VOC end treatment: 500 t coating/a, 400 kg VOCs per t, removal 0 → 80 %.
 VOC_END = EmissionFactorMethod(500, 400, 0.8)
+
+# The plan's figures (plan 二), passed explicitly as the web layer passes them from the plan
+# file: targets by 2025 [t] against the base year 2020.
+TARGETS_T = {
+    Pollutant.COD: 2106.0,
+    Pollutant.NH3_N: 115.0,
+    Pollutant.NOX: 360.0,
+    Pollutant.VOCS: 270.0,
+}
+BASE_YEAR, TARGET_YEAR = 2020, 2025
 
 PLANT_SOURCE = Source("城北污水处理厂 总排口", "91450500MA5K000001", "PW-450500-001", "MN-PLANT-01")
 
@@ -124,18 +133,23 @@ def closure(**changes: Any) -> Project:
 # --- vocabularies --------------------------------------------------------------------------
 
 
-def test_pollutant_codes_are_hj212_codes_and_targets_are_the_plans() -> None:
+def test_pollutant_codes_are_hj212_codes_and_the_examples_use_the_plans_targets() -> None:
     cod = lookup("w01018")
     assert cod is not None and cod.name == "化学需氧量"
     for pollutant in Pollutant:
         entry = lookup(pollutant.value)
         assert entry is not None and entry.medium == pollutant.medium
-    plan = {t.code: t.target_value for t in load_plan_file(default_plan_path()).targets}
-    assert dict(BEIHAI_TARGETS_T) == {
-        Pollutant.COD: plan["cod_reduction"],
-        Pollutant.NH3_N: plan["nh3n_reduction"],
-        Pollutant.NOX: plan["nox_reduction"],
-        Pollutant.VOCS: plan["vocs_reduction"],
+    catalog = load_plan_file(default_plan_path())
+    plan = {t.code: t for t in catalog.targets}
+    codes = {
+        Pollutant.COD: "cod_reduction",
+        Pollutant.NH3_N: "nh3n_reduction",
+        Pollutant.NOX: "nox_reduction",
+        Pollutant.VOCS: "vocs_reduction",
+    }
+    assert {p: plan[code].target_value for p, code in codes.items()} == TARGETS_T
+    assert {(plan[c].base_year, plan[c].target_year) for c in codes.values()} == {
+        (BASE_YEAR, TARGET_YEAR)
     }
 
 
@@ -209,14 +223,17 @@ def test_effect_fraction(completed_on: date, year: int, fraction: float) -> None
 def test_partial_year_reduction_and_ledger() -> None:
     project = retrofit()  # 360 t/a, completed 30 Jun 2023
     # 2023: 360 × 184/365 = 181.479452 t; 2024: 360 t, of which 360 − 181.479452 = 178.520548 new.
-    assert reduction_in_year_t(project, Pollutant.NOX, 2022) == 0.0
-    assert reduction_in_year_t(project, Pollutant.NOX, 2023) == pytest.approx(181.479452)
-    rows = ledger([project], range(2021, 2026))
+    assert reduction_in_year_t(project, Pollutant.NOX, 2022, BASE_YEAR) == 0.0
+    assert reduction_in_year_t(project, Pollutant.NOX, 2023, BASE_YEAR) == pytest.approx(181.479452)
+    rows = ledger([project], range(2021, 2026), base_year=BASE_YEAR)
     assert [r.year for r in rows] == [2023, 2024, 2025]
     assert [r.new_reduction_t for r in rows] == pytest.approx([181.479452, 178.520548, 0.0])
     assert rows[-1].reduction_t == pytest.approx(360.0)
     # Completed in the base year: part of the base, not a 14th FYP reduction.
-    assert reduction_in_year_t(retrofit(completed_on=date(2020, 5, 1)), Pollutant.NOX, 2021) == 0
+    assert (
+        reduction_in_year_t(retrofit(completed_on=date(2020, 5, 1)), Pollutant.NOX, 2021, BASE_YEAR)
+        == 0
+    )
 
 
 # --- totals against the targets ------------------------------------------------------------
@@ -224,7 +241,7 @@ def test_partial_year_reduction_and_ledger() -> None:
 
 def test_totals_by_district_and_pollutant_count_verified_projects_only() -> None:
     projects = [plant(), retrofit(), coater()]  # coater is completed, not verified
-    rows = ledger(projects, [2023])
+    rows = ledger(projects, [2023], base_year=BASE_YEAR)
     assert totals(rows, Dimension.DISTRICT, Dimension.POLLUTANT) == pytest.approx(
         {
             ("haicheng", Pollutant.COD): 1533.0,
@@ -233,13 +250,21 @@ def test_totals_by_district_and_pollutant_count_verified_projects_only() -> None
         }
     )
     counted = {ProjectStatus.COMPLETED, ProjectStatus.VERIFIED}
-    preview = totals(ledger(projects, [2023], counted), Dimension.SECTOR)
+    preview = totals(
+        ledger(projects, [2023], base_year=BASE_YEAR, counted=counted), Dimension.SECTOR
+    )
     assert preview[("家具制造",)] == pytest.approx(160.0)
 
 
 def test_progress_and_warning_per_target_in_2023() -> None:
     # Time progress 2023: 3/5 = 0.6; red line 0.5 × 0.6 = 0.3 of completion.
-    progress = progress_by_pollutant([plant(), retrofit(), coater()], 2023)
+    progress = progress_by_pollutant(
+        [plant(), retrofit(), coater()],
+        2023,
+        TARGETS_T,
+        base_year=BASE_YEAR,
+        target_year=TARGET_YEAR,
+    )
     cod = progress[Pollutant.COD]
     # COD 1,533 t ≥ path 2,106 × 0.6 = 1,263.6 → on track; completion 1533/2106 = 0.727920.
     assert cod.result.status is ProgressStatus.ON_TRACK
@@ -258,7 +283,14 @@ def test_progress_and_warning_per_target_in_2023() -> None:
     assert progress[Pollutant.VOCS].warning.level is WarningLevel.RED
     # Counting completed projects too: 160 t < 270 × 0.6 = 162; 160/270 = 0.593 ≥ 0.3 → yellow.
     counted = {ProjectStatus.COMPLETED, ProjectStatus.VERIFIED}
-    preview = progress_by_pollutant([plant(), retrofit(), coater()], 2023, counted)
+    preview = progress_by_pollutant(
+        [plant(), retrofit(), coater()],
+        2023,
+        TARGETS_T,
+        base_year=BASE_YEAR,
+        target_year=TARGET_YEAR,
+        counted=counted,
+    )
     assert preview[Pollutant.VOCS].warning.level is WarningLevel.YELLOW
 
 
@@ -341,7 +373,9 @@ def test_double_counting_across_years() -> None:
     assert findings[0].figures["claimed_total_t"] == 200.0
     assert "超过全年减排量 100.00 吨" in findings[0].message_zh
     # Not triggered: the ledger's own split, 100 × 184/365 = 50.41 t in 2022 and 49.59 t in 2023.
-    rows = ledger([closure()], range(2021, 2026), {ProjectStatus.COMPLETED})
+    rows = ledger(
+        [closure()], range(2021, 2026), base_year=BASE_YEAR, counted={ProjectStatus.COMPLETED}
+    )
     split = [ReductionClaim(r.project_id, r.pollutant, r.year, r.new_reduction_t) for r in rows]
     assert [round(c.tonnes, 2) for c in split[:2]] == [50.41, 49.59]
     assert "RD-DOUBLE-YEARS" not in codes([closure()], claims=split)
@@ -467,10 +501,10 @@ projects_strategy = st.lists(
 
 @given(projects_strategy, st.integers(2021, 2025))
 def test_totals_are_the_sum_of_project_reductions(projects: list[Project], year: int) -> None:
-    rows = ledger(projects, range(2021, year + 1))
+    rows = ledger(projects, range(2021, year + 1), base_year=BASE_YEAR)
     by_district = totals([r for r in rows if r.year == year], Dimension.DISTRICT)
     expected = sum(
-        reduction_in_year_t(p, Pollutant.COD, year)
+        reduction_in_year_t(p, Pollutant.COD, year, BASE_YEAR)
         for p in projects
         if p.status is ProjectStatus.VERIFIED
     )

@@ -33,10 +33,13 @@ is accounted elsewhere (新增量), not here.
 Timing (our convention, see :func:`effect_fraction`): a project takes effect the day
 after its completion date; in its completion year it counts for the share of the year's
 days after that date (actual days, 365 or 366), in later years in full. The reduction of
-year ``Y`` is the reduction in effect in ``Y`` against the base year, so the figure for
-2025 is what the plan's "by 2025" targets compare with; the ledger also shows the part
-added in each year (当年新增), which sums over the years to the figure in effect. Only
-projects completed after the base year (2020) count: earlier ones are in the base.
+year ``Y`` is the reduction in effect in ``Y`` against the base year, so the figure for the
+target year is what the plan's "by 2025" targets compare with; the ledger also shows the
+part added in each year (当年新增), which sums over the years to the figure in effect. Only
+projects completed after the base year count: earlier ones are in the base.
+
+The targets, the base year and the target year are the plan's (plan 二): callers pass them
+from the plan file; this module holds no plan value.
 The 12th FYP rules counted end-of-pipe projects "from the second month after stable
 operation"; a day count is the finer form of the same idea and is what we use.
 
@@ -80,7 +83,6 @@ from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from enum import StrEnum
-from types import MappingProxyType
 from typing import Literal
 
 from ecer.core.progress import (
@@ -96,8 +98,6 @@ from ecer.core.warning import WarningAssessment, WarningThresholds, target_warni
 EPSILON = 1e-9
 """Absolute tolerance of comparisons in this module [unit of the compared figure]."""
 
-BASE_YEAR = 2020
-TARGET_YEAR = 2025
 DEFAULT_TOLERANCE = 0.10
 """Relative tolerance of claimed figures against monitored ones [-] (configurable)."""
 
@@ -128,11 +128,6 @@ _POLLUTANT_ZH = {
     Pollutant.NOX: "氮氧化物",
     Pollutant.VOCS: "挥发性有机物",
 }
-
-BEIHAI_TARGETS_T: Mapping[Pollutant, float] = MappingProxyType(
-    # Plan 二: 重点工程减排量分别不低于2106吨、115吨、360吨、270吨 (2021–2025).
-    {Pollutant.COD: 2106.0, Pollutant.NH3_N: 115.0, Pollutant.NOX: 360.0, Pollutant.VOCS: 270.0}
-)
 
 
 class ProjectCategory(StrEnum):
@@ -494,9 +489,7 @@ class Project:
         return next((line for line in self.lines if line.pollutant is pollutant), None)
 
 
-def reduction_in_year_t(
-    project: Project, pollutant: Pollutant, year: int, base_year: int = BASE_YEAR
-) -> float:
+def reduction_in_year_t(project: Project, pollutant: Pollutant, year: int, base_year: int) -> float:
     """Reduction of ``pollutant`` in effect in ``year`` against the base year [t].
 
     Annual reduction × :func:`effect_fraction`; 0 without that pollutant, without a
@@ -533,10 +526,14 @@ class LedgerRow:
 def ledger(
     projects: Iterable[Project],
     years: Iterable[int],
+    *,
+    base_year: int,
     counted: Collection[ProjectStatus] = COUNTED_STATUSES,
-    base_year: int = BASE_YEAR,
 ) -> tuple[LedgerRow, ...]:
-    """The ledger rows of the counted projects for ``years`` (rows in effect only)."""
+    """The ledger rows of the counted projects for ``years`` (rows in effect only).
+
+    base_year: The plan's base year; projects completed in or before it are in the base.
+    """
     rows: list[LedgerRow] = []
     year_list = sorted(set(years))
     for project in projects:
@@ -603,25 +600,30 @@ class PollutantProgress:
 
 
 def target_spec(
-    pollutant: Pollutant,
-    targets: Mapping[Pollutant, float] = BEIHAI_TARGETS_T,
-    base_year: int = BASE_YEAR,
-    target_year: int = TARGET_YEAR,
+    pollutant: Pollutant, targets: Mapping[Pollutant, float], *, base_year: int, target_year: int
 ) -> TargetSpec:
-    """A reduction target as a cumulative increase from 0 in the base year."""
+    """A reduction target as a cumulative increase from 0 in the base year.
+
+    targets: The plan's targets by pollutant [t]. base_year, target_year: The plan's years.
+    """
     return TargetSpec(TargetKind.CUMULATIVE_INCREASE, base_year, target_year, targets[pollutant])
 
 
 def progress_by_pollutant(
     projects: Sequence[Project],
     as_of_year: int,
+    targets: Mapping[Pollutant, float],
+    *,
+    base_year: int,
+    target_year: int,
     counted: Collection[ProjectStatus] = COUNTED_STATUSES,
-    targets: Mapping[Pollutant, float] = BEIHAI_TARGETS_T,
     thresholds: WarningThresholds | None = None,
-    base_year: int = BASE_YEAR,
-    target_year: int = TARGET_YEAR,
 ) -> dict[Pollutant, PollutantProgress]:
     """Progress and warning level of each target pollutant at the end of ``as_of_year``.
+
+    targets: The plan's targets by pollutant [t] (plan 二); only these pollutants are judged.
+    base_year, target_year: The targets' base and target years (the plan's).
+    counted: Project statuses counted (default: verified only).
 
     One annual observation per year ``base_year+1..as_of_year``: the counted reduction in
     effect that year. Progress and warning come from :mod:`ecer.core.progress` and
@@ -629,11 +631,11 @@ def progress_by_pollutant(
     """
     thresholds = thresholds or WarningThresholds()
     years = range(base_year + 1, as_of_year + 1)
-    rows = ledger(projects, years, counted, base_year)
+    rows = ledger(projects, years, base_year=base_year, counted=counted)
     by_year = totals(rows, Dimension.POLLUTANT, Dimension.YEAR)
     out: dict[Pollutant, PollutantProgress] = {}
     for pollutant in targets:
-        spec = target_spec(pollutant, targets, base_year, target_year)
+        spec = target_spec(pollutant, targets, base_year=base_year, target_year=target_year)
         observations = [Observation(y, None, by_year.get((pollutant, y), 0.0)) for y in years]
         result = evaluate(spec, observations)
         out[pollutant] = PollutantProgress(

@@ -1,5 +1,5 @@
-"""`ecer` sub-commands that need the Django shell: setup, progress, energy, observations,
-quality, monitoring."""
+"""`ecer` sub-commands that need the Django shell: setup, progress, energy, reductions,
+observations, quality, monitoring."""
 
 from __future__ import annotations
 
@@ -81,6 +81,23 @@ def register(subparsers: Any) -> None:
     report.add_argument("--year", type=int, help="the year (default: the latest with data)")
     report.add_argument("--area", default=None, help="one area code (default: all)")
     report.set_defaults(func=_energy_report)
+
+    reductions = subparsers.add_parser(
+        "reductions", help="key-project pollutant reductions against the plan's targets"
+    )
+    reductions_sub = reductions.add_subparsers(dest="reductions_command", required=True)
+    reductions_report = reductions_sub.add_parser(
+        "report",
+        help="print each pollutant's reduction in effect, target, completion, status and "
+        "warning (the indicator service's, as `ecer progress`)",
+    )
+    reductions_report.add_argument(
+        "--year", type=int, help="evaluate at the end of this year (default: as the pages)"
+    )
+    reductions_report.add_argument(
+        "--area", default=None, help="area code (default: the city; a district: its projects)"
+    )
+    reductions_report.set_defaults(func=_reductions_report)
 
     observations = subparsers.add_parser("observations", help="target observations")
     obs_sub = observations.add_subparsers(dest="observations_command", required=True)
@@ -218,6 +235,19 @@ def _energy_report(args: argparse.Namespace) -> int:
     except LookupError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1
+    return 0
+
+
+def _reductions_report(args: argparse.Namespace) -> int:
+    setup_django()
+    from ecer.web.reductions.report import reductions_text
+
+    try:
+        print(reductions_text(year=args.year, area_code=args.area))
+    except LookupError as exc:
+        # An argument the plan does not know: a usage error.
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
     return 0
 
 

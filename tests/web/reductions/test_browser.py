@@ -19,7 +19,8 @@ def test_targets_and_a_contradicted_claim_in_chromium(
     page.goto(f"{live_server.url}/reductions/?year=2024")
     page.wait_for_selector("#progress-chart[data-rendered=true]")
     assert page.locator("#targets tr[data-pollutant]").count() == 4
-    assert page.locator("#targets tr[data-pollutant=a24088] .light.red").count() == 1
+    vocs = page.locator("#targets tr[data-pollutant=a24088]")
+    assert vocs.locator("[data-status=behind][data-level=red] .status.bad").count() == 1
     screenshot(page, "reductions-overview")
     page.click("#projects a:has-text('石化企业废水深度处理工程')")
     finding = page.locator("#findings [data-rule=RD-MONITOR-CONTRADICTS]")

@@ -244,7 +244,7 @@ def reduction(pollutant: core_reductions.Pollutant) -> Feed:
         progress = core_reductions.progress_by_pollutant(
             ctx.reduction_projects,
             ctx.year,
-            targets={pollutant: target.target_value},
+            {pollutant: target.target_value},
             base_year=target.base_year,
             target_year=target.target_year,
         )[pollutant]
@@ -268,9 +268,7 @@ def reduction(pollutant: core_reductions.Pollutant) -> Feed:
 def _achieved_by_year(
     ctx: FeedContext, pollutant: core_reductions.Pollutant, target: Target, years: range
 ) -> list[float]:
-    rows = core_reductions.ledger(
-        ctx.reduction_projects, years, core_reductions.COUNTED_STATUSES, target.base_year
-    )
+    rows = core_reductions.ledger(ctx.reduction_projects, years, base_year=target.base_year)
     sums = core_reductions.totals(
         rows, core_reductions.Dimension.POLLUTANT, core_reductions.Dimension.YEAR
     )
@@ -308,10 +306,7 @@ COMPUTED: dict[str, Feed] = {
     "energy.intensity": energy_intensity,
     "energy.total": energy_total,
     "carbon.intensity": co2_intensity,
-    "reductions.cod": reduction(core_reductions.Pollutant.COD),
-    "reductions.nh3n": reduction(core_reductions.Pollutant.NH3_N),
-    "reductions.nox": reduction(core_reductions.Pollutant.NOX),
-    "reductions.vocs": reduction(core_reductions.Pollutant.VOCS),
+    **{feed: reduction(pollutant) for pollutant, feed in reduction_services.FEEDS.items()},
     "enterprises.benchmark_share": benchmark_share,
 }
 """Every computed feed the plan schema knows (``ecer.plan.schema.FEED_KINDS``)."""

@@ -5,26 +5,34 @@ Choices written down once:
   ``SUMMARY_DAYS`` days, never before the day after completion. HJ 212 flows are converted
   to the units of the accounting methods: water L/s → m³/d (× 86.4), flue gas m³/s → m³/h
   (× 3600).
-* Totals and progress count verified projects (``core.COUNTED_STATUSES``); the overview can
-  preview what completed projects would add.
+* Totals count verified projects (``core.COUNTED_STATUSES``). The four targets' progress is
+  the indicator service's (``ecer.web.indicators``, fed by ``core.progress_by_pollutant`` on
+  these projects); the targets and years are the plan's, never this module's.
 """
 
 from __future__ import annotations
 
 import statistics
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from django.db.models import QuerySet
 from django.utils import timezone
-from django.utils.translation import gettext as _
 
 from ecer.core import reductions as core
 from ecer.core.monitoring import is_valid
 from ecer.web.monitoring import services as monitoring
 from ecer.web.monitoring.models import Measurement, MonitoringPoint
 from ecer.web.reductions.models import ReductionProject
+
+FEEDS: dict[core.Pollutant, str] = {
+    core.Pollutant.COD: "reductions.cod",
+    core.Pollutant.NH3_N: "reductions.nh3n",
+    core.Pollutant.NOX: "reductions.nox",
+    core.Pollutant.VOCS: "reductions.vocs",
+}
+"""The plan-file feed (``ecer.plan.schema.FEED_KINDS``) of each pollutant's target."""
 
 SUMMARY_DAYS = 90
 WATER_FLOW, GAS_FLOW = "w00000", "a00000"
@@ -118,43 +126,30 @@ def decision(project: ReductionProject, checked: Checked) -> core.VerificationDe
 
 
 def ledger(
-    projects: Sequence[ReductionProject], years: Iterable[int], counted: Iterable[str]
+    projects: Sequence[ReductionProject],
+    years: Iterable[int],
+    base_year: int,
+    counted: Iterable[str] = (core.ProjectStatus.VERIFIED,),
 ) -> tuple[core.LedgerRow, ...]:
+    """The ledger of ``projects`` for ``years`` against the plan's ``base_year``."""
     statuses = frozenset(core.ProjectStatus(s) for s in counted)
-    return core.ledger(core_projects(projects), years, statuses)
+    return core.ledger(core_projects(projects), years, base_year=base_year, counted=statuses)
 
 
-def progress(
-    projects: Sequence[ReductionProject], year: int, counted: Iterable[str]
-) -> dict[core.Pollutant, core.PollutantProgress]:
+def totals_in_effect(
+    projects: Sequence[ReductionProject],
+    year: int,
+    base_years: Mapping[core.Pollutant, int],
+    *by: core.Dimension,
+    counted: Iterable[str] = (core.ProjectStatus.VERIFIED,),
+) -> dict[tuple[str | int, ...], float]:
+    """Reductions in effect in ``year`` [t] by ``by`` and then pollutant (last key), for the
+    pollutants of ``base_years``, each against its own target's base year."""
     statuses = frozenset(core.ProjectStatus(s) for s in counted)
-    return core.progress_by_pollutant(core_projects(projects), year, statuses)
-
-
-def progress_chart(
-    progress: dict[core.Pollutant, core.PollutantProgress], year: int
-) -> dict[str, object]:
-    """Bars: share of each target achieved, against the even-pace share due in ``year`` [%]."""
-
-    def pct(value: float, target: float) -> float:
-        return round(value / target * 100, 1)
-
-    pollutants = list(core.Pollutant)
-    return {
-        "categories": [p.label_zh for p in pollutants],
-        "unit": "%",
-        "series": [
-            {
-                "name": _("完成目标的比例"),
-                "data": [pct(progress[p].achieved_t, progress[p].target_t) for p in pollutants],
-                "levels": [str(progress[p].warning.level) for p in pollutants],
-            },
-            {
-                "name": _("时序进度要求"),
-                "data": [
-                    pct(progress[p].path_t[year - core.BASE_YEAR], progress[p].target_t)
-                    for p in pollutants
-                ],
-            },
-        ],
-    }
+    projects_core = core_projects(projects)
+    out: dict[tuple[str | int, ...], float] = {}
+    for pollutant, base_year in base_years.items():
+        rows = core.ledger(projects_core, [year], base_year=base_year, counted=statuses)
+        mine = [r for r in rows if r.pollutant is pollutant]
+        out.update(core.totals(mine, *by, core.Dimension.POLLUTANT))
+    return out

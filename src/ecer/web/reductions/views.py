@@ -1,6 +1,7 @@
 """Pages of the key reduction projects: progress of the four targets, the project list and
 page (ledger, verification findings, evidence), the project form, and the reviewer's
-closures and decisions. Figures come from ``services`` and ``ecer.core.reductions``.
+closures and decisions. The targets' figures are the indicator service's (``figures``);
+the ledger and checks come from ``services`` and ``ecer.core.reductions``.
 
 City administrators see and decide everything; leaders and departments see everything; a
 district user sees and enters its own district's projects; enterprises see none.
@@ -9,6 +10,7 @@ district user sees and enters its own district's projects; enterprises see none.
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 from pathlib import Path
 
 from django.contrib import messages
@@ -16,19 +18,18 @@ from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils import timezone
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from ecer.core import reductions as core
 from ecer.web.accounts.decorators import scoped
-from ecer.web.catalog.models import Area
-from ecer.web.reductions import services
+from ecer.web.catalog.models import Area, Plan
+from ecer.web.catalog.observations_io import active_plan
+from ecer.web.indicators import service as indicators
+from ecer.web.reductions import figures, services
 from ecer.web.reductions.forms import CloseForm, EvidenceForm, LineFormSet, ProjectForm
 from ecer.web.reductions.models import Evidence, FindingClosure, ReductionProject
-
-YEARS = range(core.BASE_YEAR + 1, core.TARGET_YEAR + 1)
 
 
 def _require_viewer(request: HttpRequest) -> None:
@@ -52,28 +53,47 @@ def _can_edit(request: HttpRequest, area: Area | None) -> bool:
     return scope.role == "district" and (area is None or area.pk == scope.area_id)
 
 
-def _year(request: HttpRequest) -> int:
+def _plan() -> Plan:
+    try:
+        return active_plan()
+    except LookupError:
+        raise Http404("no plan loaded") from None
+
+
+def _city() -> Area:
+    city = Area.objects.filter(kind=Area.Kind.CITY).first()
+    if city is None:
+        raise Http404("no city loaded")
+    return city
+
+
+def _year(request: HttpRequest, plan: Plan, city: Area) -> int:
+    """?year= within the plan period; without it, the year every page opens on."""
     raw = request.GET.get("year", "")
-    year = int(raw) if raw.isdigit() else min(timezone.localdate().year, core.TARGET_YEAR)
-    if year not in YEARS:
+    if raw == "":
+        return indicators.default_year(plan, city)
+    if not raw.isdigit() or not plan.base_year <= int(raw) <= plan.target_year:
         raise Http404("year outside the plan period")
-    return year
+    return int(raw)
 
 
 @scoped
 def overview(request: HttpRequest) -> HttpResponse:
     _require_viewer(request)
     scope = request.scope  # type: ignore[attr-defined]
-    year = _year(request)
+    plan, city = _plan(), _city()
+    year = _year(request, plan, city)
     preview = request.GET.get("preview") == "1"
-    counted = ["verified", "completed"] if preview else ["verified"]
+    targets = figures.plan_targets(plan)
+    # The four targets are the city's: the indicator service judges them on every project.
+    shown = figures.official(plan, city, year, targets)
     everything = list(services.with_details(ReductionProject.objects.all()))
-    # The four targets are the city's: always judged on every project.
-    progress = services.progress(everything, year, counted)
+    if preview:
+        shown = figures.with_preview(shown, everything, year)
     visible = [p for p in everything if scope.can_view_area(p.area)]
-    rows = services.ledger(visible, [year], counted)
-    by_district = core.totals(rows, core.Dimension.DISTRICT, core.Dimension.POLLUTANT)
-    by_sector = core.totals(rows, core.Dimension.SECTOR, core.Dimension.POLLUTANT)
+    starts = figures.base_years(targets)
+    by_district = services.totals_in_effect(visible, year, starts, core.Dimension.DISTRICT)
+    by_sector = services.totals_in_effect(visible, year, starts, core.Dimension.SECTOR)
     checked = services.check_all()
     filters = {k: request.GET.get(k, "") for k in ("area", "type", "status", "pollutant")}
     listed = [
@@ -87,45 +107,52 @@ def overview(request: HttpRequest) -> HttpResponse:
             or any(ln.pollutant == filters["pollutant"] for ln in p.lines.all())
         )
     ]
-    years = [str(y) for y in range(core.BASE_YEAR, core.TARGET_YEAR + 1)]
-    chart = services.progress_chart(progress, year)
     areas = {a.code: a for a in Area.objects.all()}
+    first = next(iter(targets.values()), None)
     return render(
         request,
         "reductions/overview.html",
         {
+            "plan": plan,
             "year": year,
-            "years": list(YEARS),
+            "years": list(range(plan.base_year, plan.target_year + 1)),
             "preview": preview,
-            "progress": [progress[p] for p in core.Pollutant],
-            "path_years": years,
-            "chart_json": json.dumps(chart, ensure_ascii=False),
+            "figures": shown,
+            "clause": first.section.clause if first else "",
+            "target_year": first.target_year if first else plan.target_year,
+            "chart_json": json.dumps(figures.chart(shown), ensure_ascii=False),
             "pollutants": list(core.Pollutant),
-            "by_district": _table(by_district, {k: a.name for k, a in areas.items()}),
-            "by_sector": _table(by_sector, {}),
+            "target_pollutants": list(targets),
+            "by_district": _table(by_district, {k: a.name for k, a in areas.items()}, targets),
+            "by_sector": _table(by_sector, {}, targets),
             "projects": [(p, checked.open_count(p)) for p in listed],
             "areas": scope.areas(Area.objects.exclude(kind=Area.Kind.CITY)),
             "types": list(core.ProjectType),
             "statuses": list(core.ProjectStatus),
             "filters": filters,
             "can_add": _can_edit(request, None),
-            "uses_demo_data": any(p.is_demo for p in visible),
+            "uses_demo_data": any(p.is_demo for p in visible)
+            or any(f.indicator.uses_demo_data for f in shown),
         },
     )
 
 
 def _table(
-    sums: dict[tuple[str | int, ...], float], names: dict[str, str]
+    sums: dict[tuple[str | int, ...], float],
+    names: dict[str, str],
+    pollutants: Iterable[core.Pollutant],
 ) -> list[tuple[str, list[float]]]:
     keys = sorted({str(k[0]) for k in sums})
-    return [(names.get(k, k), [sums.get((k, p), 0.0) for p in core.Pollutant]) for k in keys]
+    return [(names.get(k, k), [sums.get((k, p), 0.0) for p in pollutants]) for k in keys]
 
 
 @scoped
 def project_detail(request: HttpRequest, pk: int) -> HttpResponse:
     project = _project(request, pk)
     checked = services.check_all()
-    rows = services.ledger([project], YEARS, [project.status])
+    plan = _plan()
+    years = range(plan.base_year + 1, plan.target_year + 1)
+    rows = services.ledger([project], years, plan.base_year, [project.status])
     return render(
         request,
         "reductions/project.html",

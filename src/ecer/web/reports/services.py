@@ -33,6 +33,7 @@ from ecer.web.catalog.models import Area, Plan, Target
 from ecer.web.energy import services as energy_services
 from ecer.web.indicators import service as indicators
 from ecer.web.projects.models import Project
+from ecer.web.reductions import figures as reduction_figures
 from ecer.web.reductions import services as reduction_services
 from ecer.web.reductions.models import ReductionProject
 from ecer.web.reports.models import AssessmentResult, ItemRecord, SchemeVersion
@@ -82,19 +83,20 @@ def districts() -> list[Area]:
     return [a for a in energy_services.areas() if not a.is_city]
 
 
-def pollutant_shares(area: Area, year: int) -> tuple[core.PollutantShare, ...]:
+def pollutant_shares(area: Area, year: int, plan: Plan) -> tuple[core.PollutantShare, ...]:
+    """The district's reductions in effect in ``year``: verified of completed-or-verified, for
+    each of the plan's reduction targets (against its base year)."""
     projects = list(reduction_services.with_details(ReductionProject.objects.filter(area=area)))
+    starts = reduction_figures.base_years(reduction_figures.plan_targets(plan))
     done = [
         core_reductions.ProjectStatus.COMPLETED.value,
         core_reductions.ProjectStatus.VERIFIED.value,
     ]
-    verified = [core_reductions.ProjectStatus.VERIFIED.value]
-    dim = core_reductions.Dimension.POLLUTANT
-    due = core_reductions.totals(reduction_services.ledger(projects, [year], done), dim)
-    achieved = core_reductions.totals(reduction_services.ledger(projects, [year], verified), dim)
+    due = reduction_services.totals_in_effect(projects, year, starts, counted=done)
+    achieved = reduction_services.totals_in_effect(projects, year, starts)
     return tuple(
         core.PollutantShare(p.label_zh, achieved.get((p,), 0.0), due.get((p,), 0.0))
-        for p in core_reductions.Pollutant
+        for p in starts
         if due.get((p,), 0.0) > 0
     )
 
@@ -157,7 +159,7 @@ def district_input(
         intensity=control.dual,
         total=control.total,
         consumption=current.consumption if current else None,
-        pollutants=pollutant_shares(area, year),
+        pollutants=pollutant_shares(area, year, plan),
         tasks=task_tally(plan, area, year),
         items=recorded_items(area, year),
     )
