@@ -106,3 +106,45 @@ def test_a_scheme_edit_is_a_new_version_and_a_bad_one_is_refused(
     assert SchemeVersion.objects.count() == 2
     html = admin_client.get("/reports/?year=2024").content.decode()
     assert "考核方案 v2" in html and "45 分" in html
+
+
+def test_the_page_and_the_form_open_on_the_default_year_of_the_area_shown(
+    reports_demo: Any, client: Any, django_user_model: Any
+) -> None:
+    from ecer.web.catalog.models import Area
+    from ecer.web.energy import services as energy_services
+    from ecer.web.energy.models import DistrictEnergyYear
+    from ecer.web.indicators import service as indicators
+
+    # One district's early figures for 2025 move neither the city's year nor another
+    # district's: each opens on the latest year its own accounts are complete for.
+    early = DistrictEnergyYear.objects.get(area__code="haicheng", year=2024)
+    early.pk, early.year = None, 2025
+    early.save()
+    assert energy_services.latest_year(reports_demo) == 2025
+    city = Area.objects.get(kind=Area.Kind.CITY)
+    assert indicators.default_year(reports_demo, city) == 2024
+    client.force_login(_user(django_user_model, "leader1", "leader"))
+    response = client.get("/reports/")
+    assert response.context["year"] == 2024
+    assert '<input type="hidden" name="year" value="2024">' in response.content.decode()
+    client.force_login(_user(django_user_model, "yh", "district", "yinhai"))
+    assert client.get("/reports/").context["year"] == 2024
+    client.force_login(_user(django_user_model, "hc", "district", "haicheng"))
+    assert indicators.default_year(reports_demo, Area.objects.get(code="haicheng")) == 2025
+    assert client.get("/reports/").context["year"] == 2025
+
+
+def test_the_base_year_is_never_the_default_for_it_cannot_be_assessed(
+    reports_demo: Any, client: Any, django_user_model: Any
+) -> None:
+    from ecer.web.catalog.models import Area
+    from ecer.web.energy.models import DistrictEnergyYear
+    from ecer.web.indicators import service as indicators
+
+    # Without the 2021 accounts every area's data are complete only for the base year 2020.
+    DistrictEnergyYear.objects.filter(year__gt=reports_demo.base_year).delete()
+    city = Area.objects.get(kind=Area.Kind.CITY)
+    assert indicators.default_year(reports_demo, city) == reports_demo.base_year
+    client.force_login(_user(django_user_model, "leader1", "leader"))
+    assert client.get("/reports/").context["year"] == reports_demo.base_year + 1

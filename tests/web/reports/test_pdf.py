@@ -102,7 +102,7 @@ def test_midterm_and_briefing_pdfs_render(reports_demo: Any, tmp_path: Path) -> 
     assert "北海市：各项目标评估" in text and "2020 年基期值" in text
     assert "一级预警（红色）" in text and "进度滞后" in text
     annual = documents.annual(reports_demo, 2024)
-    pages, text = _render(pdf.briefing_pdf(annual, mid), tmp_path, "briefing")
+    pages, text = _render(pdf.briefing_pdf(annual), tmp_path, "briefing")
     assert len(pages) == 1
     assert "北海市节能减排一张图（2024 年）" in text and "需要关注" in text
 
@@ -144,11 +144,14 @@ class Pixels:
         return self.data[k], self.data[k + 1], self.data[k + 2]
 
 
-def _first_page(content: bytes, tmp_path: Path, name: str) -> tuple[list[Word], Pixels]:
-    """The first page's words (pdftotext -bbox) and its pixels at 72 dpi, one pixel a point."""
+def _first_page(
+    content: bytes, tmp_path: Path, name: str, number: int = 1
+) -> tuple[list[Word], Pixels]:
+    """The first (or ``number``th) page's words (pdftotext -bbox) and its pixels at 72 dpi,
+    one pixel a point."""
     source = tmp_path / f"{name}.pdf"
     source.write_bytes(content)
-    page = ["-f", "1", "-l", "1"]
+    page = ["-f", str(number), "-l", str(number)]
     bbox = subprocess.run(
         [_poppler("pdftotext"), *page, "-bbox", str(source), "-"],
         check=True,
@@ -186,8 +189,8 @@ def test_the_midterm_counts_table_sits_beside_its_chart_on_white_rows(
     # Everything above the behind-schedule section: the chart and the counts table.
     section = next(w for w in words if w.text == "进度滞后清单及责任部门")
     top = [w for w in words if w.y1 <= section.y0]
-    title = next(w for w in top if w.text.startswith("各地区目标进度"))
-    legend_end = next(w for w in top if w.text == "进度滞后")
+    title = next(w for w in top if w.text.startswith("各地区目标预警"))
+    legend_end = next(w for w in top if w.text == "红色预警")
     areas = [w for w in top if w.text in {"北海市", "海城区", "银海区", "铁山港区", "合浦县"}]
     # The chart's category labels are its lowest line; the other area names are the table's.
     labels_y = max(w.y1 for w in areas)
@@ -216,6 +219,52 @@ def test_the_annual_table_rows_are_white_below_the_charts(
     assert [w.text for w in rows] == ["海城区", "银海区", "铁山港区", "合浦县"]
     for word in rows:
         assert min(_background_left_of(pixels, word)) > WHITE_ENOUGH, word
+
+
+def _same_row(words: list[Word], anchor: Word, text: str) -> Word:
+    """The word ``text`` in the table row of ``anchor`` (their vertical centres agree)."""
+    centre = (anchor.y0 + anchor.y1) / 2
+    found = [w for w in words if w.text == text and abs((w.y0 + w.y1) / 2 - centre) < 2]
+    assert len(found) == 1, (anchor, text, found)
+    return found[0]
+
+
+def test_status_and_warning_cells_take_the_colour_of_the_level(
+    reports_demo: Any, tmp_path: Path
+) -> None:
+    from ecer.web.catalog.labels import LEVEL_HEX, STATUS_LABELS
+    from ecer.web.catalog.models import Area
+    from ecer.web.indicators import service as indicators
+    from ecer.web.reports import documents, pdf
+
+    def rgb(level: str) -> tuple[int, int, int]:
+        # Written out from the hex here, not through the helper pdf.py uses.
+        value = LEVEL_HEX[level]
+        return int(value[:2], 16), int(value[2:4], 16), int(value[4:], 16)
+
+    city = Area.objects.get(kind=Area.Kind.CITY)
+    items = indicators.evaluate(reports_demo, city, 2024)
+    seen = set()
+    # The briefing's table of the city's computed targets: red and green cells.
+    words, pixels = _first_page(
+        pdf.briefing_pdf(documents.annual(reports_demo, 2024)), tmp_path, "b"
+    )
+    for item in [i for i in items if i.is_computed]:
+        name = next(w for w in words if w.text == item.target.name)
+        for text in (str(STATUS_LABELS[item.status.value]), item.level.label_zh):
+            cell = _same_row(words, name, text)
+            assert _background_left_of(pixels, cell) == rgb(item.level.value), (item, text)
+        seen.add(item.level.value)
+    # The mid-term's list of targets behind schedule (page 1): red and yellow cells.
+    mid = documents.midterm(reports_demo, 2024, [city])
+    words, pixels = _first_page(pdf.midterm_pdf(mid), tmp_path, "m")
+    section = next(w for w in words if w.text == "进度滞后清单及责任部门")
+    for item in [i for i in items if i.status.value == "behind"]:
+        name = next(w for w in words if w.text == item.target.name and w.y0 > section.y1)
+        cell = _same_row(words, name, item.level.label_zh)
+        assert _background_left_of(pixels, cell) == rgb(item.level.value), item
+        seen.add(item.level.value)
+    assert {"red", "yellow", "green"} <= seen
 
 
 def test_a_missing_font_fails_with_a_clear_message(settings: Any, tmp_path: Path) -> None:

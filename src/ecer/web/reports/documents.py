@@ -1,5 +1,11 @@
 """What a report says, built once and shown by the page, the Excel and the PDF alike: the same
-rows, the same totals, the same data version and generation time."""
+rows, the same totals, the same data version and generation time.
+
+Every figure of a plan target a report shows (value, target applying to the area, status,
+warning level) is an ``Indicator`` of ``ecer.web.indicators.service``; the data version is
+read once per document and handed to the indicator service, so the version a report prints
+is the one its indicators were computed from.
+"""
 
 from __future__ import annotations
 
@@ -12,12 +18,15 @@ from django.utils.translation import gettext as _
 
 from ecer.core import assessment as core
 from ecer.core import progress as core_progress
+from ecer.core import warning as core_warning
 from ecer.web.audit.version import data_version
 from ecer.web.catalog.models import Area, Plan
+from ecer.web.indicators.feeds import FeedContext
 from ecer.web.reports import services
 from ecer.web.reports.models import SchemeVersion
 
 Progress = Callable[[int, str], None]
+LEVELS = tuple(core_warning.WarningLevel)
 
 
 def _no_progress(_pct: int, _step: str) -> None:
@@ -31,6 +40,8 @@ class AnnualDocument:
     scheme: SchemeVersion
     assessments: tuple[services.DistrictAssessment, ...]
     summary: core.Summary
+    # The city's plan targets at the end of the year (the indicator service's figures).
+    city: services.MidtermArea
     data_version: str
     generated_at: datetime
     uses_demo_data: bool
@@ -72,24 +83,38 @@ class AnnualDocument:
         return notes
 
 
-def annual(plan: Plan, year: int, progress: Progress = _no_progress) -> AnnualDocument:
-    version = services.current_scheme_version()
-    scheme = version.scheme()
+def _city() -> Area:
+    return Area.objects.get(kind=Area.Kind.CITY)
+
+
+def annual(
+    plan: Plan, year: int, progress: Progress = _no_progress, version: str | None = None
+) -> AnnualDocument:
+    """The year's district assessment and the city's targets, all read at one data version
+    (``version``, or the current one)."""
+    stamp = version or data_version()
+    context = FeedContext(plan, year)
+    scheme_version = services.current_scheme_version()
+    scheme = scheme_version.scheme()
     areas = services.districts()
     assessments = []
     for k, area in enumerate(areas):
         progress(10 + 60 * k // max(1, len(areas)), _("考核 %(area)s") % {"area": area.name})
-        assessments.extend(services.assess_year(year, plan, scheme, [area]))
+        assessments.extend(services.assess_year(year, plan, scheme, [area], context, stamp))
+    progress(70, _("评估全市目标"))
+    city = services.midterm_area(plan, _city(), year, context, stamp)
     summary = core.summarize([a.input for a in assessments], [a.result for a in assessments])
     return AnnualDocument(
         plan=plan,
         year=year,
-        scheme=version,
+        scheme=scheme_version,
         assessments=tuple(assessments),
         summary=summary,
-        data_version=data_version(),
+        city=city,
+        data_version=stamp,
         generated_at=timezone.now(),
-        uses_demo_data=any(a.control.uses_demo_data for a in assessments),
+        uses_demo_data=any(a.control.uses_demo_data for a in assessments)
+        or any(r.indicator.uses_demo_data for r in city.rows),
     )
 
 
@@ -126,6 +151,13 @@ class MidtermDocument:
             for m in self.areas
         ]
 
+    def levels(self) -> list[tuple[Area, dict[str, int]]]:
+        """Each area's count of targets at each warning level (``red``, ``yellow``…)."""
+        return [
+            (m.area, {level.value: sum(r.level is level for r in m.rows) for level in LEVELS})
+            for m in self.areas
+        ]
+
     def footnotes(self) -> list[str]:
         return [
             _(
@@ -143,11 +175,19 @@ class MidtermDocument:
 
 
 def midterm(
-    plan: Plan, year: int, areas: list[Area] | None = None, progress: Progress = _no_progress
+    plan: Plan,
+    year: int,
+    areas: list[Area] | None = None,
+    progress: Progress = _no_progress,
+    version: str | None = None,
 ) -> MidtermDocument:
+    """The mid-term evaluation of the city and each district (or of ``areas``), all read at
+    one data version (``version``, or the current one)."""
     chosen = areas if areas is not None else services.energy_services.areas()
+    stamp = version or data_version()
+    context = FeedContext(plan, year)
     out = []
     for k, area in enumerate(chosen):
         progress(10 + 60 * k // max(1, len(chosen)), _("评估 %(area)s") % {"area": area.name})
-        out.append(services.midterm_area(plan, area, year))
-    return MidtermDocument(plan, year, tuple(out), data_version(), timezone.now())
+        out.append(services.midterm_area(plan, area, year, context, stamp))
+    return MidtermDocument(plan, year, tuple(out), stamp, timezone.now())

@@ -1,4 +1,8 @@
-"""The reports as Excel workbooks (openpyxl): merged headers, units, totals and footnotes."""
+"""The reports as Excel workbooks (openpyxl): merged headers, units, totals and footnotes.
+
+A target's status and warning level are written on its level's colour (``LEVEL_HEX`` of
+``ecer.web.catalog.labels``), the colour the web pages and the PDF give it.
+"""
 
 from __future__ import annotations
 
@@ -13,7 +17,9 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
 from ecer.core import assessment as core
+from ecer.web.catalog.labels import STATUS_LABELS, level_hex, level_ink_hex
 from ecer.web.reports.documents import AnnualDocument, MidtermDocument
+from ecer.web.reports.services import MidtermArea, MidtermRow
 
 HEADER_FILL = PatternFill("solid", fgColor="DDEBF7")
 TOTAL_FILL = PatternFill("solid", fgColor="F2F2F2")
@@ -29,6 +35,19 @@ def _points(line: core.IndicatorScore) -> object:
 
 def _round(value: float | None, digits: int) -> float | None:
     return None if value is None else round(value, digits)
+
+
+def _level_cell(ws: Worksheet, row: int, col: int, text: str, level: str) -> None:
+    """A status or warning cell on its warning level's colour."""
+    cell = ws.cell(row, col, text)
+    cell.fill = PatternFill("solid", fgColor=level_hex(level))
+    cell.font = Font(color=level_ink_hex(level))
+    cell.alignment = CENTER
+    cell.border = BOX
+
+
+def _status_text(row: MidtermRow) -> str:
+    return str(STATUS_LABELS.get(row.status.value, row.status.value))
 
 
 def _title(ws: Worksheet, text: str, width: int, subtitle: str) -> None:
@@ -184,6 +203,15 @@ def annual_workbook(doc: AnnualDocument) -> bytes:
         detail.cell(row, 3, "；".join(a.result.reasons_zh)).alignment = WRAP
         row += 1
     _widths(detail, [10, 22, 10, 10, 16, 80])
+
+    city = wb.create_sheet(_("全市目标进度"))
+    _targets_sheet(
+        city,
+        _("%(area)s %(year)s 年规划目标进度（数据版本 %(d)s）")
+        % {"area": doc.city.area.name, "year": doc.year, "d": doc.data_version},
+        doc.plan.base_year,
+        [doc.city],
+    )
     return _save(wb)
 
 
@@ -210,54 +238,7 @@ def midterm_workbook(doc: MidtermDocument) -> bytes:
     _widths(ws, [14, 12, 12, 14, 14])
 
     table = wb.create_sheet(_("中期评估"))
-    head = [
-        _("地区"),
-        _("目标"),
-        _("单位"),
-        _("%(y)s 年基期值") % {"y": doc.plan.base_year},
-        _("最新值"),
-        _("最新年份"),
-        _("目标值"),
-        _("完成进度（%）"),
-        _("时序进度（%）"),
-        _("预警等级"),
-        _("评估"),
-        _("责任部门"),
-    ]
-    table.merge_cells(start_row=1, start_column=1, end_row=1, end_column=len(head))
-    table.cell(1, 1, doc.title).font = Font(bold=True, size=13)
-    for col, text in enumerate(head, start=1):
-        _header_cell(table, 2, col, text)
-    row = 3
-    for m in doc.areas:
-        first = row
-        for r in m.rows:
-            t = r.target
-            values: list[object] = [
-                m.area.name,
-                t.name,
-                t.indicator_unit or t.unit,
-                r.base_value,
-                r.latest_value,
-                r.latest_year,
-                t.target_value,
-                _round(r.completion_pct, 1),
-                _round(r.time_progress_pct, 1),
-                r.level.label_zh,
-                r.sentence,
-                r.departments,
-            ]
-            for col, value in enumerate(values, start=1):
-                cell = table.cell(row, col, value)
-                cell.border = BOX
-                cell.alignment = WRAP
-            row += 1
-        if row - 1 > first:
-            # The area's name once, over its rows.
-            table.merge_cells(start_row=first, start_column=1, end_row=row - 1, end_column=1)
-            table.cell(first, 1).alignment = CENTER
-    _widths(table, [10, 34, 14, 12, 12, 9, 12, 11, 11, 14, 40, 36])
-    table.freeze_panes = "C3"
+    _targets_sheet(table, doc.title, doc.plan.base_year, doc.areas)
 
     behind = wb.create_sheet(_("进度滞后清单"))
     for col, text in enumerate(
@@ -274,19 +255,79 @@ def midterm_workbook(doc: MidtermDocument) -> bytes:
         _header_cell(behind, 1, col, text)
     for k, (area, r) in enumerate(doc.behind, start=2):
         for col, value in enumerate(
-            [
-                area.name,
-                r.target.name,
-                _round(r.completion_pct, 1),
-                _round(r.time_progress_pct, 1),
-                r.level.label_zh,
-                r.departments,
-            ],
+            [area.name, r.target.name, _round(r.completion_pct, 1), _round(r.time_progress_pct, 1)],
             start=1,
         ):
             behind.cell(k, col, value).border = BOX
+        _level_cell(behind, k, 5, r.level.label_zh, r.level.value)
+        behind.cell(k, 6, r.departments).border = BOX
     _widths(behind, [10, 34, 12, 12, 14, 40])
     return _save(wb)
+
+
+TARGET_COLUMNS = 15
+STATUS_COLUMN, LEVEL_COLUMN = 12, 13
+
+
+def _targets_sheet(ws: Worksheet, title: str, base_year: int, areas: Sequence[MidtermArea]) -> None:
+    """Each area's plan targets, one row each, as the indicator service gives them: value,
+    basis, the target applying to the area, progress, status and warning level."""
+    head = [
+        _("地区"),
+        _("目标"),
+        _("单位"),
+        _("口径"),
+        _("%(y)s 年基期值") % {"y": base_year},
+        _("最新值"),
+        _("最新年份"),
+        _("目标值"),
+        _("目标值单位"),
+        _("完成进度（%）"),
+        _("时序进度（%）"),
+        _("状态"),
+        _("预警等级"),
+        _("评估"),
+        _("责任部门"),
+    ]
+    ws.merge_cells(start_row=1, start_column=1, end_row=1, end_column=len(head))
+    ws.cell(1, 1, title).font = Font(bold=True, size=13)
+    for col, text in enumerate(head, start=1):
+        _header_cell(ws, 2, col, text)
+    row = 3
+    for m in areas:
+        first = row
+        for r in m.rows:
+            t = r.target
+            values: list[object] = [
+                m.area.name,
+                t.name,
+                t.observation_unit,
+                r.indicator.basis,
+                r.base_value,
+                r.latest_value,
+                r.latest_year,
+                r.target_value,
+                t.unit,
+                _round(r.completion_pct, 1),
+                _round(r.time_progress_pct, 1),
+                None,
+                None,
+                r.sentence,
+                r.departments,
+            ]
+            for col, value in enumerate(values, start=1):
+                cell = ws.cell(row, col, value)
+                cell.border = BOX
+                cell.alignment = WRAP
+            _level_cell(ws, row, STATUS_COLUMN, _status_text(r), r.level.value)
+            _level_cell(ws, row, LEVEL_COLUMN, r.level.label_zh, r.level.value)
+            row += 1
+        if row - 1 > first:
+            # The area's name once, over its rows.
+            ws.merge_cells(start_row=first, start_column=1, end_row=row - 1, end_column=1)
+            ws.cell(first, 1).alignment = CENTER
+    _widths(ws, [10, 34, 14, 12, 12, 12, 9, 12, 12, 11, 11, 10, 16, 40, 36])
+    ws.freeze_panes = "C3"
 
 
 def _save(wb: Workbook) -> bytes:

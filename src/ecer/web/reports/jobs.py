@@ -100,7 +100,5 @@ def build(job: ReportJob, step):  # type: ignore[no-untyped-def]
             step(85, _("写入 Excel"))
             return excel.midterm_workbook(mid), mid.data_version
         return pdf.midterm_pdf(mid, step), mid.data_version
-    annual = documents.annual(plan, job.year, lambda p, s: step(p // 2, s))
-    city = [a for a in documents.services.energy_services.areas() if a.is_city]
-    mid = documents.midterm(plan, job.year, city, lambda p, s: step(40 + p // 2, s))
-    return pdf.briefing_pdf(annual, mid, step), annual.data_version
+    annual = documents.annual(plan, job.year, step)
+    return pdf.briefing_pdf(annual, step), annual.data_version

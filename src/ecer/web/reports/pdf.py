@@ -1,7 +1,10 @@
 """The reports as PDF (fpdf2) with the CJK font of ``fonts`` and charts drawn with fpdf2's own
 primitives (rectangles, lines, text) from the figures of ``documents``: no image library.
 
-Every page carries the report's data version and generation time in its footer.
+Every page carries the report's data version and generation time in its footer. A target's
+status and warning level are written on its level's colour (``LEVEL_HEX`` of
+``ecer.web.catalog.labels``, the colours of the web pages and the Excel workbooks); the
+other colours here only tell a chart's series apart.
 """
 
 from __future__ import annotations
@@ -16,17 +19,51 @@ from fpdf import FPDF
 from fpdf.fonts import FontFace
 
 from ecer.core import assessment as core
+from ecer.core import progress as core_progress
+from ecer.web.catalog.labels import (
+    STATUS_LABELS,
+    WARNING_LABELS,
+    hex_rgb,
+    level_ink_hex,
+    level_rgb,
+    status_level,
+)
 from ecer.web.reports.documents import AnnualDocument, MidtermDocument
 from ecer.web.reports.fonts import cjk_font_path
+from ecer.web.reports.services import MidtermRow
 
 FONT = "cjk"
 Color = tuple[int, int, int]
+# Series colours of the charts (no status: a status or level is drawn in its level's colour).
 BLUE: Color = (52, 101, 164)
 ORANGE: Color = (230, 145, 56)
-GREEN: Color = (76, 153, 76)
-RED: Color = (200, 55, 55)
+PURPLE: Color = (117, 80, 123)
 HEADER_STYLE = FontFace(emphasis=None, fill_color=(221, 235, 247))
 Progress = Callable[[int, str], None]
+
+
+@dataclass(frozen=True)
+class Badge:
+    """A table cell written on a warning level's colour (``red``, ``yellow``…)."""
+
+    text: str
+    level: str
+
+    @property
+    def style(self) -> FontFace:
+        return FontFace(color=hex_rgb(level_ink_hex(self.level)), fill_color=level_rgb(self.level))
+
+
+Cell = str | Badge
+
+
+def status_badge(row: MidtermRow) -> Badge:
+    """A target's status in words on its warning level's colour, as on the web pages."""
+    return Badge(str(STATUS_LABELS.get(row.status.value, row.status.value)), row.level.value)
+
+
+def level_badge(row: MidtermRow) -> Badge:
+    return Badge(row.level.label_zh, row.level.value)
 
 
 class ReportPDF(FPDF):
@@ -75,7 +112,7 @@ class ReportPDF(FPDF):
     def data_table(
         self,
         header: Sequence[str],
-        rows: Sequence[Sequence[str]],
+        rows: Sequence[Sequence[Cell]],
         widths: Sequence[float],
         group_header: Sequence[tuple[str, int]] | None = None,
         font_size: float = 8,
@@ -110,7 +147,10 @@ class ReportPDF(FPDF):
             for values in rows:
                 row = table.row()
                 for value in values:
-                    row.cell(value)
+                    if isinstance(value, Badge):
+                        row.cell(value.text, style=value.style)
+                    else:
+                        row.cell(value)
         self.set_font(FONT, size=9)
 
 
@@ -252,7 +292,7 @@ def _annual_chart(
         [Series(_("综合得分"), [a.result.score for a in doc.assessments], BLUE)],
         _("分"),
         guides=[
-            (s.exceeded_min, _("超额完成 %(v)g") % {"v": s.exceeded_min}, GREEN),
+            (s.exceeded_min, _("超额完成 %(v)g") % {"v": s.exceeded_min}, PURPLE),
             (s.completed_min, _("完成 %(v)g") % {"v": s.completed_min}, BLUE),
             (s.basic_min, _("基本完成 %(v)g") % {"v": s.basic_min}, ORANGE),
         ],
@@ -274,7 +314,7 @@ def _decline_chart(
         [
             Series(_("实际"), [d.actual_decline_pct if d else None for d in inputs], BLUE),
             Series(_("基本目标"), [d.basic_decline_pct if d else None for d in inputs], ORANGE),
-            Series(_("激励目标"), [d.incentive_decline_pct if d else None for d in inputs], GREEN),
+            Series(_("激励目标"), [d.incentive_decline_pct if d else None for d in inputs], PURPLE),
         ],
         "%",
     )
@@ -395,25 +435,42 @@ def annual_pdf(doc: AnnualDocument, progress: Progress | None = None) -> bytes:
     return bytes(pdf.output())
 
 
-def _counts_chart(
+def _levels_chart(
     pdf: ReportPDF, doc: MidtermDocument, x: float, y: float, w: float, h: float
 ) -> None:
-    counts = doc.counts()
+    levels = doc.levels()
     bar_chart(
         pdf,
         x,
         y,
         w,
         h,
-        _("各地区目标进度"),
-        [area.name for area, _c in counts],
+        _("各地区目标预警"),
+        [area.name for area, _c in levels],
         [
-            Series(_("已达标"), [float(c["met"]) for _a, c in counts], GREEN),
-            Series(_("进度正常"), [float(c["on_track"]) for _a, c in counts], BLUE),
-            Series(_("进度滞后"), [float(c["behind"]) for _a, c in counts], RED),
+            Series(
+                str(WARNING_LABELS[level]), [float(c[level]) for _a, c in levels], level_rgb(level)
+            )
+            for level in ("green", "yellow", "red")
         ],
         _("项"),
     )
+
+
+def _target_value(row: MidtermRow) -> str:
+    if row.target_value is None:
+        return "—"
+    return f"{row.target_value:,.4g} {row.target.unit}".strip()
+
+
+def _latest(row: MidtermRow, unit: bool = False) -> str:
+    """The latest value (``,.4g``), its unit when asked, and its year."""
+    if row.latest_value is None:
+        return "—"
+    text = _n(row.latest_value, ",.4g")
+    if unit and row.target.observation_unit:
+        text += f" {row.target.observation_unit}"
+    return text + (_("（%(year)s）") % {"year": row.latest_year} if row.latest_year else "")
 
 
 def midterm_pdf(doc: MidtermDocument, progress: Progress | None = None) -> bytes:
@@ -432,7 +489,7 @@ def midterm_pdf(doc: MidtermDocument, progress: Progress | None = None) -> bytes
     )
     step(75, _("绘制图表"))
     y = pdf.get_y() + 2
-    _counts_chart(pdf, doc, 12, y, 150, 60)
+    _levels_chart(pdf, doc, 12, y, 150, 60)
     pdf.set_y(y + 8)
     pdf.data_table(
         [_("地区"), _("目标"), _("已达标"), _("正常"), _("滞后")],
@@ -445,20 +502,20 @@ def midterm_pdf(doc: MidtermDocument, progress: Progress | None = None) -> bytes
     )
     pdf.set_y(max(pdf.get_y(), y + 62))
     pdf.section(_("进度滞后清单及责任部门"))
+    behind: list[list[Cell]] = [
+        [
+            area.name,
+            r.target.name,
+            _n(r.completion_pct, ".0f"),
+            _n(r.time_progress_pct, ".0f"),
+            level_badge(r),
+            r.departments,
+        ]
+        for area, r in doc.behind
+    ]
     pdf.data_table(
         [_("地区"), _("目标"), _("完成进度 %"), _("时序进度 %"), _("预警"), _("责任部门")],
-        [
-            [
-                area.name,
-                r.target.name,
-                _n(r.completion_pct, ".0f"),
-                _n(r.time_progress_pct, ".0f"),
-                r.level.label_zh,
-                r.departments,
-            ]
-            for area, r in doc.behind
-        ]
-        or [[_("无"), "", "", "", "", ""]],
+        behind or [[_("无"), "", "", "", "", ""]],
         [20, 70, 20, 20, 32, 111],
     )
     step(85, _("排版各地区评估表"))
@@ -470,8 +527,10 @@ def midterm_pdf(doc: MidtermDocument, progress: Progress | None = None) -> bytes
                 _("单位"),
                 _("%(y)s 年基期值") % {"y": doc.plan.base_year},
                 _("最新值"),
+                _("目标值"),
                 _("完成进度 %"),
                 _("时序进度 %"),
+                _("状态"),
                 _("预警"),
                 _("评估"),
             ],
@@ -480,86 +539,130 @@ def midterm_pdf(doc: MidtermDocument, progress: Progress | None = None) -> bytes
                     r.target.name,
                     r.target.indicator_unit or r.target.unit,
                     _n(r.base_value, ",.4g"),
-                    _n(r.latest_value, ",.4g")
-                    + (_("（%(year)s）") % {"year": r.latest_year} if r.latest_year else ""),
+                    _latest(r),
+                    _target_value(r),
                     _n(r.completion_pct, ".0f"),
                     _n(r.time_progress_pct, ".0f"),
-                    r.level.label_zh,
+                    status_badge(r),
+                    level_badge(r),
                     r.sentence,
                 ]
                 for r in m.rows
             ],
-            [62, 22, 20, 26, 17, 17, 26, 83],
+            [52, 18, 18, 24, 24, 15, 15, 18, 24, 65],
             font_size=7,
         )
     pdf.notes(doc.footnotes())
     return bytes(pdf.output())
 
 
-def briefing_pdf(
-    annual: AnnualDocument, mid: MidtermDocument, progress: Progress | None = None
-) -> bytes:
-    """The one-page city briefing (一张图) for leaders."""
+BRIEFING_ATTENTION_LINES = 7
+# The level of an assessment grade that needs attention, for its bullet's colour.
+GRADE_LEVELS = {core.Grade.FAILED: "red", core.Grade.BASIC: "yellow"}
+
+
+def briefing_pdf(annual: AnnualDocument, progress: Progress | None = None) -> bytes:
+    """The one-page city briefing (一张图) for leaders: the city's target counts, the
+    computed targets (dual control, CO2, reductions, benchmark share) with their status,
+    the districts' assessment and what needs attention."""
     step = progress or (lambda _p, _s: None)
     title = _("北海市节能减排一张图（%(year)s 年）") % {"year": annual.year}
     pdf = ReportPDF(title, _stamp(annual.data_version, annual.generated_at))
     pdf.set_auto_page_break(auto=False)
     pdf.add_page()
     pdf.heading(title, size=18)
-    city = mid.areas[0]
-    counts = dict(mid.counts())[city.area]
+    city = annual.city
+    statuses = core_progress.ProgressStatus
     grades = annual.summary.grade_counts
     tiles = [
-        (_("规划目标"), str(counts["total"]), _("项"), BLUE),
-        (_("已达标"), str(counts["met"]), _("项"), GREEN),
-        (_("进度正常"), str(counts["on_track"]), _("项"), BLUE),
-        (_("进度滞后"), str(counts["behind"]), _("项"), RED),
+        (_("规划目标"), str(len(city.rows)), _("项"), BLUE),
+        *(
+            (str(STATUS_LABELS[s.value]), str(city.count(s)), _("项"), level_rgb(status_level(s)))
+            for s in (statuses.MET, statuses.ON_TRACK, statuses.BEHIND)
+        ),
         (
             _("县区考核完成及以上"),
             str(grades[core.Grade.EXCEEDED] + grades[core.Grade.COMPLETED]),
             _("个"),
-            GREEN,
+            level_rgb("green"),
         ),
-        (_("县区考核未完成"), str(grades[core.Grade.FAILED]), _("个"), RED),
+        (_("县区考核未完成"), str(grades[core.Grade.FAILED]), _("个"), level_rgb("red")),
     ]
     y = pdf.get_y()
     tile_w = (pdf.w - 24 - 5 * 4) / 6
-    for k, (label, value, unit, color) in enumerate(tiles):
-        tx = 12 + k * (tile_w + 4)
-        pdf.set_fill_color(*color)
-        pdf.rect(tx, y, tile_w, 22, style="F")
-        pdf.set_text_color(255, 255, 255)
-        pdf.set_font(FONT, size=9)
-        pdf.text(tx + 3, y + 6, label)
-        pdf.set_font(FONT, size=20)
-        pdf.text(tx + 3, y + 17, value)
-        pdf.set_font(FONT, size=9)
-        pdf.text(tx + 5 + pdf.get_string_width(value) * 20 / 9 * 0.5 + 8, y + 17, unit)
-        pdf.set_text_color(0, 0, 0)
+    # In a local graphics state: the table below would take the last tile's fill colour.
+    with pdf.local_context():
+        for k, (label, value, unit, color) in enumerate(tiles):
+            tx = 12 + k * (tile_w + 4)
+            pdf.set_fill_color(*color)
+            pdf.rect(tx, y, tile_w, 22, style="F")
+            pdf.set_text_color(255, 255, 255)
+            pdf.set_font(FONT, size=9)
+            pdf.text(tx + 3, y + 6, label)
+            pdf.set_font(FONT, size=20)
+            pdf.text(tx + 3, y + 17, value)
+            pdf.set_font(FONT, size=9)
+            pdf.text(tx + 5 + pdf.get_string_width(value) * 20 / 9 * 0.5 + 8, y + 17, unit)
+    step(70, _("排版主要目标"))
+    pdf.set_y(y + 25)
+    pdf.data_table(
+        [
+            _("主要目标（全市）"),
+            _("口径"),
+            _("目标值"),
+            _("最新值"),
+            _("完成进度 %"),
+            _("时序进度 %"),
+            _("状态"),
+            _("预警"),
+        ],
+        [
+            [
+                r.target.name,
+                r.indicator.basis,
+                _target_value(r),
+                _latest(r, unit=True),
+                _n(r.completion_pct, ".0f"),
+                _n(r.time_progress_pct, ".0f"),
+                status_badge(r),
+                level_badge(r),
+            ]
+            for r in city.rows
+            if r.indicator.is_computed
+        ],
+        [70, 24, 34, 40, 20, 20, 20, 30],
+        font_size=7,
+    )
     step(80, _("绘制图表"))
-    y += 26
-    _annual_chart(pdf, annual, 12, y, 132, 66)
-    _decline_chart(pdf, annual, 152, y, 133, 66)
-    y += 70
+    y = pdf.get_y() + 2
+    _annual_chart(pdf, annual, 12, y, 132, 56)
+    _decline_chart(pdf, annual, 152, y, 133, 56)
+    y += 58
     pdf.set_xy(12, y)
     pdf.set_font(FONT, size=11)
     pdf.cell(0, 6, _("需要关注"), new_x="LMARGIN", new_y="NEXT")
     pdf.set_font(FONT, size=8)
     lines = [
-        f"{a.area.name}：{a.result.grade.label_zh}（{_n(a.result.score)} 分）"
-        + ("，" + "、".join(a.result.vetoes) if a.result.vetoes else "")
+        (
+            f"{a.area.name}：{a.result.grade.label_zh}（{_n(a.result.score)} 分）"
+            + ("，" + "、".join(a.result.vetoes) if a.result.vetoes else ""),
+            GRADE_LEVELS[a.result.grade],
+        )
         for a in annual.assessments
-        if a.result.grade in (core.Grade.FAILED, core.Grade.BASIC)
+        if a.result.grade in GRADE_LEVELS
     ]
-    lines += [f"{area.name}·{r.target.name}：{r.sentence}" for area, r in mid.behind]
-    for line in lines[:9]:
-        pdf.set_fill_color(*RED)
+    lines += [
+        (f"{city.area.name}·{r.target.name}：{r.sentence}", r.level.value) for r in city.behind
+    ]
+    shown = lines[:BRIEFING_ATTENTION_LINES]
+    for line, level in shown:
+        pdf.set_fill_color(*level_rgb(level))
         pdf.rect(13, pdf.get_y() + 1.2, 2, 2, style="F")
         pdf.set_x(17)
         pdf.cell(0, 4.4, line, new_x="LMARGIN", new_y="NEXT")
-    if len(lines) > 9:
+    if len(lines) > len(shown):
         pdf.set_x(17)
-        pdf.cell(0, 4.4, _("另有 %(n)s 项，见中期评估报告") % {"n": len(lines) - 9})
+        pdf.cell(0, 4.4, _("另有 %(n)s 项，见中期评估报告") % {"n": len(lines) - len(shown)})
     pdf.set_xy(12, pdf.h - 18)
     pdf.set_font(FONT, size=7)
     pdf.multi_cell(0, 3.5, annual.footnotes()[-1] if annual.uses_demo_data else "")

@@ -3,8 +3,10 @@
 Inputs of each district's assessment (``ecer.core.assessment.DistrictInput``), all from the
 existing services, none recomputed here:
 
-* intensity and total consumption: ``ecer.web.energy.services.evaluate`` (the prorated basic
-  and incentive targets, the budget, the incentive exemption and the deductions of 四(一));
+* intensity and total consumption: the dual-control accounts of ``ecer.web.energy.services``
+  (the prorated basic and incentive targets, the budget, the incentive exemption and the
+  deductions of 四(一)), read through the indicator service's ``FeedContext`` so that the
+  assessment scores the very accounts the district's intensity and total targets show;
 * pollutant reductions: the district's key reduction projects; the reduction in effect in the
   year that is verified, against the reduction of its completed or verified projects
   (``ecer.core.reductions.ledger``): unverified claims do not count (our choice: the plan
@@ -32,6 +34,7 @@ from ecer.web.audit.version import data_version
 from ecer.web.catalog.models import Area, Plan, Target
 from ecer.web.energy import services as energy_services
 from ecer.web.indicators import service as indicators
+from ecer.web.indicators.feeds import FeedContext
 from ecer.web.projects.models import Project
 from ecer.web.reductions import figures as reduction_figures
 from ecer.web.reductions import services as reduction_services
@@ -101,11 +104,17 @@ def pollutant_shares(area: Area, year: int, plan: Plan) -> tuple[core.PollutantS
     )
 
 
-def task_tally(plan: Plan, area: Area, year: int) -> core.TaskTally:
+def task_tally(
+    plan: Plan,
+    area: Area,
+    year: int,
+    context: FeedContext | None = None,
+    version: str | None = None,
+) -> core.TaskTally:
     # Intensity and total consumption have lines of their own in the scheme: counting them
     # again among the tasks would score the same figure twice.
     targets = [t for t in indicators.plan_targets(plan, area) if not t.feed.startswith("energy.")]
-    items = indicators.evaluate(plan, area, year, targets=targets)
+    items = indicators.evaluate(plan, area, year, targets=targets, context=context, version=version)
     statuses = [i.result.status for i in items]
     good = (core_progress.ProgressStatus.MET, core_progress.ProgressStatus.ON_TRACK)
     return core.TaskTally(
@@ -149,7 +158,12 @@ class DistrictAssessment:
 
 
 def district_input(
-    area: Area, year: int, plan: Plan, control: energy_services.DualControl
+    area: Area,
+    year: int,
+    plan: Plan,
+    control: energy_services.DualControl,
+    context: FeedContext | None = None,
+    version: str | None = None,
 ) -> core.DistrictInput:
     current = control.current
     return core.DistrictInput(
@@ -160,18 +174,27 @@ def district_input(
         total=control.total,
         consumption=current.consumption if current else None,
         pollutants=pollutant_shares(area, year, plan),
-        tasks=task_tally(plan, area, year),
+        tasks=task_tally(plan, area, year, context, version),
         items=recorded_items(area, year),
     )
 
 
 def assess_year(
-    year: int, plan: Plan, scheme: core.Scheme, areas: Sequence[Area] | None = None
+    year: int,
+    plan: Plan,
+    scheme: core.Scheme,
+    areas: Sequence[Area] | None = None,
+    context: FeedContext | None = None,
+    version: str | None = None,
 ) -> list[DistrictAssessment]:
+    """Each district's assessment. The dual-control accounts are the indicator service's
+    (``context``): the intensity and total the assessment scores are the ones every page
+    shows for the district's targets; ``version`` is the data version they are read at."""
+    ctx = context or FeedContext(plan, year)
     out = []
     for area in districts() if areas is None else areas:
-        control = energy_services.evaluate(area, year, plan)
-        inp = district_input(area, year, plan, control)
+        control = ctx.control(area)
+        inp = district_input(area, year, plan, control, ctx, version)
         out.append(DistrictAssessment(area, control, inp, core.assess(scheme, inp)))
     return out
 
@@ -226,18 +249,53 @@ def store_results(
 
 @dataclass(frozen=True)
 class MidtermRow:
-    """One target of the plan in one area at the evaluated year."""
+    """One target of the plan in one area at the evaluated year: its indicator (every figure,
+    status and warning level is the indicator service's) with a sentence and the departments
+    responsible."""
 
-    target: Target
-    base_value: float | None
-    latest_value: float | None
-    latest_year: int | None
-    completion_pct: float | None
-    time_progress_pct: float
-    status: core_progress.ProgressStatus
-    level: core_warning.WarningLevel
+    indicator: indicators.Indicator
     sentence: str
     departments: str
+
+    @property
+    def target(self) -> Target:
+        return self.indicator.target
+
+    @property
+    def base_value(self) -> float | None:
+        """The base-year level the indicator is judged against [indicator unit]."""
+        base = self.indicator.result.base
+        return self.indicator.target.base_value if base is None else base
+
+    @property
+    def latest_value(self) -> float | None:
+        return self.indicator.value
+
+    @property
+    def latest_year(self) -> int | None:
+        latest = self.indicator.result.latest
+        return None if latest is None else latest.year
+
+    @property
+    def target_value(self) -> float | None:
+        """The target applying to this area (a district's decomposed target) [target unit]."""
+        return self.indicator.target_value
+
+    @property
+    def completion_pct(self) -> float | None:
+        return self.indicator.completion_percent
+
+    @property
+    def time_progress_pct(self) -> float:
+        return self.indicator.time_progress_percent
+
+    @property
+    def status(self) -> core_progress.ProgressStatus:
+        return self.indicator.status
+
+    @property
+    def level(self) -> core_warning.WarningLevel:
+        return self.indicator.level
 
 
 @dataclass(frozen=True)
@@ -294,29 +352,22 @@ def _departments(target: Target) -> str:
     return text
 
 
-def midterm_area(plan: Plan, area: Area, year: int) -> MidtermArea:
-    items = indicators.evaluate(plan, area, year)
-    rows = []
-    for item in items:
-        r = item.result
-        rows.append(
+def midterm_area(
+    plan: Plan,
+    area: Area,
+    year: int,
+    context: FeedContext | None = None,
+    version: str | None = None,
+) -> MidtermArea:
+    items = indicators.evaluate(plan, area, year, context=context, version=version)
+    return MidtermArea(
+        area,
+        tuple(
             MidtermRow(
-                target=item.target,
-                base_value=item.target.base_value if item.target.base_value is not None else r.base,
-                latest_value=r.latest.value if r.latest else None,
-                latest_year=r.latest.year if r.latest else None,
-                completion_pct=item.completion_percent,
-                time_progress_pct=item.time_progress_percent,
-                status=r.status,
-                level=item.warning.level,
+                indicator=item,
                 sentence=sentence(item, year),
                 departments=_departments(item.target),
             )
-        )
-    return MidtermArea(area, tuple(rows))
-
-
-def midterm(plan: Plan, year: int, areas: Sequence[Area] | None = None) -> list[MidtermArea]:
-    """The mid-term evaluation of the city and each district (or of ``areas``)."""
-    chosen = energy_services.areas() if areas is None else list(areas)
-    return [midterm_area(plan, area, year) for area in chosen]
+            for item in items
+        ),
+    )

@@ -19,6 +19,7 @@ from django.views.decorators.http import require_POST
 
 from ecer.core import assessment as core
 from ecer.web.accounts.decorators import city_admin_required, scoped
+from ecer.web.audit.version import data_version
 from ecer.web.catalog.models import Area, Plan
 from ecer.web.catalog.observations_io import active_plan
 from ecer.web.indicators import service as indicators
@@ -38,11 +39,15 @@ def _plan_or_404() -> Plan:
         raise Http404("no plan loaded") from None
 
 
-def _year(request: HttpRequest, plan: Plan, source: dict[str, str] | None = None) -> int:
+def _year(
+    request: HttpRequest, plan: Plan, area: Area, source: dict[str, str] | None = None
+) -> int:
     raw = (source if source is not None else request.GET).get("year") or ""
     if raw == "":
-        city = Area.objects.get(kind=Area.Kind.CITY)
-        return max(plan.base_year + 1, indicators.default_year(plan, city))
+        # The year every page opens on for the area shown; but not before the first assessed
+        # year: the base year has no decline to assess nor a budget for the total (plan 四(一)),
+        # so the assessment cannot run on it.
+        return max(plan.base_year + 1, indicators.default_year(plan, area))
     try:
         year = int(raw)
     except ValueError:
@@ -50,6 +55,10 @@ def _year(request: HttpRequest, plan: Plan, source: dict[str, str] | None = None
     if not plan.base_year < year <= plan.target_year:
         raise Http404("year outside the assessed years")
     return year
+
+
+def _city() -> Area:
+    return get_object_or_404(Area, kind=Area.Kind.CITY)
 
 
 def _city_reader(request: HttpRequest) -> None:
@@ -63,7 +72,8 @@ def index(request: HttpRequest) -> HttpResponse:
     if not (scope.sees_all_areas or scope.role == "district"):
         raise PermissionDenied("no area in scope")
     plan = _plan_or_404()
-    year = _year(request, plan)
+    shown = _city() if scope.sees_all_areas else get_object_or_404(Area, pk=scope.area_id)
+    year = _year(request, plan, shown)
     version = services.current_scheme_version()
     if scope.sees_all_areas:
         doc = documents.annual(plan, year)
@@ -71,9 +81,9 @@ def index(request: HttpRequest) -> HttpResponse:
         summary: core.Summary | None = doc.summary
         stamp, demo = doc.data_version, doc.uses_demo_data
     else:
-        area = get_object_or_404(Area, pk=scope.area_id)
-        assessments = services.assess_year(year, plan, version.scheme(), [area])
-        summary, stamp = None, ""
+        stamp = data_version()
+        assessments = services.assess_year(year, plan, version.scheme(), [shown], version=stamp)
+        summary = None
         demo = any(a.control.uses_demo_data for a in assessments)
     recent = ReportJob.objects.order_by("-created_at")[:10] if scope.sees_all_areas else []
     return render(
@@ -103,7 +113,7 @@ def generate(request: HttpRequest) -> HttpResponse:
     kind = request.POST.get("kind", "")
     if kind not in ReportJob.Kind.values:
         raise Http404("unknown report")
-    year = _year(request, plan, request.POST)  # type: ignore[arg-type]
+    year = _year(request, plan, _city(), request.POST)  # type: ignore[arg-type]
     job = ReportJob.objects.create(kind=kind, year=year, created_by=request.user)
     jobs.start(job)
     if request.headers.get("Accept") == "application/json":
