@@ -18,6 +18,7 @@ from ecer.web.catalog.labels import STATUS_LABELS
 from ecer.web.catalog.models import Area, Plan, Target
 from ecer.web.catalog.templatetags.ecer_tags import num
 from ecer.web.indicators import service as indicators
+from ecer.web.textreport import INDICATOR_DIGITS
 
 pytestmark = pytest.mark.django_db
 
@@ -84,7 +85,7 @@ def walk(client: Any, capsys: Any, plan: Plan, years: range) -> int:
                 assert_same(overview[code], item, f"overview {where}")
                 line = cli[item.target.name[:28]]
                 assert line[3].split(" (")[0] == (
-                    "—" if item.value is None else num(item.value, 3)
+                    "—" if item.value is None else num(item.value, INDICATOR_DIGITS)
                 ), f"cli {where}"
                 assert line[6] == str(STATUS_LABELS[item.status.value]), f"cli {where}"
                 assert line[7] == item.level.label_zh, f"cli {where}"

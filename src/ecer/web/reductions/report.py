@@ -19,7 +19,7 @@ from ecer.web.catalog.templatetags.ecer_tags import num
 from ecer.web.indicators import service as indicators
 from ecer.web.reductions import figures, services
 from ecer.web.reductions.models import ReductionProject
-from ecer.web.textreport import text_table
+from ecer.web.textreport import INDICATOR_DIGITS, text_table
 
 DEMO_NOTE = "示例数据：以下数值为演示用虚构数据，不是北海市真实统计数据。"
 HEADER = ["污染物", "减排量(吨)", "目标值", "完成进度", "时序进度", "状态", "预警"]
@@ -66,7 +66,9 @@ def _city_lines(plan_name: str, area: Area, year: int, shown: list[figures.Figur
         rows.append(
             [
                 f.pollutant.label_zh,
-                NONE if latest is None else f"{num(latest.value, 3)} ({latest.year})",
+                NONE
+                if latest is None
+                else f"{num(latest.value, INDICATOR_DIGITS)} ({latest.year})",
                 NONE
                 if item.target_value is None
                 else f"{num(item.target_value)} {item.target.unit}".strip(),
@@ -95,7 +97,8 @@ def _district_lines(
         "项目的减排量，目标值、完成进度、状态和预警不适用。"
     )
     rows = [
-        [p.label_zh, num(sums.get((p,), 0.0), 3), NONE, NONE, NONE, NONE, NONE] for p in targets
+        [p.label_zh, num(sums.get((p,), 0.0), INDICATOR_DIGITS), NONE, NONE, NONE, NONE, NONE]
+        for p in targets
     ]
     lines.extend(text_table(HEADER, rows))
     return lines
