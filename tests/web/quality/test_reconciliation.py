@@ -85,6 +85,10 @@ def test_a_reported_figure_5_percent_off_the_computed_one_is_a_finding(
     ):
         assert text in finding.message
 
+    assert finding.get_record_kind_display() == "填报值与核算值核对"
+    listed = admin_client.get("/quality/").content.decode()
+    assert "填报值与核算值核对" in listed and finding.message in listed
+
     page = admin_client.get(f"/targets/{target.code}/?year={year}").content.decode()
     assert 'id="reconciliation"' in page
     assert "合浦县" in page.split('id="reconciliation"')[1].split("</section>")[0]
