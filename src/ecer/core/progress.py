@@ -376,7 +376,7 @@ def evaluate(
     observation; ``met`` when the latest value reaches the target (level kinds
     report ``met`` even without a base); ``no_base`` when the base is needed but
     unknown; ``on_track`` when the latest value is at or better than the
-    even-pace path; ``behind`` otherwise. Comparisons are exact up to
+    even-pace path before the target date; ``behind`` otherwise. Comparisons are exact up to
     ``EPSILON``.
     """
     latest = _latest(observations, as_of)
@@ -453,7 +453,9 @@ def evaluate(
 
     if met:
         status = ProgressStatus.MET
-    elif _reached(spec.kind, latest.value, required):
+    elif remaining > EPSILON and _reached(spec.kind, latest.value, required):
+        # On the path before the target date; at it, a target not met is behind (a value of
+        # exactly 30 is on the path to "超过30%" but does not meet it).
         status = ProgressStatus.ON_TRACK
     else:
         status = ProgressStatus.BEHIND

@@ -28,6 +28,9 @@ Condition kinds (``condition.kind``):
 - ``completeness``: the share of expected online intervals that are present.
 - ``reduction_vs_monitored``: a claimed pollutant reduction against the reduction in
   loads computed from HJ 212 monitoring.
+- ``reported_vs_computed``: a reported figure of a computed plan target against the computed
+  one, as reconciled by :func:`ecer.core.reconciliation.reconcile` (the tolerance is the
+  reconciliation's, one setting for every surface, so the rule has no parameter).
 
 Records are plain dicts (field → value). A quantity's unit is in the field
 ``<field>_unit`` unless the rule names another ``unit_field``. Cross-source figures
@@ -56,6 +59,8 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from enum import StrEnum
 from typing import Any
+
+from ecer.core.reconciliation import Reconciliation
 
 EPSILON = 1e-9
 """Relative slack of every tolerance comparison, against binary rounding [-]."""
@@ -109,6 +114,7 @@ class Context:
     intervals_present: Number of distinct expected intervals actually received [-].
     monitored_load_baseline: Pollutant load before the project, from HJ 212 data [unit].
     monitored_load_current: Pollutant load after the project, from HJ 212 data [unit].
+    reconciliation: A reported figure of a computed target against the computed one.
     """
 
     record_kind: str
@@ -120,6 +126,7 @@ class Context:
     intervals_present: int | None = None
     monitored_load_baseline: Quantity | None = None
     monitored_load_current: Quantity | None = None
+    reconciliation: Reconciliation | None = None
 
 
 # --- conditions -------------------------------------------------------------------------
@@ -228,6 +235,13 @@ class ReductionVsMonitored:
     tolerance_pct: float
 
 
+@dataclass(frozen=True)
+class ReportedVsComputed:
+    """The context's reconciliation is beyond its tolerance: ``|reported − computed| /
+    |computed| × 100 > tolerance_pct`` [%] (:mod:`ecer.core.reconciliation`). The record
+    names what is compared: ``target``, ``area``, ``year`` and ``value_unit``."""
+
+
 Condition = (
     Required
     | Range
@@ -240,6 +254,7 @@ Condition = (
     | DailyVsMonthly
     | Completeness
     | ReductionVsMonitored
+    | ReportedVsComputed
 )
 
 
@@ -436,6 +451,9 @@ def _condition_from_dict(data: object, where: str) -> Condition:
     if kind == "daily_vs_monthly":
         r.only({"kind", "unit", "tolerance_pct"})
         return DailyVsMonthly(r.text("unit"), r.non_negative("tolerance_pct"))
+    if kind == "reported_vs_computed":
+        r.only({"kind"})
+        return ReportedVsComputed()
     if kind == "completeness":
         r.only({"kind", "min_share_pct"})
         share = r.non_negative("min_share_pct")
@@ -486,6 +504,9 @@ def _sample_figures(condition: Condition) -> dict[str, float | str]:
             names = ("reported", "monitored", "baseline_load", "current_load")
             names = (*names, "excess_pct", "tolerance_pct")
             texts = ("name", "field", "unit")
+        case ReportedVsComputed():
+            names = ("reported", "computed", "difference", "difference_pct", "tolerance_pct")
+            texts = ("name", "unit", "target", "area", "year")
     return {**dict.fromkeys(names, 1.0), **dict.fromkeys(texts, "x")}
 
 
@@ -785,6 +806,25 @@ def _check(c: Condition, record: Mapping[str, Any], ctx: Context) -> dict[str, f
                 "current_load": current,
                 "excess_pct": excess_pct,
                 "tolerance_pct": c.tolerance_pct,
+            }
+        case ReportedVsComputed():
+            found = ctx.reconciliation
+            if found is None or not found.beyond_tolerance:
+                return None
+            # A computed figure of 0 has no relative difference: any difference is infinite.
+            pct = found.difference_pct
+            if pct is None:
+                pct = math.copysign(math.inf, found.difference)
+            return {
+                "target": str(record.get("target", "")),
+                "area": str(record.get("area", "")),
+                "year": str(found.year),
+                "unit": str(record.get("value_unit", "")),
+                "reported": found.reported,
+                "computed": found.computed,
+                "difference": found.difference,
+                "difference_pct": pct,
+                "tolerance_pct": found.tolerance_pct,
             }
     raise AssertionError(f"unhandled condition {c!r}")  # pragma: no cover
 

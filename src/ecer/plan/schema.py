@@ -26,7 +26,9 @@ not the goal: 10 [蒸吨/小时] for "10蒸吨/小时及以下燃煤锅炉", 65 
 
 Departments: ``lead`` and ``co`` (department codes) follow the clause's parenthesised
 list. Where the list says 牵头, those are the leads; otherwise the first-named body is the
-lead (the drafting convention of such lists) and the rest are co-responsible. 三(一) adds
+lead (the drafting convention of such lists) and the rest are co-responsible, except where a
+sentence is plainly the job of another listed body (mixed-subject clauses such as 三(七), 四(七):
+the irrigation districts are 水利局's, VOCs online monitoring 生态环境局's). 三(一) adds
 "以下均需各县区人民政府负责，不再列出": this catalog records ``county_governments`` in the
 ``co`` list of every target and task from 三(一) on, and on the 二 targets (五(一):
 全市各级人民政府对本行政区域节能减排工作负总责).

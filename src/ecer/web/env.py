@@ -62,3 +62,17 @@ def env_positive_float(name: str, default: float | None) -> float | None:
     if not (math.isfinite(value) and value > 0):
         raise ConfigError(f"{name}={raw!r}: expected a number > 0 or 'none'")
     return value
+
+
+def env_non_negative_float(name: str, default: float) -> float:
+    """A finite float >= 0 from NAME (a tolerance, a share), else default."""
+    raw = os.environ.get(name)
+    if raw is None or raw == "":
+        return default
+    try:
+        value = float(raw)
+    except ValueError:
+        raise ConfigError(f"{name}={raw!r}: expected a number >= 0") from None
+    if not (math.isfinite(value) and value >= 0):
+        raise ConfigError(f"{name}={raw!r}: expected a number >= 0")
+    return value

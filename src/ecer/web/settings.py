@@ -15,6 +15,7 @@ from ecer.web.env import (
     env_bool,
     env_int,
     env_list,
+    env_non_negative_float,
     env_positive_float,
     env_str,
 )
@@ -156,6 +157,10 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = env_int("ECER_UPLOAD_MAX_BYTES", 10 * 1024 * 1024)
 # An enterprise's annual report may differ from the sum of its online meter data by this many
 # per cent before the difference is a finding (ecer.core.meters.report_mismatch).
 ECER_REPORT_ONLINE_TOLERANCE_PCT = env_int("ECER_REPORT_ONLINE_TOLERANCE_PCT", 5)
+# A reported figure of a computed target may differ from the computed one by this many per cent
+# of the computed figure before the difference is a data-quality finding (填报值与核算值不一致;
+# ecer.core.reconciliation, issue 18 item 3).
+ECER_RECONCILE_TOLERANCE_PCT = env_non_negative_float("ECER_RECONCILE_TOLERANCE_PCT", 2.0)
 # CO2 of energy use (ecer.core.carbon). Grid factor [tCO2/MWh]: default the 广西 provincial
 # average electricity CO2 factor 2022, 0.4044 (生态环境部、国家统计局《关于发布2022年电力二氧化碳
 # 排放因子的公告》, 2024-12-20). Heat factor [tCO2/GJ]: default 0.11, "暂按 0.11 tCO2/GJ 计" of

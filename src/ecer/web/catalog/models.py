@@ -97,10 +97,10 @@ class Section(models.Model):
 class Wording(models.TextChoices):
     """How firmly the plan words a target (ecer.core.progress.Wording)."""
 
-    FIRM = "firm", _("确保")
-    STRIVE = "strive", _("力争")
-    ABOUT = "about", _("左右")
-    BASICALLY = "basically", _("基本")
+    FIRM = "firm", _("须达到")
+    STRIVE = "strive", _("力争目标")
+    ABOUT = "about", _("约数目标（左右）")
+    BASICALLY = "basically", _("基本完成类目标")
 
 
 class Target(models.Model):

@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 
 from ecer.core import progress as core_progress
 from ecer.core import warning as core_warning
+from ecer.core.reconciliation import Reconciliation, reconcile
 from ecer.web.audit.models import Status
 from ecer.web.audit.version import data_version
 from ecer.web.catalog.models import ANNUAL, Area, Observation, Plan, Target
@@ -30,24 +31,6 @@ from ecer.web.indicators import feeds
 from ecer.web.indicators.feeds import Alternative, FeedContext, FeedResult
 
 REPORTED = "reported"
-
-
-@dataclass(frozen=True)
-class Reconciliation:
-    """A reported figure of a computed target beside the computed one (same year).
-
-    difference: reported - computed [indicator unit]; difference_pct: against the computed
-    figure [%] (None when it is 0); beyond_tolerance: |difference_pct| above
-    ``ECER_RECONCILE_TOLERANCE_PCT``.
-    """
-
-    year: int
-    reported: float
-    computed: float
-    difference: float
-    difference_pct: float | None
-    tolerance_pct: float
-    beyond_tolerance: bool
 
 
 @dataclass(frozen=True)
@@ -114,16 +97,8 @@ class Indicator:
 
 
 def tolerance_pct() -> float:
-    return float(getattr(settings, "ECER_RECONCILE_TOLERANCE_PCT", 2.0))
-
-
-def reconcile(year: int, reported: float, computed: float, tolerance: float) -> Reconciliation:
-    """Reported against computed: the difference and whether it exceeds the tolerance."""
-    difference = reported - computed
-    # Relative difference against the computed figure, the one the status is judged on.
-    pct = None if computed == 0 else difference / abs(computed) * 100
-    beyond = abs(difference) > core_progress.EPSILON if pct is None else abs(pct) > tolerance
-    return Reconciliation(year, reported, computed, difference, pct, tolerance, beyond)
+    """The reconciliation tolerance in force [%] (``ECER_RECONCILE_TOLERANCE_PCT``)."""
+    return float(settings.ECER_RECONCILE_TOLERANCE_PCT)
 
 
 def plan_targets(plan: Plan, area: Area, scope: Any = None) -> list[Target]:

@@ -9,6 +9,7 @@ figures and online data in 吨标准煤, observations in their target's indicato
 from __future__ import annotations
 
 import math
+from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -19,12 +20,15 @@ from django.utils import timezone
 from ecer.core import energy as core_energy
 from ecer.core.quality import Context, Quantity
 from ecer.web.audit.models import Status
-from ecer.web.catalog.models import Observation, Plan
+from ecer.web.audit.version import data_version
+from ecer.web.catalog.models import ANNUAL, Observation, Plan
 from ecer.web.energy import services as energy_services
 from ecer.web.energy.models import DistrictEnergyYear
 from ecer.web.enterprises import services as enterprise_services
 from ecer.web.enterprises.models import EnergyReport, Meter, MeterReading
-from ecer.web.quality.defaults import BASE_YEAR_KIND
+from ecer.web.indicators import service as indicators
+from ecer.web.indicators.feeds import FeedContext
+from ecer.web.quality.defaults import BASE_YEAR_KIND, RECONCILIATION_KIND
 
 COUNTED = (Status.SUBMITTED, Status.APPROVED)
 TCE = "吨标准煤"
@@ -314,6 +318,70 @@ def online_month_checks(meter: Meter, year: int, month: int) -> list[Check]:
             enterprise_id=enterprise.pk,
         )
     ]
+
+
+# --- reported figures of computed targets ------------------------------------------------
+
+
+def reconciliation_checks(plan: Plan) -> list[Check]:
+    """One check per approved annual figure reported for a computed target (a target whose
+    ``feed`` is not ``reported``): the figure against the computed one, as the indicator
+    service reconciles them for the target page, so a finding's numbers are the page's.
+
+    Every such figure gets a check, also when it agrees or nothing is computed for its year:
+    a finding no longer found is then resolved.
+    """
+    computed = list(plan.targets.exclude(feed=indicators.REPORTED))
+    reported = (
+        Observation.objects.filter(
+            target__in=computed, quarter=ANNUAL, status=Status.APPROVED, year__lte=plan.target_year
+        )
+        .select_related("target", "area")
+        .order_by("year", "area__sort_order", "target__sort_order")
+    )
+    by_year_area: dict[tuple[int, int], list[Observation]] = defaultdict(list)
+    for obs in reported:
+        by_year_area[(obs.year, obs.area_id)].append(obs)
+    contexts: dict[int, FeedContext] = {}
+    version = data_version()
+    checks = []
+    for (year, _area_id), observations in by_year_area.items():
+        area = observations[0].area
+        context = contexts.setdefault(year, FeedContext(plan, year))
+        found = {
+            item.target.pk: item.reconciliation
+            for item in indicators.evaluate(
+                plan,
+                area,
+                year,
+                targets=[o.target for o in observations],
+                context=context,
+                version=version,
+            )
+        }
+        for obs in observations:
+            reconciliation = found.get(obs.target_id)
+            if reconciliation is not None and reconciliation.year != year:
+                reconciliation = None  # nothing computed for this year: the figure stands alone
+            record = {
+                "target": obs.target.name,
+                "area": area.name,
+                "year": year,
+                "value": obs.value,
+                "value_unit": obs.target.observation_unit,
+            }
+            checks.append(
+                Check(
+                    record,
+                    Context(RECONCILIATION_KIND, reconciliation=reconciliation),
+                    subject=obs,
+                    period="",
+                    label=f"{obs.target.name} · {area.name} · {year}",
+                    area_id=obs.area_id,
+                    target_id=obs.target_id,
+                )
+            )
+    return checks
 
 
 def checks_for(record: Model) -> list[Check]:

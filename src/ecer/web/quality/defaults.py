@@ -7,7 +7,8 @@ index compares with the year before the plan): they are checked as
 
 Target observations are checked twice: against rules for ``target_observation`` (every
 target) and against rules for ``target_observation:<target code>`` (one target, where a
-unit and a plausible change are known).
+unit and a plausible change are known). An approved annual observation of a computed target
+is also checked as ``target_reconciliation``: its figure against the computed one.
 """
 
 from __future__ import annotations
@@ -64,6 +65,24 @@ OBSERVATION_RULES: list[dict[str, Any]] = [
     },
 ]
 
+# A computed target's reported figure against the computed one (issue 18, item 3). A warning:
+# either side may be the wrong one, so a reviewer looks and comments. The tolerance is the
+# reconciliation's (ECER_RECONCILE_TOLERANCE_PCT), the one the target page shows.
+RECONCILIATION_KIND = "target_reconciliation"
+RECONCILIATION_RULES: list[dict[str, Any]] = [
+    {
+        "code": "OBS-RECONCILE",
+        "name": "填报值与核算值不一致",
+        "applies_to": RECONCILIATION_KIND,
+        "severity": "warning",
+        "condition": {"kind": "reported_vs_computed"},
+        "message": (
+            "{name}：{target}（{area}，{year}年）填报值 {reported:.6g} {unit}，"
+            "核算值 {computed:.6g} {unit}，相差 {difference:+.6g} {unit}"
+            "（{difference_pct:+.1f}%），超出 ±{tolerance_pct:g}% 容差"
+        ),
+    },
+]
 
 BASE_YEAR_KIND = "district_energy_base_year"
 
@@ -83,7 +102,12 @@ def _base_year_rules(rules: list[dict[str, Any]]) -> list[dict[str, Any]]:
 def default_rule_data() -> dict[str, Any]:
     data = copy.deepcopy(DEFAULT_RULES)
     rules = data["rules"]
-    data["rules"] = [*rules, *_base_year_rules(rules), *copy.deepcopy(OBSERVATION_RULES)]
+    data["rules"] = [
+        *rules,
+        *_base_year_rules(rules),
+        *copy.deepcopy(OBSERVATION_RULES),
+        *copy.deepcopy(RECONCILIATION_RULES),
+    ]
     return data
 
 

@@ -68,6 +68,7 @@ RECORD_KIND_CHOICES = [
     ("district_energy_year", _("县区年度能耗数据")),
     ("enterprise_energy_report", _("能源利用状况报告")),
     ("online_energy_series", _("在线能耗数据")),
+    ("target_reconciliation", _("填报值与核算值核对")),
 ]
 
 

@@ -32,7 +32,7 @@ from django.utils.translation import gettext as _
 from ecer.core import quality as core_quality
 from ecer.web.accounts.models import Role
 from ecer.web.audit.models import Status
-from ecer.web.catalog.models import Area, Observation, Target
+from ecer.web.catalog.models import Area, Observation, Plan, Target
 from ecer.web.energy.models import DistrictEnergyYear
 from ecer.web.enterprises.models import EnergyReport, Meter, MeterReading
 from ecer.web.quality import adapters
@@ -249,6 +249,7 @@ class RunSummary:
     records: int = 0
     series: int = 0
     open_findings: int = 0
+    reconciliations: int = 0
     rule_set: str = ""
 
     def __str__(self) -> str:
@@ -306,8 +307,22 @@ def run_all() -> RunSummary:
             for check in checks:
                 _run([check], version)
         summary.series += len(checks)
+    summary.reconciliations = len(check_reconciliations(version))
     summary.open_findings = Finding.objects.filter(status=FindingStatus.OPEN).count()
     return summary
+
+
+def check_reconciliations(version: RuleSetVersion | None = None) -> list[adapters.Check]:
+    """Check every approved figure reported for a computed target against the computed one
+    (rule kind ``target_reconciliation``, e.g. 填报值与核算值不一致), in every plan."""
+    version = version or active_rule_set()
+    checks = []
+    for plan in Plan.objects.all():
+        checks += adapters.reconciliation_checks(plan)
+    with transaction.atomic():
+        for check in checks:
+            _run([check], version)
+    return checks
 
 
 # --- who sees which findings -------------------------------------------------------------

@@ -28,7 +28,7 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='historicaltarget',
             name='wording',
-            field=models.CharField(choices=[('firm', '确保'), ('strive', '力争'), ('about', '左右'), ('basically', '基本')], default='firm', max_length=20, verbose_name='表述'),
+            field=models.CharField(choices=[('firm', '须达到'), ('strive', '力争目标'), ('about', '约数目标（左右）'), ('basically', '基本完成类目标')], default='firm', max_length=20, verbose_name='表述'),
         ),
         migrations.AddField(
             model_name='target',
@@ -48,6 +48,6 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='target',
             name='wording',
-            field=models.CharField(choices=[('firm', '确保'), ('strive', '力争'), ('about', '左右'), ('basically', '基本')], default='firm', max_length=20, verbose_name='表述'),
+            field=models.CharField(choices=[('firm', '须达到'), ('strive', '力争目标'), ('about', '约数目标（左右）'), ('basically', '基本完成类目标')], default='firm', max_length=20, verbose_name='表述'),
         ),
     ]
