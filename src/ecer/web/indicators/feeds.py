@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from functools import cached_property
 
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from ecer.core import progress as core_progress
 from ecer.core import reductions as core_reductions
@@ -144,8 +145,8 @@ def _basic_target(target: Target, area: Area, control: energy_services.DualContr
     return control.target.basic_decline_pct if control.target else None
 
 
-ASSESSED = _("考核口径")
-GROSS = _("总量口径")
+ASSESSED = gettext_lazy("考核口径")
+GROSS = gettext_lazy("总量口径")
 
 
 def energy_intensity(target: Target, area: Area, ctx: FeedContext) -> FeedResult:
