@@ -6,7 +6,7 @@ from django import forms
 from django.contrib import admin
 from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import UserAdmin
-from django.contrib.auth.forms import UserChangeForm, UserCreationForm
+from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
 from django.http import HttpRequest, HttpResponse
 from django.template.response import TemplateResponse
 from django.utils.translation import gettext_lazy as _
@@ -42,7 +42,7 @@ class NormalizedUsernameMixin:
         return name
 
 
-class EcerUserCreationForm(NormalizedUsernameMixin, UserCreationForm):  # type: ignore[type-arg]
+class EcerUserCreationForm(NormalizedUsernameMixin, AdminUserCreationForm):  # type: ignore[type-arg]
     pass
 
 
