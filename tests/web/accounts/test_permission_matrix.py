@@ -498,7 +498,12 @@ ROUTES = [
         {**ENTERPRISE_ENTRY, "city_admin": (302, 302), "enterprise": (403, 404)},
         data={"decision": "return", "reason": "请补充"},
     ),
-    Route("enterprises:api_keys", "get", lambda w, r, s: "/enterprises/api-keys/", ENTERPRISE_KEYS),
+    Route(
+        "enterprises:api_keys",
+        "get",
+        lambda w, r, s: "/enterprises/api-keys/",
+        {**ENTERPRISE_KEYS, "enterprise": (200, 200)},
+    ),
     Route(
         "enterprises:api_key_revoke",
         "get",
