@@ -1,13 +1,17 @@
 """The JSON API (django-ninja; OpenAPI schema at /api/openapi.json, docs at /api/docs).
 
 Callers authenticate with an API key (``Authorization: Bearer ecer_…``) or a signed-in
-session; either way the same Scope decides what they may see and change.
+session; either way the same Scope decides what they may see and change. A request with no
+valid key and no signed-in session is answered 401 with a JSON error (never a CSRF error: the
+CSRF check belongs to session callers only). The schema and its docs page are for signed-in
+users (docs/security.md, "Defaults").
 """
 
 from __future__ import annotations
 
 from typing import Any
 
+from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest
 from ninja import NinjaAPI
 from ninja.security import HttpBearer, SessionAuth
@@ -27,6 +31,13 @@ class ApiKeyAuth(HttpBearer):
 
 
 class ScopedSessionAuth(SessionAuth):
+    def _get_key(self, request: HttpRequest) -> str | None:
+        # Only a signed-in session is checked for CSRF; anyone else (a missing, wrong or
+        # revoked API key) falls through to ninja's 401.
+        if not request.user.is_authenticated:
+            return None
+        return super()._get_key(request)
+
     def authenticate(self, request: HttpRequest, key: str | None) -> Any:
         user = super().authenticate(request, key)
         if user is not None and not request.scope.has_access:  # type: ignore[attr-defined]
@@ -39,6 +50,7 @@ api = NinjaAPI(
     version="1",
     urls_namespace="api",
     auth=[ApiKeyAuth(), ScopedSessionAuth()],
+    docs_decorator=login_required,
 )
 
 

@@ -76,3 +76,43 @@ def env_non_negative_float(name: str, default: float) -> float:
     if not (math.isfinite(value) and value >= 0):
         raise ConfigError(f"{name}={raw!r}: expected a number >= 0")
     return value
+
+
+def persistent_secret(data_dir: Path, name: str = "secret-key") -> str:
+    """A random secret kept in ``data_dir/name`` (mode 600), created on first use.
+
+    Created atomically (written to a temporary file, then linked into place), so processes
+    starting together all read the one key that won.
+    """
+    import secrets
+
+    path = data_dir / name
+    try:
+        return _read_secret(path)
+    except FileNotFoundError:
+        pass
+    try:
+        data_dir.mkdir(parents=True, exist_ok=True)
+        temporary = data_dir / f".{name}.{os.getpid()}.{secrets.token_hex(4)}"
+        descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
+            handle.write(secrets.token_urlsafe(50))
+        try:
+            os.link(temporary, path)
+        except FileExistsError:
+            pass
+        finally:
+            temporary.unlink()
+        return _read_secret(path)
+    except OSError as exc:
+        raise ConfigError(
+            f"SECRET_KEY is not set and {path} cannot be created ({exc}): set SECRET_KEY "
+            "(or SECRET_KEY_FILE) or make ECER_DATA_DIR writable"
+        ) from None
+
+
+def _read_secret(path: Path) -> str:
+    value = path.read_text(encoding="utf-8").strip()
+    if len(value) < 32:
+        raise ConfigError(f"{path}: the stored secret key is shorter than 32 characters")
+    return value

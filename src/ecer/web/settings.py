@@ -18,14 +18,19 @@ from ecer.web.env import (
     env_non_negative_float,
     env_positive_float,
     env_str,
+    persistent_secret,
 )
 
 WEB_DIR = Path(__file__).resolve().parent
 DATA_DIR = Path(env_str("ECER_DATA_DIR", str(Path.cwd() / "var"))).resolve()
 
-DEBUG = env_bool("ECER_DEBUG", True)
+# Off unless turned on: a server started without any variable shows no tracebacks and no URL
+# list (`make run`, the demo, sets ECER_DEBUG=1 itself).
+DEBUG = env_bool("ECER_DEBUG", False)
 _DEV_SECRET = "ecer-development-only-secret-key-do-not-use-in-production"
-SECRET_KEY = env_str("SECRET_KEY", _DEV_SECRET)
+# SECRET_KEY (or SECRET_KEY_FILE) when given; otherwise a random key kept in DATA_DIR, so an
+# installation is safe without knowing the variable and sessions survive restarts.
+SECRET_KEY = env_str("SECRET_KEY", "") or (_DEV_SECRET if DEBUG else persistent_secret(DATA_DIR))
 ALLOWED_HOSTS = env_list("ECER_ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]", "testserver"])
 
 INSTALLED_APPS = [
@@ -35,6 +40,7 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    "ninja",  # serves the API docs' Swagger UI from its own static files (no CDN)
     "simple_history",
     "ecer.web.accounts",
     "ecer.web.audit",
@@ -51,6 +57,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "ecer.web.accounts.middleware.SecurityHeadersMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -61,6 +68,9 @@ MIDDLEWARE = [
     "simple_history.middleware.HistoryRequestMiddleware",
     "ecer.web.accounts.middleware.ScopeMiddleware",
 ]
+
+# Users are found by the normal form of their name (ecer.web.accounts.names).
+AUTHENTICATION_BACKENDS = ["ecer.web.accounts.backends.NormalizedUsernameBackend"]
 
 ROOT_URLCONF = "ecer.web.urls"
 WSGI_APPLICATION = "ecer.web.wsgi.application"
@@ -136,20 +146,41 @@ LOGOUT_REDIRECT_URL = "catalog:dashboard"
 # Sessions end after a working day or when the browser closes.
 SESSION_COOKIE_AGE = env_int("ECER_SESSION_SECONDS", 8 * 3600)
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
-# Login throttling (ecer.web.accounts.throttle).
+# Login throttling (ecer.web.accounts.throttle; the rule is in its docstring and in
+# docs/security.md).
 ECER_LOGIN_MAX_FAILURES = env_int("ECER_LOGIN_MAX_FAILURES", 5)
 ECER_LOGIN_WINDOW_SECONDS = env_int("ECER_LOGIN_WINDOW_SECONDS", 900)
+ECER_LOGIN_NAME_SLOWDOWN_AFTER = env_int("ECER_LOGIN_NAME_SLOWDOWN_AFTER", 10)
+ECER_LOGIN_MAX_DELAY_SECONDS = env_int("ECER_LOGIN_MAX_DELAY_SECONDS", 60)
+ECER_LOGIN_MAX_FAILURES_PER_ADDRESS = env_int("ECER_LOGIN_MAX_FAILURES_PER_ADDRESS", 100)
+ECER_LOGIN_KNOWN_ADDRESS_DAYS = env_int("ECER_LOGIN_KNOWN_ADDRESS_DAYS", 30)
+# Trusted reverse proxies in front of the platform: the client's address is then the one the
+# outermost proxy saw in X-Forwarded-For (0: REMOTE_ADDR, nobody's header is believed).
+ECER_PROXY_COUNT = env_int("ECER_PROXY_COUNT", 0)
 
-# Production hardening, switched on by ECER_DEBUG=0.
+# Served over TLS (directly or behind a TLS-terminating proxy): secure cookies and HSTS.
+ECER_HTTPS = env_bool("ECER_HTTPS", False)
 SESSION_COOKIE_HTTPONLY = True
-SESSION_COOKIE_SECURE = not DEBUG and env_bool("ECER_SECURE_COOKIES", True)
-CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+SESSION_COOKIE_SECURE = ECER_HTTPS
+CSRF_COOKIE_SECURE = ECER_HTTPS
 CSRF_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_SAMESITE = "Lax"
 SECURE_CONTENT_TYPE_NOSNIFF = True
-SECURE_SSL_REDIRECT = not DEBUG and env_bool("ECER_SSL_REDIRECT", False)
-SECURE_HSTS_SECONDS = 0 if DEBUG else env_int("ECER_HSTS_SECONDS", 0)
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_SSL_REDIRECT = ECER_HTTPS and env_bool("ECER_SSL_REDIRECT", False)
+SECURE_HSTS_SECONDS = env_int("ECER_HSTS_SECONDS", 365 * 24 * 3600) if ECER_HTTPS else 0
+if ECER_HTTPS and ECER_PROXY_COUNT > 0:
+    # The proxy terminates TLS and says so; only believed when proxies are declared.
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# Content-Security-Policy of every response (ecer.web.accounts.middleware): scripts only from
+# this site's static files (no inline script, no eval); inline styles are allowed because
+# ECharts' tooltips and the progress bars set them, and a style cannot run code.
+ECER_CSP = (
+    "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
+    "img-src 'self' data:; font-src 'self' data:; connect-src 'self'; object-src 'none'; "
+    "base-uri 'self'; form-action 'self'; frame-ancestors 'none'"
+)
 CSRF_TRUSTED_ORIGINS = env_list("ECER_CSRF_TRUSTED_ORIGINS", [])
 X_FRAME_OPTIONS = "DENY"
 FILE_UPLOAD_MAX_MEMORY_SIZE = env_int("ECER_UPLOAD_MAX_BYTES", 10 * 1024 * 1024)
@@ -196,6 +227,4 @@ EMAIL_PORT = env_int("ECER_EMAIL_PORT", 25)
 DEFAULT_FROM_EMAIL = env_str("ECER_EMAIL_FROM", "ecer@localhost")
 
 if not DEBUG and SECRET_KEY == _DEV_SECRET:
-    from django.core.exceptions import ImproperlyConfigured
-
-    raise ImproperlyConfigured("SECRET_KEY must be set when ECER_DEBUG=0")
+    raise ConfigError("SECRET_KEY is the development key, which is public: unset it or set another")

@@ -1,6 +1,9 @@
 """Workbooks people fill in: reading named sheets by their headers, and writing them back.
 
-Shared by every Excel import and template. Columns are found by code or by their Chinese
+Every workbook the platform writes is a ``sheets.Workbook`` (tests/web/accounts/
+test_exports_safety.py fails on any other): saving it neutralises text that a spreadsheet
+would read as a formula (formula injection, issue #19). Shared by every Excel import and
+template. Columns are found by code or by their Chinese
 header, in any order; errors name the sheet, the row as the spreadsheet shows it and the
 column header as written in the file.
 """
@@ -8,12 +11,15 @@ column header as written in the file.
 from __future__ import annotations
 
 import io
+import re
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+import openpyxl
 from django.utils.translation import gettext as _
-from openpyxl import Workbook, load_workbook
+from openpyxl import load_workbook
+from openpyxl.cell.cell import Cell
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
@@ -21,6 +27,49 @@ from ecer.web.cells import cell_text
 
 MAX_ROWS = 10_000
 HEADER_FILL = PatternFill("solid", fgColor="DDEBF7")
+
+# Text beginning with one of these is read as a formula (or DDE) by spreadsheet programs.
+FORMULA_LEADS = ("=", "+", "-", "@", "\t", "\r")
+# Text that begins with one of them but can never be a formula: a signed number, a dash.
+_HARMLESS = re.compile(r"[-+]?\d+(?:[.,]\d+)*%?|[-—–]+")
+
+
+def is_formula_text(value: object) -> bool:
+    """Would a spreadsheet treat this text as a formula?"""
+    return (
+        isinstance(value, str)
+        and value.startswith(FORMULA_LEADS)
+        and _HARMLESS.fullmatch(value) is None
+    )
+
+
+def neutralise(value: object) -> object:
+    """Text that would be read as a formula, prefixed with an apostrophe so that it stays
+    text in every program (the OWASP rule for CSV/formula injection); everything else,
+    numbers and dates above all, unchanged."""
+    if is_formula_text(value):
+        return "'" + str(value)
+    return value
+
+
+def neutralise_workbook(workbook: openpyxl.Workbook) -> None:
+    """Apply ``neutralise`` to every cell of every sheet, in place."""
+    for sheet in workbook.worksheets:
+        for row in sheet.iter_rows():
+            for cell in row:
+                # A formula cell holds its text "=…", so it is neutralised like any other.
+                if isinstance(cell, Cell) and is_formula_text(cell.value):
+                    cell.value = neutralise(cell.value)
+                    cell.data_type = "s"
+
+
+class Workbook(openpyxl.Workbook):
+    """The workbook the platform writes: ``save`` neutralises every text cell that a
+    spreadsheet would read as a formula. Nothing here writes formulas on purpose."""
+
+    def save(self, filename: Any) -> None:
+        neutralise_workbook(self)
+        super().save(filename)
 
 
 @dataclass(frozen=True)
@@ -143,7 +192,9 @@ def write_sheets(
     return workbook
 
 
-def save(workbook: Workbook) -> bytes:
+def save(workbook: openpyxl.Workbook) -> bytes:
+    """The workbook as .xlsx bytes, neutralised (also one read back with load_workbook)."""
+    neutralise_workbook(workbook)
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()

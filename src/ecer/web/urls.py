@@ -2,6 +2,7 @@ from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
+from django.views.generic import RedirectView
 
 from ecer.web.accounts.views import ThrottledLoginView
 from ecer.web.api import api
@@ -11,6 +12,9 @@ urlpatterns = [
     path("api/", api.urls),
 ]
 urlpatterns += i18n_patterns(
+    # One sign-in page, throttled, for everybody: the admin's own login form would bypass the
+    # throttle and ask for a staff flag instead of the role.
+    path("admin/login/", RedirectView.as_view(pattern_name="login", query_string=True)),
     path("admin/", admin.site.urls),
     path("login/", ThrottledLoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),

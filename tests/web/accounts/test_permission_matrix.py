@@ -201,6 +201,12 @@ CITY_ADMIN_ONLY = same(
     enterprise=403,
 )
 PUBLIC = {role: (200, 200) for role in ROLES}
+SIGNED_IN = {**PUBLIC, "anonymous": (LOGIN, LOGIN)}
+ENTERPRISE_KEYS = {
+    **same(no_role=403, city_admin=403, leader=403, department=403, district=403),
+    "anonymous": (LOGIN, LOGIN),
+    "enterprise": (200, 404),
+}
 PROJECT_LIST = same(
     anonymous=LOGIN,
     no_role=403,
@@ -243,6 +249,24 @@ MONITORING_POINT = {
     "district": (200, 404),
     "enterprise": (200, 404),
 }
+
+
+def api_key_of(world: World, role: str, which: str) -> int:
+    """A key of the enterprise user's own enterprise, or of another enterprise's user."""
+    from django.contrib.auth import get_user_model
+
+    from ecer.web.accounts.models import ApiKey, Membership, Role
+
+    if which == "own":
+        owner = world.users["enterprise"]
+    else:
+        owner, created = get_user_model().objects.get_or_create(username="otherfirm")
+        if created:
+            Membership.objects.create(
+                user=owner, role=Role.ENTERPRISE, enterprise_code="91450512MA5TG0034R"
+            )
+    key = ApiKey.objects.filter(user=owner).first() or ApiKey.issue(owner, "logger")[0]
+    return key.pk
 
 
 def done_report_job() -> int:
@@ -475,6 +499,18 @@ ROUTES = [
         data={"decision": "return", "reason": "请补充"},
     ),
     Route(
+        "enterprises:api_keys",
+        "get",
+        lambda w, r, s: "/enterprises/api-keys/",
+        {**ENTERPRISE_KEYS, "enterprise": (200, 200)},
+    ),
+    Route(
+        "enterprises:api_key_revoke",
+        "get",
+        lambda w, r, s: f"/enterprises/api-keys/{api_key_of(w, r, s)}/revoke/",
+        ENTERPRISE_KEYS,
+    ),
+    Route(
         "api:upload_readings",
         "post",
         lambda w, r, s: "/api/meters/readings",
@@ -655,8 +691,9 @@ ROUTES = [
     ),
     Route("admin:index", "get", lambda w, r, s: "/admin/", ADMIN_ONLY),
     Route("api:api-root", "get", lambda w, r, s: "/api/", {role: (404, 404) for role in ROLES}),
-    Route("api:openapi-json", "get", lambda w, r, s: "/api/openapi.json", PUBLIC),
-    Route("api:openapi-view", "get", lambda w, r, s: "/api/docs", PUBLIC),
+    # The API's schema and docs are for signed-in users (docs/security.md, "Defaults").
+    Route("api:openapi-json", "get", lambda w, r, s: "/api/openapi.json", SIGNED_IN),
+    Route("api:openapi-view", "get", lambda w, r, s: "/api/docs", SIGNED_IN),
     Route(
         "api:list_observations",
         "get",

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -57,11 +58,13 @@ class Membership(models.Model):
 
 
 class LoginAttempt(models.Model):
-    """A failed sign-in, kept to throttle guessing (see ecer.web.accounts.throttle)."""
+    """A sign-in attempt kept to throttle guessing (see ecer.web.accounts.throttle): failures
+    for the window, successes to know the addresses a user signs in from."""
 
-    username = models.CharField(max_length=150, db_index=True)
+    username = models.CharField(max_length=150, db_index=True)  # normalized
     ip_address = models.GenericIPAddressField(null=True, blank=True, db_index=True)
     at = models.DateTimeField(default=timezone.now, db_index=True)
+    succeeded = models.BooleanField(default=False)
 
     class Meta:
         verbose_name = _("登录失败记录")
@@ -101,14 +104,41 @@ class ApiKey(models.Model):
     def __str__(self) -> str:
         return f"{self.name} ({self.prefix}…)"
 
+    @staticmethod
+    def owner_problem(user: Any) -> str | None:
+        """Why a key for ``user`` could never be used, or None. Keys are for uploads: the
+        user must be active and have a role that sends data through the API."""
+        from ecer.web.accounts.scope import Scope
+
+        if user is None:
+            return str(_("API 密钥必须属于一个用户"))
+        if not user.is_active:
+            return str(_("用户 %(user)s 已停用，其 API 密钥无法使用") % {"user": user})
+        if not Scope.for_user(user).can_upload_by_api:
+            return str(
+                _(
+                    "用户 %(user)s 的角色不能通过 API 上传数据"
+                    "（需为企业、县区、部门用户或市级管理员）"
+                )
+                % {"user": user}
+            )
+        return None
+
     @classmethod
-    def issue(cls, user: object, name: str) -> tuple[ApiKey, str]:
+    def issue(cls, user: Any, name: str) -> tuple[ApiKey, str]:
         """Create a key; the raw key is returned once and never stored."""
-        raw = "ecer_" + secrets.token_urlsafe(32)
-        key = cls.objects.create(
-            user=user, name=name, prefix=raw[5 : 5 + cls.PREFIX_LENGTH], key_hash=hash_api_key(raw)
-        )
+        problem = cls.owner_problem(user)
+        if problem is not None:
+            raise ValidationError(problem)
+        raw, fields = cls.new_secret()
+        key = cls.objects.create(user=user, name=name, **fields)
         return key, raw
+
+    @classmethod
+    def new_secret(cls) -> tuple[str, dict[str, str]]:
+        """A fresh raw key and the fields stored for it (prefix and hash only)."""
+        raw = "ecer_" + secrets.token_urlsafe(32)
+        return raw, {"prefix": raw[5 : 5 + cls.PREFIX_LENGTH], "key_hash": hash_api_key(raw)}
 
     @classmethod
     def authenticate(cls, raw: str) -> ApiKey | None:

@@ -139,3 +139,16 @@ class Scope:
     @property
     def can_submit_anything(self) -> bool:
         return self.role in (Role.CITY_ADMIN, Role.DISTRICT, Role.DEPARTMENT)
+
+    @property
+    def can_upload_by_api(self) -> bool:
+        """Sends data through the API: observations (city, departments, districts), meter
+        readings and energy reports (an enterprise with its code; city administrators)."""
+        return self.can_submit_anything or (
+            self.role == Role.ENTERPRISE and bool(self.enterprise_code)
+        )
+
+    @property
+    def manages_own_api_keys(self) -> bool:
+        """Enterprise users issue and revoke their enterprise's keys themselves."""
+        return self.role == Role.ENTERPRISE and bool(self.enterprise_code)

@@ -7,13 +7,13 @@ from collections.abc import Sequence
 from datetime import datetime
 
 from django.utils.translation import gettext as _
-from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
 from ecer.web.catalog.labels import LEVEL_HEX, STATUS_LABELS
 from ecer.web.catalog.models import Area, Plan
 from ecer.web.indicators.service import Indicator
+from ecer.web.sheets import Workbook
 
 HEADER_FILL = PatternFill("solid", fgColor="DDEBF7")
 

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 from django.db import transaction
 from django.utils.translation import gettext as _
-from openpyxl import Workbook, load_workbook
+from openpyxl import load_workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
@@ -41,6 +41,7 @@ from ecer.web.sheets import (
     RowError,
     Sheet,
     SheetImportError,
+    Workbook,
     open_workbook,
     read_sheet,
     save,

@@ -7,11 +7,11 @@ from collections.abc import Sequence
 from datetime import datetime
 
 from django.utils.translation import gettext as _
-from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
 from ecer.web.projects.models import Project, two_high_rules
+from ecer.web.sheets import Workbook
 
 HEADER_FILL = PatternFill("solid", fgColor="DDE6F0")
 

@@ -7,10 +7,10 @@ from collections.abc import Iterable
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from openpyxl import Workbook
 from openpyxl.styles import Font
 
 from ecer.web.quality.models import Finding
+from ecer.web.sheets import Workbook
 
 
 def findings_workbook(findings: Iterable[Finding]) -> bytes:

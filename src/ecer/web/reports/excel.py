@@ -11,7 +11,6 @@ from collections.abc import Sequence
 
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
-from openpyxl import Workbook
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
@@ -20,6 +19,7 @@ from ecer.core import assessment as core
 from ecer.web.catalog.labels import STATUS_LABELS, level_hex, level_ink_hex
 from ecer.web.reports.documents import AnnualDocument, MidtermDocument
 from ecer.web.reports.services import MidtermArea, MidtermRow
+from ecer.web.sheets import Workbook
 
 HEADER_FILL = PatternFill("solid", fgColor="DDEBF7")
 TOTAL_FILL = PatternFill("solid", fgColor="F2F2F2")
