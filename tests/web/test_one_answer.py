@@ -32,6 +32,7 @@ def html_rows(html: str, key: str) -> dict[str, dict[str, str]]:
     rows = {}
     for match in re.finditer(rf'<tr[^>]*\bdata-{key}="([^"]+)"[^>]*>(.*?)</tr>', html, re.S):
         rows[match.group(1)] = dict(re.findall(r'data-(value|status|level)="([^"]*)"', match[2]))
+        rows[match.group(1)]["html"] = match[2]
     return rows
 
 
@@ -83,6 +84,8 @@ def walk(client: Any, capsys: Any, plan: Plan, years: range) -> int:
             for item in items:
                 code, where = item.target.code, f"{item.target.code} {area.code} {year}"
                 assert_same(overview[code], item, f"overview {where}")
+                if item.value is not None:  # the same digits as the terminal
+                    assert num(item.value, INDICATOR_DIGITS) in overview[code]["html"], where
                 line = cli[item.target.name[:28]]
                 assert line[3].split(" (")[0] == (
                     "—" if item.value is None else num(item.value, INDICATOR_DIGITS)

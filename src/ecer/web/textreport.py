@@ -7,7 +7,7 @@ from collections.abc import Sequence
 
 # Decimals of an indicator's value in the terminal (`ecer progress`, `ecer energy report`):
 # the energy intensity (tce/10^4 yuan, about 0.2-1.3 in Beihai) keeps 4 significant digits,
-# and both commands print it the same way.
+# and both commands print it the same way, as do the overview and target pages (num:4).
 INDICATOR_DIGITS = 4
 
 
