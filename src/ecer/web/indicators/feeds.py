@@ -170,7 +170,7 @@ def energy_intensity(target: Target, area: Area, ctx: FeedContext) -> FeedResult
     return FeedResult(
         result=result,
         warning=warning,
-        basis=ASSESSED,
+        basis=str(ASSESSED),
         target_value=basic,
         uses_demo_data=control.uses_demo_data,
         series=tuple((f.year, f.assessed.intensity) for f in control.years),
@@ -191,7 +191,7 @@ def energy_total(target: Target, area: Area, ctx: FeedContext) -> FeedResult:
         return FeedResult(
             result=result,
             warning=control.total_warning,
-            basis=ASSESSED,
+            basis=str(ASSESSED),
             target_value=None,
             uses_demo_data=control.uses_demo_data,
             series=series,
@@ -209,12 +209,12 @@ def energy_total(target: Target, area: Area, ctx: FeedContext) -> FeedResult:
     return FeedResult(
         result=result,
         warning=control.total_warning,
-        basis=ASSESSED,
+        basis=str(ASSESSED),
         target_value=total.budget_tce / TCE_PER_10K_TCE,
         uses_demo_data=control.uses_demo_data,
         series=series,
         alternatives=(
-            Alternative(GROSS, current.consumption.gross_tce / TCE_PER_10K_TCE, target.unit),
+            Alternative(str(GROSS), current.consumption.gross_tce / TCE_PER_10K_TCE, target.unit),
         ),
     )
 
