@@ -293,7 +293,8 @@ def test_old_quarantine_is_purged_and_nothing_else(store):
         ]
     )
     assert store.purge_quarantine(RECEIVED_AT - timedelta(days=30)) == 1
-    assert rows(store, f"SELECT status, quarantine_reason FROM {RAW_FRAME_TABLE} ORDER BY id") == [
+    # (Row ids follow each backend's insert order: compare without them.)
+    assert sorted(rows(store, f"SELECT status, quarantine_reason FROM {RAW_FRAME_TABLE}")) == [
         (QUARANTINED, "recent junk"),
         (STORED, ""),
     ]
