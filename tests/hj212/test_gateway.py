@@ -11,6 +11,7 @@ import sqlite3
 import threading
 import time
 from collections.abc import Awaitable, Callable, Sequence
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -103,6 +104,9 @@ class GatedWriter:
     def register_points(self, points: Any) -> int:
         return self.writer.register_points(points)
 
+    def purge_quarantine(self, before: datetime) -> int:
+        return self.writer.purge_quarantine(before)
+
     def close(self) -> None:
         self.writer.close()
 
@@ -141,7 +145,9 @@ def run_protocol(
 
     async def main() -> FakeTransport:
         directory = PointDirectory(writer, 30.0, 2.0)
-        batcher = Batcher(writer, directory, config.batch_max_frames, config.batch_max_delay)
+        batcher = Batcher(
+            writer, directory, config.batch_max_frames, config.batch_max_delay, config
+        )
         task = asyncio.create_task(batcher.run())
         protocol = StationProtocol(config, ServerState(), batcher)
         transport = FakeTransport()
@@ -243,8 +249,11 @@ def test_unknown_mn_and_wrong_password_are_quarantined_with_the_reason(database)
         (QUARANTINED, "unknown MN NOSUCHSTATION01"),
         (QUARANTINED, "wrong password (PW)"),
     ]
-    # Both are durably kept (in quarantine), so both are answered.
-    assert len(transport.replies()) == 2
+    # Both are answered, as refused (9011 with QnRtn 4 and 3), never as received (9014).
+    assert [(r.cn, r.items) for r in transport.replies()] == [
+        ("9011", {"QnRtn": "4"}),
+        ("9011", {"QnRtn": "3"}),
+    ]
 
 
 def test_reading_pauses_while_too_many_frames_await_storage(database):

@@ -17,7 +17,8 @@ import subprocess
 import sys
 import tempfile
 from collections.abc import Iterator
-from datetime import UTC, datetime
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -37,6 +38,7 @@ from ecer.hj212.storage import (
     ReceivedFrame,
     SQLiteFrameWriter,
     default_database_url,
+    frame_text,
     open_store,
     postgres_conninfo,
 )
@@ -267,15 +269,35 @@ def test_a_repeated_quarantined_frame_is_logged_each_time(store):
     assert [r.status for r in results] == [QUARANTINED, QUARANTINED]
 
 
-def test_unparseable_bytes_are_logged_with_the_error(store):
+def test_unparseable_bytes_are_logged_once_with_the_error(store):
     raw = b"##9ST=\x00\xff\r\n"  # NUL and a byte that is neither UTF-8 nor GBK text
     junk = ReceivedFrame(RECEIVED_AT, "10.0.0.7:1", raw, None, QUARANTINED, "bad")
     [result] = store.write_batch([junk])
     assert result.status == QUARANTINED
+    # Quarantine keeps the bytes once (issue #19): no text copy; pages decode the bytes.
     assert rows(store, f"SELECT mn, qn, cn, quarantine_reason, text FROM {RAW_FRAME_TABLE}") == [
-        ("", None, "", "bad", "##9ST=\ufffd\ufffd\r\n")
+        ("", None, "", "bad", "")
     ]
-    assert bytes(rows(store, f"SELECT data FROM {RAW_FRAME_TABLE}")[0][0]) == raw
+    data = bytes(rows(store, f"SELECT data FROM {RAW_FRAME_TABLE}")[0][0])
+    assert data == raw
+    assert frame_text(data) == "##9ST=\ufffd\ufffd\r\n"
+
+
+def test_old_quarantine_is_purged_and_nothing_else(store):
+    old, recent = RECEIVED_AT - timedelta(days=31), RECEIVED_AT - timedelta(days=1)
+    store.write_batch(
+        [
+            ReceivedFrame(old, "10.0.0.7:1", b"junk", None, QUARANTINED, "old junk"),
+            ReceivedFrame(recent, "10.0.0.7:1", b"junk", None, QUARANTINED, "recent junk"),
+            replace(received(upload()), received_at=old),
+        ]
+    )
+    assert store.purge_quarantine(RECEIVED_AT - timedelta(days=30)) == 1
+    # (Row ids follow each backend's insert order: compare without them.)
+    assert sorted(rows(store, f"SELECT status, quarantine_reason FROM {RAW_FRAME_TABLE}")) == [
+        (QUARANTINED, "recent junk"),
+        (STORED, ""),
+    ]
 
 
 def test_points_are_registered_updated_and_loaded(store):

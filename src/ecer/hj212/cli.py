@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from collections.abc import Iterator
 from typing import IO, Any
@@ -211,6 +212,26 @@ def _names(args: argparse.Namespace) -> Any:
     return Names(stream=args.stream, subject=args.subject, durable=args.durable)
 
 
+MAX_FUTURE_VARIABLE = "ECER_HJ212_MAX_FUTURE_MINUTES"
+
+
+def max_future_from_env() -> float:
+    """ECER_HJ212_MAX_FUTURE_MINUTES (whole minutes >= 0; default 10), as the web settings.
+
+    Frames whose DataTime lies further ahead of the gateway's clock are refused.
+    """
+    raw = os.environ.get(MAX_FUTURE_VARIABLE, "").strip()
+    if not raw:
+        return 10
+    try:
+        minutes = int(raw)
+    except ValueError:
+        raise ValueError(f"{MAX_FUTURE_VARIABLE}={raw!r}: expected whole minutes >= 0") from None
+    if minutes < 0:
+        raise ValueError(f"{MAX_FUTURE_VARIABLE}={raw!r}: expected whole minutes >= 0")
+    return minutes
+
+
 def run_serve(args: argparse.Namespace) -> int:
     import asyncio
     import logging
@@ -219,12 +240,18 @@ def run_serve(args: argparse.Namespace) -> int:
     from ecer.hj212.storage import default_database_url, open_store
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
+    try:
+        max_future_minutes = max_future_from_env()
+    except ValueError as exc:
+        print(f"ecer hj212 serve: {exc}", file=sys.stderr)
+        return 1
     config = GatewayConfig(
         host=args.host,
         port=args.port,
         max_frame=args.max_frame,
         idle_timeout=args.idle_timeout,
         max_conns_per_ip=args.max_conns_per_ip,
+        max_future=max_future_minutes * 60,
         batch_max_frames=args.batch_frames,
         batch_max_delay=args.batch_ms / 1000,
         shutdown_timeout=args.shutdown_timeout,
@@ -248,6 +275,7 @@ def run_serve(args: argparse.Namespace) -> int:
     print(
         f"stopped: {state.received} received, {state.stored} stored, "
         f"{state.duplicates} duplicates, {state.quarantined} quarantined, "
+        f"{state.dropped} dropped over the quarantine's caps, "
         f"{state.answered} answered",
         flush=True,
     )

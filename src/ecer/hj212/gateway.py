@@ -11,6 +11,18 @@ policy rejects is quarantined with the reason), and writes the batch in one tran
 through a :class:`~ecer.hj212.storage.FrameWriter` on a dedicated thread. Only when that
 transaction is committed are the replies of the batch written back (:func:`reply_for`).
 
+Hostile input (issue #19). Whatever a peer that has not authenticated (no frame accepted
+under a registered MN and its PW) sends is quarantined within caps per address, per named
+MN and in total, per period (:class:`QuarantineLimits`); beyond them it is counted, not
+stored, and such a connection is closed. Old quarantine is deleted (``quarantine_retention``).
+A refused frame (unknown MN, wrong PW, inactive point, implausible DataTime, the point's
+policy) is never acknowledged as stored: it gets no data or notice response but, when its
+Flag asks for a reply, the request response 9011 with the QnRtn of the refusal (HJ 212-2017
+6.6.4 Table 7: 3 PW wrong, 4 MN wrong, 2 request refused). Connections that authenticated
+do not count against the per-address limit; at that limit the oldest anonymous connection
+older than ``anonymous_grace`` makes room, and an anonymous connection is closed after
+``anonymous_timeout`` without an accepted frame.
+
 Subpackets (Flag bit D) are stored and answered one by one, each under its own PNO, as
 HJ 212-2017 Annex C has them acknowledged: holding an acknowledged subpacket in memory
 until its siblings arrive would lose it in a crash.
@@ -34,7 +46,9 @@ import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
+from typing import Final
+from zoneinfo import ZoneInfo
 
 from ecer.hj212.codec import (
     LENIENT,
@@ -42,10 +56,14 @@ from ecer.hj212.codec import (
     FrameError,
     build_data_response,
     build_notice_response,
+    build_request_response,
     parse_frame,
 )
 from ecer.hj212.framing import LARGEST_ENCODABLE_FRAME, FrameSplitter, Item, RawFrame
 from ecer.hj212.storage import (
+    ACCEPTED,
+    DATA_TIME_ZONE,
+    DROPPED,
     QUARANTINED,
     STORED,
     TOLERANCE_POLICIES,
@@ -59,9 +77,21 @@ from ecer.hj212.storage import (
 
 log = logging.getLogger("ecer.hj212.gateway")
 
-# Called on the event loop once a frame's batch is committed: the parsed frame (None for
-# junk and unparseable bytes) and what the writer did with it (None: not stored).
-StoredCallback = Callable[[Frame | None, WriteResult | None], None]
+# Called on the event loop once a frame's batch is committed: the frame as received and
+# judged (its ``frame`` None for junk and unparseable bytes) and what the writer did with
+# it (None: storing failed; status DROPPED: quarantine over its caps, not stored).
+StoredCallback = Callable[[ReceivedFrame, WriteResult | None], None]
+
+# HJ 212-2017 6.6.4 Table 7 (请求命令返回表, QnRtn): the codes the gateway refuses with.
+QN_RTN_REFUSED: Final = 2  # 请求被拒绝
+QN_RTN_PW_WRONG: Final = 3  # PW 错误
+QN_RTN_MN_WRONG: Final = 4  # MN 错误
+
+# Default of GatewayConfig.max_future: ECER_HJ212_MAX_FUTURE_MINUTES's default, 10 min.
+MAX_FUTURE_SECONDS: Final = 600.0
+
+# A DataTime before this is implausible for a logger (HJ/T 212 dates from 2005).
+EARLIEST_DATA_TIME: Final = datetime(2000, 1, 1)
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,7 +100,21 @@ class GatewayConfig:
 
     max_frame: Longest frame accepted, CRLF included [bytes]; longer ones are quarantined.
     idle_timeout: Close a connection that sent nothing for this long [s].
-    max_conns_per_ip: Connections one address may hold open at once.
+    max_conns_per_ip: Anonymous connections (no frame accepted yet) one address may hold.
+    anonymous_grace: At that limit, the oldest anonymous connection older than this is
+        closed to admit a new one; if none is, the new one is refused [s].
+    anonymous_timeout: Close a connection that had no frame accepted for this long [s].
+    anonymous_drop_limit: Close an anonymous connection once this much of its input was
+        dropped for the quarantine's caps [bytes].
+    max_future: Refuse frames whose DataTime is further ahead of the clock than this [s]
+        (``ECER_HJ212_MAX_FUTURE_MINUTES`` for ``ecer hj212 serve``).
+    quarantine_period: The quarantine's caps count over windows this long [s].
+    quarantine_rows_per_address, quarantine_bytes_per_address: Quarantined rows and bytes
+        one address may cause per period.
+    quarantine_rows_per_mn, quarantine_bytes_per_mn: The same per MN named in the frames.
+    quarantine_rows_total, quarantine_bytes_total: The same for all peers together.
+    quarantine_retention: Quarantined rows older than this are deleted [s].
+    purge_interval: How often the old quarantine is deleted [s].
     batch_max_frames: Most frames written in one transaction.
     batch_max_delay: Longest a frame waits for its batch to fill [s].
     high_water: Frames of one connection awaiting storage before it stops being read.
@@ -84,6 +128,19 @@ class GatewayConfig:
     max_frame: int = LARGEST_ENCODABLE_FRAME
     idle_timeout: float = 900.0
     max_conns_per_ip: int = 64
+    anonymous_grace: float = 1.0
+    anonymous_timeout: float = 120.0
+    anonymous_drop_limit: int = 64 * 1024
+    max_future: float = MAX_FUTURE_SECONDS
+    quarantine_period: float = 3600.0
+    quarantine_rows_per_address: int = 1000
+    quarantine_bytes_per_address: int = 1024 * 1024
+    quarantine_rows_per_mn: int = 1000
+    quarantine_bytes_per_mn: int = 1024 * 1024
+    quarantine_rows_total: int = 50_000
+    quarantine_bytes_total: int = 64 * 1024 * 1024
+    quarantine_retention: float = 30 * 86400.0
+    purge_interval: float = 3600.0
     batch_max_frames: int = 1000
     batch_max_delay: float = 0.01
     high_water: int = 256
@@ -92,15 +149,20 @@ class GatewayConfig:
     shutdown_timeout: float = 10.0
 
 
-def reply_for(frame: Frame) -> bytes | None:
+def reply_for(frame: Frame, refusal: int = 0) -> bytes | None:
     """The reply a frame asks for, or None.
 
     Only Flag bit A asks for a reply (HJ 212-2017 6.3.3, Table 4); HJ/T 212-2005 frames
     without Flag are not answered. Uploads (CN 2xxx) get the data response 9014, other
-    commands the notice response 9013 (HJ 212-2017 Annex C).
+    commands the notice response 9013 (HJ 212-2017 Annex C). A refused frame (``refusal``,
+    a QnRtn code) gets neither, since both confirm receipt and the logger would then drop
+    the data: it gets the request response 9011 with that QnRtn (HJ 212-2017 6.6.4 Table 7),
+    so a misconfigured logger learns and keeps its data for a later retransmission.
     """
     if not frame.reply_required:
         return None
+    if refusal:
+        return build_request_response(frame, refusal)
     if frame.cn.startswith("2"):
         return build_data_response(frame)
     return build_notice_response(frame)
@@ -120,22 +182,57 @@ def receive(item: Item, peer: str, received_at: datetime) -> ReceivedFrame:
     return ReceivedFrame(received_at, peer, item.data, frame, STORED)
 
 
-def classify(received: ReceivedFrame, points: Mapping[str, PointInfo]) -> ReceivedFrame:
+def implausible_data_time(
+    data_time: datetime | None,
+    received_at: datetime,
+    max_future: timedelta,
+    zone: str = DATA_TIME_ZONE,
+) -> str:
+    """Why a frame's DataTime cannot be true, or "" when it can (or there is none).
+
+    DataTime is the logger's local time (HJ 212-2017 6.3.2); compared as such, so that
+    year 1 or 9999 cannot overflow a conversion. Before :data:`EARLIEST_DATA_TIME`, or more
+    than ``max_future`` after the reception, is implausible.
+    """
+    if data_time is None:
+        return ""
+    local_now = received_at.astimezone(ZoneInfo(zone)).replace(tzinfo=None)
+    if data_time < EARLIEST_DATA_TIME:
+        return f"implausible DataTime {data_time:%Y-%m-%d %H:%M:%S}: before {EARLIEST_DATA_TIME:%Y}"
+    if data_time > local_now + max_future:
+        minutes = max_future.total_seconds() / 60
+        return (
+            f"implausible DataTime {data_time:%Y-%m-%d %H:%M:%S}: more than {minutes:g} min "
+            f"after its reception ({local_now:%Y-%m-%d %H:%M:%S} {zone})"
+        )
+    return ""
+
+
+def classify(
+    received: ReceivedFrame,
+    points: Mapping[str, PointInfo],
+    max_future: timedelta = timedelta(seconds=MAX_FUTURE_SECONDS),
+) -> ReceivedFrame:
     """Check a parsed frame against the registered points: store it or quarantine it.
 
-    Quarantined, with the reason: unknown MN, inactive point, wrong PW, or a frame the
-    point's tolerance policy rejects (the FrameError text).
+    Quarantined, with the reason and the QnRtn it is refused with: unknown MN, inactive
+    point, wrong PW, an implausible DataTime (:func:`implausible_data_time`), or a frame
+    the point's tolerance policy rejects (the FrameError text).
     """
     frame = received.frame
     if frame is None or received.status != STORED:
         return received
+
+    def refuse(reason: str, refusal: int = QN_RTN_REFUSED) -> ReceivedFrame:
+        return replace(received, status=QUARANTINED, reason=reason, refusal=refusal)
+
     point = points.get(frame.mn)
     if point is None:
-        return replace(received, status=QUARANTINED, reason=f"unknown MN {frame.mn}")
+        return refuse(f"unknown MN {frame.mn}", QN_RTN_MN_WRONG)
     if not point.active:
-        return replace(received, status=QUARANTINED, reason="monitoring point is inactive")
+        return refuse("monitoring point is inactive")
     if frame.pw != point.password:
-        return replace(received, status=QUARANTINED, reason="wrong password (PW)")
+        return refuse("wrong password (PW)", QN_RTN_PW_WRONG)
     policy = TOLERANCE_POLICIES.get(point.policy, LENIENT)
     # A lenient parse that accepted no deviation is what any policy accepts: parse again
     # only when there is a deviation the point's policy may refuse.
@@ -143,9 +240,88 @@ def classify(received: ReceivedFrame, points: Mapping[str, PointInfo]) -> Receiv
         try:
             frame = parse_frame(received.data, policy)
         except FrameError as exc:
-            reason = f"rejected by the point's {point.policy} policy: {exc}"
-            return replace(received, status=QUARANTINED, reason=reason)
+            return refuse(f"rejected by the point's {point.policy} policy: {exc}")
+    implausible = implausible_data_time(frame.data_time, received.received_at, max_future)
+    if implausible:
+        return refuse(implausible)
     return replace(received, frame=frame, point_id=point.point_id)
+
+
+class Budget:
+    """Rows and bytes each key may use per fixed window of ``period`` seconds."""
+
+    def __init__(
+        self, rows: int, size: int, period: float, clock: Callable[[], float] = time.monotonic
+    ) -> None:
+        self.rows = rows
+        self.size = size
+        self.period = period
+        self.clock = clock
+        self._used: dict[str, tuple[float, int, int]] = {}  # key: window start, rows, bytes
+        self._swept_at = clock()
+
+    def _usage(self, key: str, now: float) -> tuple[float, int, int]:
+        used = self._used.get(key)
+        if used is None or now - used[0] >= self.period:
+            return (now, 0, 0)
+        return used
+
+    def allows(self, key: str, size: int) -> bool:
+        _, rows, used = self._usage(key, self.clock())
+        return rows + 1 <= self.rows and used + size <= self.size
+
+    def charge(self, key: str, size: int) -> None:
+        now = self.clock()
+        start, rows, used = self._usage(key, now)
+        self._used[key] = (start, rows + 1, used + size)
+        if now - self._swept_at >= self.period:  # forget finished windows (bounded memory)
+            self._swept_at = now
+            self._used = {k: v for k, v in self._used.items() if now - v[0] < self.period}
+
+
+class QuarantineLimits:
+    """How much quarantine the peers may cause: per address, per MN named, and in total.
+
+    A quarantined row is admitted only if every budget it falls under allows it; then it
+    is charged to each. Its size is what the row keeps of the input: the bytes and reason.
+    """
+
+    TOTAL: Final = "*"
+
+    def __init__(self, config: GatewayConfig, clock: Callable[[], float] = time.monotonic):
+        period = config.quarantine_period
+        self.per_address = Budget(
+            config.quarantine_rows_per_address, config.quarantine_bytes_per_address, period, clock
+        )
+        self.per_mn = Budget(
+            config.quarantine_rows_per_mn, config.quarantine_bytes_per_mn, period, clock
+        )
+        self.total = Budget(
+            config.quarantine_rows_total, config.quarantine_bytes_total, period, clock
+        )
+
+    def admit(self, received: ReceivedFrame) -> bool:
+        """True (and charged) when the quarantined ``received`` may be written."""
+        size = len(received.data) + len(received.reason.encode())
+        address = address_of(received.peer)
+        mn = received.frame.mn if received.frame is not None else ""
+        allowed = (
+            self.per_address.allows(address, size)
+            and (not mn or self.per_mn.allows(mn, size))
+            and self.total.allows(self.TOTAL, size)
+        )
+        if allowed:
+            self.per_address.charge(address, size)
+            if mn:
+                self.per_mn.charge(mn, size)
+            self.total.charge(self.TOTAL, size)
+        return allowed
+
+
+def address_of(peer: str) -> str:
+    """The address of a ``host:port`` peer (IPv6 hosts hold colons themselves)."""
+    host, _, _ = peer.rpartition(":")
+    return host or peer
 
 
 class PointDirectory:
@@ -220,11 +396,20 @@ class Batcher:
         directory: PointDirectory,
         max_frames: int,
         max_delay: float,
+        config: GatewayConfig | None = None,
+        wall_clock: Callable[[], datetime] = lambda: datetime.now(UTC),
     ) -> None:
         self.writer = writer
         self.directory = directory
         self.max_frames = max_frames
         self.max_delay = max_delay
+        self.config = config or GatewayConfig()
+        self.limits = QuarantineLimits(self.config)
+        self.max_future = timedelta(seconds=self.config.max_future)
+        self.wall_clock = wall_clock
+        self._purged_at: float | None = None
+        self.dropped = 0
+        self.purged = 0
         self.executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="hj212-writer")
         self._queue: collections.deque[_Pending] = collections.deque()
         self._wakeup = asyncio.Event()
@@ -274,22 +459,51 @@ class Batcher:
             batch = [queue.popleft() for _ in range(min(len(queue), self.max_frames))]
             results = await loop.run_in_executor(self.executor, self._store, batch)
             self.batches += 1
-            for pending, (frame, result) in zip(batch, results, strict=True):
+            for pending, (received, result) in zip(batch, results, strict=True):
                 try:
-                    pending.done(frame, result)
+                    pending.done(received, result)
                 except Exception:
                     log.exception("reply callback failed")
 
-    def _store(self, batch: list[_Pending]) -> list[tuple[Frame | None, WriteResult | None]]:
+    def _store(self, batch: list[_Pending]) -> list[tuple[ReceivedFrame, WriteResult | None]]:
         """Runs on the writer thread: parse, check against the points, write, commit."""
+        self._purge_when_due()
         received = [receive(p.item, p.peer, p.received_at) for p in batch]
-        return list(zip([r.frame for r in received], self._write(received), strict=True))
+        try:
+            points = self.directory.current(r.frame.mn for r in received if r.frame is not None)
+        except Exception:
+            log.exception("loading the monitoring points failed; the batch is not answered")
+            return [(r, None) for r in received]
+        judged = [classify(r, points, self.max_future) for r in received]
+        # Quarantine over its caps is counted, not written.
+        admitted = [r.status != QUARANTINED or self.limits.admit(r) for r in judged]
+        written = iter(self._write([r for r, ok in zip(judged, admitted, strict=True) if ok]))
+        dropped = WriteResult(DROPPED, 0, 0)
+        self.dropped += admitted.count(False)
+        pairs = zip(judged, admitted, strict=True)
+        return [(r, next(written) if ok else dropped) for r, ok in pairs]
+
+    def _purge_when_due(self) -> None:
+        """Delete the quarantine older than the retention, at most every ``purge_interval``."""
+        now = time.monotonic()
+        if self._purged_at is not None and now - self._purged_at < self.config.purge_interval:
+            return
+        self._purged_at = now
+        before = self.wall_clock() - timedelta(seconds=self.config.quarantine_retention)
+        try:
+            deleted = self.writer.purge_quarantine(before)
+        except Exception:
+            log.exception("deleting the quarantine received before %s failed", before)
+            return
+        self.purged += deleted
+        if deleted:
+            log.info("deleted %d quarantined frames received before %s", deleted, before)
 
     def _write(self, batch: list[ReceivedFrame]) -> list[WriteResult | None]:
+        if not batch:
+            return []
         try:
-            points = self.directory.current(r.frame.mn for r in batch if r.frame is not None)
-            classified = [classify(received, points) for received in batch]
-            return list(self.writer.write_batch(classified))
+            return list(self.writer.write_batch(batch))
         except Exception:
             if len(batch) == 1:
                 log.exception("storing a frame from %s failed; it is not answered", batch[0].peer)
@@ -308,14 +522,22 @@ class ServerState:
     """Shared by all connections: who is connected, and what happened so far."""
 
     connections: set[StationProtocol] = field(default_factory=set)
-    per_address: collections.Counter[str] = field(default_factory=collections.Counter)
+    # Anonymous connections (no frame accepted yet) by address, oldest first.
+    anonymous: dict[str, dict[StationProtocol, None]] = field(default_factory=dict)
+    # Addresses whose quarantine budget ran out: until when (monotonic) their anonymous
+    # connections' junk is dropped as it arrives, without queueing it for storage.
+    over_budget: dict[str, float] = field(default_factory=dict)
     received: int = 0
     answered: int = 0
     stored: int = 0
     duplicates: int = 0
     quarantined: int = 0
+    dropped: int = 0
+    dropped_bytes: int = 0
     failed: int = 0
     refused: int = 0
+    evicted: int = 0
+    rejected_replies: int = 0
 
     def count(self, result: WriteResult | None) -> None:
         if result is None:
@@ -324,8 +546,15 @@ class ServerState:
             self.stored += 1
         elif result.status == QUARANTINED:
             self.quarantined += 1
+        elif result.status == DROPPED:
+            self.dropped += 1
         else:
             self.duplicates += 1
+
+    @property
+    def per_address(self) -> dict[str, int]:
+        """Anonymous connections per address."""
+        return {address: len(links) for address, links in self.anonymous.items()}
 
 
 class StationProtocol(asyncio.Protocol):
@@ -353,6 +582,15 @@ class StationProtocol(asyncio.Protocol):
         self._close_when_drained = False
         self._admitted = False
         self._discarding = False
+        self.opened_at = time.monotonic()
+        self.mn: str | None = None  # the MN of the first frame accepted on this connection
+        self.dropped_bytes = 0
+        self._anonymous_handle: asyncio.TimerHandle | None = None
+
+    @property
+    def anonymous(self) -> bool:
+        """No frame accepted on this connection yet."""
+        return self.mn is None
 
     # --- asyncio.Protocol ------------------------------------------------------------
 
@@ -364,28 +602,85 @@ class StationProtocol(asyncio.Protocol):
             self.address = str(peername[0])
             self.peer = f"{peername[0]}:{peername[1]}"
         state = self.state
-        if state.per_address[self.address] >= self.config.max_conns_per_ip:
+        anonymous = state.anonymous.setdefault(self.address, {})
+        if len(anonymous) >= self.config.max_conns_per_ip and not self._make_room(anonymous):
             state.refused += 1
             log.warning(
-                "%s refused: %d connections from %s already open",
+                "%s refused: %d anonymous connections from %s already open, none older than %.0f s",
                 self.peer,
                 self.config.max_conns_per_ip,
                 self.address,
+                self.config.anonymous_grace,
             )
             self.closed = True
             transport.close()
             return
         self._admitted = True
-        state.per_address[self.address] += 1
+        anonymous[self] = None
         state.connections.add(self)
         self._arm_idle_timer()
+        loop = asyncio.get_running_loop()
+        self._anonymous_handle = loop.call_later(
+            self.config.anonymous_timeout, self._on_anonymous_timeout
+        )
+
+    def _make_room(self, anonymous: dict[StationProtocol, None]) -> bool:
+        """Close the oldest anonymous connection of the address if it is past its grace.
+
+        So an idle or junk-sending peer cannot hold every slot of a shared address: a
+        station connecting after it gets in, and leaves the anonymous budget once a frame
+        of it is accepted.
+        """
+        oldest = next(iter(anonymous))
+        if time.monotonic() - oldest.opened_at < self.config.anonymous_grace:
+            return False
+        log.warning("%s closed to admit %s (anonymous, oldest)", oldest.peer, self.peer)
+        self.state.evicted += 1
+        oldest._leave_anonymous()
+        oldest.abort()
+        return True
+
+    def _leave_anonymous(self) -> None:
+        links = self.state.anonymous.get(self.address)
+        if links is not None and self in links:
+            del links[self]
+            if not links:
+                del self.state.anonymous[self.address]
+        if self._anonymous_handle is not None:
+            self._anonymous_handle.cancel()
+            self._anonymous_handle = None
+
+    def _on_anonymous_timeout(self) -> None:
+        self._anonymous_handle = None
+        if self.anonymous and not self.closed:
+            log.info(
+                "%s closed: no frame accepted within %.0f s",
+                self.peer,
+                self.config.anonymous_timeout,
+            )
+            self.close()
 
     def data_received(self, data: bytes) -> None:
         if self.closed or self._discarding:
             return
         self._arm_idle_timer()
+        shed = self.anonymous and self._address_over_budget()
         for item in self.splitter.feed(data):
+            if shed and not isinstance(item, RawFrame):
+                self._drop(len(item.data))
+                if self.closed:
+                    return
+                continue
             self._submit(item)
+
+    def _address_over_budget(self) -> bool:
+        until = self.state.over_budget.get(self.address)
+        if until is None:
+            return False
+        if time.monotonic() >= until:
+            del self.state.over_budget[self.address]
+            return False
+        return True
 
     def eof_received(self) -> bool | None:
         # The station half-closed: answer what it sent, then close (True keeps it open).
@@ -402,9 +697,7 @@ class StationProtocol(asyncio.Protocol):
         if self._admitted:
             self._admitted = False
             self.state.connections.discard(self)
-            self.state.per_address[self.address] -= 1
-            if self.state.per_address[self.address] <= 0:
-                del self.state.per_address[self.address]
+            self._leave_anonymous()
 
     def pause_writing(self) -> None:
         # The station does not read its replies: stop reading its frames meanwhile.
@@ -422,18 +715,47 @@ class StationProtocol(asyncio.Protocol):
             self._pause("storage")
         self.batcher.submit(item, self.peer, self.clock(), self._stored)
 
-    def _stored(self, frame: Frame | None, result: WriteResult | None) -> None:
+    def _stored(self, received: ReceivedFrame, result: WriteResult | None) -> None:
         self.pending -= 1
         self.state.count(result)
+        frame = received.frame
+        if result is not None and result.status in ACCEPTED and frame is not None:
+            self._accepted(frame)
+        if result is not None and result.status == DROPPED:
+            self.state.over_budget[self.address] = time.monotonic() + self.config.quarantine_period
+            self._drop(len(received.data), counted=True)
         if result is not None and frame is not None and not self.closed:
-            reply = reply_for(frame)
-            if reply is not None and self.transport is not None:
+            accepted = result.status in ACCEPTED
+            reply = reply_for(frame, 0 if accepted else received.refusal)
+            if reply is not None and (accepted or received.refusal) and self.transport is not None:
                 self.transport.write(reply)
-                self.state.answered += 1
+                if accepted:
+                    self.state.answered += 1
+                else:
+                    self.state.rejected_replies += 1
         if self.pending <= self.config.high_water // 2:
             self._resume("storage")
         if self.pending == 0 and self._close_when_drained:
             self.close()
+
+    def _accepted(self, frame: Frame) -> None:
+        """A frame of this connection was accepted: it is a known station's from now on."""
+        if self.mn is None:
+            self.mn = frame.mn
+            self._leave_anonymous()
+
+    def _drop(self, size: int, counted: bool = False) -> None:
+        """Input not stored for the quarantine's caps; an anonymous sender of much is closed."""
+        if not counted:
+            self.state.dropped += 1
+        self.state.dropped_bytes += size
+        self.dropped_bytes += size
+        if self.anonymous and self.dropped_bytes > self.config.anonymous_drop_limit:
+            if not self.closed:
+                log.warning(
+                    "%s closed: %d bytes over the quarantine's caps", self.peer, self.dropped_bytes
+                )
+            self.abort()
 
     # --- flow control, timeouts, closing ----------------------------------------------
 
@@ -472,6 +794,12 @@ class StationProtocol(asyncio.Protocol):
         if self.transport is not None and not self.transport.is_closing():
             self.transport.close()
 
+    def abort(self) -> None:
+        """Close at once, dropping what is unsent (hostile or evicted peers)."""
+        self.closed = True
+        if self.transport is not None:
+            self.transport.abort()
+
     def close_lingering(self) -> None:
         """Shutdown: send our FIN after the replies, then read and drop until the station closes.
 
@@ -502,7 +830,9 @@ class Gateway:
         self.config = config
         self.state = ServerState()
         directory = PointDirectory(store, config.points_refresh, config.unknown_refresh)
-        self.batcher = Batcher(store, directory, config.batch_max_frames, config.batch_max_delay)
+        self.batcher = Batcher(
+            store, directory, config.batch_max_frames, config.batch_max_delay, config
+        )
         self.server: asyncio.Server | None = None
         self._batcher_task: asyncio.Task[None] | None = None
         self._shutdown_requested = asyncio.Event()
@@ -571,11 +901,13 @@ class Gateway:
             await self.server.wait_closed()
         await asyncio.get_running_loop().run_in_executor(None, self.batcher.close)
         log.info(
-            "stopped: %d frames received, %d stored, %d duplicates, %d quarantined, %d answered",
+            "stopped: %d frames received, %d stored, %d duplicates, %d quarantined, "
+            "%d dropped over the quarantine's caps, %d answered",
             self.state.received,
             self.state.stored,
             self.state.duplicates,
             self.state.quarantined,
+            self.state.dropped,
             self.state.answered,
         )
 

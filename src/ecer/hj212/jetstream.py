@@ -153,6 +153,10 @@ class JetStreamForwarder:
     def register_points(self, points: Iterable[PointSpec]) -> int:
         return self.points.register_points(points)
 
+    def purge_quarantine(self, before: datetime) -> int:
+        # The quarantine's rows are in the database the writers fill, as the points are.
+        return self.points.purge_quarantine(before)
+
     def close(self) -> None:
         if self._nc is not None:
             with contextlib.suppress(DrainTimeoutError):

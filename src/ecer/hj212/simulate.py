@@ -224,6 +224,7 @@ class SimulationReport:
     sent: int = 0
     expected: int = 0
     acknowledged: int = 0
+    refused: int = 0  # answered 9011 (unknown MN, wrong PW, …): not stored
     errors: int = 0
     elapsed: float = 0.0
     latencies: list[float] = field(default_factory=list)
@@ -242,6 +243,7 @@ class SimulationReport:
                 f"stations           {self.stations} ({self.connected} connected)",
                 f"frames sent        {self.sent}",
                 f"acknowledged       {self.acknowledged} of {self.expected} expected",
+                *([f"refused (9011)     {self.refused}"] if self.refused else []),
                 f"errors             {self.errors}",
                 f"elapsed            {self.elapsed:.1f} s ({rate:.0f} acks/s)",
                 f"ack latency p50    {self.percentile(0.5):.1f} ms",
@@ -293,7 +295,10 @@ class _Link:
                     self.report.errors += 1
                     continue
                 sent_at = self.waiting.pop(reply.qn or "", None)
-                if sent_at is not None:
+                if sent_at is not None and reply.cn == "9011":  # refused, not stored
+                    self.report.refused += 1
+                    self.answered.set()
+                elif sent_at is not None:
                     self.report.acknowledged += 1
                     self.report.latencies.append(time.perf_counter() - sent_at)
                     self.answered.set()

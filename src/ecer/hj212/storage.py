@@ -18,6 +18,11 @@ answered); measurements are unique per (point, CN, DataTime, pollutant, kind).
 
 Time. ``DataTime`` carries no zone (HJ 212-2017 6.3.2); data loggers run on Beijing time,
 so it is read in :data:`DATA_TIME_ZONE` and stored as an aware (UTC) timestamp.
+
+Quarantine. A quarantined row keeps its bytes once, in ``data`` (``text`` stays empty: the
+raw log's pages decode ``data`` when shown), and quarantined rows older than the retention
+are deleted by :meth:`FrameWriter.purge_quarantine`; how many may be written at all is the
+gateway's decision (``ecer.hj212.gateway.QuarantineLimits``).
 """
 
 from __future__ import annotations
@@ -47,6 +52,12 @@ MEASUREMENT_TABLE: Final = "monitoring_measurement"
 STORED: Final = "stored"
 QUARANTINED: Final = "quarantined"
 DUPLICATE: Final = "duplicate"
+# Not a row status: what the gateway reports for quarantined input it did not write
+# because the quarantine's caps were reached (counted, not stored).
+DROPPED: Final = "dropped"
+# Row statuses of frames the gateway accepted (authenticated, plausible): only these prove
+# a point's link and carry its data.
+ACCEPTED: Final = frozenset({STORED, DUPLICATE})
 
 # Tolerance policies a monitoring point may be given, by the name stored in the table.
 TOLERANCE_POLICIES: Final[Mapping[str, TolerancePolicy]] = MappingProxyType(
@@ -156,6 +167,9 @@ class ReceivedFrame:
         :data:`DUPLICATE`).
     reason: Why it is quarantined (English), else empty.
     point_id: The registered point, when the frame is accepted.
+    refusal: HJ 212-2017 QnRtn code (Table 7, 请求命令返回表) the station is answered with
+        when the gateway refuses the frame (3 wrong PW, 4 unknown MN, 2 refused); 0 when not
+        refused, or refused without an answer (junk, unparseable bytes).
     """
 
     received_at: datetime
@@ -165,11 +179,15 @@ class ReceivedFrame:
     status: str
     reason: str = ""
     point_id: int | None = None
+    refusal: int = 0
 
 
 @dataclass(frozen=True, slots=True)
 class WriteResult:
-    """What became of one frame: its raw-log status and row id, new measurement rows."""
+    """What became of one frame: its raw-log status and row id, new measurement rows.
+
+    status :data:`DROPPED` (row id 0): quarantine was over its caps, nothing was written.
+    """
 
     status: str
     frame_id: int
@@ -181,6 +199,10 @@ class FrameWriter(Protocol):
 
     def write_batch(self, frames: Sequence[ReceivedFrame]) -> list[WriteResult]:
         """Store ``frames`` durably; return one result per frame, in order."""
+        ...
+
+    def purge_quarantine(self, before: datetime) -> int:
+        """Delete quarantined rows received before ``before``; return how many."""
         ...
 
     def close(self) -> None:
@@ -255,7 +277,12 @@ class _Rows:
     def data_time(self, frame: Frame | None) -> datetime | None:
         if frame is None or frame.data_time is None:
             return None
-        return frame.data_time.replace(tzinfo=self.zone)
+        value = frame.data_time.replace(tzinfo=self.zone)
+        try:
+            value.astimezone(UTC)
+        except OverflowError:  # year 1 east of UTC: kept in the bytes only (quarantined)
+            return None
+        return value
 
     def raw(self, item: ReceivedFrame, status: str) -> tuple[Any, ...]:
         frame = item.frame
@@ -269,7 +296,8 @@ class _Rows:
             (frame.pno or 0) if frame else 0,
             None if data_time is None else self.timestamp(data_time),
             item.data,
-            frame_text(item.data),
+            # Quarantined input is kept once, as bytes (see the module docstring).
+            "" if status == QUARANTINED else frame_text(item.data),
             self.json(list(frame.deviations) if frame else []),
             status,
             item.reason,
@@ -299,6 +327,7 @@ def _insert(table: str, columns: Sequence[str], placeholder: str, suffix: str = 
 
 
 _POINT_QUERY: Final = f"SELECT id, mn, password, tolerance, active FROM {POINT_TABLE}"
+_PURGE: Final = f"DELETE FROM {RAW_FRAME_TABLE} WHERE status = '{QUARANTINED}' AND received_at < %s"
 
 
 def _point_infos(rows: Iterable[Sequence[Any]]) -> dict[str, PointInfo]:
@@ -400,6 +429,18 @@ class SQLiteFrameWriter:
                 db.execute("ROLLBACK")
             raise
         return results
+
+    def purge_quarantine(self, before: datetime) -> int:
+        db = self.connection
+        db.execute("BEGIN IMMEDIATE")
+        try:
+            cursor = db.execute(_PURGE.replace("%s", "?"), (self._rows.timestamp(before),))
+            db.execute("COMMIT")
+        except BaseException:
+            if db.in_transaction:
+                db.execute("ROLLBACK")
+            raise
+        return int(cursor.rowcount)
 
     def load_points(self) -> dict[str, PointInfo]:
         return _point_infos(self.connection.execute(_POINT_QUERY))
@@ -514,6 +555,11 @@ class PostgresFrameWriter:
             WriteResult(status, ids.get(index) or 0, added[index])
             for index, status in enumerate(statuses)
         ]
+
+    def purge_quarantine(self, before: datetime) -> int:
+        with self.connection.transaction():
+            cursor = self.connection.execute(_PURGE, (before,))
+        return int(cursor.rowcount)
 
     def load_points(self) -> dict[str, PointInfo]:
         return _point_infos(self.connection.execute(_POINT_QUERY).fetchall())

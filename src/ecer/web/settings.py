@@ -118,6 +118,9 @@ ECER_GC_THRESHOLD = env_int("ECER_GC_THRESHOLD", 10_000)
 # `ecer monitoring alarms` keeps from cron; when its latest run is older than this many
 # seconds, the list runs it first (nobody runs the job, as in `make run`).
 ECER_ALARM_MAX_AGE = env_int("ECER_ALARM_MAX_AGE", 300)
+# HJ 212 data times further ahead of the clock than this are refused by the gateway
+# (`ecer hj212 serve` reads the same variable) and never shown as a point's latest data.
+ECER_HJ212_MAX_FUTURE_MINUTES = env_int("ECER_HJ212_MAX_FUTURE_MINUTES", 10)
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

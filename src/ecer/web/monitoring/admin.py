@@ -2,8 +2,10 @@ from typing import Any
 
 from django.contrib import admin
 from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
+from ecer.hj212.storage import frame_text
 from ecer.web.accounts.admin_mixins import CityAdminOnly
 from ecer.web.monitoring import models
 
@@ -50,7 +52,13 @@ class RawFrameAdmin(ReadOnly, admin.ModelAdmin):
     list_filter = ["status", "cn"]
     search_fields = ["mn", "qn", "text", "quarantine_reason"]
     date_hierarchy = "received_at"
-    exclude = ["data"]
+    exclude = ["data", "text"]
+    readonly_fields = ["shown_text"]
+
+    @admin.display(description=_("报文"))
+    def shown_text(self, obj: models.RawFrame) -> str:
+        # Quarantined rows keep their bytes once, without a text copy (issue #19).
+        return obj.text or frame_text(bytes(obj.data))
 
 
 @admin.register(models.Measurement)

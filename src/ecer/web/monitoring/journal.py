@@ -28,6 +28,7 @@ from django.db.models import F, Min, Q, QuerySet
 from django.utils import timezone
 
 from ecer.core import monitoring as core
+from ecer.hj212 import storage
 from ecer.web.monitoring import services
 from ecer.web.monitoring.models import (
     AlarmKind,
@@ -280,7 +281,7 @@ def _offline(points: Sequence[MonitoringPoint], now: datetime) -> int:
         offline = core.connection_status(last, now, services.OFFLINE_AFTER).offline
         record = open_records.get(point.pk)
         if record is not None and (not offline or record.start != last):
-            after = RawFrame.objects.filter(mn=point.mn)
+            after = RawFrame.objects.filter(mn=point.mn, status__in=storage.ACCEPTED)
             if record.start is not None:
                 after = after.filter(received_at__gt=record.start)
             record.end = after.aggregate(first=Min("received_at"))["first"]

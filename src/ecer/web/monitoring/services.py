@@ -14,6 +14,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import Any, Protocol
 
 from django import db
+from django.conf import settings
 from django.db.models import (
     Case,
     Count,
@@ -33,6 +34,7 @@ from django.utils.translation import gettext_lazy as _
 
 from ecer.core import monitoring as core
 from ecer.hj212 import pollutants as catalogue
+from ecer.hj212 import storage
 from ecer.web.monitoring import blocks, reads
 from ecer.web.monitoring.models import (
     AlarmKind,
@@ -263,19 +265,28 @@ def point_alarms(
 
 
 def last_seen(points: Sequence[MonitoringPoint]) -> dict[str, datetime]:
-    """Reception time of each point's latest frame (any frame: it proves the link)."""
+    """Reception time of each point's latest accepted frame (any kind: it proves the link).
+
+    Accepted: stored or a repeat of a stored one. A quarantined frame (unknown MN, wrong
+    PW, implausible data time, junk) proves nothing: anyone can send one under any MN.
+    """
     rows = (
-        RawFrame.objects.filter(mn__in=[p.mn for p in points])
+        RawFrame.objects.filter(mn__in=[p.mn for p in points], status__in=storage.ACCEPTED)
         .values("mn")
         .annotate(last=Max("received_at"))
     )
     return {row["mn"]: row["last"] for row in rows}
 
 
-def latest_data_times(points: Sequence[MonitoringPoint]) -> dict[int, datetime]:
-    """Each point's latest data time, from its month rollups (no scan of the measurements)."""
+def latest_data_times(points: Sequence[MonitoringPoint], now: datetime) -> dict[int, datetime]:
+    """Each point's latest data time, from its month rollups (no scan of the measurements).
+
+    A data time further ahead of ``now`` than the gateway accepts (stored before it refused
+    such frames) is never the latest: months whose last time lies there are left out.
+    """
+    ahead = now + timedelta(minutes=settings.ECER_HJ212_MAX_FUTURE_MINUTES)
     rows = (
-        Rollup.objects.filter(point__in=points, level=RollupLevel.MONTH)
+        Rollup.objects.filter(point__in=points, level=RollupLevel.MONTH, last_time__lte=ahead)
         .values("point")
         .annotate(last=Max("last_time"))
     )
@@ -842,7 +853,7 @@ def point_statuses(
         of reading those values; False reads every value (tests compare).
     """
     points = list(points)
-    latest = latest_data_times(points)
+    latest = latest_data_times(points, now)
     judged = _judge(points, period, now, use_rollups=use_rollups, with_validity=True)
     statuses = []
     for point in points:
