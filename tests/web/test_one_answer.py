@@ -220,3 +220,33 @@ def test_no_plan_figure_is_a_constant_in_the_code() -> None:
                 if pattern.search(line.split("#")[0].rstrip()):
                     hits.append(f"{path.relative_to(SRC)}:{number}: {line.strip()}")
     assert not hits, "plan figures in the code:\n" + "\n".join(hits)
+
+
+def test_a_plan_value_edited_in_the_file_reaches_every_surface(
+    admin_client: Any, full_demo: Any, tmp_path: Path, capsys: Any
+) -> None:
+    from ecer.cli import main
+
+    text = PLAN_FILE.read_text(encoding="utf-8")
+    changed = text.replace("    target_value: 2106\n", "    target_value: 3000\n")
+    assert changed.count("target_value: 3000") == 1
+    path = tmp_path / "plan.yaml"
+    path.write_text(changed, encoding="utf-8")
+    assert main(["plan", "load", str(path)]) == 0
+    cod = Target.objects.get(code="cod_reduction")
+    city = Area.objects.get(kind="city")
+    item = indicators.indicator(cod, city, 2024)
+    # 2,092.472 t in effect against 3,000 t: 69.7 % at a time progress of 80 %: behind.
+    assert (item.target_value, item.status.value) == (3000.0, "behind")
+    assert round(item.completion_percent or 0, 1) == 69.7
+    overview = html_rows(admin_client.get("/?year=2024").content.decode(), "target")
+    assert "3,000 吨" in overview[cod.code]["html"]
+    reductions = html_rows(admin_client.get("/reductions/?year=2024").content.decode(), "target")
+    assert "3,000 吨" in reductions[cod.code]["html"]
+    assert_same(reductions[cod.code], item, "reductions page")
+    target_page = admin_client.get(f"/targets/{cod.code}/?year=2024").content.decode()
+    assert "3,000 吨" in target_page
+    assert cli_rows(capsys, 2024, city)[cod.name[:28]][2] == "3,000 吨"
+    assert export_rows(admin_client, 2024, city)[cod.code]["目标值"] == 3000
+    # ... and every surface still agrees with the service on everything else.
+    assert walk(admin_client, capsys, full_demo, range(2024, 2025)) > 0
