@@ -20,6 +20,7 @@ from ecer.web.catalog.models import Area, Plan, Target
 from ecer.web.catalog.observations_io import active_plan
 from ecer.web.indicators import service as indicators
 from ecer.web.indicators.feeds import FeedContext, target_spec
+from ecer.web.indicators.years import requested_year
 
 
 def _plan_or_404() -> Plan:
@@ -30,16 +31,7 @@ def _plan_or_404() -> Plan:
 
 
 def _year(request: HttpRequest, plan: Plan, area: Area) -> int:
-    raw = request.GET.get("year")
-    if raw is None or raw == "":
-        return indicators.default_year(plan, area)
-    try:
-        year = int(raw)
-    except ValueError:
-        raise Http404("bad year") from None
-    if not plan.base_year <= year <= plan.target_year:
-        raise Http404("year outside the plan period")
-    return year
+    return requested_year(request.GET.get("year"), plan, area)
 
 
 def _overview_context(request: HttpRequest, area: Area) -> dict[str, object]:

@@ -31,7 +31,7 @@ from ecer.web.energy import io as energy_io
 from ecer.web.energy.forms import CarrierFormSet, EnergyYearForm, ImportForm
 from ecer.web.energy.models import DistrictEnergyYear
 from ecer.web.energy.status import area_statuses
-from ecer.web.indicators import service as indicators
+from ecer.web.indicators.years import requested_year
 from ecer.web.sheets import RowError, SheetImportError
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -45,18 +45,9 @@ def _plan_or_404() -> Plan:
 
 
 def _year(request: HttpRequest, plan: Plan, area: Area | None = None) -> int:
-    """The requested year, else the year the indicator service opens on for ``area`` (the
-    city when None)."""
-    raw = request.GET.get("year")
-    if raw is None or raw == "":
-        return indicators.default_year(plan, area or Area.objects.get(kind=Area.Kind.CITY))
-    try:
-        year = int(raw)
-    except ValueError:
-        raise Http404("bad year") from None
-    if not plan.base_year <= year <= plan.target_year:
-        raise Http404("year outside the plan period")
-    return year
+    """The requested year, else the year the pages open on for ``area`` (the city when None)."""
+    city = area or Area.objects.get(kind=Area.Kind.CITY)
+    return requested_year(request.GET.get("year"), plan, city)
 
 
 def _visible_area(request: HttpRequest, code: str) -> Area:

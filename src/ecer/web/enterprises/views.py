@@ -30,6 +30,7 @@ from ecer.web.enterprises.forms import CarrierFormSet, ImportForm, OutputFormSet
 from ecer.web.enterprises.models import EnergyReport, Enterprise
 from ecer.web.enterprises.scope import can_report_for, can_view_enterprise, visible_enterprises
 from ecer.web.indicators import service as indicators
+from ecer.web.indicators.years import requested_year
 from ecer.web.sheets import RowError, SheetImportError
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -312,16 +313,7 @@ def _plan_or_404() -> Plan:
 
 
 def _year(request: HttpRequest, plan: Plan) -> int:
-    raw = request.GET.get("year")
-    if raw is None or raw == "":
-        return indicators.default_year(plan, plan.area)
-    try:
-        year = int(raw)
-    except ValueError:
-        raise Http404("bad year") from None
-    if not plan.base_year <= year <= plan.target_year:
-        raise Http404("year outside the plan period")
-    return year
+    return requested_year(request.GET.get("year"), plan, plan.area)
 
 
 @scoped

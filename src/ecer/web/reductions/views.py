@@ -26,7 +26,7 @@ from ecer.core import reductions as core
 from ecer.web.accounts.decorators import scoped
 from ecer.web.catalog.models import Area, Plan
 from ecer.web.catalog.observations_io import active_plan
-from ecer.web.indicators import service as indicators
+from ecer.web.indicators.years import requested_year
 from ecer.web.reductions import figures, services
 from ecer.web.reductions.forms import CloseForm, EvidenceForm, LineFormSet, ProjectForm
 from ecer.web.reductions.models import Evidence, FindingClosure, ReductionProject
@@ -68,13 +68,7 @@ def _city() -> Area:
 
 
 def _year(request: HttpRequest, plan: Plan, city: Area) -> int:
-    """?year= within the plan period; without it, the year every page opens on."""
-    raw = request.GET.get("year", "")
-    if raw == "":
-        return indicators.default_year(plan, city)
-    if not raw.isdigit() or not plan.base_year <= int(raw) <= plan.target_year:
-        raise Http404("year outside the plan period")
-    return int(raw)
+    return requested_year(request.GET.get("year"), plan, city)
 
 
 @scoped

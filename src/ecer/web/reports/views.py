@@ -22,7 +22,7 @@ from ecer.web.accounts.decorators import city_admin_required, scoped
 from ecer.web.audit.version import data_version
 from ecer.web.catalog.models import Area, Plan
 from ecer.web.catalog.observations_io import active_plan
-from ecer.web.indicators import service as indicators
+from ecer.web.indicators.years import requested_year
 from ecer.web.reports import documents, jobs, services
 from ecer.web.reports.models import ReportJob, SchemeVersion
 
@@ -42,19 +42,10 @@ def _plan_or_404() -> Plan:
 def _year(
     request: HttpRequest, plan: Plan, area: Area, source: dict[str, str] | None = None
 ) -> int:
-    raw = (source if source is not None else request.GET).get("year") or ""
-    if raw == "":
-        # The year every page opens on for the area shown; but not before the first assessed
-        # year: the base year has no decline to assess nor a budget for the total (plan 四(一)),
-        # so the assessment cannot run on it.
-        return max(plan.base_year + 1, indicators.default_year(plan, area))
-    try:
-        year = int(raw)
-    except ValueError:
-        raise Http404("bad year") from None
-    if not plan.base_year < year <= plan.target_year:
-        raise Http404("year outside the assessed years")
-    return year
+    # Not before the first assessed year: the base year has no decline to assess nor a budget
+    # for the total (plan 四(一)), so the assessment cannot run on it.
+    raw = (source if source is not None else request.GET).get("year")
+    return requested_year(raw, plan, area, first=plan.base_year + 1)
 
 
 def _city() -> Area:
