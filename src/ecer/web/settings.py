@@ -60,6 +60,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     "ecer.web.accounts.middleware.ScopeMiddleware",
+    "ecer.web.errors.RefusedValueMiddleware",
 ]
 
 ROOT_URLCONF = "ecer.web.urls"
