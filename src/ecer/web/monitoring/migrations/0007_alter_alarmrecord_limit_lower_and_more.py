@@ -10,7 +10,13 @@ class Migration(migrations.Migration):
         ('monitoring', '0006_alarm_journal'),
     ]
 
+    # State only: SQLite rebuilds a table to add a CHECK and would drop the triggers and
+    # raw-SQL structures earlier migrations gave the measurement tables (rollups, blocks,
+    # journal). Writes are still checked by FiniteFloatField.get_db_prep_save, and the
+    # HJ 212 codec refuses values beyond the same bound.
     operations = [
+        migrations.SeparateDatabaseAndState(
+            state_operations=[
         migrations.AlterField(
             model_name='alarmrecord',
             name='limit_lower',
@@ -86,4 +92,6 @@ class Migration(migrations.Migration):
             name='valid_sum',
             field=ecer.web.numbers.FiniteFloatField(verbose_name='有效数值之和'),
         ),
+    ]
+        )
     ]
