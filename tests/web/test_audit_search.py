@@ -81,3 +81,26 @@ def test_every_change_can_be_reached_newest_first(
     )
     merged = [row["when"] for row in everything["rows"]]
     assert merged == sorted(merged, reverse=True)
+
+
+@pytest.mark.django_db
+def test_the_history_of_every_tracked_kind_opens(admin_client, loaded_plan):
+    """Targets and tasks keep many-to-many changes (departments) in their history."""
+    from ecer.web.audit.history import tracked_models
+    from ecer.web.catalog.models import Department, Target, Task
+
+    for model in (Target, Task):
+        obj = model.objects.first()
+        obj.lead_departments.set(Department.objects.all()[:2])
+        obj.save()
+        obj.lead_departments.set(Department.objects.all()[2:3])
+        obj.save()
+    opened = 0
+    for label, model in tracked_models().items():
+        obj = model.objects.first()
+        if obj is None:
+            continue
+        response = admin_client.get(f"/audit/{label}/{obj.pk}/")
+        assert response.status_code == 200, label
+        opened += 1
+    assert opened >= 5

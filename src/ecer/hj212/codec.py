@@ -53,6 +53,9 @@ DEVIATION_UNKNOWN_DATA_FLAG: Final = "unknown_data_flag"
 DEVIATION_UNKNOWN_FLAG_VERSION: Final = "unknown_flag_version"
 DEVIATION_MISSING_PACKET_NUMBERS: Final = "missing_packet_numbers"
 
+# No measured quantity comes near this; a larger (or 400-digit, i.e. infinite) value is a
+# logger fault. The same bound as every stored float of the platform (ecer.web.numbers).
+MAX_VALUE_MAGNITUDE = 1e15
 # HJ 212-2017 ch. 6: the data segment holds at most 1024 bytes.
 MAX_DATA_SEGMENT = 1024
 
@@ -507,7 +510,11 @@ def _parse_cp(
             elif suffix in values:
                 _duplicate(cp, start, key, at, policy, deviations)
                 continue  # the first value wins
-            values[suffix] = float(value)
+            number = float(value)
+            if not abs(number) <= MAX_VALUE_MAGNITUDE:  # also catches 400 digits → inf
+                offset = at(start + _item_index(cp, item) + len(key) + 1)
+                raise FrameError(offset, key, f"{value[:40]!r} is beyond ±{MAX_VALUE_MAGNITUDE:g}")
+            values[suffix] = number
         elif suffix in FLAG_SUFFIXES:
             values = pollutants.setdefault(code, {})
             if suffix in values:

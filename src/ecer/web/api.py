@@ -12,12 +12,14 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse
 from ninja import NinjaAPI
 from ninja.security import HttpBearer, SessionAuth
 
 from ecer.web.accounts.models import ApiKey
 from ecer.web.accounts.scope import Scope
+from ecer.web.errors import refusal_text
 
 
 class ApiKeyAuth(HttpBearer):
@@ -52,6 +54,12 @@ api = NinjaAPI(
     auth=[ApiKeyAuth(), ScopedSessionAuth()],
     docs_decorator=login_required,
 )
+
+
+@api.exception_handler(ValidationError)
+def _refused_value(request: HttpRequest, exc: ValidationError) -> HttpResponse:
+    """A value the model layer refuses is the caller's mistake: 400 with what was refused."""
+    return api.create_response(request, {"detail": refusal_text(exc)}, status=400)
 
 
 def _add_routers() -> None:

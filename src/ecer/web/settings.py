@@ -67,6 +67,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     "ecer.web.accounts.middleware.ScopeMiddleware",
+    "ecer.web.errors.RefusedValueMiddleware",
 ]
 
 # Users are found by the normal form of their name (ecer.web.accounts.names).

@@ -84,7 +84,7 @@ def test_a_reading_in_the_future_is_refused(client, firm):
 def test_a_changed_value_for_a_stored_time_is_refused_and_the_stored_one_kept(client, firm):
     send(client, firm.key, hourly("E-01", [100, 110]))
     response = send(client, firm.key, hourly("E-01", [100, 111]))
-    assert response.status_code == 400
+    assert response.status_code == 409
     assert "stored with value 110" in response.json()["errors"][0]["message"]
     assert sorted(MeterReading.objects.values_list("value", flat=True)) == [100, 110]
 
@@ -125,3 +125,65 @@ def test_a_district_user_cannot_upload(client, firm, django_user_model):
     Membership.objects.create(user=user, role=Role.DISTRICT, area=Area.objects.get(code="haicheng"))
     _key, raw = ApiKey.issue(user, "k")
     assert send(client, raw, hourly("E-01", [1])).status_code == 403
+
+
+@pytest.mark.parametrize("time", ["0001-01-01T00:00:00+14:00", "1999-12-31T23:00:00+00:00"])
+def test_an_implausible_time_is_refused_with_a_clear_error(client, firm, time):
+    response = send(client, firm.key, [{"meter": "E-01", "time": time, "value": 1}])
+    assert response.status_code == 400
+    [error] = response.json()["errors"]
+    assert error["field"] == "time" and time[:10] in error["message"]
+    assert not MeterReading.objects.exists()
+
+
+def test_a_concurrent_upload_of_other_values_is_refused_as_a_conflict(client, firm, monkeypatch):
+    """Deterministic interleaving: another upload stores the same times with other values
+    after this one's check and before its insert; this one must answer 409, store nothing."""
+    from ecer.web.enterprises import api
+
+    original = api._compare_with_stored
+    calls = []
+
+    def other_upload_commits_in_between(batch):
+        result = original(batch)
+        if not calls:
+            MeterReading.objects.bulk_create(
+                [MeterReading(meter_id=m, time=t, value=v + 1) for (m, t), (_i, v) in batch.items()]
+            )
+        calls.append(1)
+        return result
+
+    monkeypatch.setattr(api, "_compare_with_stored", other_upload_commits_in_between)
+    response = send(client, firm.key, hourly("E-01", [100, 110]))
+    assert response.status_code == 409
+    assert [e["field"] for e in response.json()["errors"]] == ["conflict", "conflict"]
+    assert sorted(MeterReading.objects.values_list("value", flat=True)) == [101, 111]
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_two_connections_uploading_different_values_one_wins_one_conflicts(firm):
+    import threading
+
+    from django.db import connections
+    from django.test import Client
+
+    barrier = threading.Barrier(2)
+    statuses: dict[int, int] = {}
+
+    def upload(k: int) -> None:
+        try:
+            barrier.wait()
+            statuses[k] = send(Client(), firm.key, hourly("E-01", [100 + k, 110 + k])).status_code
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=upload, args=(k,)) for k in (0, 1)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert sorted(statuses.values()) == [200, 409]
+    winner = next(k for k, s in statuses.items() if s == 200)
+    stored = sorted(MeterReading.objects.values_list("value", flat=True))
+    assert stored == [100 + winner, 110 + winner]

@@ -22,11 +22,23 @@ def _readable(model: Any, field_name: str, value: Any) -> Any:
         field = model._meta.get_field(field_name)
     except Exception:  # a field since removed from the model
         return value
-    if value is not None and field.is_relation and field.related_model is not None:
-        related = field.related_model.objects.filter(pk=value).first()
-        if related is not None:
-            return related.get_username() if hasattr(related, "get_username") else str(related)
-    return value
+    if value is None or not field.is_relation or field.related_model is None:
+        return value
+    if field.many_to_many:
+        # simple_history gives a many-to-many change as a list of through-row dicts
+        # ({"target": 1, "department": 4}); name the objects on the far side.
+        ids = [
+            row.get(field.m2m_reverse_field_name()) if isinstance(row, dict) else row
+            for row in value
+        ]
+        named = field.related_model.objects.filter(pk__in=[i for i in ids if i is not None])
+        return ", ".join(sorted(_name(o) for o in named))
+    related = field.related_model.objects.filter(pk=value).first()
+    return _name(related) if related is not None else value
+
+
+def _name(obj: Any) -> str:
+    return obj.get_username() if hasattr(obj, "get_username") else str(obj)
 
 
 def _label(model: Any, field_name: str) -> str:

@@ -110,6 +110,10 @@ def correct(
         )
     if not made:
         raise ValidationError(_("没有需要更正的变化"))
+    # A corrected figure obeys the same field domains and record rules as a new one.
+    changed = {c.field_name for c in made}
+    record.clean_fields(exclude=[f.name for f in record._meta.fields if f.attname not in changed])
+    record.clean()
     record._correction_in_progress = True  # type: ignore[attr-defined]
     try:
         record._change_reason = reason.strip()  # type: ignore[attr-defined]  # simple_history

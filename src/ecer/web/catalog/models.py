@@ -6,12 +6,18 @@ yearly (or quarterly) values reported per target and area.
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from ecer.web.audit.models import Reviewable
+from ecer.web.numbers import MAX_MAGNITUDE, FiniteFloatField, domain_error
+
+# Units of targets counted in whole things (enterprises, boilers, sites).
+COUNT_UNITS = frozenset({"个", "台", "家"})
 
 ANNUAL = 0  # quarter value of a whole-year observation
 
@@ -123,12 +129,16 @@ class Target(models.Model):
     unit = models.CharField(_("目标单位"), max_length=40, blank=True)
     indicator_unit = models.CharField(_("指标单位"), max_length=40, blank=True)
     base_year = models.PositiveSmallIntegerField(_("基期年"))
-    base_value = models.FloatField(_("基期值"), null=True, blank=True)
+    base_value = FiniteFloatField(_("基期值"), null=True, blank=True, min_value=0)
     target_year = models.PositiveSmallIntegerField(_("目标年"))
-    target_value = models.FloatField(_("目标值"), null=True, blank=True)
+    target_value = FiniteFloatField(_("目标值"), null=True, blank=True, min_value=0)
     target_value_note = models.CharField(_("目标值说明"), max_length=300, blank=True)
-    threshold = models.FloatField(
-        _("界定值"), null=True, blank=True, help_text=_("界定统计范围的数值，不是目标值")
+    threshold = FiniteFloatField(
+        _("界定值"),
+        null=True,
+        blank=True,
+        help_text=_("界定统计范围的数值，不是目标值"),
+        min_value=0,
     )
     threshold_unit = models.CharField(_("界定值单位"), max_length=40, blank=True)
     applies_to_districts = models.BooleanField(_("分解到县区"), default=False)
@@ -166,6 +176,13 @@ class Target(models.Model):
     def is_computed(self) -> bool:
         """Whether the platform computes this target's figure (never typed by hand)."""
         return self.feed != "reported"
+
+    def value_error(self, value: Any) -> str | None:
+        """Why a reported value is outside this target's domain, or None: never negative, a
+        share (%) at most 100, a count (个/台/家) a whole number."""
+        unit = self.observation_unit
+        upper = 100.0 if unit == "%" else MAX_MAGNITUDE
+        return domain_error(value, 0.0, upper, whole=unit in COUNT_UNITS)
 
     @property
     def observation_unit(self) -> str:
@@ -244,7 +261,7 @@ class Observation(Reviewable):
     area = models.ForeignKey(Area, verbose_name=_("地区"), on_delete=models.PROTECT)
     year = models.PositiveSmallIntegerField(_("年份"))
     quarter = models.PositiveSmallIntegerField(_("季度"), default=ANNUAL, help_text=_("0 表示全年"))
-    value = models.FloatField(_("数值"))
+    value = FiniteFloatField(_("数值"), min_value=0)
     source = models.CharField(_("来源"), max_length=200, blank=True)
     note = models.TextField(_("备注"), blank=True)
     is_demo = models.BooleanField(_("示例数据"), default=False)
@@ -272,6 +289,14 @@ class Observation(Reviewable):
     def clean(self) -> None:
         if self.target_id is None:
             return  # reported on the target field
+        error = self.target.value_error(self.value) if self.value is not None else None
+        if error is not None:
+            raise ValidationError(
+                {
+                    "value": _("目标 %(code)s 的数值%(error)s")
+                    % {"code": self.target.code, "error": error}
+                }
+            )
         plan = self.target.plan
         if not plan.base_year <= self.year <= plan.target_year:
             raise ValidationError(

@@ -187,6 +187,10 @@ def validate_rows(
                 "value",
                 _("数值必须是有限的数字，收到 “%(v)s”") % {"v": cell_text(data.get("value"))},
             )
+        elif target is not None and (domain := target.value_error(value)) is not None:
+            err(
+                "value", _("目标 %(code)s 的数值%(error)s") % {"code": target.code, "error": domain}
+            )
         unit = cell_text(data.get("unit"))
         if target is not None and unit != target.observation_unit:
             err(

@@ -18,6 +18,7 @@ from simple_history.models import HistoricalRecords
 
 from ecer.core import energy as core_energy
 from ecer.web.catalog.models import Area, Plan
+from ecer.web.numbers import FiniteFloatField
 
 # End-use sectors of the energy balance (能源平衡表终端消费), in display order.
 SECTORS: tuple[str, ...] = (
@@ -68,14 +69,20 @@ class DistrictTarget(models.Model):
         Plan, verbose_name=_("规划方案"), on_delete=models.CASCADE, related_name="energy_targets"
     )
     area = models.ForeignKey(Area, verbose_name=_("地区"), on_delete=models.PROTECT)
-    basic_decline_pct = models.FloatField(
-        _("能耗强度降低基本目标（%）"), help_text=_("目标年比基期年累计下降，%")
+    basic_decline_pct = FiniteFloatField(
+        _("能耗强度降低基本目标（%）"),
+        help_text=_("目标年比基期年累计下降，%"),
+        min_value=-100,
+        max_value=100,
     )
-    incentive_decline_pct = models.FloatField(
-        _("能耗强度降低激励目标（%）"), help_text=_("不低于基本目标，%")
+    incentive_decline_pct = FiniteFloatField(
+        _("能耗强度降低激励目标（%）"),
+        help_text=_("不低于基本目标，%"),
+        min_value=-100,
+        max_value=100,
     )
-    planned_gdp_growth_pct = models.FloatField(
-        _("地区生产总值预期年均增速（%）"), help_text=_("可比价，%")
+    planned_gdp_growth_pct = FiniteFloatField(
+        _("地区生产总值预期年均增速（%）"), help_text=_("可比价，%"), min_value=-100, max_value=100
     )
     source = models.CharField(_("来源"), max_length=200, blank=True)
     note = models.TextField(_("备注"), blank=True)
@@ -123,12 +130,13 @@ class DistrictEnergyYear(models.Model):
         Area, verbose_name=_("地区"), on_delete=models.PROTECT, related_name="energy_years"
     )
     year = models.PositiveSmallIntegerField(_("年份"))
-    gdp_current_10k_yuan = models.FloatField(_("地区生产总值（当年价，万元）"))
-    gdp_index = models.FloatField(
+    gdp_current_10k_yuan = FiniteFloatField(_("地区生产总值（当年价，万元）"), min_value=0)
+    gdp_index = FiniteFloatField(
         _("地区生产总值指数（上年=100）"),
         null=True,
         blank=True,
         help_text=_("可比价，例如 106.5；基期年可留空"),
+        min_value=0,
     )
     electricity_basis = models.CharField(
         _("电力折标方法"),
@@ -136,40 +144,51 @@ class DistrictEnergyYear(models.Model):
         choices=ElectricityBasis.choices,
         default=ElectricityBasis.EQUIVALENT,
     )
-    electricity_equal_kgce_per_kwh = models.FloatField(
+    electricity_equal_kgce_per_kwh = FiniteFloatField(
         _("电力等价值折标系数（千克标准煤/千瓦时）"),
         null=True,
         blank=True,
         help_text=_("仅在按等价值折标时填写，例如当年全国火电供电标准煤耗"),
+        min_value=0,
     )
-    sector_primary_tce = models.FloatField(_("第一产业能耗（吨标准煤）"), null=True, blank=True)
-    sector_industry_tce = models.FloatField(_("工业能耗（吨标准煤）"), null=True, blank=True)
-    sector_construction_tce = models.FloatField(_("建筑业能耗（吨标准煤）"), null=True, blank=True)
-    sector_transport_tce = models.FloatField(
-        _("交通运输、仓储和邮政业能耗（吨标准煤）"), null=True, blank=True
+    sector_primary_tce = FiniteFloatField(
+        _("第一产业能耗（吨标准煤）"), null=True, blank=True, min_value=0
     )
-    sector_commercial_tce = models.FloatField(
-        _("批发零售、住宿餐饮和其他服务业能耗（吨标准煤）"), null=True, blank=True
+    sector_industry_tce = FiniteFloatField(
+        _("工业能耗（吨标准煤）"), null=True, blank=True, min_value=0
     )
-    sector_residential_tce = models.FloatField(_("居民生活能耗（吨标准煤）"), null=True, blank=True)
-    value_added_primary_10k_yuan = models.FloatField(
+    sector_construction_tce = FiniteFloatField(
+        _("建筑业能耗（吨标准煤）"), null=True, blank=True, min_value=0
+    )
+    sector_transport_tce = FiniteFloatField(
+        _("交通运输、仓储和邮政业能耗（吨标准煤）"), null=True, blank=True, min_value=0
+    )
+    sector_commercial_tce = FiniteFloatField(
+        _("批发零售、住宿餐饮和其他服务业能耗（吨标准煤）"), null=True, blank=True, min_value=0
+    )
+    sector_residential_tce = FiniteFloatField(
+        _("居民生活能耗（吨标准煤）"), null=True, blank=True, min_value=0
+    )
+    value_added_primary_10k_yuan = FiniteFloatField(
         _("第一产业增加值（当年价，万元）"), null=True, blank=True
     )
-    value_added_industry_10k_yuan = models.FloatField(
+    value_added_industry_10k_yuan = FiniteFloatField(
         _("工业增加值（当年价，万元）"), null=True, blank=True
     )
-    value_added_construction_10k_yuan = models.FloatField(
+    value_added_construction_10k_yuan = FiniteFloatField(
         _("建筑业增加值（当年价，万元）"), null=True, blank=True
     )
-    value_added_transport_10k_yuan = models.FloatField(
+    value_added_transport_10k_yuan = FiniteFloatField(
         _("交通运输、仓储和邮政业增加值（当年价，万元）"), null=True, blank=True
     )
-    value_added_commercial_10k_yuan = models.FloatField(
+    value_added_commercial_10k_yuan = FiniteFloatField(
         _("批发零售、住宿餐饮和其他服务业增加值（当年价，万元）"), null=True, blank=True
     )
-    raw_material_tce = models.FloatField(_("原料用能（吨标准煤）"), default=0.0)
-    renewable_tce = models.FloatField(_("可再生能源消费（吨标准煤）"), default=0.0)
-    separately_listed_tce = models.FloatField(_("单列重大项目能耗（吨标准煤）"), default=0.0)
+    raw_material_tce = FiniteFloatField(_("原料用能（吨标准煤）"), default=0.0, min_value=0)
+    renewable_tce = FiniteFloatField(_("可再生能源消费（吨标准煤）"), default=0.0, min_value=0)
+    separately_listed_tce = FiniteFloatField(
+        _("单列重大项目能耗（吨标准煤）"), default=0.0, min_value=0
+    )
     source = models.CharField(_("来源"), max_length=200, blank=True)
     note = models.TextField(_("备注"), blank=True)
     is_demo = models.BooleanField(_("示例数据"), default=False)
@@ -236,13 +255,14 @@ class CarrierLine(models.Model):
     Used by districts' years, enterprises' reports and projects' demand."""
 
     carrier = models.CharField(_("能源品种"), max_length=40, choices=CARRIER_CHOICES)
-    quantity = models.FloatField(_("消费量"))
+    quantity = FiniteFloatField(_("消费量"), min_value=0)
     unit = models.CharField(_("计量单位"), max_length=20, choices=UNIT_CHOICES)
-    kgce_per_base_unit = models.FloatField(
+    kgce_per_base_unit = FiniteFloatField(
         _("实测折标系数"),
         null=True,
         blank=True,
         help_text=_("千克标准煤/千克、/立方米、/千瓦时或/兆焦；参考系数为区间的品种必须填写"),
+        min_value=0,
     )
 
     class Meta:

@@ -4,13 +4,13 @@
 ecer_…``). A batch is checked whole before anything is stored: an unknown meter, a time
 without a zone or in the future, a value that is not a finite number, a negative register,
 or a time already stored with a different value rejects the batch with every error and its
-index. Readings may come in any order; the same meter and time sent again is stored once.
+index: 409 when the only errors are such conflicts, also when a concurrent upload stored
+the other value first.
 """
 
 from __future__ import annotations
 
-import math
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from django.db import transaction
 from django.http import HttpRequest
@@ -23,10 +23,13 @@ from pydantic import Field
 from ecer.web.accounts.models import Role
 from ecer.web.enterprises.models import Enterprise, Meter, MeterReading
 from ecer.web.enterprises.scope import can_report_for
+from ecer.web.numbers import domain_error
 
 router = Router(tags=["online energy data"])
 
 MAX_BATCH = 10_000
+# No online meter of the platform reads before this; earlier times are a reset device clock.
+EARLIEST_READING = datetime(2000, 1, 1, tzinfo=UTC)
 # Clocks of field devices drift; a reading up to this far ahead of the server is accepted.
 CLOCK_SKEW = timedelta(minutes=5)
 
@@ -78,7 +81,7 @@ def _enterprise(request: HttpRequest, body: UploadIn) -> Enterprise:
     return enterprise
 
 
-@router.post("/readings", response={200: UploadOut, 400: ErrorsOut})
+@router.post("/readings", response={200: UploadOut, 400: ErrorsOut, 409: ErrorsOut})
 def upload_readings(request: HttpRequest, body: UploadIn) -> Reply:
     enterprise = _enterprise(request, body)
     meters = {m.code: m for m in Meter.objects.filter(enterprise=enterprise)}
@@ -96,11 +99,16 @@ def upload_readings(request: HttpRequest, body: UploadIn) -> Reply:
         if r.time.tzinfo is None:
             errors.append(_error(index, "time", "time needs a zone offset, e.g. +08:00"))
             continue
+        time_error = _time_error(r.time)
+        if time_error is not None:
+            errors.append(_error(index, "time", time_error))
+            continue
         if r.time > latest_allowed:
             errors.append(_error(index, "time", f"{r.time.isoformat()} is in the future"))
             continue
-        if not math.isfinite(r.value):
-            errors.append(_error(index, "value", "value must be a finite number"))
+        value_error = domain_error(r.value)
+        if value_error is not None:
+            errors.append(_error(index, "value", f"value {r.value}: {value_error}"))
             continue
         if meter.kind == Meter.Kind.CUMULATIVE and r.value < 0:
             errors.append(_error(index, "value", "a register value cannot be negative"))
@@ -118,29 +126,67 @@ def upload_readings(request: HttpRequest, body: UploadIn) -> Reply:
         batch.setdefault(key, (index, r.value))
     already = 0
     if not errors and batch:
-        stored = MeterReading.objects.filter(
-            meter_id__in={k[0] for k in batch}, time__in={k[1] for k in batch}
-        ).values_list("meter_id", "time", "value")
-        for meter_id, time, value in stored:
-            entry = batch.get((meter_id, time))
-            if entry is None:
-                continue
-            already += 1
-            if entry[1] != value:
-                errors.append(
-                    _error(entry[0], "value", f"{time.isoformat()} is stored with value {value}")
-                )
+        already, conflicts = _compare_with_stored(batch)
+        errors.extend(conflicts)
     if errors:
-        return Reply(400, ErrorsOut(errors=errors))
-    with transaction.atomic():
-        # A concurrent upload of the same reading is skipped by the unique constraint.
-        MeterReading.objects.bulk_create(
-            [MeterReading(meter_id=m, time=t, value=v) for (m, t), (_i, v) in batch.items()],
-            ignore_conflicts=True,
-        )
+        status = 409 if all(e.field == "conflict" for e in errors) else 400
+        return Reply(status, ErrorsOut(errors=errors))
+    try:
+        with transaction.atomic():
+            # A concurrent upload of the same meter and time is skipped here by the unique
+            # constraint; reading the batch back inside the transaction then shows the value
+            # that won, and a difference refuses this whole batch as a conflict.
+            MeterReading.objects.bulk_create(
+                [MeterReading(meter_id=m, time=t, value=v) for (m, t), (_i, v) in batch.items()],
+                ignore_conflicts=True,
+            )
+            _already, conflicts = _compare_with_stored(batch)
+            if conflicts:
+                raise _Conflict(conflicts)
+    except _Conflict as conflict:
+        return Reply(409, ErrorsOut(errors=conflict.errors))
     received = len(body.readings)
     new = len(batch) - already
     return Reply(200, UploadOut(received=received, stored=new, duplicates=received - new))
+
+
+class _Conflict(Exception):
+    def __init__(self, errors: list[ReadingError]):
+        super().__init__(f"{len(errors)} conflicting readings")
+        self.errors = errors
+
+
+def _compare_with_stored(
+    batch: dict[tuple[int, datetime], tuple[int, float]],
+) -> tuple[int, list[ReadingError]]:
+    """How many readings of the batch are stored already, and an error for each stored with
+    another value."""
+    already = 0
+    conflicts = []
+    stored = MeterReading.objects.filter(
+        meter_id__in={k[0] for k in batch}, time__in={k[1] for k in batch}
+    ).values_list("meter_id", "time", "value")
+    for meter_id, time, value in stored:
+        entry = batch.get((meter_id, time))
+        if entry is None:
+            continue
+        already += 1
+        if entry[1] != value:
+            message = f"{time.isoformat()} is stored with value {value}"
+            conflicts.append(_error(entry[0], "conflict", message))
+    return already, conflicts
+
+
+def _time_error(time: datetime) -> str | None:
+    """Why a reading's time is implausible (before EARLIEST_READING, or not representable in
+    UTC such as year 1 at +14:00), or None."""
+    try:
+        utc = time.astimezone(UTC)
+    except OverflowError:
+        return f"{time.isoformat()} lies outside the representable range of times"
+    if utc < EARLIEST_READING:
+        return f"{time.isoformat()} is before {EARLIEST_READING:%Y-%m-%d}; check the device clock"
+    return None
 
 
 def _error(index: int, field: str, message: str) -> ReadingError:

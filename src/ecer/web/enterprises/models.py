@@ -22,6 +22,7 @@ from ecer.core import meters as core_meters
 from ecer.web.audit.models import Reviewable
 from ecer.web.catalog.models import Area
 from ecer.web.energy.models import CARRIER_CHOICES, UNIT_CHOICES, CarrierLine, carrier_error
+from ecer.web.numbers import FiniteFloatField
 
 GB4754_CODE = re.compile(r"^[A-T](\d{2}(\d{1,2})?)?$|^\d{2}(\d{1,2})?$")
 
@@ -86,7 +87,7 @@ class ProductionUnit(models.Model):
     benchmark_line = models.CharField(
         _("能效标杆对照"), max_length=40, blank=True, choices=benchmark_choices
     )
-    capacity = models.FloatField(_("产能"), help_text=_("按标杆对照行的产能单位"))
+    capacity = FiniteFloatField(_("产能"), help_text=_("按标杆对照行的产能单位"), min_value=0)
     history = HistoricalRecords()
 
     class Meta:
@@ -115,10 +116,10 @@ class EnergyReport(Reviewable):
         Enterprise, verbose_name=_("用能单位"), on_delete=models.PROTECT, related_name="reports"
     )
     year = models.PositiveSmallIntegerField(_("年份"))
-    raw_material_tce = models.FloatField(_("原料用能（吨标准煤）"), default=0.0)
-    value_added_10k_yuan = models.FloatField(_("工业增加值（万元）"), null=True, blank=True)
+    raw_material_tce = FiniteFloatField(_("原料用能（吨标准煤）"), default=0.0, min_value=0)
+    value_added_10k_yuan = FiniteFloatField(_("工业增加值（万元）"), null=True, blank=True)
     saving_projects = models.TextField(_("节能改造项目"), blank=True)
-    savings_tce = models.FloatField(_("节能量（吨标准煤）"), default=0.0)
+    savings_tce = FiniteFloatField(_("节能量（吨标准煤）"), default=0.0)
     note = models.TextField(_("备注"), blank=True)
     is_demo = models.BooleanField(_("示例数据"), default=False)
     history = HistoricalRecords()
@@ -170,10 +171,10 @@ class ProductOutput(models.Model):
         blank=True,
     )
     product = models.CharField(_("产品"), max_length=100)
-    output = models.FloatField(_("产量"))
+    output = FiniteFloatField(_("产量"), min_value=0)
     output_unit = models.CharField(_("产量单位"), max_length=20)
-    unit_consumption = models.FloatField(
-        _("单位产品能耗"), null=True, blank=True, help_text=_("按标杆对照行的指标单位")
+    unit_consumption = FiniteFloatField(
+        _("单位产品能耗"), null=True, blank=True, help_text=_("按标杆对照行的指标单位"), min_value=0
     )
     history = HistoricalRecords()
 
@@ -203,9 +204,13 @@ class Meter(models.Model):
     unit = models.CharField(_("计量单位"), max_length=20, choices=UNIT_CHOICES)
     kind = models.CharField(_("读数类型"), max_length=12, choices=Kind.choices)
     interval_minutes = models.PositiveIntegerField(_("采集间隔（分钟）"), default=60)
-    rollover_at = models.FloatField(_("满量程（表底数上限）"), null=True, blank=True)
-    max_rate_per_hour = models.FloatField(
-        _("每小时最大可能用量"), null=True, blank=True, help_text=_("例如按接入容量计算")
+    rollover_at = FiniteFloatField(_("满量程（表底数上限）"), null=True, blank=True, min_value=0)
+    max_rate_per_hour = FiniteFloatField(
+        _("每小时最大可能用量"),
+        null=True,
+        blank=True,
+        help_text=_("例如按接入容量计算"),
+        min_value=0,
     )
     history = HistoricalRecords()
 
@@ -234,7 +239,7 @@ class MeterReading(models.Model):
         Meter, verbose_name=_("计量器具"), on_delete=models.CASCADE, related_name="readings"
     )
     time = models.DateTimeField(_("数据时间"))
-    value = models.FloatField(_("读数"))
+    value = FiniteFloatField(_("读数"))
     received_at = models.DateTimeField(_("接收时间"), auto_now_add=True)
 
     class Meta:

@@ -11,6 +11,7 @@ figure with the difference (``Reconciliation``).
 
 from __future__ import annotations
 
+import logging
 import math
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
@@ -29,6 +30,9 @@ from ecer.web.catalog.models import ANNUAL, Area, Observation, Plan, Target
 from ecer.web.energy.models import DistrictEnergyYear
 from ecer.web.indicators import feeds
 from ecer.web.indicators.feeds import Alternative, FeedContext, FeedResult
+from ecer.web.numbers import BAD_VALUE_TEXT
+
+logger = logging.getLogger(__name__)
 
 REPORTED = "reported"
 
@@ -142,6 +146,20 @@ def _reported(target: Target, year: int, observations: list[Observation]) -> Fee
     )
 
 
+def _bad_data(target: Target, year: int, detail: str) -> FeedResult:
+    logger.warning("indicator %s %s: bad stored data: %s", target.code, year, detail)
+    reason = str(BAD_VALUE_TEXT) + "：" + detail
+    result, warning = feeds._no_data(target, year, reason)
+    return FeedResult(
+        result=result,
+        warning=warning,
+        basis=str(BAD_VALUE_TEXT),
+        target_value=target.target_value,
+        uses_demo_data=False,
+        problems=(reason,),
+    )
+
+
 def _reconciliation(
     fed: FeedResult, observations: list[Observation], year: int
 ) -> Reconciliation | None:
@@ -175,12 +193,19 @@ def evaluate(
     out = []
     for target in chosen:
         observations = approved.get(target.id, [])
-        if target.feed == REPORTED:
-            fed = _reported(target, year, observations)
+        try:
+            if target.feed == REPORTED:
+                fed = _reported(target, year, observations)
+                reconciliation = None
+            else:
+                fed = feeds.COMPUTED[target.feed](target, area, ctx)
+                reconciliation = _reconciliation(fed, observations, year)
+        except (ArithmeticError, ValueError) as exc:
+            # A stored input the domain rules would refuse (±Infinity, 1e308 written past
+            # the model layer) makes the accounting refuse it too: a problem on this
+            # indicator, not an error page for everyone.
+            fed = _bad_data(target, year, str(exc))
             reconciliation = None
-        else:
-            fed = feeds.COMPUTED[target.feed](target, area, ctx)
-            reconciliation = _reconciliation(fed, observations, year)
         out.append(
             Indicator(
                 target=target,

@@ -19,6 +19,7 @@ from simple_history.models import HistoricalRecords
 from ecer.core import monitoring as core_monitoring
 from ecer.hj212 import pollutants as catalogue
 from ecer.hj212 import storage
+from ecer.web.numbers import FiniteFloatField
 
 
 class Medium(models.TextChoices):
@@ -129,18 +130,20 @@ class PointPollutant(models.Model):
     pollutant = models.CharField(
         _("监测因子"), max_length=storage.POLLUTANT_CODE_LENGTH, choices=pollutant_choices
     )
-    upper_limit = models.FloatField(_("排放限值（上限）"), null=True, blank=True)
-    lower_limit = models.FloatField(
+    upper_limit = FiniteFloatField(_("排放限值（上限）"), null=True, blank=True)
+    lower_limit = FiniteFloatField(
         _("排放限值（下限）"), null=True, blank=True, help_text=_("如 pH 的 6")
     )
     limit_unit = models.CharField(
         _("限值单位"), max_length=16, blank=True, help_text=_("留空即为该因子的计量单位")
     )
-    reference_o2 = models.FloatField(
+    reference_o2 = FiniteFloatField(
         _("基准氧含量（%）"),
         null=True,
         blank=True,
         help_text=_("废气：限值针对折算浓度时填写，如燃煤锅炉 6"),
+        min_value=0,
+        max_value=21,
     )
     standard = models.CharField(_("执行标准"), max_length=100, blank=True)
     history = HistoricalRecords()
@@ -281,7 +284,7 @@ class Measurement(models.Model):
     kind = models.CharField(
         _("取值类型"), max_length=8, help_text=_("Rtd/Avg/Min/Max/Cou/ZsRtd/ZsAvg/ZsMin/ZsMax")
     )
-    value = models.FloatField(_("数值"))
+    value = FiniteFloatField(_("数值"))
     flag = models.CharField(_("数据标记"), max_length=storage.FLAG_LENGTH, blank=True)
     frame = models.ForeignKey(
         RawFrame,
@@ -377,9 +380,9 @@ class Rollup(models.Model):
     start = models.DateTimeField(_("周期开始"))
     count = models.PositiveIntegerField(_("数值个数"))
     valid_count = models.PositiveIntegerField(_("有效数值个数"))
-    valid_sum = models.FloatField(_("有效数值之和"))
-    valid_min = models.FloatField(_("有效数值最小值"), null=True)
-    valid_max = models.FloatField(_("有效数值最大值"), null=True)
+    valid_sum = FiniteFloatField(_("有效数值之和"))
+    valid_min = FiniteFloatField(_("有效数值最小值"), null=True)
+    valid_max = FiniteFloatField(_("有效数值最大值"), null=True)
     last_time = models.DateTimeField(_("最新数据时间"))
     off_hour = models.PositiveIntegerField(
         _("非整点数值个数"), help_text=_("数据时间不在整点的数值：小时数据中应为 0")
@@ -442,11 +445,11 @@ class AlarmRecord(models.Model):
     end = models.DateTimeField(_("结束"), null=True)
     ongoing = models.BooleanField(_("未结束"))
     count = models.PositiveIntegerField(_("数据个数"), null=True)
-    peak = models.FloatField(_("最大超标值"), null=True)
-    limit_upper = models.FloatField(_("排放限值（上限）"), null=True)
-    limit_lower = models.FloatField(_("排放限值（下限）"), null=True)
+    peak = FiniteFloatField(_("最大超标值"), null=True)
+    limit_upper = FiniteFloatField(_("排放限值（上限）"), null=True)
+    limit_lower = FiniteFloatField(_("排放限值（下限）"), null=True)
     limit_unit = models.CharField(_("限值单位"), max_length=16, blank=True)
-    reference_o2 = models.FloatField(_("基准氧含量（%）"), null=True)
+    reference_o2 = FiniteFloatField(_("基准氧含量（%）"), null=True, min_value=0, max_value=21)
     judged_at = models.DateTimeField(_("判定时间"))
 
     class Meta:
@@ -491,7 +494,7 @@ class AlarmRun(models.Model):
     first_day = models.DateField(_("最早判定日"))
     points = models.PositiveIntegerField(_("监测点数"))
     records = models.PositiveIntegerField(_("报警记录数"))
-    seconds = models.FloatField(_("耗时（秒）"))
+    seconds = FiniteFloatField(_("耗时（秒）"), min_value=0)
 
     class Meta:
         db_table = "monitoring_alarm_run"

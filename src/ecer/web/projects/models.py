@@ -23,6 +23,7 @@ from ecer.core import energy as core_energy
 from ecer.web.catalog.models import Area
 from ecer.web.catalog.rules import key_unit_threshold
 from ecer.web.energy.models import CarrierLine
+from ecer.web.numbers import FiniteFloatField
 
 
 def two_high_rules() -> twohigh.RuleSet:
@@ -67,15 +68,16 @@ class Project(models.Model):
     first_full_year = models.PositiveSmallIntegerField(
         _("达产年份"), help_text=_("第一个完整运行年度，其能耗自该年起计入")
     )
-    new_coal_t = models.FloatField(_("新增煤炭消费量（吨/年）"), default=0.0)
-    value_added_10k_yuan = models.FloatField(
+    new_coal_t = FiniteFloatField(_("新增煤炭消费量（吨/年）"), default=0.0, min_value=0)
+    value_added_10k_yuan = FiniteFloatField(
         _("预计年增加值（万元）"), help_text=_("达产后每年，按基期年价格")
     )
-    electricity_equal_kgce_per_kwh = models.FloatField(
+    electricity_equal_kgce_per_kwh = FiniteFloatField(
         _("电力等价值折标系数（千克标准煤/千瓦时）"),
         null=True,
         blank=True,
         help_text=_("节能审查报告采用的供电标准煤耗；留空则不计算等价值"),
+        min_value=0,
     )
     energy_review_doc = models.CharField(
         _("节能审查意见文号"), max_length=100, blank=True, help_text=_("有文号即视为已通过节能审查")
@@ -93,10 +95,11 @@ class Project(models.Model):
         _("处置意见"), max_length=10, choices=Disposal.choices, blank=True, default=""
     )
     disposal_deadline = models.DateField(_("处置期限"), null=True, blank=True)
-    rectification_saving_tce = models.FloatField(
+    rectification_saving_tce = FiniteFloatField(
         _("整改后年节能量（吨标准煤）"),
         default=0.0,
         help_text=_("整改提升项目在处置期限后每年节约的能源"),
+        min_value=0,
     )
     follow_up = models.CharField(
         _("整改跟踪"), max_length=20, choices=FollowUp.choices, default=FollowUp.NOT_STARTED
@@ -227,7 +230,7 @@ class ProjectEnergyLine(CarrierLine):
     project = models.ForeignKey(
         Project, verbose_name=_("项目"), on_delete=models.CASCADE, related_name="lines"
     )
-    quantity = models.FloatField(_("年需求量"))
+    quantity = FiniteFloatField(_("年需求量"), min_value=0)
     history = HistoricalRecords()
 
     class Meta:

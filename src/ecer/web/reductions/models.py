@@ -18,6 +18,7 @@ from ecer.core import creditcode
 from ecer.core import reductions as core
 from ecer.web.catalog.models import Area
 from ecer.web.monitoring.models import MonitoringPoint
+from ecer.web.numbers import FiniteFloatField
 
 TYPE_CHOICES = [(t.value, t.label_zh) for t in core.ProjectType]
 STATUS_CHOICES = [(s.value, s.label_zh) for s in core.ProjectStatus]
@@ -104,28 +105,39 @@ class ReductionLine(models.Model):
     )
     pollutant = models.CharField(_("污染物"), max_length=10, choices=POLLUTANT_CHOICES)
     method = models.CharField(_("核算方法"), max_length=30, choices=Method.choices)
-    flow = models.FloatField(
-        _("水量或烟气量"), null=True, blank=True, help_text=_("废水 m³/d；废气 m³/h（标态干基）")
+    flow = FiniteFloatField(
+        _("水量或烟气量"),
+        null=True,
+        blank=True,
+        help_text=_("废水 m³/d；废气 m³/h（标态干基）"),
+        min_value=0,
     )
-    baseline_concentration = models.FloatField(
-        _("实施前浓度"), null=True, blank=True, help_text=_("废水 mg/L；废气 mg/m³")
+    baseline_concentration = FiniteFloatField(
+        _("实施前浓度"), null=True, blank=True, help_text=_("废水 mg/L；废气 mg/m³"), min_value=0
     )
-    post_concentration = models.FloatField(_("实施后浓度"), null=True, blank=True)
-    operating_time = models.FloatField(
-        _("年运行时间"), null=True, blank=True, help_text=_("废水 天/年；废气 小时/年")
+    post_concentration = FiniteFloatField(_("实施后浓度"), null=True, blank=True, min_value=0)
+    operating_time = FiniteFloatField(
+        _("年运行时间"), null=True, blank=True, help_text=_("废水 天/年；废气 小时/年"), min_value=0
     )
-    activity = models.FloatField(_("活动水平或淘汰产能"), null=True, blank=True)
-    factor_kg_per_unit = models.FloatField(
-        _("产生系数或排放强度（千克/单位）"), null=True, blank=True
+    activity = FiniteFloatField(_("活动水平或淘汰产能"), null=True, blank=True, min_value=0)
+    factor_kg_per_unit = FiniteFloatField(
+        _("产生系数或排放强度（千克/单位）"), null=True, blank=True, min_value=0
     )
-    efficiency_post = models.FloatField(_("实施后去除效率（0–1）"), null=True, blank=True)
-    efficiency_base = models.FloatField(_("实施前去除效率（0–1）"), null=True, blank=True)
-    recorded_emission_t = models.FloatField(_("基准年排放量（吨/年）"), null=True, blank=True)
-    baseline_emission_t = models.FloatField(
+    efficiency_post = FiniteFloatField(
+        _("实施后去除效率（0–1）"), null=True, blank=True, min_value=0, max_value=1
+    )
+    efficiency_base = FiniteFloatField(
+        _("实施前去除效率（0–1）"), null=True, blank=True, min_value=0, max_value=1
+    )
+    recorded_emission_t = FiniteFloatField(
+        _("基准年排放量（吨/年）"), null=True, blank=True, min_value=0
+    )
+    baseline_emission_t = FiniteFloatField(
         _("污染源基准排放量（吨/年）"),
         null=True,
         blank=True,
         help_text=_("环境统计或排污许可执行报告；用于“减排量不得超过基准排放量”核查"),
+        min_value=0,
     )
     history = HistoricalRecords()
 
@@ -232,7 +244,7 @@ class YearClaim(models.Model):
     )
     pollutant = models.CharField(_("污染物"), max_length=10, choices=POLLUTANT_CHOICES)
     year = models.PositiveSmallIntegerField(_("年份"))
-    tonnes = models.FloatField(_("申报减排量（吨）"))
+    tonnes = FiniteFloatField(_("申报减排量（吨）"), min_value=0)
     history = HistoricalRecords()
 
     class Meta:

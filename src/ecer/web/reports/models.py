@@ -12,6 +12,7 @@ from simple_history.models import HistoricalRecords
 
 from ecer.core import assessment as core
 from ecer.web.catalog.models import Area
+from ecer.web.numbers import FiniteFloatField
 
 
 class SchemeVersion(models.Model):
@@ -68,7 +69,7 @@ class AssessmentResult(models.Model):
     scheme = models.ForeignKey(
         SchemeVersion, verbose_name=_("考核方案版本"), on_delete=models.PROTECT
     )
-    score = models.FloatField(_("综合得分"), null=True)
+    score = FiniteFloatField(_("综合得分"), null=True)
     grade = models.CharField(_("等级"), max_length=20)
     detail = models.JSONField(_("明细"))
     data_version = models.CharField(_("数据版本"), max_length=80)

@@ -1,0 +1,132 @@
+"""Every page survives whatever numbers are in the database (issue #19, class 2).
+
+Non-finite and absurd values are written straight into every float column of every ECER
+table, past the model layer and the CHECK constraints (as a database restored from before
+the rules, or edited by hand, could hold them). Then every page reachable from the
+navigation, and every detail page linked from there, is opened as each role: none answers
+500.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+from urllib.parse import urlparse
+
+import pytest
+from django.apps import apps
+from django.db import connection
+from django.urls import Resolver404, resolve
+
+from ecer.web.accounts.models import Membership, Role
+from ecer.web.catalog.models import Area, Department
+from ecer.web.numbers import FiniteFloatField
+
+pytestmark = pytest.mark.django_db
+
+BAD_VALUES = (float("inf"), float("-inf"), 1e308, -1e308, float("nan"))
+START = ("/", "/energy/", "/projects/", "/reductions/", "/reports/", "/enterprises/")
+HREF = re.compile(r'href="(/[^"#?]*)')
+# Links that change state or leave the pages under test.
+SKIP = ("/logout/", "/admin/", "/i18n/", "/static/", "/media/", "/en/")
+PER_ROUTE = 2  # detail pages of one kind: two of each are enough to reach every template
+
+
+def _poison_every_float_column() -> int:
+    """Write BAD_VALUES into a few rows of every FiniteFloatField column; the count written."""
+    written = 0
+    with connection.cursor() as cursor:
+        if connection.vendor == "sqlite":
+            cursor.execute("PRAGMA ignore_check_constraints = ON")
+        for model in apps.get_models():
+            if not model.__module__.startswith("ecer.") or model.__name__.startswith("Historical"):
+                continue
+            table = connection.ops.quote_name(model._meta.db_table)
+            pk = connection.ops.quote_name(model._meta.pk.column)
+            for field in model._meta.local_fields:
+                if not isinstance(field, FiniteFloatField):
+                    continue
+                column = connection.ops.quote_name(field.column)
+                cursor.execute(f"SELECT {pk} FROM {table} ORDER BY {pk} LIMIT 6")
+                for index, (row_id,) in enumerate(cursor.fetchall()):
+                    value = BAD_VALUES[index % len(BAD_VALUES)]
+                    if value != value and not field.null:
+                        value = float("inf")  # SQLite stores NaN as NULL
+                    cursor.execute(
+                        f"UPDATE {table} SET {column} = %s WHERE {pk} = %s", [value, row_id]
+                    )
+                    written += 1
+        if connection.vendor == "sqlite":
+            cursor.execute("PRAGMA ignore_check_constraints = OFF")
+    return written
+
+
+def _users(django_user_model: Any) -> dict[str, Any]:
+    def user(name: str, **membership: Any) -> Any:
+        u = django_user_model.objects.create_user(name, "", "pw-for-tests-only")
+        Membership.objects.create(user=u, **membership)
+        return u
+
+    from ecer.web.enterprises.models import Enterprise
+
+    firm = Enterprise.objects.order_by("pk").first()
+    assert firm is not None
+    admin = user("cityadmin", role=Role.CITY_ADMIN)
+    return {
+        "city_admin": admin,
+        "leader": user("leader", role=Role.LEADER),
+        "department": user(
+            "transport", role=Role.DEPARTMENT, department=Department.objects.get(code="transport")
+        ),
+        "district": user("haicheng", role=Role.DISTRICT, area=Area.objects.get(code="haicheng")),
+        "enterprise": user("firm", role=Role.ENTERPRISE, enterprise_code=firm.credit_code),
+    }
+
+
+def _crawl(client: Any) -> dict[str, int]:
+    """GET the start pages and every page they link to (two per route); path → status."""
+    seen: dict[str, int] = {}
+    per_route: dict[str, int] = {}
+    queue = list(START)
+    depth = {path: 0 for path in queue}
+    while queue:
+        path = queue.pop(0)
+        if path in seen:
+            continue
+        response = client.get(path)
+        seen[path] = response.status_code
+        if depth[path] >= 2 or "text/html" not in response.get("Content-Type", ""):
+            continue
+        for link in HREF.findall(response.content.decode()):
+            link = urlparse(link).path
+            if link in seen or link in depth or link.startswith(SKIP):
+                continue
+            try:
+                route = resolve(link).route
+            except Resolver404:
+                continue
+            if per_route.get(route, 0) >= PER_ROUTE:
+                continue
+            per_route[route] = per_route.get(route, 0) + 1
+            depth[link] = depth[path] + 1
+            queue.append(link)
+    return seen
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="open (issue #19 class 2): the energy accounts, the plan's own target values and "
+    "other services still raise on ±Infinity/1e308 stored past the model layer",
+)
+def test_every_page_survives_non_finite_and_absurd_stored_values(
+    full_demo: Any, client: Any, django_user_model: Any
+) -> None:
+    users = _users(django_user_model)
+    assert _poison_every_float_column() > 100
+    failures = []
+    for role, user in users.items():
+        client.force_login(user)
+        statuses = _crawl(client)
+        assert len(statuses) > 5, (role, statuses)
+        failures += [(role, path, code) for path, code in statuses.items() if code >= 500]
+    assert not failures
