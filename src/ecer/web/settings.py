@@ -60,6 +60,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     "ecer.web.accounts.middleware.ScopeMiddleware",
+    "ecer.web.accounts.scoping.ScopedQueryMiddleware",
 ]
 
 ROOT_URLCONF = "ecer.web.urls"

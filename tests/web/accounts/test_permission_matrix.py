@@ -159,13 +159,14 @@ ALL_ROLES_200 = same(
     district=200,
     enterprise=200,
 )
-ENTERPRISE_VIEW = {**SCOPED_VIEW, "department": (200, 200), "enterprise": (200, 404)}
+# A department sees no enterprise's reports (docs/security.md "Roles and scopes").
+ENTERPRISE_VIEW = {**SCOPED_VIEW, "department": (404, 404), "enterprise": (200, 404)}
 ENTERPRISE_ENTRY = {
     "anonymous": (LOGIN, LOGIN),
     "no_role": (403, 403),
     "city_admin": (200, 200),
     "leader": (403, 403),
-    "department": (403, 403),
+    "department": (404, 404),
     "district": (403, 404),
     "enterprise": (200, 404),
 }
@@ -527,7 +528,7 @@ ROUTES = [
             no_role=403,
             city_admin=200,
             leader=200,
-            department=200,
+            department=403,
             district=403,
             enterprise=302,
         ),
@@ -603,7 +604,7 @@ ROUTES = [
             "no_role": (403, 403),
             "city_admin": (200, 200),
             "leader": (200, 200),
-            "department": (200, 200),
+            "department": (404, 404),
             "district": (404, 404),
             "enterprise": (200, 404),
         },
@@ -737,7 +738,7 @@ ROUTES = [
             **API_AUTH,
             "city_admin": (400, 400),  # the world's reports are drafts: nothing to approve
             "leader": (403, 403),
-            "department": (403, 403),
+            "department": (404, 404),
             "district": (403, 404),
             "enterprise": (403, 404),
         },

@@ -9,6 +9,11 @@ class AccountsConfig(AppConfig):
 
     def ready(self) -> None:
         from django.contrib import admin
+        from django.core import checks
+
+        from ecer.web.accounts.scoping import check_forms_scoped
+
+        checks.register(check_forms_scoped, checks.Tags.security)
         from django.http import HttpRequest
 
         from ecer.web.accounts.scope import Scope
