@@ -87,7 +87,6 @@ OBJECT_PARAMETERS: dict[str, ObjectParameter] = {
     "enterprise": ObjectParameter("enterprises.Enterprise", "credit_code"),
     "point": ObjectParameter("monitoring.MonitoringPoint", "pk", _int),
     "project": ObjectParameter("reductions.ReductionProject", "pk", _int),
-    "meter": ObjectParameter("enterprises.Meter", "code"),
     "account": ObjectParameter("rights.Account", "code"),
 }
 
