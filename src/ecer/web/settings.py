@@ -68,6 +68,7 @@ MIDDLEWARE = [
     "simple_history.middleware.HistoryRequestMiddleware",
     "ecer.web.accounts.middleware.ScopeMiddleware",
     "ecer.web.errors.RefusedValueMiddleware",
+    "ecer.web.accounts.scoping.ScopedQueryMiddleware",
 ]
 
 # Users are found by the normal form of their name (ecer.web.accounts.names).

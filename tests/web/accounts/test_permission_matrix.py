@@ -159,13 +159,14 @@ ALL_ROLES_200 = same(
     district=200,
     enterprise=200,
 )
-ENTERPRISE_VIEW = {**SCOPED_VIEW, "department": (200, 200), "enterprise": (200, 404)}
+# A department sees no enterprise's reports (docs/security.md "Roles and scopes").
+ENTERPRISE_VIEW = {**SCOPED_VIEW, "department": (404, 404), "enterprise": (200, 404)}
 ENTERPRISE_ENTRY = {
     "anonymous": (LOGIN, LOGIN),
     "no_role": (403, 403),
     "city_admin": (200, 200),
     "leader": (403, 403),
-    "department": (403, 403),
+    "department": (404, 404),
     "district": (403, 404),
     "enterprise": (200, 404),
 }
@@ -563,7 +564,7 @@ ROUTES = [
             no_role=403,
             city_admin=200,
             leader=200,
-            department=200,
+            department=403,
             district=403,
             enterprise=302,
         ),
@@ -639,7 +640,7 @@ ROUTES = [
             "no_role": (403, 403),
             "city_admin": (200, 200),
             "leader": (200, 200),
-            "department": (200, 200),
+            "department": (404, 404),
             "district": (404, 404),
             "enterprise": (200, 404),
         },
@@ -774,7 +775,7 @@ ROUTES = [
             **API_AUTH,
             "city_admin": (400, 400),  # the world's reports are drafts: nothing to approve
             "leader": (403, 403),
-            "department": (403, 403),
+            "department": (404, 404),
             "district": (403, 404),
             "enterprise": (403, 404),
         },

@@ -47,7 +47,7 @@ class EcerUserCreationForm(NormalizedUsernameMixin, AdminUserCreationForm):  # t
 
 
 class EcerUserChangeForm(NormalizedUsernameMixin, UserChangeForm):  # type: ignore[type-arg]
-    pass
+    scope_exempt = "admin site only: superusers manage accounts"
 
 
 class EcerUserAdmin(UserAdmin):  # type: ignore[type-arg]
@@ -64,6 +64,8 @@ admin.site.register(User, EcerUserAdmin)
 
 class ApiKeyAddForm(forms.ModelForm):  # type: ignore[type-arg]
     """A key is created for a user who can use it; the secret is shown once after saving."""
+
+    scope_exempt = "admin site only: city administrators"
 
     class Meta:
         model = ApiKey

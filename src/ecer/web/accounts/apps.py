@@ -10,7 +10,12 @@ class AccountsConfig(AppConfig):
     def ready(self) -> None:
         from django.conf import settings
         from django.contrib import admin
+        from django.core import checks
         from django.db.models.signals import post_delete, post_save, pre_save
+
+        from ecer.web.accounts.scoping import check_forms_scoped
+
+        checks.register(check_forms_scoped, checks.Tags.security)
         from django.http import HttpRequest
 
         from ecer.web.accounts import signals

@@ -3,7 +3,9 @@
 Every view, export and admin page asks the request's Scope; nothing decides access on its own.
 - city administrator (DRC/EEB): everything, reviews submissions;
 - department user: every area, only the targets its department leads or co-leads; reports the
-  city-level figures of those targets;
+  city-level figures of those targets; the areas' aggregate figures read-only; no enterprise's
+  reports, readings or rights account (business data of enterprises is the DRC's and the
+  enterprise's: docs/security.md "Roles and scopes");
 - district user: its own district only (the targets decomposed to districts);
 - enterprise user: its own enterprise only (none of the plan's area figures);
 - leader: everything, read-only.
@@ -12,19 +14,30 @@ department see all; a district user those in its district; an enterprise user th
 unified social credit code; other departments none.
 A superuser without a membership acts as city administrator; any other user without one sees
 nothing.
+
+Every object a form field, a query parameter or an API parameter may name is narrowed by
+``Scope.narrow``, which knows each such model by its label (``NARROWERS``); a model it does not
+know cannot be named (``Unscoped``), so a new field cannot forget its scope
+(``ecer.web.accounts.scoping``).
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from django.core.exceptions import ImproperlyConfigured
 from django.db.models import Q, QuerySet
 
 from ecer.web.accounts.models import Membership, Role
 
 # The department that supervises pollution sources sees every monitoring point.
 MONITORING_DEPARTMENT = "ecology_environment"
+
+
+class Unscoped(ImproperlyConfigured):
+    """A form field, filter or API parameter names a model that no Scope rule narrows."""
 
 
 @dataclass(frozen=True)
@@ -152,3 +165,110 @@ class Scope:
     def manages_own_api_keys(self) -> bool:
         """Enterprise users issue and revoke their enterprise's keys themselves."""
         return self.role == Role.ENTERPRISE and bool(self.enterprise_code)
+
+    # Enterprises and their business data (reports, readings, rights accounts)
+    @property
+    def sees_all_enterprises(self) -> bool:
+        """City administrators and leaders; a department has no business with an enterprise's
+        reports, readings or rights holdings (docs/security.md)."""
+        return self.role in (Role.CITY_ADMIN, Role.LEADER)
+
+    def enterprises(self, queryset: QuerySet[Any]) -> QuerySet[Any]:
+        """A district sees the enterprises in its district, an enterprise itself."""
+        if self.sees_all_enterprises:
+            return queryset
+        if self.role == Role.DISTRICT:
+            return queryset.filter(area_id=self.area_id)
+        if self.role == Role.ENTERPRISE and self.enterprise_code:
+            return queryset.filter(credit_code=self.enterprise_code)
+        return queryset.none()
+
+    def can_view_enterprise(self, enterprise: Any) -> bool:
+        if self.sees_all_enterprises:
+            return True
+        if self.role == Role.DISTRICT:
+            return bool(enterprise.area_id == self.area_id)
+        return bool(
+            self.role == Role.ENTERPRISE
+            and self.enterprise_code
+            and enterprise.credit_code == self.enterprise_code
+        )
+
+    def can_view_account(self, credit_code: str) -> bool:
+        """The emission-rights ledger (holdings, trades with prices) by account."""
+        if self.sees_all_enterprises:
+            return True
+        return bool(
+            self.role == Role.ENTERPRISE
+            and self.enterprise_code
+            and credit_code == self.enterprise_code
+        )
+
+    # Any object a form, filter or API parameter names
+    def narrow(self, queryset: QuerySet[Any]) -> QuerySet[Any]:
+        """The rows of ``queryset`` this user may name; Unscoped for a model no rule knows."""
+        label = queryset.model._meta.label_lower
+        rule = NARROWERS.get(label)
+        if rule is None:
+            raise Unscoped(
+                f"no scope rule for {label}: add one to NARROWERS in ecer.web.accounts.scope "
+                "before a form field, filter or API parameter may name it"
+            )
+        return rule(self, queryset)
+
+    def can_name(self, obj: Any) -> bool:
+        return self.narrow(type(obj)._default_manager.filter(pk=obj.pk)).exists()
+
+
+def _by_area(scope: Scope, queryset: QuerySet[Any]) -> QuerySet[Any]:
+    from ecer.web.catalog.models import Area
+
+    return queryset.filter(area__in=scope.areas(Area.objects.all()))
+
+
+def _by_enterprise(scope: Scope, queryset: QuerySet[Any]) -> QuerySet[Any]:
+    from ecer.web.enterprises.models import Enterprise
+
+    return queryset.filter(enterprise__in=scope.enterprises(Enterprise.objects.all()))
+
+
+def _observations(scope: Scope, queryset: QuerySet[Any]) -> QuerySet[Any]:
+    from ecer.web.catalog.models import Area, Target
+
+    return queryset.filter(
+        area__in=scope.areas(Area.objects.all()), target__in=scope.targets(Target.objects.all())
+    )
+
+
+def _departments(scope: Scope, queryset: QuerySet[Any]) -> QuerySet[Any]:
+    if scope.role in (Role.CITY_ADMIN, Role.LEADER):
+        return queryset
+    if scope.role == Role.DEPARTMENT:
+        return queryset.filter(pk=scope.department_id)
+    return queryset.none()
+
+
+def _accounts(scope: Scope, queryset: QuerySet[Any]) -> QuerySet[Any]:
+    if scope.sees_all_enterprises:
+        return queryset
+    if scope.role == Role.ENTERPRISE and scope.enterprise_code:
+        return queryset.filter(code=scope.enterprise_code)
+    return queryset.none()
+
+
+# Model label -> the rows of it a Scope may name. Every model a form field, query parameter or
+# API parameter can name is here (tests/web/accounts/test_scope_leaks.py enumerates them).
+NARROWERS: dict[str, Callable[[Scope, QuerySet[Any]], QuerySet[Any]]] = {
+    "catalog.area": Scope.areas,
+    "catalog.target": Scope.targets,
+    "catalog.observation": _observations,
+    "catalog.department": _departments,
+    "monitoring.monitoringpoint": Scope.monitoring_points,
+    "enterprises.enterprise": Scope.enterprises,
+    "enterprises.energyreport": _by_enterprise,
+    "enterprises.productionunit": _by_enterprise,
+    "enterprises.meter": _by_enterprise,
+    "reductions.reductionproject": _by_area,
+    "projects.project": _by_area,
+    "rights.account": _accounts,
+}

@@ -8,10 +8,11 @@ from django import forms
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
-from ecer.web.catalog.models import Area, Observation, Target
+from ecer.web.accounts.scoping import ScopedModelForm
+from ecer.web.catalog.models import Observation
 
 
-class ObservationForm(forms.ModelForm):
+class ObservationForm(ScopedModelForm):
     unit = forms.CharField(label=_("单位"), max_length=40, required=False)
 
     class Meta:
@@ -19,10 +20,9 @@ class ObservationForm(forms.ModelForm):
         fields = ["target", "area", "year", "quarter", "value", "unit", "source", "note"]
 
     def __init__(self, *args: Any, scope: Any, **kwargs: Any):
-        super().__init__(*args, **kwargs)
-        self.scope = scope
-        self.fields["target"].queryset = scope.targets(Target.objects.all()).order_by("sort_order")
-        self.fields["area"].queryset = scope.areas(Area.objects.all())
+        super().__init__(*args, scope=scope, **kwargs)
+        target = self.fields["target"]
+        target.queryset = target.queryset.order_by("sort_order")  # type: ignore[attr-defined]
         if self.instance.pk:
             self.fields["unit"].initial = self.instance.target.observation_unit
 

@@ -8,12 +8,12 @@ from typing import Any
 from django import forms
 from django.forms import inlineformset_factory
 
+from ecer.web.accounts.scoping import ScopedModelForm
 from ecer.web.catalog.rules import industrial_parks, park_error
 from ecer.web.energy.forms import ImportForm
 from ecer.web.enterprises.models import (
     EnergyReport,
     Enterprise,
-    ProductionUnit,
     ProductOutput,
     ReportCarrier,
 )
@@ -23,6 +23,9 @@ __all__ = ["CarrierFormSet", "EnterpriseForm", "ImportForm", "OutputFormSet", "R
 
 class EnterpriseForm(forms.ModelForm):
     """A registry entry; its park is one of those the loaded plan names (三(二))."""
+
+    # Built by the admin site only, which is the city administrators' (they see every area).
+    scope_exempt = "admin site only: city administrators"
 
     class Meta:
         model = Enterprise
@@ -69,16 +72,31 @@ CarrierFormSet = inlineformset_factory(
 
 
 class _OutputFormSet(forms.BaseInlineFormSet):  # type: ignore[type-arg]
-    def __init__(self, *args: Any, enterprise: Any = None, **kwargs: Any):
-        super().__init__(*args, **kwargs)
-        units = ProductionUnit.objects.filter(enterprise=enterprise)
-        for form in self.forms:
-            form.fields["unit"].queryset = units
+    """Outputs of the report's own production units (within the user's scope, as every
+    object field: ``ScopedModelForm``)."""
+
+    def __init__(self, *args: Any, enterprise: Any = None, scope: Any, **kwargs: Any):
+        self.enterprise = enterprise
+        super().__init__(*args, form_kwargs={"scope": scope}, **kwargs)
+
+    def _construct_form(self, i: int, **kwargs: Any) -> Any:
+        form = super()._construct_form(i, **kwargs)
+        unit = form.fields["unit"]
+        unit.queryset = unit.queryset.filter(enterprise=self.enterprise)
+        return form
+
+    @property
+    def empty_form(self) -> Any:
+        form = super().empty_form
+        unit = form.fields["unit"]
+        unit.queryset = unit.queryset.filter(enterprise=self.enterprise)
+        return form
 
 
 OutputFormSet = inlineformset_factory(
     EnergyReport,
     ProductOutput,
+    form=ScopedModelForm,
     formset=_OutputFormSet,
     fields=["unit", "product", "output", "output_unit", "unit_consumption"],
     extra=2,

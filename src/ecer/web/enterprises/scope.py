@@ -1,5 +1,6 @@
-"""Which enterprises a user may see: everyone who sees all areas sees every enterprise, a
-district user those of its district, an enterprise user its own (by credit code)."""
+"""Which enterprises a user may see: city administrators and leaders every enterprise, a
+district user those of its district, an enterprise user its own (by credit code); a department
+none (their reports are business data: docs/security.md). The rules are the Scope's."""
 
 from __future__ import annotations
 
@@ -11,21 +12,11 @@ from ecer.web.accounts.models import Role
 
 
 def visible_enterprises(scope: Any, queryset: QuerySet[Any]) -> QuerySet[Any]:
-    if scope.sees_all_areas:
-        return queryset
-    if scope.role == Role.DISTRICT:
-        return queryset.filter(area_id=scope.area_id)
-    if scope.role == Role.ENTERPRISE and scope.enterprise_code:
-        return queryset.filter(credit_code=scope.enterprise_code)
-    return queryset.none()
+    return scope.enterprises(queryset)  # type: ignore[no-any-return]
 
 
 def can_view_enterprise(scope: Any, enterprise: Any) -> bool:
-    if scope.sees_all_areas:
-        return True
-    if scope.role == Role.DISTRICT:
-        return bool(enterprise.area_id == scope.area_id)
-    return bool(scope.role == Role.ENTERPRISE and enterprise.credit_code == scope.enterprise_code)
+    return bool(scope.can_view_enterprise(enterprise))
 
 
 def can_report_for(scope: Any, enterprise: Any) -> bool:

@@ -205,7 +205,11 @@ def report_edit(request: HttpRequest, code: str, year: int) -> HttpResponse:
         form = ReportForm(request.POST, instance=report)
         carriers = CarrierFormSet(request.POST, instance=report, prefix="carriers")
         outputs = OutputFormSet(
-            request.POST, instance=report, prefix="outputs", enterprise=enterprise
+            request.POST,
+            instance=report,
+            prefix="outputs",
+            enterprise=enterprise,
+            scope=request.scope,  # type: ignore[attr-defined]
         )
         if form.is_valid() and carriers.is_valid() and outputs.is_valid():
             with transaction.atomic():
@@ -218,7 +222,12 @@ def report_edit(request: HttpRequest, code: str, year: int) -> HttpResponse:
     else:
         form = ReportForm(instance=report)
         carriers = CarrierFormSet(instance=report, prefix="carriers")
-        outputs = OutputFormSet(instance=report, prefix="outputs", enterprise=enterprise)
+        outputs = OutputFormSet(
+            instance=report,
+            prefix="outputs",
+            enterprise=enterprise,
+            scope=request.scope,  # type: ignore[attr-defined]
+        )
     return render(
         request,
         "enterprises/report_form.html",

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django import forms
 from django.forms import inlineformset_factory
 
+from ecer.web.accounts.scoping import ScopedModelForm
 from ecer.web.catalog.models import Area
 from ecer.web.projects.models import Project, ProjectEnergyLine
 
 
-class ProjectForm(forms.ModelForm):
+class ProjectForm(ScopedModelForm):
     class Meta:
         model = Project
         exclude = ["is_demo"]
@@ -21,9 +24,10 @@ class ProjectForm(forms.ModelForm):
             "note": forms.Textarea(attrs={"rows": 2}),
         }
 
-    def __init__(self, *args: object, **kwargs: object) -> None:
-        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
-        self.fields["area"].queryset = Area.objects.exclude(kind=Area.Kind.CITY)  # type: ignore[attr-defined]
+    def __init__(self, *args: Any, scope: Any, **kwargs: Any) -> None:
+        super().__init__(*args, scope=scope, **kwargs)
+        area = self.fields["area"]
+        area.queryset = area.queryset.exclude(kind=Area.Kind.CITY)  # type: ignore[attr-defined]
 
 
 EnergyLineFormSet = inlineformset_factory(

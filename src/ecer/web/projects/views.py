@@ -135,7 +135,7 @@ def budget(request: HttpRequest, area_code: str) -> HttpResponse:
 def edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
     instance = get_object_or_404(Project, pk=pk) if pk is not None else Project()
     if request.method == "POST":
-        form = ProjectForm(request.POST, instance=instance)
+        form = ProjectForm(request.POST, instance=instance, scope=request.scope)  # type: ignore[attr-defined]
         formset = EnergyLineFormSet(request.POST, instance=instance, prefix="lines")
         if form.is_valid() and formset.is_valid():
             with transaction.atomic():
@@ -149,7 +149,7 @@ def edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
             messages.success(request, _("已保存项目 %(name)s") % {"name": project.name})
             return redirect("projects:detail", pk=project.pk)
     else:
-        form = ProjectForm(instance=instance)
+        form = ProjectForm(instance=instance, scope=request.scope)  # type: ignore[attr-defined]
         formset = EnergyLineFormSet(instance=instance, prefix="lines")
     return render(
         request,

@@ -329,13 +329,15 @@ def check_reconciliations(version: RuleSetVersion | None = None) -> list[adapter
 
 
 def visible_findings(scope: Any, queryset: QuerySet[Finding]) -> QuerySet[Finding]:
-    """City administrators and leaders see all; a department all but observations of targets
-    it neither leads nor co-leads; a district its district's; an enterprise its own."""
+    """City administrators and leaders see all; a department the findings on targets it leads
+    or co-leads and on areas' aggregate data, none on an enterprise's; a district its
+    district's; an enterprise its own."""
     if scope.role in (Role.CITY_ADMIN, Role.LEADER):
         return queryset
     if scope.role == Role.DEPARTMENT:
         return queryset.filter(
-            Q(target__isnull=True) | Q(target__in=scope.targets(Target.objects.all()))
+            Q(target__in=scope.targets(Target.objects.all()))
+            | Q(target__isnull=True, enterprise__isnull=True)
         )
     if scope.role == Role.DISTRICT:
         return queryset.filter(area_id=scope.area_id).filter(

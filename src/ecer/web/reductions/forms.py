@@ -10,6 +10,7 @@ from django.forms import inlineformset_factory
 from django.utils.translation import gettext_lazy as _
 
 from ecer.core import reductions as core
+from ecer.web.accounts.scoping import ScopedModelForm
 from ecer.web.catalog.models import Area
 from ecer.web.reductions.models import ReductionLine, ReductionProject
 
@@ -18,7 +19,11 @@ DECIDED = {core.ProjectStatus.VERIFIED.value, core.ProjectStatus.REJECTED.value}
 EVIDENCE_TYPES = (".pdf", ".jpg", ".jpeg", ".png", ".docx", ".xlsx", ".zip")
 
 
-class ProjectForm(forms.ModelForm):
+class ProjectForm(ScopedModelForm):
+    """A project in one of the user's districts, acting on a monitoring point the user sees and
+    that lies in the project's district (a point elsewhere would claim another district's
+    reductions and put a double-claim finding on its projects)."""
+
     class Meta:
         model = ReductionProject
         fields = [
@@ -42,14 +47,30 @@ class ProjectForm(forms.ModelForm):
         }
 
     def __init__(self, *args: Any, scope: Any, **kwargs: Any):
-        super().__init__(*args, **kwargs)
-        self.fields["area"].queryset = scope.areas(Area.objects.exclude(kind=Area.Kind.CITY))
+        super().__init__(*args, scope=scope, **kwargs)
+        area = self.fields["area"]
+        area.queryset = area.queryset.exclude(kind=Area.Kind.CITY)  # type: ignore[attr-defined]
         current = self.instance.status if self.instance.pk else None
         self.fields["status"].choices = [
             (value, label)
             for value, label in self.fields["status"].choices
             if value not in DECIDED or value == current
         ]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        area, point = data.get("area"), data.get("point")
+        if area is not None and point is not None and point.area_id != area.pk:
+            self.add_error(
+                "point",
+                _("在线监测点 %(point)s 位于%(where)s，不在项目所在的%(area)s")
+                % {
+                    "point": point.name,
+                    "where": point.area.name if point.area_id else _("未指定县区"),
+                    "area": area.name,
+                },
+            )
+        return data
 
 
 LineFormSet = inlineformset_factory(

@@ -56,10 +56,7 @@ def ledger_message(exc: services.LedgerError) -> str:
 
 
 def _can_see_account(request: HttpRequest, code: str) -> bool:
-    scope = request.scope  # type: ignore[attr-defined]
-    return bool(
-        scope.sees_all_areas or (scope.role == "enterprise" and scope.enterprise_code == code)
-    )
+    return bool(request.scope.can_view_account(code))  # type: ignore[attr-defined]
 
 
 @scoped
@@ -67,8 +64,8 @@ def ledger(request: HttpRequest) -> HttpResponse:
     scope = request.scope  # type: ignore[attr-defined]
     if scope.role == "enterprise":
         return redirect("rights:account", code=scope.enterprise_code)
-    if not scope.sees_all_areas:
-        raise PermissionDenied("the ledger is shown to city users and enterprises")
+    if not scope.sees_all_enterprises:
+        raise PermissionDenied("the ledger is shown to the city, leaders and enterprises")
     holdings = (
         Holding.objects.select_related("account")
         .annotate(entry_count=Count("entries"))
