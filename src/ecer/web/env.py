@@ -76,3 +76,11 @@ def env_non_negative_float(name: str, default: float) -> float:
     if not (math.isfinite(value) and value >= 0):
         raise ConfigError(f"{name}={raw!r}: expected a number >= 0")
     return value
+
+
+def env_positive_int(name: str, default: int) -> int:
+    """A whole number > 0 from NAME (a size, a count, a limit), else default."""
+    value = env_int(name, default)
+    if value <= 0:
+        raise ConfigError(f"{name}={value!r}: expected a whole number > 0")
+    return value
