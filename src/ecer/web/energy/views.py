@@ -194,7 +194,7 @@ def edit_year(request: HttpRequest, area_code: str, year: int) -> HttpResponse:
     )
 
 
-@import_endpoint("workbook")
+@import_endpoint("workbook", template="energy:import_template")
 @city_admin_required
 def import_data(request: HttpRequest) -> HttpResponse:
     plan = _plan_or_404()

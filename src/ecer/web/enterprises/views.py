@@ -273,7 +273,7 @@ def report_review(request: HttpRequest, code: str, year: int) -> HttpResponse:
     return redirect("enterprises:report", code=code, year=year)
 
 
-@import_endpoint("workbook")
+@import_endpoint("workbook", template="enterprises:import_template")
 @scoped
 def import_reports(request: HttpRequest) -> HttpResponse:
     if not _can_import(request):

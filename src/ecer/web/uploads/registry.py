@@ -20,11 +20,15 @@ class ImportEndpoint:
     # "file": stored as it is (never parsed), only its size is bounded.
     kind: Kind
     field: str = "file"
+    # URL name of the empty template a workbook importer offers (its sheets and headers).
+    template: str = ""
 
 
-def import_endpoint(kind: Kind, field: str = "file") -> Callable[[View], View]:
+def import_endpoint(
+    kind: Kind, *, field: str = "file", template: str = ""
+) -> Callable[[View], View]:
     def mark(view: View) -> View:
-        view.import_endpoint = ImportEndpoint(kind, field)  # type: ignore[attr-defined]
+        view.import_endpoint = ImportEndpoint(kind, field, template)  # type: ignore[attr-defined]
         return view
 
     return mark
