@@ -1,12 +1,12 @@
 from __future__ import annotations
 
-from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 
+from ecer.web.accounts.decorators import scoped
 from ecer.web.uploads.models import ErrorList
 
 
-@login_required
+@scoped
 def error_list(request: HttpRequest, pk: int) -> HttpResponse:
     stored = ErrorList.objects.filter(pk=pk, user=request.user).first()
     if stored is None:
