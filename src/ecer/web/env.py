@@ -116,3 +116,11 @@ def _read_secret(path: Path) -> str:
     if len(value) < 32:
         raise ConfigError(f"{path}: the stored secret key is shorter than 32 characters")
     return value
+
+
+def env_positive_int(name: str, default: int) -> int:
+    """A whole number > 0 from NAME (a size, a count, a limit), else default."""
+    value = env_int(name, default)
+    if value <= 0:
+        raise ConfigError(f"{name}={value!r}: expected a whole number > 0")
+    return value

@@ -17,6 +17,7 @@ from ecer.web.env import (
     env_list,
     env_non_negative_float,
     env_positive_float,
+    env_positive_int,
     env_str,
     persistent_secret,
 )
@@ -53,9 +54,12 @@ INSTALLED_APPS = [
     "ecer.web.monitoring",
     "ecer.web.reports",
     "ecer.web.quality",
+    "ecer.web.uploads",
 ]
 
 MIDDLEWARE = [
+    # First: a body over ECER_REQUEST_MAX_BYTES is answered 413 before anything reads it.
+    "ecer.web.uploads.middleware.RequestSizeMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "ecer.web.accounts.middleware.SecurityHeadersMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -188,7 +192,36 @@ ECER_CSP = (
 )
 CSRF_TRUSTED_ORIGINS = env_list("ECER_CSRF_TRUSTED_ORIGINS", [])
 X_FRAME_OPTIONS = "DENY"
-FILE_UPLOAD_MAX_MEMORY_SIZE = env_int("ECER_UPLOAD_MAX_BYTES", 10 * 1024 * 1024)
+# Uploads and imports (ecer.web.uploads): work is bounded by these, never by what a file
+# claims about itself. One uploaded file, and one request body (the file, its form fields and
+# their multipart framing); a body over the limit is answered 413 before it is read.
+ECER_UPLOAD_MAX_BYTES = env_positive_int("ECER_UPLOAD_MAX_BYTES", 10 * 1024 * 1024)
+ECER_REQUEST_MAX_BYTES = env_positive_int(
+    "ECER_REQUEST_MAX_BYTES", ECER_UPLOAD_MAX_BYTES + 512 * 1024
+)
+FILE_UPLOAD_MAX_MEMORY_SIZE = ECER_UPLOAD_MAX_BYTES
+# An xlsx is a zip archive: all its parts together, uncompressed (as declared; zipfile never
+# inflates a part beyond its declared size), and the largest ratio of a part over 1 MB.
+ECER_IMPORT_MAX_UNZIPPED_BYTES = env_positive_int(
+    "ECER_IMPORT_MAX_UNZIPPED_BYTES", 100 * 1024 * 1024
+)
+ECER_IMPORT_MAX_ZIP_RATIO = env_positive_int("ECER_IMPORT_MAX_ZIP_RATIO", 100)
+ECER_IMPORT_MAX_ZIP_ENTRIES = env_positive_int("ECER_IMPORT_MAX_ZIP_ENTRIES", 1000)
+# Shared strings and cell formats are read whole when a workbook opens.
+ECER_IMPORT_MAX_SHARED_STRINGS = env_positive_int("ECER_IMPORT_MAX_SHARED_STRINGS", 500_000)
+ECER_IMPORT_MAX_STYLES = env_positive_int("ECER_IMPORT_MAX_STYLES", 20_000)
+# Data rows of a sheet or CSV file (an importer may set a lower limit of its own), cells of a
+# row, characters of a cell, and seconds to read and check one file.
+ECER_IMPORT_MAX_ROWS = env_positive_int("ECER_IMPORT_MAX_ROWS", 100_000)
+ECER_IMPORT_MAX_COLUMNS = env_positive_int("ECER_IMPORT_MAX_COLUMNS", 200)
+ECER_IMPORT_MAX_CELL_CHARS = env_positive_int("ECER_IMPORT_MAX_CELL_CHARS", 2000)
+_import_seconds = env_positive_float("ECER_IMPORT_MAX_SECONDS", 120.0)
+if _import_seconds is None:
+    raise ConfigError("ECER_IMPORT_MAX_SECONDS: an import always has a time limit (> 0)")
+ECER_IMPORT_MAX_SECONDS: float = _import_seconds
+# A refused file's errors: how many of each sheet the page lists, how many the download keeps.
+ECER_IMPORT_ERRORS_SHOWN = env_positive_int("ECER_IMPORT_ERRORS_SHOWN", 200)
+ECER_IMPORT_ERRORS_KEPT = env_positive_int("ECER_IMPORT_ERRORS_KEPT", 20_000)
 
 # An enterprise's annual report may differ from the sum of its online meter data by this many
 # per cent before the difference is a finding (ecer.core.meters.report_mismatch).
@@ -212,7 +245,7 @@ ECER_HEAT_CO2_T_PER_GJ = env_positive_float("ECER_HEAT_CO2_T_PER_GJ", HEAT_FACTO
 ECER_PDF_FONT = env_str("ECER_PDF_FONT", "")
 # Reports are generated in a background thread; tests may run them inline.
 ECER_REPORTS_INLINE = env_bool("ECER_REPORTS_INLINE", False)
-DATA_UPLOAD_MAX_MEMORY_SIZE = FILE_UPLOAD_MAX_MEMORY_SIZE
+DATA_UPLOAD_MAX_MEMORY_SIZE = ECER_REQUEST_MAX_BYTES
 
 # The city's reporting calendar (ecer.core.schedule): days after a quarter's end for the
 # districts' quarterly figures, and the month-day of the following year for annual ones.

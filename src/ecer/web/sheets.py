@@ -12,19 +12,20 @@ from __future__ import annotations
 
 import io
 import re
-from collections.abc import Collection, Sequence
+from collections.abc import Collection, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 import openpyxl
 from django.utils.translation import gettext as _
-from openpyxl import load_workbook
 from openpyxl.cell.cell import Cell
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
 from ecer.web.cells import cell_text
+from ecer.web.uploads.reader import BoundedWorkbook, Reading, UploadRejected
 
+# Data rows of one sheet; ECER_IMPORT_MAX_ROWS applies when it is lower.
 MAX_ROWS = 10_000
 HEADER_FILL = PatternFill("solid", fgColor="DDEBF7")
 
@@ -110,17 +111,20 @@ def sheet_from_rows(
     return Sheet(name, dict(columns), [(i, r) for i, r in enumerate(rows, start=2)])
 
 
-def open_workbook(content: bytes) -> Any:
+def open_workbook(content: bytes) -> BoundedWorkbook:
+    """The workbook opened within the upload limits (ecer.web.uploads.reader)."""
     try:
-        return load_workbook(io.BytesIO(content), read_only=True, data_only=True)
-    except Exception as exc:  # openpyxl raises many types for a damaged file
-        raise SheetImportError(
-            [RowError("-", 1, "-", _("无法读取 Excel 文件：%(reason)s") % {"reason": exc})]
-        ) from None
+        return BoundedWorkbook(content, Reading(max_rows=MAX_ROWS))
+    except UploadRejected as exc:
+        raise SheetImportError([rejected(exc)]) from None
+
+
+def rejected(exc: UploadRejected) -> RowError:
+    return RowError(exc.sheet, exc.row, exc.column, exc.message)
 
 
 def read_sheet(
-    workbook: Any,
+    workbook: BoundedWorkbook,
     name: str,
     columns: Sequence[tuple[str, str]],
     *,
@@ -132,8 +136,19 @@ def read_sheet(
         if required:
             return None, [RowError(name, 1, "-", _("缺少工作表 “%(name)s”") % {"name": name})]
         return None, []
-    rows = workbook[name].iter_rows(values_only=True)
-    header = next(rows, None) or ()
+    try:
+        return _read_rows(workbook.rows(name), name, columns, optional)
+    except UploadRejected as exc:
+        return None, [rejected(exc)]
+
+
+def _read_rows(
+    rows: Iterator[tuple[int, Sequence[Any]]],
+    name: str,
+    columns: Sequence[tuple[str, str]],
+    optional: Collection[str],
+) -> tuple[Sheet | None, list[RowError]]:
+    header = next(rows, (1, ()))[1]
     by_text = {}
     for code, label in columns:
         by_text[code.lower()] = code
@@ -154,12 +169,7 @@ def read_sheet(
     for code, label in columns:
         headers.setdefault(code, label)
     data = []
-    for number, values in enumerate(rows, start=2):
-        if number > MAX_ROWS + 1:
-            errors.append(
-                RowError(name, number, "-", _("行数超过上限 %(max)s") % {"max": MAX_ROWS})
-            )
-            break
+    for number, values in rows:
         if all(v is None or cell_text(v) == "" for v in values):
             continue
         data.append(

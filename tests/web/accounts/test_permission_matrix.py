@@ -71,6 +71,18 @@ reduction_of = pick("project")
 point_of = pick("point")
 
 
+def error_list_of(world: World, role: str, which: str) -> int:
+    """A refused import's error list of the role's own user, or of another user."""
+    from ecer.web.uploads.models import ErrorList
+
+    others = [u for r, u in world.users.items() if r != role]
+    owner = world.users.get(role) if which == "own" else None
+    stored = ErrorList.objects.create(
+        user=owner or others[0], importer="x", file_name="a.csv", total=1, kept=1, content=b"x"
+    )
+    return stored.pk
+
+
 def same(**statuses: Any) -> dict[str, tuple[Any, Any]]:
     return {role: (status, status) for role, status in statuses.items()}
 
@@ -795,6 +807,16 @@ ROUTES = [
         },
         json=lambda w, r, s: {"justification": ""},
         obs_status=Status.SUBMITTED,
+    ),
+    Route(
+        "uploads:errors",
+        "get",
+        lambda w, r, s: f"/uploads/errors/{error_list_of(w, r, s)}.csv",
+        {
+            **{role: (200, 404) for role in ROLES},
+            "anonymous": (LOGIN, LOGIN),
+            "no_role": (403, 403),
+        },
     ),
     Route(
         "admin:catalog_observation_changelist",

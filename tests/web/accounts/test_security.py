@@ -59,7 +59,7 @@ def test_api_keys_are_stored_hashed_and_revocable(world: World) -> None:
 def test_uploads_over_the_limit_are_refused(world: World, client: Any, settings: Any) -> None:
     from django.core.files.uploadedfile import SimpleUploadedFile
 
-    settings.FILE_UPLOAD_MAX_MEMORY_SIZE = 100
+    settings.ECER_UPLOAD_MAX_BYTES = 100
     client.force_login(world.users["district"])
     big = SimpleUploadedFile("obs.csv", b"target,area,year,value,unit\n" + b"x" * 200)
     response = client.post("/observations/import/", {"file": big})

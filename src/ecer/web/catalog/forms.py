@@ -5,11 +5,11 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
-from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
 from ecer.web.accounts.scoping import ScopedModelForm
 from ecer.web.catalog.models import Observation
+from ecer.web.uploads.fields import BoundedFileField
 
 
 class ObservationForm(ScopedModelForm):
@@ -65,16 +65,4 @@ class CorrectionForm(forms.Form):
 
 
 class ImportForm(forms.Form):
-    file = forms.FileField(label=_("文件（.csv 或 .xlsx）"))
-
-    def clean_file(self) -> Any:
-        upload = self.cleaned_data["file"]
-        limit = settings.FILE_UPLOAD_MAX_MEMORY_SIZE
-        if upload.size > limit:
-            raise forms.ValidationError(
-                _("文件过大（%(size)s 字节），上限 %(limit)s 字节")
-                % {"size": upload.size, "limit": limit}
-            )
-        if not upload.name.lower().endswith((".csv", ".xlsx")):
-            raise forms.ValidationError(_("只接受 .csv 或 .xlsx 文件"))
-        return upload
+    file = BoundedFileField(label=_("文件（.csv 或 .xlsx）"), suffixes=(".csv", ".xlsx"))

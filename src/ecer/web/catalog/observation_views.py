@@ -20,6 +20,8 @@ from ecer.web.catalog.observations_io import (
     import_observations,
     read_table,
 )
+from ecer.web.uploads.errors import listing as error_listing
+from ecer.web.uploads.registry import import_endpoint
 
 
 def scoped_observations(scope: object) -> object:
@@ -194,13 +196,14 @@ def review_queue(request: HttpRequest) -> HttpResponse:
     return render(request, "catalog/review_queue.html", {"observations": pending})
 
 
+@import_endpoint("table")
 @scoped
 def observation_import(request: HttpRequest) -> HttpResponse:
     scope = request.scope  # type: ignore[attr-defined]
     if not scope.can_submit_anything:
         raise PermissionDenied("read-only role")
     form = ImportForm(request.POST or None, request.FILES or None)
-    errors = []
+    listing = None
     summary = None
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
@@ -213,9 +216,9 @@ def observation_import(request: HttpRequest) -> HttpResponse:
                 user=request.user,
             )
         except ObservationImportError as exc:
-            errors = exc.errors
+            listing = error_listing(request, "observations", upload.name, exc.errors)
     return render(
         request,
         "catalog/observation_import.html",
-        {"form": form, "errors": errors, "summary": summary},
+        {"form": form, "listing": listing, "summary": summary},
     )

@@ -3,9 +3,7 @@ rows in one transaction, so a file with any error changes nothing."""
 
 from __future__ import annotations
 
-import csv
-import io
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -18,8 +16,10 @@ from ecer.web.audit.models import Status
 from ecer.web.audit.signals import figures_received
 from ecer.web.catalog.models import ANNUAL, Area, Observation, Plan, Target
 from ecer.web.cells import cell_integer, cell_number, cell_text
+from ecer.web.uploads.reader import BoundedWorkbook, Reading, UploadRejected, csv_rows
 
 REQUIRED_COLUMNS = ["target", "area", "year", "value", "unit"]
+# Data rows of one file; ECER_IMPORT_MAX_ROWS applies when it is lower.
 MAX_ROWS = 100_000
 
 
@@ -71,25 +71,22 @@ class _ValidRow:
 
 
 def read_table(name: str, content: bytes) -> Iterator[tuple[int, dict[str, Any]]]:
-    """Rows of a .csv (UTF-8, optional BOM) or .xlsx file as (row number, {column: value})."""
+    """Rows of a .csv (UTF-8, optional BOM) or .xlsx file as (row number, {column: value}),
+    read within the upload limits (ecer.web.uploads.reader)."""
+    reading = Reading(max_rows=MAX_ROWS)
+    try:
+        yield from _table(name, content, reading)
+    except UploadRejected as exc:
+        raise ObservationImportError([RowError(name, exc.row, exc.column, exc.message)]) from None
+
+
+def _table(name: str, content: bytes, reading: Reading) -> Iterator[tuple[int, dict[str, Any]]]:
     suffix = Path(name).suffix.lower()
+    rows: Iterator[tuple[int, Sequence[Any]]]
     if suffix == ".csv":
-        try:
-            text = content.decode("utf-8-sig")
-        except UnicodeDecodeError as exc:
-            raise ObservationImportError(
-                [
-                    RowError(
-                        name,
-                        1,
-                        "-",
-                        _("文件不是 UTF-8 编码（第 %(pos)s 字节）") % {"pos": exc.start},
-                    )
-                ]
-            ) from None
-        rows: Iterable[list[Any]] = csv.reader(io.StringIO(text))
+        rows = csv_rows(content, reading)
     elif suffix == ".xlsx":
-        rows = _xlsx_rows(name, content)
+        rows = BoundedWorkbook(content, reading).rows()
     else:
         raise ObservationImportError(
             [
@@ -101,36 +98,17 @@ def read_table(name: str, content: bytes) -> Iterator[tuple[int, dict[str, Any]]
                 )
             ]
         )
-    iterator = iter(rows)
-    header = next(iterator, None)
-    if header is None:
+    first = next(rows, None)
+    if first is None:
         raise ObservationImportError([RowError(name, 1, "-", _("文件为空"))])
-    columns = [str(c).strip().lower() if c is not None else "" for c in header]
+    columns = [str(c).strip().lower() if c is not None else "" for c in first[1]]
     missing = [c for c in REQUIRED_COLUMNS if c not in columns]
     if missing:
         raise ObservationImportError([RowError(name, 1, c, _("缺少必需的列")) for c in missing])
-    for index, values in enumerate(iterator, start=2):
-        if index > MAX_ROWS + 1:
-            raise ObservationImportError(
-                [RowError(name, index, "-", _("行数超过上限 %(max)s") % {"max": MAX_ROWS})]
-            )
+    for index, values in rows:
         if all(v is None or str(v).strip() == "" for v in values):
             continue
         yield index, {c: (values[i] if i < len(values) else None) for i, c in enumerate(columns)}
-
-
-def _xlsx_rows(name: str, content: bytes) -> Iterator[list[Any]]:
-    from openpyxl import load_workbook
-
-    try:
-        workbook = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
-    except Exception as exc:  # openpyxl raises many types for a damaged file
-        raise ObservationImportError(
-            [RowError(name, 1, "-", _("无法读取 Excel 文件：%(reason)s") % {"reason": exc})]
-        ) from None
-    sheet = workbook.worksheets[0]
-    for row in sheet.iter_rows(values_only=True):
-        yield list(row)
 
 
 def validate_rows(

@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from django import forms
-from django.conf import settings
 from django.forms import BaseInlineFormSet, inlineformset_factory
 from django.utils.translation import gettext_lazy as _
 
 from ecer.web.energy import services
 from ecer.web.energy.models import CarrierConsumption, DistrictEnergyYear
+from ecer.web.uploads.fields import BoundedFileField
 
 
 class EnergyYearForm(forms.ModelForm):
@@ -46,16 +44,4 @@ class CarrierFormSet(
 
 
 class ImportForm(forms.Form):
-    file = forms.FileField(label=_("Excel 文件（.xlsx）"))
-
-    def clean_file(self) -> Any:
-        upload = self.cleaned_data["file"]
-        limit = settings.FILE_UPLOAD_MAX_MEMORY_SIZE
-        if upload.size > limit:
-            raise forms.ValidationError(
-                _("文件过大（%(size)s 字节），上限 %(limit)s 字节")
-                % {"size": upload.size, "limit": limit}
-            )
-        if not upload.name.lower().endswith(".xlsx"):
-            raise forms.ValidationError(_("只接受 .xlsx 文件，请使用页面提供的模板"))
-        return upload
+    file = BoundedFileField(label=_("Excel 文件（.xlsx）"), suffixes=(".xlsx",))

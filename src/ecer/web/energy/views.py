@@ -32,7 +32,9 @@ from ecer.web.energy.forms import CarrierFormSet, EnergyYearForm, ImportForm
 from ecer.web.energy.models import DistrictEnergyYear
 from ecer.web.energy.status import area_statuses
 from ecer.web.indicators.years import requested_year
-from ecer.web.sheets import RowError, SheetImportError
+from ecer.web.sheets import SheetImportError
+from ecer.web.uploads.errors import listing as error_listing
+from ecer.web.uploads.registry import import_endpoint
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -183,17 +185,19 @@ def edit_year(request: HttpRequest, area_code: str, year: int) -> HttpResponse:
     )
 
 
+@import_endpoint("workbook", template="energy:import_template")
 @city_admin_required
 def import_data(request: HttpRequest) -> HttpResponse:
     plan = _plan_or_404()
-    errors: list[RowError] = []
+    listing = None
     if request.method == "POST":
         form = ImportForm(request.POST, request.FILES)
         if form.is_valid():
+            upload = form.cleaned_data["file"]
             try:
-                summary = energy_io.import_workbook(form.cleaned_data["file"].read(), plan)
+                summary = energy_io.import_workbook(upload.read(), plan)
             except SheetImportError as exc:
-                errors = exc.errors
+                listing = error_listing(request, "energy", upload.name, exc.errors)
             else:
                 messages.success(request, str(summary))
                 for warning in summary.warnings:
@@ -201,7 +205,7 @@ def import_data(request: HttpRequest) -> HttpResponse:
                 return redirect("energy:overview")
     else:
         form = ImportForm()
-    return render(request, "energy/import.html", {"plan": plan, "form": form, "errors": errors})
+    return render(request, "energy/import.html", {"plan": plan, "form": form, "listing": listing})
 
 
 @city_admin_required

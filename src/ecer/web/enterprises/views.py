@@ -31,7 +31,9 @@ from ecer.web.enterprises.models import EnergyReport, Enterprise
 from ecer.web.enterprises.scope import can_report_for, can_view_enterprise, visible_enterprises
 from ecer.web.indicators import service as indicators
 from ecer.web.indicators.years import requested_year
-from ecer.web.sheets import RowError, SheetImportError
+from ecer.web.sheets import SheetImportError
+from ecer.web.uploads.errors import listing as error_listing
+from ecer.web.uploads.registry import import_endpoint
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 ENTERPRISES_PER_PAGE = 50
@@ -281,28 +283,30 @@ def report_review(request: HttpRequest, code: str, year: int) -> HttpResponse:
     return redirect("enterprises:report", code=code, year=year)
 
 
+@import_endpoint("workbook", template="enterprises:import_template")
 @scoped
 def import_reports(request: HttpRequest) -> HttpResponse:
     if not _can_import(request):
         raise PermissionDenied("enterprises and city administrators import reports")
-    errors: list[RowError] = []
+    listing = None
     if request.method == "POST":
         form = ImportForm(request.POST, request.FILES)
         if form.is_valid():
+            upload = form.cleaned_data["file"]
             try:
                 summary = reports_io.import_workbook(
-                    form.cleaned_data["file"].read(),
+                    upload.read(),
                     request.user,
                     reports_io.credit_codes_for(request.scope),  # type: ignore[attr-defined]
                 )
             except SheetImportError as exc:
-                errors = exc.errors
+                listing = error_listing(request, "enterprise-reports", upload.name, exc.errors)
             else:
                 messages.success(request, str(summary))
                 return redirect("enterprises:list")
     else:
         form = ImportForm()
-    return render(request, "enterprises/import.html", {"form": form, "errors": errors})
+    return render(request, "enterprises/import.html", {"form": form, "listing": listing})
 
 
 @scoped

@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
-from django.conf import settings
 from django.forms import inlineformset_factory
 from django.utils.translation import gettext_lazy as _
 
@@ -13,6 +12,7 @@ from ecer.core import reductions as core
 from ecer.web.accounts.scoping import ScopedModelForm
 from ecer.web.catalog.models import Area
 from ecer.web.reductions.models import ReductionLine, ReductionProject
+from ecer.web.uploads.fields import BoundedFileField
 
 # Set by the reviewer's decision, never on the form.
 DECIDED = {core.ProjectStatus.VERIFIED.value, core.ProjectStatus.REJECTED.value}
@@ -84,19 +84,9 @@ LineFormSet = inlineformset_factory(
 
 class EvidenceForm(forms.Form):
     title = forms.CharField(label=_("材料名称"), max_length=200)
-    file = forms.FileField(label=_("文件（PDF、图片、Word、Excel 或 ZIP）"))
-
-    def clean_file(self) -> Any:
-        upload = self.cleaned_data["file"]
-        limit = settings.FILE_UPLOAD_MAX_MEMORY_SIZE
-        if upload.size > limit:
-            raise forms.ValidationError(
-                _("文件过大（%(size)s 字节），上限 %(limit)s 字节")
-                % {"size": upload.size, "limit": limit}
-            )
-        if not upload.name.lower().endswith(EVIDENCE_TYPES):
-            raise forms.ValidationError(_("不接受的文件类型"))
-        return upload
+    file = BoundedFileField(
+        label=_("文件（PDF、图片、Word、Excel 或 ZIP）"), suffixes=EVIDENCE_TYPES
+    )
 
 
 class CloseForm(forms.Form):

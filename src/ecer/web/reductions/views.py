@@ -30,6 +30,7 @@ from ecer.web.indicators.years import requested_year
 from ecer.web.reductions import figures, services
 from ecer.web.reductions.forms import CloseForm, EvidenceForm, LineFormSet, ProjectForm
 from ecer.web.reductions.models import Evidence, FindingClosure, ReductionProject
+from ecer.web.uploads.registry import import_endpoint
 
 
 def _require_viewer(request: HttpRequest) -> None:
@@ -194,6 +195,7 @@ def project_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
     )
 
 
+@import_endpoint("file")
 @require_POST
 @scoped
 def add_evidence(request: HttpRequest, pk: int) -> HttpResponse:
