@@ -3,7 +3,9 @@
 Every path checks its numbers up front and names the row or field; this is the net under
 them: a ``ValidationError`` that escapes a view (for instance from
 ``FiniteFloatField.get_db_prep_save`` on a path that forgot to check) becomes a 400 page
-that says what was refused (the refused write itself never reached the database).
+that says what was refused (the refused write itself never reached the database). A
+``BadStoredValue`` (a stored row outside its domain, read by a page whose service shows no
+per-record problem for it) becomes a 409 page naming the record and field.
 """
 
 from __future__ import annotations
@@ -15,6 +17,8 @@ from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.utils.html import escape
 from django.utils.translation import gettext as _
+
+from ecer.web.numbers import BAD_VALUE_TEXT, BadStoredValue
 
 logger = logging.getLogger(__name__)
 
@@ -36,6 +40,12 @@ class RefusedValueMiddleware:
         return self.get_response(request)
 
     def process_exception(self, request: HttpRequest, exc: Exception) -> HttpResponse | None:
+        if isinstance(exc, BadStoredValue):
+            # A record stored past the domain rules, on a page whose service has no cell to
+            # show it in: name the record and field (409: the stored state is the problem).
+            logger.warning("bad stored value on %s %s: %s", request.method, request.path, exc)
+            body = f"<h1>{escape(BAD_VALUE_TEXT)}</h1><p>{escape(str(exc))}</p>"
+            return HttpResponse(body, status=409)
         if not isinstance(exc, ValidationError):
             return None
         text = refusal_text(exc)

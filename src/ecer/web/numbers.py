@@ -152,3 +152,86 @@ def check_float_fields(app_configs: Any = None, **kwargs: Any) -> list[checks.Ch
                     )
                 )
     return errors
+
+
+# --- Reading: a value stored past these rules (before the CHECKs existed, by hand, or NaN
+# --- that SQLite keeps as NULL) is found when a service reads the row, and becomes a problem
+# --- on that record ("数据异常：…" naming the table and field), never an error page.
+
+
+class BadStoredValue(ValueError):
+    """A stored row holds a number outside its field's domain; the message is for people."""
+
+
+def stored_value_problems(*instances: Any) -> tuple[str, ...]:
+    """ "数据异常：<table>·<field>：<rule>" for every FiniteFloatField of ``instances`` whose
+    stored value is outside the field's domain (None is left to the caller)."""
+    problems = []
+    for instance in instances:
+        if instance is None:
+            continue
+        meta = instance._meta
+        for field in meta.concrete_fields:
+            if not isinstance(field, FiniteFloatField):
+                continue
+            value = getattr(instance, field.attname)
+            if value is None:
+                continue
+            error = domain_error(value, field.min_value, field.max_value)
+            if error is not None:
+                problems.append(
+                    f"{BAD_VALUE_TEXT}：{meta.verbose_name}（#{instance.pk}）·"
+                    f"{field.verbose_name}：{error}"
+                )
+    return tuple(problems)
+
+
+def require_stored_values(*instances: Any) -> None:
+    """Raise :class:`BadStoredValue` naming every out-of-domain stored value of ``instances``."""
+    problems = stored_value_problems(*instances)
+    if problems:
+        raise BadStoredValue("；".join(problems))
+
+
+def bad_data_text(exc: Exception) -> str:
+    """The problem shown for a record the core refused: "数据异常：<why>"."""
+    detail = str(exc)
+    if detail.startswith(str(BAD_VALUE_TEXT)):
+        return detail
+    return f"{BAD_VALUE_TEXT}：{detail}"
+
+
+# --- Migrating: a database that already holds values the new CHECKs refuse (a probe stored
+# --- Infinity through the API) is repaired just before the CHECK is added (docs/security.md,
+# --- "Numbers"): NULL where the column allows it, else the nearest bound of the domain; every
+# --- repaired value is printed (table, id, column, old → new) for the operator to correct.
+
+
+def repair_before_checks(app_label: str, operations: list[Any]) -> Any:
+    """A RunPython that repairs the out-of-domain values of every FiniteFloatField the
+    ``AlterField`` operations of the same migration are about to put a CHECK on."""
+    from django.db import migrations
+
+    targets = [
+        (op.model_name, op.name, op.field)
+        for op in operations
+        if isinstance(op, migrations.AlterField) and isinstance(op.field, FiniteFloatField)
+    ]
+
+    def repair(app_registry: Any, schema_editor: Any) -> None:
+        for model_name, field_name, field in targets:
+            model = app_registry.get_model(app_label, model_name)
+            column = model._meta.get_field(field_name).column
+            for pk, value in model.objects.values_list("pk", field_name).iterator():
+                if value is None or domain_error(value, field.min_value, field.max_value) is None:
+                    continue
+                if field.null:
+                    new = None
+                elif value != value or value < field.min_value:
+                    new = field.min_value
+                else:
+                    new = field.max_value
+                model.objects.filter(pk=pk).update(**{field_name: new})
+                print(f"  repaired {model._meta.db_table}.{column} id={pk}: {value!r} -> {new!r}")
+
+    return migrations.RunPython(repair, migrations.RunPython.noop, elidable=False)

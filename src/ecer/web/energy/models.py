@@ -18,7 +18,7 @@ from simple_history.models import HistoricalRecords
 
 from ecer.core import energy as core_energy
 from ecer.web.catalog.models import Area, Plan
-from ecer.web.numbers import FiniteFloatField
+from ecer.web.numbers import FiniteFloatField, require_stored_values
 
 # End-use sectors of the energy balance (能源平衡表终端消费), in display order.
 SECTORS: tuple[str, ...] = (
@@ -272,6 +272,7 @@ class CarrierLine(models.Model):
         return f"{self.get_carrier_display()} {self.quantity} {self.unit}"  # type: ignore[attr-defined]
 
     def as_core(self) -> core_energy.Consumption:
+        require_stored_values(self)
         return core_energy.Consumption(
             carrier_code=self.carrier,
             quantity=self.quantity,

@@ -34,6 +34,7 @@ it returns and compute nothing. Conventions, each a choice written down once:
 from __future__ import annotations
 
 import dataclasses
+import logging
 import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -56,6 +57,9 @@ from ecer.web.energy.models import (
     DistrictEnergyYear,
     DistrictTarget,
 )
+from ecer.web.numbers import BadStoredValue, bad_data_text, require_stored_values
+
+logger = logging.getLogger(__name__)
 
 # Sector figures may differ from the carrier total by this much before the page warns [%].
 SECTOR_SUM_TOLERANCE_PCT = 0.5
@@ -390,13 +394,37 @@ def unknown_warning(reason: str) -> core_warning.WarningAssessment:
 
 
 def evaluate(area: Area, year: int, plan: Plan) -> DualControl:
-    """Dual control of ``area`` at the end of ``year`` under ``plan``."""
+    """Dual control of ``area`` at the end of ``year`` under ``plan``.
+
+    A stored value the domain rules refuse (written before the CHECK constraints or by hand),
+    or one the accounting refuses, is a problem of this area-year ("数据异常：…" naming the
+    table and field), shown on every page that reads it, never an error page."""
+    try:
+        return _evaluate(area, year, plan)
+    except (ValueError, ArithmeticError, LookupError) as exc:
+        reason = bad_data_text(exc)
+        logger.warning("dual control %s %s: bad stored data: %s", area.code, year, exc)
+        return DualControl(
+            area=area,
+            plan=plan,
+            year=year,
+            target=None,
+            years=(),
+            problems=(reason,),
+            intensity_warning=unknown_warning(reason),
+            total_warning=unknown_warning(reason),
+        )
+
+
+def _evaluate(area: Area, year: int, plan: Plan) -> DualControl:
     base_year, target_year = plan.base_year, plan.target_year
     target = DistrictTarget.objects.filter(plan=plan, area=area).first()
+    require_stored_values(target)
     if target is not None and area.is_city:
         # The city's basic target is the plan's own (plan 二): the plan file is its only home,
         # so a figure stored beside the city's incentive target and growth is not used.
         plan_target = plan.targets.filter(feed="energy.intensity").first()
+        require_stored_values(plan_target)
         if plan_target is not None and plan_target.target_value is not None:
             target.basic_decline_pct = plan_target.target_value
     stored = {
@@ -431,6 +459,8 @@ def evaluate(area: Area, year: int, plan: Plan) -> DualControl:
     if not rows:
         return incomplete()
     try:
+        for row in rows:
+            require_stored_values(row, *row.carriers.all())
         base_gross = gross_tce(rows[0], rows[0].carriers.all())
         base_consumption = core_intensity.assessed_consumption(
             base_gross,
@@ -439,6 +469,9 @@ def evaluate(area: Area, year: int, plan: Plan) -> DualControl:
             separately_listed_tce=rows[0].separately_listed_tce,
         )
         figures = _year_figures(rows, base_consumption)
+    except BadStoredValue as exc:
+        problems.append(str(exc))
+        return incomplete()
     except (ValueError, LookupError) as exc:
         problems.append(_("数据无法计算：%(reason)s") % {"reason": exc})
         return incomplete()

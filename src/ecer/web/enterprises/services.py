@@ -21,6 +21,7 @@ Choices written down once:
 
 from __future__ import annotations
 
+import logging
 import math
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
@@ -49,6 +50,9 @@ from ecer.web.enterprises.models import (
     ProductOutput,
     ReportCarrier,
 )
+from ecer.web.numbers import BadStoredValue, bad_data_text, stored_value_problems
+
+logger = logging.getLogger(__name__)
 
 COUNTED = (Status.SUBMITTED, Status.APPROVED)
 
@@ -63,10 +67,13 @@ class ReportFigures:
     tce_by_carrier: dict[str, float]
     gross_tce: float
     is_key_unit: bool  # against the plan's key-unit threshold (三(一))
+    problems: tuple[str, ...] = ()  # stored values the rules refuse ("数据异常：…")
 
     @cached_property
     def co2(self) -> core_carbon.Co2Assessment:
         """The report's CO2 (computed when shown: the list of a province does not)."""
+        if self.problems:
+            raise BadStoredValue("；".join(self.problems))
         return co2_of(self.lines, self.report.raw_material_tce)
 
     @cached_property
@@ -80,23 +87,34 @@ def _figures(
     outputs: Iterable[ProductOutput],
     threshold: UnitThreshold,
 ) -> ReportFigures:
-    # The carriers in tce: GB/T 2589-2020 via ``core.energy``.
-    by_carrier = core_energy.tce_by_carrier(lines)
+    outputs = list(outputs)
+    problems = stored_value_problems(report, *outputs, *(o.unit for o in outputs if o.unit))
+    if stored_value_problems(report):
+        return ReportFigures(report, (), [], {}, math.nan, False, problems)
+    try:
+        # The carriers in tce: GB/T 2589-2020 via ``core.energy``.
+        by_carrier = core_energy.tce_by_carrier(lines)
+    except ValueError as exc:
+        # A carrier line stored past the domain rules: the report's figures are unknown
+        # (NaN, shown as 数据异常), its lines and units are left out, and the page says why.
+        logger.warning("energy report %s: bad stored data: %s", report.pk, exc)
+        problems += (bad_data_text(exc),)
+        return ReportFigures(report, (), [], {}, math.nan, False, problems)
     gross = math.fsum(by_carrier.values())
     return ReportFigures(
-        report, tuple(lines), outputs, by_carrier, gross, threshold.applies_to(gross)
+        report, tuple(lines), outputs, by_carrier, gross, threshold.applies_to(gross), problems
     )
 
 
 def report_figures(report: EnergyReport, threshold: UnitThreshold | None = None) -> ReportFigures:
     """The figures of one report (``threshold``: the plan's key-unit threshold, read from the
     loaded plan when not given)."""
-    return _figures(
-        report,
-        [c.as_core() for c in report.carriers.all()],
-        report.outputs.all(),
-        threshold or key_unit_threshold(),
-    )
+    try:
+        lines = [c.as_core() for c in report.carriers.all()]
+    except BadStoredValue as exc:
+        problems = (*stored_value_problems(report), bad_data_text(exc))
+        return ReportFigures(report, (), [], {}, math.nan, False, problems)
+    return _figures(report, lines, report.outputs.all(), threshold or key_unit_threshold())
 
 
 def latest_reports(
@@ -159,6 +177,8 @@ def unit_positions(reports: Iterable[ReportFigures]) -> list[UnitPosition]:
             unit = output.unit
             if unit is None or output.unit_consumption is None:
                 continue
+            if stored_value_problems(output, unit):
+                continue  # named in the report's problems (``_figures``)
             line = lines.get(unit.benchmark_line)
             if line is None:
                 continue

@@ -9,6 +9,7 @@ page and every other surface show one answer. No formula lives here.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cached_property
@@ -23,6 +24,7 @@ from ecer.web.catalog.models import Area, Plan, Target
 from ecer.web.energy import services as energy_services
 from ecer.web.enterprises import services as enterprise_services
 from ecer.web.enterprises.models import Enterprise
+from ecer.web.numbers import BadStoredValue
 from ecer.web.reductions import services as reduction_services
 from ecer.web.reductions.models import ReductionProject
 
@@ -110,7 +112,7 @@ class FeedContext:
     def reduction_projects(self) -> list[core_reductions.Project]:
         # The four targets are the city's: judged on every project of the city.
         projects = reduction_services.with_details(ReductionProject.objects.all())
-        return reduction_services.core_projects(projects)
+        return reduction_services.core_projects(projects, strict=True)
 
     @cached_property
     def reductions_demo(self) -> bool:
@@ -131,9 +133,17 @@ Feed = Callable[[Target, Area, "FeedContext"], FeedResult]
 
 
 def _no_data(
-    target: Target, year: int, reason: str, target_value: float | None = None
+    target: Target,
+    year: int,
+    reason: str,
+    target_value: float | None = None,
+    usable_target: bool = True,
 ) -> tuple[core_progress.ProgressResult, core_warning.WarningAssessment]:
-    result = core_progress.evaluate(target_spec(target, target_value), [], as_of=(year, None))
+    spec = target_spec(target, target_value)
+    if not usable_target:
+        # The target's stored values are refused by its domain: judge against no target.
+        spec = dataclasses.replace(spec, target_value=None, base_value=None)
+    result = core_progress.evaluate(spec, [], as_of=(year, None))
     return result, core_warning.WarningAssessment(
         level=core_warning.WarningLevel.UNKNOWN, reasons=("no_data",), messages_zh=(reason,)
     )
@@ -241,7 +251,8 @@ def co2_intensity(target: Target, area: Area, ctx: FeedContext) -> FeedResult:
 def reduction(pollutant: core_reductions.Pollutant) -> Feed:
     def feed(target: Target, area: Area, ctx: FeedContext) -> FeedResult:
         """The reduction in effect each year of the verified key projects (plan 二, 四(二))."""
-        assert target.target_value is not None  # a cumulative_increase target is quantified
+        if target.target_value is None:  # a cumulative_increase target is quantified
+            raise BadStoredValue(_("%(name)s 缺少目标值") % {"name": target.name})
         progress = core_reductions.progress_by_pollutant(
             ctx.reduction_projects,
             ctx.year,

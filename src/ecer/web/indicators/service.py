@@ -30,7 +30,12 @@ from ecer.web.catalog.models import ANNUAL, Area, Observation, Plan, Target
 from ecer.web.energy.models import DistrictEnergyYear
 from ecer.web.indicators import feeds
 from ecer.web.indicators.feeds import Alternative, FeedContext, FeedResult
-from ecer.web.numbers import BAD_VALUE_TEXT
+from ecer.web.numbers import (
+    BAD_VALUE_TEXT,
+    bad_data_text,
+    require_stored_values,
+    stored_value_problems,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -125,6 +130,7 @@ def _approved(targets: Sequence[Target], area: Area, year: int) -> dict[int, lis
 
 
 def _reported(target: Target, year: int, observations: list[Observation]) -> FeedResult:
+    require_stored_values(*observations)
     result = core_progress.evaluate(
         feeds.target_spec(target),
         [
@@ -146,15 +152,17 @@ def _reported(target: Target, year: int, observations: list[Observation]) -> Fee
     )
 
 
-def _bad_data(target: Target, year: int, detail: str) -> FeedResult:
-    logger.warning("indicator %s %s: bad stored data: %s", target.code, year, detail)
-    reason = str(BAD_VALUE_TEXT) + "：" + detail
-    result, warning = feeds._no_data(target, year, reason)
+def _bad_data(target: Target, year: int, exc: Exception) -> FeedResult:
+    logger.warning("indicator %s %s: bad stored data: %s", target.code, year, exc)
+    reason = bad_data_text(exc)
+    # The target's own values may be the bad ones: judge without them (no status, no value).
+    own_values_bad = bool(stored_value_problems(target))
+    result, warning = feeds._no_data(target, year, reason, usable_target=not own_values_bad)
     return FeedResult(
         result=result,
         warning=warning,
         basis=str(BAD_VALUE_TEXT),
-        target_value=target.target_value,
+        target_value=None if own_values_bad else target.target_value,
         uses_demo_data=False,
         problems=(reason,),
     )
@@ -194,6 +202,7 @@ def evaluate(
     for target in chosen:
         observations = approved.get(target.id, [])
         try:
+            require_stored_values(target)
             if target.feed == REPORTED:
                 fed = _reported(target, year, observations)
                 reconciliation = None
@@ -204,7 +213,7 @@ def evaluate(
             # A stored input the domain rules would refuse (±Infinity, 1e308 written past
             # the model layer) makes the accounting refuse it too: a problem on this
             # indicator, not an error page for everyone.
-            fed = _bad_data(target, year, str(exc))
+            fed = _bad_data(target, year, exc)
             reconciliation = None
         out.append(
             Indicator(

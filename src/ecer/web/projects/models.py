@@ -23,7 +23,7 @@ from ecer.core import energy as core_energy
 from ecer.web.catalog.models import Area
 from ecer.web.catalog.rules import key_unit_threshold
 from ecer.web.energy.models import CarrierLine
-from ecer.web.numbers import FiniteFloatField
+from ecer.web.numbers import FiniteFloatField, require_stored_values
 
 
 def two_high_rules() -> twohigh.RuleSet:
@@ -120,7 +120,9 @@ class Project(models.Model):
 
     # -- Energy (ecer.core.energy) --------------------------------------------------------
     def energy_tce(self, basis: core_energy.ElectricityBasis = "equivalent") -> float | None:
-        """Annual comprehensive energy consumption [tce]; None at equal value without a factor."""
+        """Annual comprehensive energy consumption [tce]; None at equal value without a factor.
+        Raises ``BadStoredValue`` naming the field when a stored value is outside its domain."""
+        require_stored_values(self)
         if basis == "equal" and self.electricity_equal_kgce_per_kwh is None:
             has_electricity = any(line.carrier == "electricity" for line in self.lines.all())
             if has_electricity:

@@ -18,7 +18,7 @@ from ecer.core import creditcode
 from ecer.core import reductions as core
 from ecer.web.catalog.models import Area
 from ecer.web.monitoring.models import MonitoringPoint
-from ecer.web.numbers import FiniteFloatField
+from ecer.web.numbers import FiniteFloatField, require_stored_values
 
 TYPE_CHOICES = [(t.value, t.label_zh) for t in core.ProjectType]
 STATUS_CHOICES = [(s.value, s.label_zh) for s in core.ProjectStatus]
@@ -71,6 +71,7 @@ class ReductionProject(models.Model):
             raise ValidationError(errors)
 
     def as_core(self) -> core.Project:
+        require_stored_values(self)
         return core.Project(
             id=str(self.pk),
             name=self.name,
@@ -191,6 +192,7 @@ class ReductionLine(models.Model):
         return core.RecordedBaseline(self.recorded_emission_t)  # type: ignore[arg-type]
 
     def as_core(self) -> core.ReductionLine:
+        require_stored_values(self)
         return core.ReductionLine(
             core.Pollutant(self.pollutant), self.method_inputs(), self.baseline_emission_t
         )

@@ -12,6 +12,7 @@ Choices written down once:
 
 from __future__ import annotations
 
+import logging
 import statistics
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -24,7 +25,10 @@ from ecer.core import reductions as core
 from ecer.core.monitoring import is_valid
 from ecer.web.monitoring import services as monitoring
 from ecer.web.monitoring.models import Measurement, MonitoringPoint
+from ecer.web.numbers import bad_data_text
 from ecer.web.reductions.models import ReductionProject
+
+logger = logging.getLogger(__name__)
 
 FEEDS: dict[core.Pollutant, str] = {
     core.Pollutant.COD: "reductions.cod",
@@ -43,8 +47,30 @@ def with_details(queryset: QuerySet[ReductionProject]) -> QuerySet[ReductionProj
     return queryset.select_related("area", "point").prefetch_related("lines", "evidence", "claims")
 
 
-def core_projects(projects: Iterable[ReductionProject]) -> list[core.Project]:
-    return [p.as_core() for p in projects]
+def core_projects(projects: Iterable[ReductionProject], strict: bool = False) -> list[core.Project]:
+    """The projects as ``ecer.core`` sees them. A project holding a stored value its domain
+    refuses raises ``BadStoredValue`` when ``strict`` (the plan's targets: the indicator
+    shows 数据异常), else it is left out of the figures and named by ``project_problems``."""
+    out = []
+    for project in projects:
+        try:
+            out.append(project.as_core())
+        except ValueError as exc:  # BadStoredValue, or a required input stored as NULL (NaN)
+            if strict:
+                raise
+            logger.warning("reduction project %s left out: %s", project.pk, exc)
+    return out
+
+
+def project_problems(projects: Iterable[ReductionProject]) -> list[str]:
+    """ "<project>：数据异常：…" for each project left out of the figures by ``core_projects``."""
+    problems = []
+    for project in projects:
+        try:
+            project.as_core()
+        except ValueError as exc:
+            problems.append(f"{project.name}：{bad_data_text(exc)}")
+    return problems
 
 
 def monitored_summary(point: MonitoringPoint, today: date) -> core.MonitoredSummary:

@@ -52,3 +52,5 @@ class Migration(migrations.Migration):
             field=ecer.web.numbers.FiniteFloatField(blank=True, help_text='界定统计范围的数值，不是目标值', min_value=0.0, null=True, verbose_name='界定值'),
         ),
     ]
+    # Values the new CHECKs refuse are repaired first (ecer.web.numbers, docs/security.md).
+    operations.insert(0, ecer.web.numbers.repair_before_checks('catalog', operations))

@@ -232,3 +232,5 @@ class Migration(migrations.Migration):
             field=ecer.web.numbers.FiniteFloatField(help_text='可比价，%', max_value=100.0, min_value=-100.0, verbose_name='地区生产总值预期年均增速（%）'),
         ),
     ]
+    # Values the new CHECKs refuse are repaired first (ecer.web.numbers, docs/security.md).
+    operations.insert(0, ecer.web.numbers.repair_before_checks('energy', operations))

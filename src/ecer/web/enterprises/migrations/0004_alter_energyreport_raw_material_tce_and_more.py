@@ -117,3 +117,5 @@ class Migration(migrations.Migration):
             field=ecer.web.numbers.FiniteFloatField(min_value=0.0, verbose_name='消费量'),
         ),
     ]
+    # Values the new CHECKs refuse are repaired first (ecer.web.numbers, docs/security.md).
+    operations.insert(0, ecer.web.numbers.repair_before_checks('enterprises', operations))

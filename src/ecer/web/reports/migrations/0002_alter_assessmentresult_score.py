@@ -17,3 +17,5 @@ class Migration(migrations.Migration):
             field=ecer.web.numbers.FiniteFloatField(null=True, verbose_name='综合得分'),
         ),
     ]
+    # Values the new CHECKs refuse are repaired first (ecer.web.numbers, docs/security.md).
+    operations.insert(0, ecer.web.numbers.repair_before_checks('reports', operations))
