@@ -48,6 +48,8 @@ def _poison_every_float_column() -> int:
     with connection.cursor() as cursor:
         if connection.vendor == "sqlite":
             cursor.execute("PRAGMA ignore_check_constraints = ON")
+        else:  # ALTER TABLE waits for no deferred foreign-key checks
+            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
         dropped: set[str] = set()
         for model in apps.get_models():
             if not model.__module__.startswith("ecer.") or model.__name__.startswith("Historical"):
