@@ -179,7 +179,7 @@ def evaluate(
             fed = _reported(target, year, observations)
             reconciliation = None
         else:
-            fed = feeds.COMPUTED[target.feed](target, area, ctx)
+            fed = feeds.feed_of(target)(target, area, ctx)
             reconciliation = _reconciliation(fed, observations, year)
         out.append(
             Indicator(
