@@ -410,13 +410,19 @@ def _apply(register: Register, rows: list[_Row], user: Any) -> ImportSummary:
     return summary
 
 
-def export_register(register: Register, items: Iterable[Item]) -> bytes:
-    rows = []
-    for item in items:
-        row = {code: getattr(item, code, None) for code, _label in EXPORT_COLUMNS}
-        row["area"] = item.area.name
-        row["unit"] = register.size_unit
-        row["status"] = item.get_status_display()
-        rows.append(row)
-    workbook = sheets.write_sheets([(SHEET, EXPORT_COLUMNS, rows)])
-    return sheets.save(workbook)
+def export_registers(
+    registers: Iterable[tuple[Register, Iterable[Item]]], *, single: bool = False
+) -> bytes:
+    """The registers' items, one sheet per register: named 台账 for a single register (the
+    layout the import reads back), else by the register's code."""
+    out = []
+    for register, items in registers:
+        rows = []
+        for item in items:
+            row = {code: getattr(item, code, None) for code, _label in EXPORT_COLUMNS}
+            row["area"] = item.area.name
+            row["unit"] = register.size_unit
+            row["status"] = item.get_status_display()
+            rows.append(row)
+        out.append((SHEET if single else register.code[:31], EXPORT_COLUMNS, rows))
+    return sheets.save(sheets.write_sheets(out))

@@ -268,12 +268,22 @@ def import_view(request: HttpRequest, code: str) -> HttpResponse:
 
 
 @scoped
-def export_view(request: HttpRequest, code: str) -> HttpResponse:
-    register = _register(request, code)
-    items = services.items_in_scope(request.scope, register)  # type: ignore[attr-defined]
-    content = services.export_register(register, items.order_by("area__sort_order", "identifier"))
+def export_view(request: HttpRequest) -> HttpResponse:
+    """One register (``?register=<code>``, the import's layout) or every register, one sheet
+    each named by its code; the user's districts only."""
+    plan = _plan(request)
+    scope = request.scope  # type: ignore[attr-defined]
+    code = request.GET.get("register", "")
+    registers = [_register(request, code)] if code else list(plan.registers.all())
+    content = services.export_registers(
+        [
+            (r, services.items_in_scope(scope, r).order_by("area__sort_order", "identifier"))
+            for r in registers
+        ],
+        single=bool(code),
+    )
     response = HttpResponse(content, content_type=XLSX)
     response["Content-Disposition"] = content_disposition_header(
-        as_attachment=True, filename=f"{register.code}.xlsx"
+        as_attachment=True, filename=f"{code or 'registers'}.xlsx"
     )
     return response
