@@ -47,6 +47,7 @@ def full_demo(demo_data: Any, settings: Any, tmp_path: Any) -> Any:
     from ecer.web.monitoring.demo import ensure_demo_points
     from ecer.web.projects.demo import load_demo as load_projects
     from ecer.web.reductions.demo import load_demo as load_reductions
+    from ecer.web.registers.demo import load_demo as load_registers
     from ecer.web.reports.services import ensure_default_scheme
 
     settings.MEDIA_ROOT = tmp_path / "media"
@@ -55,6 +56,7 @@ def full_demo(demo_data: Any, settings: Any, tmp_path: Any) -> Any:
     list(load_enterprises())
     ensure_demo_points(timezone.now())
     list(load_reductions())
+    list(load_registers(demo_data))
     list(load_projects())
     ensure_default_scheme()
     return demo_data

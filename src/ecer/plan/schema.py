@@ -39,8 +39,16 @@ that computes it from its own accounts, and its figure is never typed by hand:
 ``energy.intensity`` and ``energy.total`` (the dual-control accounts, 四(一)),
 ``carbon.intensity`` (the CO2 accounts), ``reductions.<pollutant>`` (verified key reduction
 projects, 四(二)), ``enterprises.benchmark_share`` (the enterprise registry's production units
-against the 2021 benchmark levels). ``FEED_KINDS`` lists each feed with the target kinds it
-can supply.
+against the 2021 benchmark levels), ``registers.<register>`` (a register (台账) of the things
+the target counts — boilers to eliminate, outlets to rectify, piles to build — declared in the
+``registers`` section). ``FEED_KINDS`` lists each feed (a register feed by its family,
+``registers``) with the target kinds it can supply.
+
+Registers: each entry of ``registers`` declares one kind of register (台账): what an item is
+(``item``: 锅炉, 排口…), how its size is given (``size_label`` in ``size_unit``) and what the
+target counts (``measure``: ``count`` — the items; ``size`` — the sum of their sizes, e.g. the
+piles of charging stations; an elimination target counts items). At most one target is fed by
+a register; a register without a target (e.g. a 三(四) fleet renewal) is a work list only.
 
 Wording: ``wording`` is ``firm`` (达到, 以上), ``strive`` (力争, 争取), ``about`` (左右) or
 ``basically`` (基本); ``strict`` marks "超过" (strictly above); ``every_year`` marks
@@ -52,6 +60,7 @@ Rules: ``parameters`` maps names to plain values; a name carries its unit as a s
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
@@ -114,8 +123,25 @@ FEED_KINDS: dict[str, frozenset[TargetKind]] = {
     "reductions.nox": frozenset({TargetKind.CUMULATIVE_INCREASE}),
     "reductions.vocs": frozenset({TargetKind.CUMULATIVE_INCREASE}),
     "enterprises.benchmark_share": frozenset({TargetKind.LEVEL_AT_LEAST}),
+    # The family of ``registers.<register>`` feeds: remaining items, items built, sizes added.
+    "registers": frozenset(
+        {TargetKind.ELIMINATION, TargetKind.COUNT_AT_LEAST, TargetKind.CUMULATIVE_INCREASE}
+    ),
 }
 REPORTED = "reported"
+REGISTER_FEED = "registers"
+
+
+def feed_family(feed: str) -> str:
+    """The ``FEED_KINDS`` key of a feed: ``registers`` for ``registers.<register>``."""
+    family, _dot, _rest = feed.partition(".")
+    return REGISTER_FEED if family == REGISTER_FEED else feed
+
+
+def feed_register(feed: str) -> str | None:
+    """The register code of a ``registers.<register>`` feed, else None."""
+    family, dot, rest = feed.partition(".")
+    return rest if family == REGISTER_FEED and dot else None
 
 
 class PlanInfo(_Frozen):
@@ -214,12 +240,17 @@ class Target(_Frozen):
     def _known_feed(cls, value: str, info: ValidationInfo) -> str:
         if value == REPORTED:
             return value
-        if value not in FEED_KINDS:
+        family = feed_family(value)
+        if family == REGISTER_FEED and not re.fullmatch(
+            r"[a-z][a-z0-9_]*", feed_register(value) or ""
+        ):
+            raise ValueError(f"a register feed names its register: registers.<code>, not {value!r}")
+        if family not in FEED_KINDS:
             known = ", ".join([REPORTED, *sorted(FEED_KINDS)])
             raise ValueError(f"unknown feed {value!r} (known: {known})")
         kind = info.data.get("kind")
-        if kind is not None and kind not in FEED_KINDS[value]:
-            kinds = ", ".join(sorted(FEED_KINDS[value]))
+        if kind is not None and kind not in FEED_KINDS[family]:
+            kinds = ", ".join(sorted(FEED_KINDS[family]))
             raise ValueError(f"feed {value!r} supplies {kinds} targets, not {kind}")
         return value
 
@@ -290,6 +321,24 @@ class Rule(_Frozen):
     note: str | None = None
 
 
+class Register(_Frozen):
+    """A kind of register (台账) whose items a target counts (see the module docstring).
+
+    item: What one item is (锅炉, 排口…). size_label / size_unit: How its size is given
+    (额定蒸发量 in 蒸吨/小时). measure: ``count`` (items) or ``size`` (sum of sizes).
+    """
+
+    code: Code
+    name: NonEmpty
+    clause: Clause
+    item: NonEmpty
+    size_label: NonEmpty
+    size_unit: NonEmpty
+    measure: Literal["count", "size"] = "count"
+    lead: tuple[Code, ...] = Field(min_length=1)
+    note: str | None = None
+
+
 class PlanCatalog(_Frozen):
     """One plan file. Construct with ``model_validate``; references are cross-checked.
 
@@ -304,6 +353,7 @@ class PlanCatalog(_Frozen):
     targets: tuple[Target, ...] = ()
     tasks: tuple[Task, ...] = ()
     rules: tuple[Rule, ...] = ()
+    registers: tuple[Register, ...] = ()
 
     @model_validator(mode="after")
     def _cross_check(self, info: ValidationInfo) -> PlanCatalog:
@@ -331,6 +381,12 @@ class PlanCatalog(_Frozen):
         for rule in self.rules:
             if rule.code == code:
                 return rule
+        raise KeyError(code)
+
+    def register(self, code: str) -> Register:
+        for register in self.registers:
+            if register.code == code:
+                return register
         raise KeyError(code)
 
     def department(self, code: str) -> Department:
@@ -409,7 +465,45 @@ def cross_check_errors(catalog: PlanCatalog) -> list[tuple[Loc, str]]:
         errors += _task_errors(("tasks", index), task, references)
     for index, rule in enumerate(catalog.rules):
         errors += _rule_errors(("rules", index), rule, references)
+    errors += _register_errors(catalog, references)
     return errors
+
+
+def _register_errors(catalog: PlanCatalog, refs: _References) -> Iterator[tuple[Loc, str]]:
+    yield from _duplicates("registers", (r.code for r in catalog.registers))
+    registers = {r.code: r for r in catalog.registers}
+    for index, register in enumerate(catalog.registers):
+        loc: Loc = ("registers", index)
+        if register.clause not in refs.clauses:
+            yield (*loc, "clause"), f"unknown section {register.clause!r}"
+        for position, code in enumerate(register.lead):
+            if code not in refs.departments:
+                yield (*loc, "lead", position), f"unknown department {code!r}"
+    fed_by: dict[str, str] = {}
+    for index, target in enumerate(catalog.targets):
+        fed = feed_register(target.feed)
+        if fed is None:
+            continue
+        code = fed
+        loc = ("targets", index, "feed")
+        entry = registers.get(code)
+        if entry is None:
+            yield loc, f"unknown register {code!r}"
+            continue
+        register = entry
+        if code in fed_by:
+            yield loc, f"register {code!r} already feeds {fed_by[code]}"
+        fed_by[code] = target.code
+        if target.kind == TargetKind.ELIMINATION and register.measure != "count":
+            yield loc, f"an elimination target counts items: register {code!r} needs measure count"
+        if register.measure == "size" and register.size_unit != target.unit:
+            yield (
+                loc,
+                (
+                    f"register {code!r} sums sizes in {register.size_unit!r}, "
+                    f"the target is in {target.unit!r}"
+                ),
+            )
 
 
 @dataclass(frozen=True)

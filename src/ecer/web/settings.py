@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "ecer.web.energy",
     "ecer.web.enterprises",
     "ecer.web.reductions",
+    "ecer.web.registers",
     "ecer.web.projects",
     "ecer.web.rights",
     "ecer.web.monitoring",

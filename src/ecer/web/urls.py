@@ -22,6 +22,7 @@ urlpatterns += i18n_patterns(
     path("energy/", include("ecer.web.energy.urls")),
     path("enterprises/", include("ecer.web.enterprises.urls")),
     path("reductions/", include("ecer.web.reductions.urls")),
+    path("registers/", include("ecer.web.registers.urls")),
     path("monitoring/", include("ecer.web.monitoring.urls")),
     path("projects/", include("ecer.web.projects.urls")),
     path("rights/", include("ecer.web.rights.urls")),

@@ -116,6 +116,37 @@ def project_of(world: World, role: str, which: str) -> Any:
     )
 
 
+def register_item_of(world: World, role: str, which: str) -> Any:
+    """A coal-boiler register item in the project's district (haicheng own, tieshangang
+    other), with one evidence file on its registration step."""
+    from datetime import date
+
+    from django.core.files.base import ContentFile
+
+    from ecer.web.registers.models import Item, Register, Step
+
+    area = reduction_of(world, role, which).area
+    identifier = f"PERM-{area.code}"
+    item = Item.objects.filter(identifier=identifier).first()
+    if item is None:
+        item = Item.objects.create(
+            register=Register.objects.get(code="coal_boilers_small"),
+            identifier=identifier,
+            name="权限测试锅炉",
+            area=area,
+            location="测试路1号",
+            size=4.0,
+            registered_on=date(2023, 1, 1),
+        )
+        Step.objects.create(
+            item=item,
+            status="registered",
+            date=date(2023, 1, 1),
+            evidence=ContentFile(b"%PDF-1.4", name="boiler.pdf"),
+        )
+    return item
+
+
 def rights_account_of(world: World, role: str, which: str) -> str:
     """The enterprise user's own account, or another enterprise's."""
     from ecer.web.catalog.setup import DEMO_ENTERPRISE_CODE
@@ -642,6 +673,58 @@ ROUTES = [
         lambda w, r, s: f"/reductions/{reduction_of(w, r, s).pk}/decide/",
         REDUCTION_REVIEW,
         data={"decision": "reject", "reason": ""},
+    ),
+    Route(
+        "registers:index",
+        "get",
+        lambda w, r, s: "/registers/",
+        {**REDUCTION_VIEW, "department": (200, 200), "district": (200, 200)},
+    ),
+    Route(
+        "registers:register",
+        "get",
+        lambda w, r, s: f"/registers/coal_boilers_small/?area={area_of(w, r, s).code}",
+        REDUCTION_VIEW,
+    ),
+    Route(
+        "registers:export",
+        "get",
+        lambda w, r, s: "/registers/export.xlsx?register=coal_boilers_small",
+        {**REDUCTION_VIEW, "department": (200, 200), "district": (200, 200)},
+    ),
+    Route(
+        "registers:item",
+        "get",
+        lambda w, r, s: f"/registers/items/{register_item_of(w, r, s).pk}/",
+        REDUCTION_VIEW,
+    ),
+    Route(
+        "registers:evidence",
+        "get",
+        lambda w, r, s: (
+            f"/registers/items/{register_item_of(w, r, s).pk}/steps/"
+            f"{register_item_of(w, r, s).steps.get().pk}/evidence/"
+        ),
+        REDUCTION_VIEW,
+    ),
+    Route(
+        "registers:new",
+        "get",
+        lambda w, r, s: "/registers/coal_boilers_small/new/",
+        {**ENTRY, "department": (403, 403)},
+    ),
+    Route(
+        "registers:step",
+        "post",
+        lambda w, r, s: f"/registers/items/{register_item_of(w, r, s).pk}/step/",
+        {**REDUCTION_ENTRY, "city_admin": (302, 302), "district": (302, 404)},
+        data={"status": "verified", "date": "2024-01-01"},
+    ),
+    Route(
+        "registers:import",
+        "post",
+        lambda w, r, s: "/registers/coal_boilers_small/import/",
+        {**REDUCTION_ENTRY, "city_admin": (302, 302), "district": (302, 302)},
     ),
     Route(
         "rights:account",

@@ -299,7 +299,25 @@ def _report_data(world: World, role: str) -> dict[str, Any]:
     }
 
 
+def _register_item_data(world: World, role: str) -> dict[str, Any]:
+    return {
+        "identifier": f"越界测试-{role}",
+        "name": "越界测试锅炉",
+        "area": Area.objects.get(code=OWN_AREA).pk,
+        "location": "测试地点",
+        "owner": "测试单位",
+        "credit_code": "",
+        "size": 4,
+        "registered_on": "2023-01-01",
+        "note": "",
+    }
+
+
 FORM_ROUTES: dict[str, FormRoute] = {
+    "ecer.web.registers.forms.ItemForm": FormRoute(
+        lambda w, r: "/registers/coal_boilers_small/new/", ("city_admin", "district"),
+        _register_item_data,
+    ),
     "ecer.web.catalog.forms.ObservationForm": FormRoute(
         lambda w, r: "/observations/new/", ("city_admin", "department", "district"),
         _observation_data,
@@ -383,6 +401,8 @@ NON_OBJECT_PARAMETERS = {
     "year", "month", "start", "end", "since", "until", "page", "status", "kind", "severity",
     "medium", "pollutant", "cn", "type", "industry", "key", "below", "ongoing", "preview",
     "model", "user", "next",
+    "counted",  # registers: only the items counted for the figure
+    "register",  # a register kind of the plan: plan data every role with access may read
 }  # fmt: skip
 
 

@@ -183,6 +183,9 @@ def load_catalog_into_db(catalog: PlanCatalog) -> LoadSummary:
             },
             summary,
         )
+    from ecer.web.registers.loading import load_registers
+
+    load_registers(plan, catalog, sections, _upsert, summary)
     _delete_missing(plan, catalog, summary)
     return summary
 

@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext
 
 from ecer.core import progress as core_progress
+from ecer.plan.schema import feed_register
 from ecer.web.accounts.decorators import scoped
 from ecer.web.audit.version import data_version
 from ecer.web.catalog.exports import target_table_workbook
@@ -144,6 +145,7 @@ def target_detail(request: HttpRequest, code: str) -> HttpResponse:
             "chart_json": json.dumps(chart, ensure_ascii=False),
             "uses_demo_data": any(r.uses_demo_data for r in rows),
             "observations": observations.order_by("area__sort_order", "year"),
+            "register_code": feed_register(target.feed),
         },
     )
 

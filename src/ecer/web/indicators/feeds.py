@@ -19,7 +19,9 @@ from django.utils.translation import gettext_lazy
 
 from ecer.core import progress as core_progress
 from ecer.core import reductions as core_reductions
+from ecer.core import registers as core_registers
 from ecer.core import warning as core_warning
+from ecer.plan.schema import feed_family
 from ecer.web.catalog.models import Area, Plan, Target
 from ecer.web.energy import services as energy_services
 from ecer.web.enterprises import services as enterprise_services
@@ -27,6 +29,8 @@ from ecer.web.enterprises.models import Enterprise
 from ecer.web.numbers import BadStoredValue
 from ecer.web.reductions import services as reduction_services
 from ecer.web.reductions.models import ReductionProject
+from ecer.web.registers import services as register_services
+from ecer.web.registers.models import Register
 
 # Units of the accounts: energy in tce, the plan's total in 万吨标准煤 (10^4 tce).
 TCE_PER_10K_TCE = 10_000.0
@@ -102,6 +106,9 @@ class FeedContext:
         self.year = year
         self._controls: dict[int, energy_services.DualControl] = {}
         self._benchmarks: dict[tuple[int, int], enterprise_services.BenchmarkFigure] = {}
+        self._registers: dict[int, Register | None] = {}
+        self._register_items: dict[tuple[int, int], list[core_registers.Item]] = {}
+        self._register_demo: dict[tuple[int, int], bool] = {}
 
     def control(self, area: Area) -> energy_services.DualControl:
         if area.pk not in self._controls:
@@ -127,6 +134,24 @@ class FeedContext:
                 Enterprise.objects.all(), year, enterprise_services.ShareTarget.of(target)
             )
         return self._benchmarks[key]
+
+    def register(self, target: Target) -> Register | None:
+        if target.pk not in self._registers:
+            self._registers[target.pk] = register_services.register_of(target)
+        return self._registers[target.pk]
+
+    def register_items(self, register: Register, area: Area) -> list[core_registers.Item]:
+        key = (register.pk, area.pk)
+        if key not in self._register_items:
+            self._register_items[key] = register_services.core_items(register, area)
+        return self._register_items[key]
+
+    def register_demo(self, register: Register, area: Area) -> bool:
+        key = (register.pk, area.pk)
+        if key not in self._register_demo:
+            items = register_services.area_items(register, area)
+            self._register_demo[key] = items.filter(is_demo=True).exists()
+        return self._register_demo[key]
 
 
 Feed = Callable[[Target, Area, "FeedContext"], FeedResult]
@@ -314,11 +339,50 @@ def benchmark_share(target: Target, area: Area, ctx: FeedContext) -> FeedResult:
     )
 
 
+def register_count(target: Target, area: Area, ctx: FeedContext) -> FeedResult:
+    """The register's count (台账, plan 三(四), 三(五), 三(八), 三(十)): the items remaining, or the
+    items (sizes) built, that the city has verified by the end of each year
+    (``ecer.core.registers``); the count including items done but not yet verified is given
+    beside. The city's figure is all districts' items; a district's, its own."""
+    register = ctx.register(target)
+    items = ctx.register_items(register, area) if register is not None else []
+    if register is None or not items:
+        reason = _("台账尚无条目") if register is not None else _("未找到台账")
+        result, warning = _no_data(target, ctx.year, reason)
+        return FeedResult(
+            result=result,
+            warning=warning,
+            basis=_("台账（已核查）"),
+            target_value=target.target_value,
+            uses_demo_data=False,
+            problems=(reason,),
+        )
+    series = register_services.series(target, register, items, ctx.year)
+    result, warning = judge(target_spec(target), series, ctx.year)
+    with_done = register_services.figure(target, register, items, ctx.year, include_done=True)
+    return FeedResult(
+        result=result,
+        warning=warning,
+        basis=_("台账（已核查）"),
+        target_value=target.target_value,
+        uses_demo_data=ctx.register_demo(register, area),
+        series=tuple(series),
+        alternatives=(Alternative(_("含已完成待核查"), with_done, target.indicator_unit),),
+    )
+
+
 COMPUTED: dict[str, Feed] = {
     "energy.intensity": energy_intensity,
     "energy.total": energy_total,
     "carbon.intensity": co2_intensity,
     **{feed: reduction(pollutant) for pollutant, feed in reduction_services.FEEDS.items()},
     "enterprises.benchmark_share": benchmark_share,
+    "registers": register_count,
 }
-"""Every computed feed the plan schema knows (``ecer.plan.schema.FEED_KINDS``)."""
+"""Every computed feed the plan schema knows (``ecer.plan.schema.FEED_KINDS``); a register
+feed ``registers.<register>`` by its family (``ecer.plan.schema.feed_family``)."""
+
+
+def feed_of(target: Target) -> Feed:
+    """The computed feed of a target (``COMPUTED`` by the feed's family)."""
+    return COMPUTED[feed_family(target.feed)]

@@ -207,7 +207,7 @@ def evaluate(
                 fed = _reported(target, year, observations)
                 reconciliation = None
             else:
-                fed = feeds.COMPUTED[target.feed](target, area, ctx)
+                fed = feeds.feed_of(target)(target, area, ctx)
                 reconciliation = _reconciliation(fed, observations, year)
         except (ArithmeticError, ValueError) as exc:
             # A stored input the domain rules would refuse (±Infinity, 1e308 written past
