@@ -676,6 +676,8 @@ class ServerState:
     # Connections holding input for want of room, served in turn.
     waiting: collections.deque[StationProtocol] = field(default_factory=collections.deque)
     _wake_scheduled: bool = False
+    # The bound was reached and connections still wait: none reads until its turn.
+    full: bool = False
     received: int = 0
     answered: int = 0
     stored: int = 0
@@ -743,26 +745,62 @@ class ServerState:
             self._wake_scheduled = True
             asyncio.get_running_loop().call_soon(self.wake)
 
+    def saturate(self) -> None:
+        """A connection found no room: from now on no connection reads until its turn
+        (each joins the waiting line), so what is read beyond the bound stays one read of
+        the few connections that were reading at that moment."""
+        self.saturated += 1
+        if not self.full:
+            self.full = True
+            for connection in list(self.connections):
+                connection.wait_for_room()
+
     def wake(self) -> None:
-        """Give the room there is to waiting connections, one frame each in turn (so a
-        station with one frame waits for one round, not for the eager ones' backlog)."""
+        """Give the room there is to waiting connections in turn: one held frame each, or
+        reading again for one without held input (while frames are in flight, whose
+        callbacks wake the line again: as many as there is room beyond the held frames;
+        while full, a read is :data:`SLOW_READ` bytes, about a frame). So a station with one
+        frame waits for about one round of the line, not for the eager ones' backlog, and
+        what is read beyond the bound stays about the bound."""
         self._wake_scheduled = False
         waiting = self.waiting
+        resumed = 0
         while waiting:
             connection = waiting[0]
-            if not connection.has_held:
+            if connection.closed:
                 waiting.popleft()
-                connection.room_again()
                 continue
-            if not self.has_room(connection.next_held_size):
-                return
+            if connection.has_held:
+                if not self.has_room(connection.next_held_size):
+                    return
+                waiting.popleft()
+                connection.submit_held()
+                waiting.append(connection)
+                continue
+            room = self.max_inflight_frames - self.inflight_frames - self.held_frames
+            if self.inflight_frames and resumed >= room:
+                return  # more when a frame in flight is called back
             waiting.popleft()
-            connection.submit_held()
-            waiting.append(connection)
+            resumed += 1
+            connection.room_again()
+        self.full = False
 
 
-class StationProtocol(asyncio.Protocol):
-    """One station's connection: split, parse, submit for storage, answer when stored."""
+# Bytes read from a station at once; while the gateway is full (ServerState.full), about
+# one frame, so that what a resumed station brings beyond the bound stays small.
+READ_SIZE: Final = 64 * 1024
+SLOW_READ: Final = 1024
+# One buffer for every connection's reads: asyncio fills it and calls buffer_updated at
+# once, on the event loop's thread, and the bytes are copied out there.
+_READ_BUFFERS: Final = {size: bytearray(size) for size in (READ_SIZE, SLOW_READ)}
+
+
+class StationProtocol(asyncio.BufferedProtocol):
+    """One station's connection: split, parse, submit for storage, answer when stored.
+
+    A buffered protocol: the gateway chooses how much one read takes (:data:`READ_SIZE`,
+    :data:`SLOW_READ` while full) and reads into a buffer shared by all connections.
+    """
 
     def __init__(
         self,
@@ -830,6 +868,8 @@ class StationProtocol(asyncio.Protocol):
         self._anonymous_handle = loop.call_later(
             self.config.anonymous_timeout, self._on_anonymous_timeout
         )
+        if state.full:  # its turn comes after those already waiting
+            self.wait_for_room()
 
     def _make_room(self, anonymous: dict[StationProtocol, None]) -> bool:
         """Close the oldest anonymous connection of the address if it is past its grace.
@@ -867,6 +907,13 @@ class StationProtocol(asyncio.Protocol):
             )
             self.close()
 
+    def get_buffer(self, sizehint: int) -> bytearray:
+        return _READ_BUFFERS[SLOW_READ if self.state.full else READ_SIZE]
+
+    def buffer_updated(self, nbytes: int) -> None:
+        buffer = _READ_BUFFERS[SLOW_READ if self.state.full else READ_SIZE]
+        self.data_received(bytes(memoryview(buffer)[:nbytes]))
+
     def data_received(self, data: bytes) -> None:
         if self.closed or self._discarding:
             return
@@ -884,7 +931,12 @@ class StationProtocol(asyncio.Protocol):
             else:
                 self._submit(item)
         if self._held and "inflight" not in self._pause_reasons:
-            self.state.saturated += 1
+            self.state.saturate()
+            self.wait_for_room()
+
+    def wait_for_room(self) -> None:
+        """Stop reading and join the line of connections waiting for room (ServerState)."""
+        if "inflight" not in self._pause_reasons and not self.closed:
             self._pause("inflight")
             self.state.waiting.append(self)
 
@@ -1143,7 +1195,9 @@ class Gateway:
             try:
                 await self.batcher.run()
                 return
-            except Exception as exc:
+            except asyncio.CancelledError:
+                raise
+            except BaseException as exc:  # whatever it was, the stations must not hang
                 now = time.monotonic()
                 self.crashes.append(now)
                 while self.crashes and now - self.crashes[0] > config.restart_window:
