@@ -33,6 +33,14 @@ address) and read backpressure (``pause_reading`` while too many frames of a con
 await storage, or while the peer does not read its replies); graceful shutdown in order:
 stop accepting, stop reading, drain what was received (store and answer), close the
 connections, wait for them with a timeout, abort the rest.
+
+Faults and back-pressure (issue #25). A lost store (``StoreUnavailable``) leaves the batch
+unanswered at the head of the queue while the batcher reconnects with backoff; a crash of
+the batching task is supervised (restart, or a loud stop); :meth:`Gateway.readiness` says
+whether frames can be stored now (HTTP ``/readyz``, :class:`HealthServer`). All stations
+together have at most ``max_inflight_frames``/``max_inflight_bytes`` awaiting storage;
+beyond that no station is read and the waiting ones are served in turn
+(:meth:`ServerState.wake`). Authenticated connections are limited per MN.
 """
 
 from __future__ import annotations
