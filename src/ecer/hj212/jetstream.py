@@ -150,12 +150,15 @@ async def ensure_stream(js: Any, names: Names, limits: StreamLimits = StreamLimi
         return
     config = info.config
     if config.retention != RetentionPolicy.WORK_QUEUE:
+        # Its limits would count the frames already stored too: with discard "new" it would
+        # fill with them and refuse every frame. Left as it is.
         log.warning(
-            "stream %s keeps stored frames (retention %s, not workqueue): its limits count "
-            "them too; recreate it empty to count only frames not stored yet",
+            "stream %s keeps stored frames (retention %s, not workqueue): its limits are "
+            "left as they are; recreate it empty (a work queue) to bound it",
             names.stream,
             config.retention,
         )
+        return
     if any(getattr(config, key) != value for key, value in wanted.items()):
         for key, value in wanted.items():
             setattr(config, key, value)
