@@ -18,6 +18,7 @@ import uuid
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlparse
 
 import nats
@@ -200,3 +201,49 @@ def test_the_gateway_answers_once_jetstream_has_the_frame(database_url, names, n
     finally:
         done.stdout.close()  # type: ignore[union-attr]
     assert stored_keys(database_url) == keys
+
+
+def test_the_stream_is_a_bounded_work_queue_and_a_full_one_is_not_answered(names, nats_url):
+    """A stored frame leaves the stream; at its size limit a publish is refused (nothing
+    pushed out): StoreUnavailable, so the gateway answers nothing and waits."""
+    from nats.js.api import DiscardPolicy, RetentionPolicy
+
+    from ecer.hj212.jetstream import StreamLimits
+    from ecer.hj212.storage import StoreUnavailable
+
+    class NoPoints:
+        def close(self) -> None:
+            pass
+
+    frames, _ = uploads(60)
+    now = datetime.now(UTC)
+    batch = [receive(RawFrame(0, f), "10.0.0.7:5100", now) for f in frames]
+    limits = StreamLimits(max_bytes=16 * 1024, max_age=3600, replicas=1)
+    forwarder = JetStreamForwarder(NoPoints(), nats_url, names, limits)  # type: ignore[arg-type]
+    refused = None
+    try:
+        written = 0
+        for item in batch:
+            try:
+                forwarder.write_batch([item])
+            except StoreUnavailable as exc:
+                refused = str(exc)
+                break
+            written += 1
+        with pytest.raises(StoreUnavailable, match="full"):
+            forwarder.check()
+    finally:
+        forwarder.close()
+    assert refused is not None and 0 < written < len(batch), (written, refused)
+
+    async def config() -> Any:
+        nc = await nats.connect(nats_url)
+        try:
+            return (await nc.jetstream().stream_info(names.stream)).config
+        finally:
+            await nc.drain()
+
+    made = asyncio.run(config())
+    assert made.retention == RetentionPolicy.WORK_QUEUE
+    assert made.discard == DiscardPolicy.NEW
+    assert (made.max_bytes, made.max_age) == (16 * 1024, 3600)

@@ -167,7 +167,36 @@ def _register_serve(commands: Any) -> None:
         "--max-conns-per-ip",
         type=int,
         default=defaults.max_conns_per_ip,
-        help="connections one address may hold",
+        help="anonymous connections (no frame accepted yet) one address may hold; 0 = no "
+        "limit; raise it for loggers behind a carrier NAT",
+    )
+    parser.add_argument(
+        "--max-conns-per-mn",
+        type=int,
+        default=defaults.max_conns_per_mn,
+        help="connections authenticated as one MN; a newer one closes the oldest; 0 = no limit",
+    )
+    parser.add_argument(
+        "--max-inflight-frames",
+        type=int,
+        default=defaults.max_inflight_frames,
+        help="frames of all stations awaiting storage; beyond it stations are not read",
+    )
+    parser.add_argument(
+        "--max-inflight-bytes",
+        type=int,
+        default=defaults.max_inflight_bytes,
+        help="the same bound in bytes received",
+    )
+    parser.add_argument(
+        "--health-port",
+        type=int,
+        default=None,
+        help="serve GET /readyz, /livez and /status over HTTP on this port (0 = any free "
+        "port); default: none",
+    )
+    parser.add_argument(
+        "--health-host", default="127.0.0.1", help="address of the --health-port server"
     )
     parser.add_argument(
         "--batch-frames",
@@ -199,11 +228,35 @@ def _register_serve(commands: Any) -> None:
 
 
 def _jetstream_arguments(parser: Any) -> None:
-    from ecer.hj212.jetstream import DURABLE, STREAM, SUBJECT
+    from ecer.hj212.jetstream import DURABLE, STREAM, SUBJECT, StreamLimits
 
+    limits = StreamLimits()
     parser.add_argument("--stream", default=STREAM, help="JetStream stream name")
     parser.add_argument("--subject", default=SUBJECT, help="JetStream subject")
     parser.add_argument("--durable", default=DURABLE, help="the writers' durable consumer")
+    parser.add_argument(
+        "--stream-max-bytes",
+        type=int,
+        default=limits.max_bytes,
+        help="most bytes the stream holds; when full, frames are not answered (back-pressure)",
+    )
+    parser.add_argument(
+        "--stream-max-age",
+        type=float,
+        default=limits.max_age,
+        help="frames not stored by a writer within this many seconds are deleted [s]",
+    )
+    parser.add_argument(
+        "--stream-replicas", type=int, default=limits.replicas, help="stream replicas (cluster)"
+    )
+
+
+def _limits(args: argparse.Namespace) -> Any:
+    from ecer.hj212.jetstream import StreamLimits
+
+    return StreamLimits(
+        max_bytes=args.stream_max_bytes, max_age=args.stream_max_age, replicas=args.stream_replicas
+    )
 
 
 def _names(args: argparse.Namespace) -> Any:
@@ -236,8 +289,8 @@ def run_serve(args: argparse.Namespace) -> int:
     import asyncio
     import logging
 
-    from ecer.hj212.gateway import Gateway, GatewayConfig, serve
-    from ecer.hj212.storage import default_database_url, open_store
+    from ecer.hj212.gateway import Gateway, GatewayConfig, HealthServer, serve
+    from ecer.hj212.storage import StoreUnavailable, default_database_url, open_store
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
     try:
@@ -251,6 +304,9 @@ def run_serve(args: argparse.Namespace) -> int:
         max_frame=args.max_frame,
         idle_timeout=args.idle_timeout,
         max_conns_per_ip=args.max_conns_per_ip,
+        max_conns_per_mn=args.max_conns_per_mn,
+        max_inflight_frames=args.max_inflight_frames,
+        max_inflight_bytes=args.max_inflight_bytes,
         max_future=max_future_minutes * 60,
         batch_max_frames=args.batch_frames,
         batch_max_delay=args.batch_ms / 1000,
@@ -259,19 +315,26 @@ def run_serve(args: argparse.Namespace) -> int:
     url = args.database_url or default_database_url()
     try:
         store = open_store(url)
-    except (OSError, LookupError, ValueError) as exc:
+    except (OSError, LookupError, ValueError, StoreUnavailable) as exc:
         print(f"ecer hj212 serve: {exc}", file=sys.stderr)
         return 1
     if args.jetstream:
         from ecer.hj212.jetstream import JetStreamForwarder
 
-        store = JetStreamForwarder(store, args.jetstream, _names(args))
+        store = JetStreamForwarder(store, args.jetstream, _names(args), _limits(args))
 
     def ready(gateway: Gateway) -> None:
         # One line on stdout, for people and for scripts that started it with --port 0.
         print(f"listening on {config.host}:{gateway.port}", flush=True)
 
-    state = asyncio.run(serve(store, config, on_ready=ready))
+    def health_ready(server: HealthServer) -> None:
+        print(f"readiness on http://{server.host}:{server.port}/readyz", flush=True)
+
+    health = None if args.health_port is None else (args.health_host, args.health_port)
+    gateway = asyncio.run(
+        serve(store, config, on_ready=ready, health=health, on_health=health_ready)
+    )
+    state = gateway.state
     print(
         f"stopped: {state.received} received, {state.stored} stored, "
         f"{state.duplicates} duplicates, {state.quarantined} quarantined, "
@@ -279,6 +342,9 @@ def run_serve(args: argparse.Namespace) -> int:
         f"{state.answered} answered",
         flush=True,
     )
+    if gateway.failure:
+        print(f"ecer hj212 serve: stopped because {gateway.failure}", file=sys.stderr)
+        return 1
     return 0
 
 
@@ -339,6 +405,7 @@ def run_writer(args: argparse.Namespace) -> int:
             ack_wait=args.ack_wait,
             stop=stop,
             idle_exit=args.idle_exit,
+            limits=_limits(args),
         )
 
     from nats.errors import NoServersError

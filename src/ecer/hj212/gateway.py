@@ -33,6 +33,14 @@ address) and read backpressure (``pause_reading`` while too many frames of a con
 await storage, or while the peer does not read its replies); graceful shutdown in order:
 stop accepting, stop reading, drain what was received (store and answer), close the
 connections, wait for them with a timeout, abort the rest.
+
+Faults and back-pressure (issue #25). A lost store (``StoreUnavailable``) leaves the batch
+unanswered at the head of the queue while the batcher reconnects with backoff; a crash of
+the batching task is supervised (restart, or a loud stop); :meth:`Gateway.readiness` says
+whether frames can be stored now (HTTP ``/readyz``, :class:`HealthServer`). All stations
+together have at most ``max_inflight_frames``/``max_inflight_bytes`` awaiting storage;
+beyond that no station is read and the waiting ones are served in turn
+(:meth:`ServerState.wake`). Authenticated connections are limited per MN.
 """
 
 from __future__ import annotations
@@ -40,6 +48,7 @@ from __future__ import annotations
 import asyncio
 import collections
 import contextlib
+import json
 import logging
 import signal
 import time
@@ -72,6 +81,7 @@ from ecer.hj212.storage import (
     PointInfo,
     PointSource,
     ReceivedFrame,
+    StoreUnavailable,
     WriteResult,
 )
 
@@ -90,6 +100,10 @@ QN_RTN_MN_WRONG: Final = 4  # MN 错误
 # Default of GatewayConfig.max_future: ECER_HJ212_MAX_FUTURE_MINUTES's default, 10 min.
 MAX_FUTURE_SECONDS: Final = 600.0
 
+# Defaults of the global bound on frames awaiting storage (GatewayConfig.max_inflight_*).
+MAX_INFLIGHT_FRAMES: Final = 10_000
+MAX_INFLIGHT_BYTES: Final = 32 * 1024 * 1024
+
 # A DataTime before this is implausible for a logger (HJ/T 212 dates from 2005).
 EARLIEST_DATA_TIME: Final = datetime(2000, 1, 1)
 
@@ -100,7 +114,11 @@ class GatewayConfig:
 
     max_frame: Longest frame accepted, CRLF included [bytes]; longer ones are quarantined.
     idle_timeout: Close a connection that sent nothing for this long [s].
-    max_conns_per_ip: Anonymous connections (no frame accepted yet) one address may hold.
+    max_conns_per_ip: Anonymous connections (no frame accepted yet) one address may hold;
+        0 = no limit. Loggers behind a carrier NAT share an address, and each is anonymous
+        until its first frame is accepted: set it above the loggers that reconnect at once.
+    max_conns_per_mn: Connections that authenticated as one MN; a further one closes the
+        oldest (a logger's new link replaces its dead one); 0 = no limit.
     anonymous_grace: At that limit, the oldest anonymous connection older than this is
         closed to admit a new one; if none is, the new one is refused [s].
     anonymous_timeout: Close a connection that had no frame accepted for this long [s].
@@ -118,6 +136,15 @@ class GatewayConfig:
     batch_max_frames: Most frames written in one transaction.
     batch_max_delay: Longest a frame waits for its batch to fill [s].
     high_water: Frames of one connection awaiting storage before it stops being read.
+    max_inflight_frames, max_inflight_bytes: Frames (and their bytes) of all connections
+        together that may await storage; beyond them connections stop being read, and what
+        one read brought beyond them waits in its connection, served in turn (one frame per
+        waiting connection) as room appears.
+    reconnect_min, reconnect_max: Backoff between attempts to reach the store again after
+        it was lost, doubling from the first to the second [s].
+    stall_timeout: A batch in the writer longer than this makes the gateway not ready [s].
+    max_restarts, restart_window: A batching task that crashed is restarted, unless it
+        crashed this many times within the window [s]: then the gateway stops (exit 1).
     points_refresh: Reload the registered points at least this often [s].
     unknown_refresh: Reload sooner, but not more often than this, when an MN is unknown [s].
     shutdown_timeout: Longest each shutdown step (drain, close) may take [s].
@@ -127,7 +154,8 @@ class GatewayConfig:
     port: int = 9212
     max_frame: int = LARGEST_ENCODABLE_FRAME
     idle_timeout: float = 900.0
-    max_conns_per_ip: int = 64
+    max_conns_per_ip: int = 256
+    max_conns_per_mn: int = 4
     anonymous_grace: float = 1.0
     anonymous_timeout: float = 120.0
     anonymous_drop_limit: int = 64 * 1024
@@ -144,6 +172,13 @@ class GatewayConfig:
     batch_max_frames: int = 1000
     batch_max_delay: float = 0.01
     high_water: int = 256
+    max_inflight_frames: int = MAX_INFLIGHT_FRAMES
+    max_inflight_bytes: int = MAX_INFLIGHT_BYTES
+    reconnect_min: float = 0.1
+    reconnect_max: float = 5.0
+    stall_timeout: float = 60.0
+    max_restarts: int = 3
+    restart_window: float = 60.0
     points_refresh: float = 30.0
     unknown_refresh: float = 2.0
     shutdown_timeout: float = 10.0
@@ -362,6 +397,11 @@ class PointDirectory:
             self._load(now)
         return self.points
 
+    def reload(self) -> Mapping[str, PointInfo]:
+        """The points read again now (proves the store answers)."""
+        self._load(self.clock())
+        return self.points
+
     def _load(self, now: float) -> None:
         self.points = self.source.load_points()
         self.loaded_at = now
@@ -388,6 +428,14 @@ class Batcher:
     A failed batch is retried frame by frame so that one bad frame cannot hold back the
     others; a frame that still fails gets ``None`` (not stored: no reply, the station
     will send it again).
+
+    A lost store (:class:`~ecer.hj212.storage.StoreUnavailable`: the database connection
+    lost or refused) is not the frames' fault: the batch goes back to the head of the queue
+    unanswered, :attr:`available` turns False, and the store is tried again (the points
+    read again, through a new connection) with backoff from ``reconnect_min`` to
+    ``reconnect_max`` seconds; once it answers, the queue is written and answered in order.
+    Meanwhile the queue is held within the gateway's in-flight bound, so stations stop
+    being read rather than queued without limit.
     """
 
     def __init__(
@@ -417,6 +465,13 @@ class Batcher:
         self._idle.set()
         self._stopping = False
         self.batches = 0
+        self.available = True
+        self.unavailable_since: float | None = None
+        self.last_error = ""
+        self.outages = 0
+        # The batch taken from the queue and not yet called back, and since when.
+        self._current: collections.deque[_Pending] = collections.deque()
+        self.writing_since: float | None = None
 
     @property
     def queued(self) -> int:
@@ -440,6 +495,7 @@ class Batcher:
         self._wakeup.set()
 
     async def run(self) -> None:
+        """Take batches from the queue and store them until :meth:`stop`; see the class."""
         loop = asyncio.get_running_loop()
         queue = self._queue
         while True:
@@ -457,20 +513,97 @@ class Batcher:
                     await asyncio.wait_for(self._wakeup.wait(), wait)
                 continue
             batch = [queue.popleft() for _ in range(min(len(queue), self.max_frames))]
-            results = await loop.run_in_executor(self.executor, self._store, batch)
+            self._current.extend(batch)
+            self.writing_since = time.monotonic()
+            try:
+                results = await loop.run_in_executor(self.executor, self._store, batch)
+            except StoreUnavailable as exc:
+                # Back to the head of the queue, unanswered, in order; wait for the store.
+                self._current.clear()
+                self.writing_since = None
+                queue.extendleft(reversed(batch))
+                if self._stopping:  # shutting down: nothing more can be stored
+                    log.error("the store is unavailable (%s) at shutdown", exc)
+                    self.abandon(everything=True)
+                    return
+                await self._await_store(str(exc))
+                continue
+            self.writing_since = None
+            if len(results) != len(batch):
+                raise RuntimeError(f"{len(results)} results for a batch of {len(batch)} frames")
             self.batches += 1
-            for pending, (received, result) in zip(batch, results, strict=True):
+            for received, result in results:
+                pending = self._current.popleft()
                 try:
                     pending.done(received, result)
                 except Exception:
                     log.exception("reply callback failed")
 
+    async def _await_store(self, error: str) -> None:
+        """The store was lost: try it again with backoff until it answers (or stop)."""
+        loop = asyncio.get_running_loop()
+        self.available = False
+        self.unavailable_since = time.monotonic()
+        self.last_error = error
+        self.outages += 1
+        log.error("the store is unavailable (%s); no frame is answered until it is back", error)
+        delay = self.config.reconnect_min
+        while not self.available and not self._stopping:
+            await asyncio.sleep(delay)
+            try:
+                await loop.run_in_executor(self.executor, self._probe)
+            except Exception as exc:
+                self.last_error = str(exc)
+                log.warning("the store is still unavailable (%s); next try in %.1f s", exc, delay)
+                delay = min(delay * 2, self.config.reconnect_max)
+                continue
+            down = time.monotonic() - (self.unavailable_since or time.monotonic())
+            log.warning(
+                "the store is back after %.1f s; writing %d queued frames", down, self.queued
+            )
+            self.available = True
+            self.unavailable_since = None
+            self.last_error = ""
+
+    def _probe(self) -> None:
+        """Runs on the writer thread: read the points again (through a new connection when
+        the last was lost), and let a writer that has more to check (``check()``) do it."""
+        self.directory.reload()
+        check = getattr(self.writer, "check", None)
+        if check is not None:
+            check()
+
+    def abandon(self, everything: bool = False) -> int:
+        """After a crash: call back the batch in hand (and with ``everything`` the queue)
+        as not stored, so no station waits for an answer that cannot come; return how many."""
+        abandoned = list(self._current)
+        self._current.clear()
+        self.writing_since = None
+        if everything:
+            abandoned.extend(self._queue)
+            self._queue.clear()
+        for pending in abandoned:
+            received = ReceivedFrame(
+                pending.received_at, pending.peer, pending.item.data, None, STORED
+            )
+            try:
+                pending.done(received, None)
+            except Exception:
+                log.exception("reply callback failed")
+        if not self._queue:
+            self._idle.set()
+        return len(abandoned)
+
     def _store(self, batch: list[_Pending]) -> list[tuple[ReceivedFrame, WriteResult | None]]:
-        """Runs on the writer thread: parse, check against the points, write, commit."""
+        """Runs on the writer thread: parse, check against the points, write, commit.
+
+        Raises StoreUnavailable when the store is lost (nothing of the batch answered)."""
         self._purge_when_due()
         received = [receive(p.item, p.peer, p.received_at) for p in batch]
         try:
             points = self.directory.current(r.frame.mn for r in received if r.frame is not None)
+        except StoreUnavailable:
+            raise
         except Exception:
             log.exception("loading the monitoring points failed; the batch is not answered")
             return [(r, None) for r in received]
@@ -481,7 +614,7 @@ class Batcher:
         dropped = WriteResult(DROPPED, 0, 0)
         self.dropped += admitted.count(False)
         pairs = zip(judged, admitted, strict=True)
-        return [(r, next(written) if ok else dropped) for r, ok in pairs]
+        return [(r, next(written, None) if ok else dropped) for r, ok in pairs]
 
     def _purge_when_due(self) -> None:
         """Delete the quarantine older than the retention, at most every ``purge_interval``."""
@@ -492,6 +625,9 @@ class Batcher:
         before = self.wall_clock() - timedelta(seconds=self.config.quarantine_retention)
         try:
             deleted = self.writer.purge_quarantine(before)
+        except StoreUnavailable:
+            self._purged_at = None  # again once the store is back
+            raise
         except Exception:
             log.exception("deleting the quarantine received before %s failed", before)
             return
@@ -504,6 +640,8 @@ class Batcher:
             return []
         try:
             return list(self.writer.write_batch(batch))
+        except StoreUnavailable:
+            raise
         except Exception:
             if len(batch) == 1:
                 log.exception("storing a frame from %s failed; it is not answered", batch[0].peer)
@@ -527,6 +665,27 @@ class ServerState:
     # Addresses whose quarantine budget ran out: until when (monotonic) their anonymous
     # connections' junk is dropped as it arrives, without queueing it for storage.
     over_budget: dict[str, float] = field(default_factory=dict)
+    # Authenticated connections by the MN they authenticated as, oldest first.
+    by_mn: dict[str, dict[StationProtocol, None]] = field(default_factory=dict)
+    # The global bound (GatewayConfig.max_inflight_*) and what is in flight: submitted to
+    # the batcher and not yet called back; "held": read beyond the bound, waiting in its
+    # connection. Peaks since the start.
+    max_inflight_frames: int = MAX_INFLIGHT_FRAMES
+    max_inflight_bytes: int = MAX_INFLIGHT_BYTES
+    inflight_frames: int = 0
+    inflight_bytes: int = 0
+    peak_inflight_frames: int = 0
+    peak_inflight_bytes: int = 0
+    held_frames: int = 0
+    held_bytes: int = 0
+    peak_held_frames: int = 0
+    peak_held_bytes: int = 0
+    saturated: int = 0  # times a connection found no room and stopped being read
+    # Connections holding input for want of room, served in turn.
+    waiting: collections.deque[StationProtocol] = field(default_factory=collections.deque)
+    _wake_scheduled: bool = False
+    # The bound was reached and connections still wait: none reads until its turn.
+    full: bool = False
     received: int = 0
     answered: int = 0
     stored: int = 0
@@ -537,6 +696,7 @@ class ServerState:
     failed: int = 0
     refused: int = 0
     evicted: int = 0
+    mn_evicted: int = 0
     rejected_replies: int = 0
 
     def count(self, result: WriteResult | None) -> None:
@@ -556,9 +716,99 @@ class ServerState:
         """Anonymous connections per address."""
         return {address: len(links) for address, links in self.anonymous.items()}
 
+    # --- the global bound on frames in flight ---------------------------------------------
 
-class StationProtocol(asyncio.Protocol):
-    """One station's connection: split, parse, submit for storage, answer when stored."""
+    def has_room(self, size: int) -> bool:
+        """Whether one more frame of ``size`` bytes may be submitted (one always may when
+        nothing is in flight, so that no frame is too big to ever go)."""
+        if self.inflight_frames == 0:
+            return True
+        return (
+            self.inflight_frames < self.max_inflight_frames
+            and self.inflight_bytes + size <= self.max_inflight_bytes
+        )
+
+    def take(self, size: int) -> None:
+        self.inflight_frames += 1
+        self.inflight_bytes += size
+        self.peak_inflight_frames = max(self.peak_inflight_frames, self.inflight_frames)
+        self.peak_inflight_bytes = max(self.peak_inflight_bytes, self.inflight_bytes)
+
+    def hold(self, size: int) -> None:
+        self.held_frames += 1
+        self.held_bytes += size
+        self.peak_held_frames = max(self.peak_held_frames, self.held_frames)
+        self.peak_held_bytes = max(self.peak_held_bytes, self.held_bytes)
+
+    def unhold(self, size: int) -> None:
+        self.held_frames -= 1
+        self.held_bytes -= size
+
+    def release(self, size: int) -> None:
+        """A frame was called back: its room goes to the waiting connections, in turn."""
+        self.inflight_frames -= 1
+        self.inflight_bytes -= size
+        if self.waiting and not self._wake_scheduled:
+            # After the whole batch's callbacks (they run in one go on the loop).
+            self._wake_scheduled = True
+            asyncio.get_running_loop().call_soon(self.wake)
+
+    def saturate(self) -> None:
+        """A connection found no room: from now on no connection reads until its turn
+        (each joins the waiting line), so what is read beyond the bound stays one read of
+        the few connections that were reading at that moment."""
+        self.saturated += 1
+        if not self.full:
+            self.full = True
+            for connection in list(self.connections):
+                connection.wait_for_room()
+
+    def wake(self) -> None:
+        """Give the room there is to waiting connections in turn: one held frame each, or
+        reading again for one without held input (while frames are in flight, whose
+        callbacks wake the line again: as many as there is room beyond the held frames;
+        while full, a read is :data:`SLOW_READ` bytes, about a frame). So a station with one
+        frame waits for about one round of the line, not for the eager ones' backlog, and
+        what is read beyond the bound stays about the bound."""
+        self._wake_scheduled = False
+        waiting = self.waiting
+        resumed = 0
+        while waiting:
+            connection = waiting[0]
+            if connection.closed:
+                waiting.popleft()
+                continue
+            if connection.has_held:
+                if not self.has_room(connection.next_held_size):
+                    return
+                waiting.popleft()
+                connection.submit_held()
+                waiting.append(connection)
+                continue
+            room = self.max_inflight_frames - self.inflight_frames - self.held_frames
+            if self.inflight_frames and resumed >= room:
+                return  # more when a frame in flight is called back
+            waiting.popleft()
+            resumed += 1
+            connection.room_again()
+        self.full = False
+
+
+# Bytes read from a station at once; while the gateway is full (ServerState.full), about
+# one frame, so that what a resumed station brings beyond the bound stays small.
+READ_SIZE: Final = 64 * 1024
+SLOW_READ: Final = 1024
+# One buffer for every connection's reads: asyncio fills it and calls buffer_updated at
+# once, on the event loop's thread, and the bytes are copied out there.
+_READ_BUFFERS: Final = {size: bytearray(size) for size in (READ_SIZE, SLOW_READ)}
+
+
+class StationProtocol(asyncio.BufferedProtocol):
+    """One station's connection: split, parse, submit for storage, answer when stored.
+
+    A buffered protocol: the gateway chooses how much one read takes (:data:`READ_SIZE`,
+    :data:`SLOW_READ` while full) and reads into a buffer shared by all connections.
+    """
 
     def __init__(
         self,
@@ -586,6 +836,8 @@ class StationProtocol(asyncio.Protocol):
         self.mn: str | None = None  # the MN of the first frame accepted on this connection
         self.dropped_bytes = 0
         self._anonymous_handle: asyncio.TimerHandle | None = None
+        # Read beyond the global bound: submitted in turn as room appears (ServerState.wake).
+        self._held: collections.deque[Item] = collections.deque()
 
     @property
     def anonymous(self) -> bool:
@@ -603,7 +855,8 @@ class StationProtocol(asyncio.Protocol):
             self.peer = f"{peername[0]}:{peername[1]}"
         state = self.state
         anonymous = state.anonymous.setdefault(self.address, {})
-        if len(anonymous) >= self.config.max_conns_per_ip and not self._make_room(anonymous):
+        limit = self.config.max_conns_per_ip
+        if limit and len(anonymous) >= limit and not self._make_room(anonymous):
             state.refused += 1
             log.warning(
                 "%s refused: %d anonymous connections from %s already open, none older than %.0f s",
@@ -623,6 +876,8 @@ class StationProtocol(asyncio.Protocol):
         self._anonymous_handle = loop.call_later(
             self.config.anonymous_timeout, self._on_anonymous_timeout
         )
+        if state.full:  # its turn comes after those already waiting
+            self.wait_for_room()
 
     def _make_room(self, anonymous: dict[StationProtocol, None]) -> bool:
         """Close the oldest anonymous connection of the address if it is past its grace.
@@ -660,6 +915,13 @@ class StationProtocol(asyncio.Protocol):
             )
             self.close()
 
+    def get_buffer(self, sizehint: int) -> bytearray:
+        return _READ_BUFFERS[SLOW_READ if self.state.full else READ_SIZE]
+
+    def buffer_updated(self, nbytes: int) -> None:
+        buffer = _READ_BUFFERS[SLOW_READ if self.state.full else READ_SIZE]
+        self.data_received(bytes(memoryview(buffer)[:nbytes]))
+
     def data_received(self, data: bytes) -> None:
         if self.closed or self._discarding:
             return
@@ -671,7 +933,42 @@ class StationProtocol(asyncio.Protocol):
                 if self.closed:
                     return
                 continue
-            self._submit(item)
+            if self._held or not self.state.has_room(len(item.data)):
+                self._held.append(item)
+                self.state.hold(len(item.data))
+            else:
+                self._submit(item)
+        if self._held and "inflight" not in self._pause_reasons:
+            self.state.saturate()
+            self.wait_for_room()
+
+    def wait_for_room(self) -> None:
+        """Stop reading and join the line of connections waiting for room (ServerState)."""
+        if "inflight" not in self._pause_reasons and not self.closed:
+            self._pause("inflight")
+            self.state.waiting.append(self)
+
+    @property
+    def has_held(self) -> bool:
+        return bool(self._held)
+
+    @property
+    def next_held_size(self) -> int:
+        return len(self._held[0].data)
+
+    def submit_held(self) -> None:
+        """Room for one frame of those held: submit it (ServerState.wake)."""
+        item = self._held.popleft()
+        self.state.unhold(len(item.data))
+        self._submit(item)
+
+    def room_again(self) -> None:
+        """Nothing held any more: read this station again."""
+        self._resume("inflight")
+
+    def _drop_held(self) -> None:
+        while self._held:
+            self.state.unhold(len(self._held.popleft().data))
 
     def _address_over_budget(self) -> bool:
         until = self.state.over_budget.get(self.address)
@@ -684,7 +981,7 @@ class StationProtocol(asyncio.Protocol):
 
     def eof_received(self) -> bool | None:
         # The station half-closed: answer what it sent, then close (True keeps it open).
-        if self.pending:
+        if self.pending or self._held:
             self._close_when_drained = True
             return True
         return None
@@ -694,10 +991,12 @@ class StationProtocol(asyncio.Protocol):
         if self._idle_handle is not None:
             self._idle_handle.cancel()
             self._idle_handle = None
+        self._drop_held()  # never submitted, so never answered: the station sends it again
         if self._admitted:
             self._admitted = False
             self.state.connections.discard(self)
             self._leave_anonymous()
+            self._leave_mn()
 
     def pause_writing(self) -> None:
         # The station does not read its replies: stop reading its frames meanwhile.
@@ -710,6 +1009,7 @@ class StationProtocol(asyncio.Protocol):
 
     def _submit(self, item: Item) -> None:
         self.state.received += 1
+        self.state.take(len(item.data))
         self.pending += 1
         if self.pending >= self.config.high_water:
             self._pause("storage")
@@ -717,6 +1017,7 @@ class StationProtocol(asyncio.Protocol):
 
     def _stored(self, received: ReceivedFrame, result: WriteResult | None) -> None:
         self.pending -= 1
+        self.state.release(len(received.data))
         self.state.count(result)
         frame = received.frame
         if result is not None and result.status in ACCEPTED and frame is not None:
@@ -735,7 +1036,7 @@ class StationProtocol(asyncio.Protocol):
                     self.state.rejected_replies += 1
         if self.pending <= self.config.high_water // 2:
             self._resume("storage")
-        if self.pending == 0 and self._close_when_drained:
+        if self.pending == 0 and not self._held and self._close_when_drained:
             self.close()
 
     def _accepted(self, frame: Frame) -> None:
@@ -743,6 +1044,28 @@ class StationProtocol(asyncio.Protocol):
         if self.mn is None:
             self.mn = frame.mn
             self._leave_anonymous()
+            links = self.state.by_mn.setdefault(frame.mn, {})
+            links[self] = None
+            limit = self.config.max_conns_per_mn
+            while limit and len(links) > limit:
+                oldest = next(iter(links))
+                log.warning(
+                    "%s closed: MN %s has %d connections, the limit (a newer one, %s, replaces it)",
+                    oldest.peer,
+                    frame.mn,
+                    len(links),
+                    self.peer,
+                )
+                self.state.mn_evicted += 1
+                oldest._leave_mn()
+                oldest.close()
+
+    def _leave_mn(self) -> None:
+        links = self.state.by_mn.get(self.mn or "")
+        if links is not None and self in links:
+            del links[self]
+            if not links:
+                del self.state.by_mn[self.mn or ""]
 
     def _drop(self, size: int, counted: bool = False) -> None:
         """Input not stored for the quarantine's caps; an anonymous sender of much is closed."""
@@ -779,7 +1102,7 @@ class StationProtocol(asyncio.Protocol):
 
     def _on_idle(self) -> None:
         self._idle_handle = None
-        if self.pending:  # waiting for our storage, not idle itself
+        if self.pending or self._held:  # waiting for our storage, not idle itself
             self._arm_idle_timer()
             return
         log.info("%s idle for %.0f s: closing", self.peer, self.config.idle_timeout)
@@ -824,11 +1147,22 @@ class StationProtocol(asyncio.Protocol):
 
 
 class Gateway:
-    """The server: listening socket, batcher task, live connections, ordered shutdown."""
+    """The server: listening socket, batcher task, live connections, ordered shutdown.
+
+    The batching task is supervised (:meth:`_supervise`): if it crashes, the frames of the
+    batch in hand are called back as not stored (no answer: the stations send them again)
+    and it is restarted; after ``max_restarts`` crashes within ``restart_window`` seconds the
+    gateway logs it as critical and shuts down (:attr:`failure` set; the CLI exits 1).
+    :meth:`readiness` says whether frames can be stored now (``/readyz`` with
+    ``health_port``, :class:`HealthServer`).
+    """
 
     def __init__(self, store: FrameStore, config: GatewayConfig) -> None:
         self.config = config
-        self.state = ServerState()
+        self.state = ServerState(
+            max_inflight_frames=config.max_inflight_frames,
+            max_inflight_bytes=config.max_inflight_bytes,
+        )
         directory = PointDirectory(store, config.points_refresh, config.unknown_refresh)
         self.batcher = Batcher(
             store, directory, config.batch_max_frames, config.batch_max_delay, config
@@ -837,6 +1171,10 @@ class Gateway:
         self._batcher_task: asyncio.Task[None] | None = None
         self._shutdown_requested = asyncio.Event()
         self._shutdown: asyncio.Task[None] | None = None
+        self.crashes: collections.deque[float] = collections.deque()
+        self.restarts = 0
+        self.failure: str = ""
+        self.started = False
 
     @property
     def port(self) -> int:
@@ -849,13 +1187,101 @@ class Gateway:
 
     async def start(self) -> None:
         loop = asyncio.get_running_loop()
-        self._batcher_task = asyncio.create_task(self.batcher.run(), name="hj212-batcher")
+        self._batcher_task = asyncio.create_task(self._supervise(), name="hj212-batcher")
         # Load the points before the first station connects (and fail early on a bad DB).
         await loop.run_in_executor(self.batcher.executor, self.batcher.directory.current, ())
         self.server = await loop.create_server(
             self.protocol, self.config.host, self.config.port, backlog=4096, reuse_address=True
         )
+        self.started = True
         log.info("HJ 212 gateway listening on %s:%d", self.config.host, self.port)
+
+    async def _supervise(self) -> None:
+        """Run the batching task; restart it after a crash, or stop the gateway loudly."""
+        config = self.config
+        while True:
+            try:
+                await self.batcher.run()
+                return
+            except asyncio.CancelledError:
+                raise
+            except BaseException as exc:  # whatever it was, the stations must not hang
+                now = time.monotonic()
+                self.crashes.append(now)
+                while self.crashes and now - self.crashes[0] > config.restart_window:
+                    self.crashes.popleft()
+                fatal = len(self.crashes) >= config.max_restarts
+                abandoned = self.batcher.abandon(everything=fatal)
+                if fatal:
+                    self.failure = (
+                        f"the batching task crashed {len(self.crashes)} times within "
+                        f"{config.restart_window:.0f} s (last: {type(exc).__name__}: {exc})"
+                    )
+                    log.critical(
+                        "%s; %d frames not answered; stopping the gateway",
+                        self.failure,
+                        abandoned,
+                        exc_info=exc,
+                    )
+                    self.request_shutdown()
+                    return
+                self.restarts += 1
+                log.critical(
+                    "the batching task crashed (%s: %s); %d frames of its batch not answered "
+                    "(the stations send them again); restarting it",
+                    type(exc).__name__,
+                    exc,
+                    abandoned,
+                    exc_info=exc,
+                )
+                await asyncio.sleep(config.reconnect_min)
+
+    def readiness(self) -> tuple[bool, str]:
+        """Whether the gateway can store (and so answer) frames now, and why not."""
+        batcher = self.batcher
+        task = self._batcher_task
+        if not self.started:
+            return False, "starting"
+        if self._shutdown is not None or self._shutdown_requested.is_set():
+            return False, "shutting down" + (f": {self.failure}" if self.failure else "")
+        if task is None or task.done():
+            return False, "the batching task is not running"
+        if not batcher.available:
+            since = time.monotonic() - (batcher.unavailable_since or time.monotonic())
+            return False, f"the store is unavailable for {since:.0f} s: {batcher.last_error}"
+        if batcher.writing_since is not None:
+            busy = time.monotonic() - batcher.writing_since
+            if busy > self.config.stall_timeout:
+                return False, f"a batch has been in the writer for {busy:.0f} s"
+        return True, "ready"
+
+    def status(self) -> dict[str, object]:
+        """Readiness and counters, for /status and people."""
+        ready, reason = self.readiness()
+        state = self.state
+        return {
+            "ready": ready,
+            "reason": reason,
+            "connections": len(state.connections),
+            "queued": self.batcher.queued,
+            "inflight_frames": state.inflight_frames,
+            "inflight_bytes": state.inflight_bytes,
+            "max_inflight_frames": state.max_inflight_frames,
+            "max_inflight_bytes": state.max_inflight_bytes,
+            "peak_inflight_frames": state.peak_inflight_frames,
+            "peak_inflight_bytes": state.peak_inflight_bytes,
+            "held_frames": state.held_frames,
+            "peak_held_frames": state.peak_held_frames,
+            "received": state.received,
+            "stored": state.stored,
+            "duplicates": state.duplicates,
+            "quarantined": state.quarantined,
+            "dropped": state.dropped,
+            "failed": state.failed,
+            "answered": state.answered,
+            "store_outages": self.batcher.outages,
+            "batcher_restarts": self.restarts,
+        }
 
     def request_shutdown(self) -> None:
         """Signal handler: begin the graceful shutdown."""
@@ -912,25 +1338,115 @@ class Gateway:
         )
 
 
+class HealthServer:
+    """A tiny HTTP/1.0 server on its own port for probes: ``GET /readyz`` answers 200
+    ``ready`` or 503 with the reason (:meth:`Gateway.readiness`), ``/livez`` 200 while the
+    event loop runs, ``/status`` the counters as JSON (:meth:`Gateway.status`).
+
+    Its own port, so that load balancers and orchestrators (HAProxy ``option httpchk``,
+    Kubernetes probes, systemd or Nagios checks) need no HJ 212 and the stations' port
+    carries station traffic only; bind it to an internal address.
+    """
+
+    MAX_REQUEST: Final = 4096
+
+    def __init__(self, gateway: Gateway, host: str, port: int) -> None:
+        self.gateway = gateway
+        self.host = host
+        self.requested_port = port
+        self.server: asyncio.Server | None = None
+
+    @property
+    def port(self) -> int:
+        assert self.server is not None
+        return int(self.server.sockets[0].getsockname()[1])
+
+    async def start(self) -> None:
+        self.server = await asyncio.start_server(self._handle, self.host, self.requested_port)
+        log.info("readiness on http://%s:%d/readyz", self.host, self.port)
+
+    async def close(self) -> None:
+        if self.server is not None:
+            self.server.close()
+            await self.server.wait_closed()
+
+    def answer(self, path: str) -> tuple[int, str, str]:
+        """(status, content type, body) for a GET of ``path``."""
+        if path == "/readyz":
+            ready, reason = self.gateway.readiness()
+            return (200 if ready else 503), "text/plain", reason + "\n"
+        if path == "/livez":
+            return 200, "text/plain", "alive\n"
+        if path == "/status":
+            return 200, "application/json", json.dumps(self.gateway.status()) + "\n"
+        return 404, "text/plain", f"{path}: not found (try /readyz, /livez, /status)\n"
+
+    async def _handle(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        try:
+            head = await asyncio.wait_for(reader.readuntil(b"\r\n\r\n"), 5)
+            words = head.split(b"\r\n", 1)[0].decode("latin-1").split(" ")
+            method, path = [*words, "", ""][:2]
+            if method not in ("GET", "HEAD"):
+                code, kind, body = 405, "text/plain", f"{method}: only GET\n"
+            else:
+                code, kind, body = self.answer(path.split("?", 1)[0])
+            data = body.encode()
+            reason = HTTP_REASONS.get(code, "")
+            writer.write(
+                f"HTTP/1.0 {code} {reason}\r\nContent-Type: {kind}; charset=utf-8\r\n"
+                f"Content-Length: {len(data)}\r\nConnection: close\r\n\r\n".encode()
+                + (data if method == "GET" else b"")
+            )
+            await writer.drain()
+        except (OSError, TimeoutError, asyncio.IncompleteReadError, asyncio.LimitOverrunError):
+            pass  # a probe that went away or sent nonsense: nothing to answer
+        finally:
+            writer.close()
+            with contextlib.suppress(OSError):
+                await writer.wait_closed()
+
+
+HTTP_REASONS: Final = {
+    200: "OK",
+    404: "Not Found",
+    405: "Method Not Allowed",
+    503: "Service Unavailable",
+}
+
+
 async def serve(
     store: FrameStore,
     config: GatewayConfig,
     on_ready: Callable[[Gateway], None] | None = None,
     signals: Sequence[signal.Signals] = (signal.SIGTERM, signal.SIGINT),
-) -> ServerState:
-    """Run a gateway until SIGTERM/SIGINT, then shut it down gracefully."""
+    health: tuple[str, int] | None = None,
+    on_health: Callable[[HealthServer], None] | None = None,
+) -> Gateway:
+    """Run a gateway until SIGTERM/SIGINT (or a fatal crash of its batching task: its
+    ``failure`` then says why), then shut it down gracefully; return it.
+
+    health: (host, port) of the :class:`HealthServer`, if one is wanted.
+    """
     gateway = Gateway(store, config)
     await gateway.start()
+    health_server = None
+    if health is not None:
+        health_server = HealthServer(gateway, *health)
+        await health_server.start()
     loop = asyncio.get_running_loop()
     for sig in signals:
         loop.add_signal_handler(sig, gateway.request_shutdown)
     if on_ready is not None:
         on_ready(gateway)
+    if health_server is not None and on_health is not None:
+        on_health(health_server)
     try:
         await gateway.wait_for_shutdown_request()
     finally:
         # A second signal during the shutdown changes nothing: the handlers stay until done.
         await gateway.shutdown()
+        if health_server is not None:
+            await health_server.close()
         for sig in signals:
             loop.remove_signal_handler(sig)
-    return gateway.state
+    return gateway

@@ -32,7 +32,14 @@ from typing import Any
 import nats
 from nats.errors import DrainTimeoutError
 from nats.errors import Error as NatsError
-from nats.js.api import AckPolicy, ConsumerConfig, StorageType, StreamConfig
+from nats.js.api import (
+    AckPolicy,
+    ConsumerConfig,
+    DiscardPolicy,
+    RetentionPolicy,
+    StorageType,
+    StreamConfig,
+)
 from nats.js.errors import NotFoundError
 
 from ecer.hj212.codec import LENIENT, FrameError, parse_frame
@@ -43,6 +50,7 @@ from ecer.hj212.storage import (
     PointInfo,
     PointSpec,
     ReceivedFrame,
+    StoreUnavailable,
     WriteResult,
 )
 
@@ -99,13 +107,62 @@ class Names:
     durable: str = DURABLE
 
 
-async def ensure_stream(js: Any, names: Names) -> None:
-    """Create the stream (file storage, so an acknowledged frame survives a restart)."""
-    config = StreamConfig(name=names.stream, subjects=[names.subject], storage=StorageType.FILE)
+@dataclass(frozen=True)
+class StreamLimits:
+    """How much the stream may hold (``serve``/``writer`` ``--stream-max-*``).
+
+    max_bytes: Most bytes held; when full, a publish is refused (discard policy "new"), so
+        the gateway answers nothing and stops reading stations until writers catch up:
+        nothing acknowledged is pushed out. max_age: Messages older than this are deleted
+        even if no writer stored them (JetStream's only way to bound an abandoned stream)
+        [s]; 0 = never. replicas: Copies in a JetStream cluster (3 there; 1 on one server).
+
+    The stream is a work queue: a message is deleted once a writer acknowledged it (after
+    its commit), so the limits count only frames not stored yet.
+    """
+
+    max_bytes: int = 8 * 1024**3
+    max_age: float = 7 * 86400.0
+    replicas: int = 1
+
+
+async def ensure_stream(js: Any, names: Names, limits: StreamLimits = StreamLimits()) -> None:
+    """Create the stream (file storage, so an acknowledged frame survives a restart), or
+    bring an existing one's limits to ``limits``."""
+    wanted: dict[str, Any] = {
+        "max_bytes": limits.max_bytes or -1,
+        "max_age": limits.max_age,
+        "discard": DiscardPolicy.NEW,
+        "num_replicas": limits.replicas,
+    }
     try:
-        await js.stream_info(names.stream)
+        info = await js.stream_info(names.stream)
     except NotFoundError:
-        await js.add_stream(config)
+        await js.add_stream(
+            StreamConfig(
+                name=names.stream,
+                subjects=[names.subject],
+                storage=StorageType.FILE,
+                retention=RetentionPolicy.WORK_QUEUE,
+                **wanted,
+            )
+        )
+        return
+    config = info.config
+    if config.retention != RetentionPolicy.WORK_QUEUE:
+        # Its limits would count the frames already stored too: with discard "new" it would
+        # fill with them and refuse every frame. Left as it is.
+        log.warning(
+            "stream %s keeps stored frames (retention %s, not workqueue): its limits are "
+            "left as they are; recreate it empty (a work queue) to bound it",
+            names.stream,
+            config.retention,
+        )
+        return
+    if any(getattr(config, key) != value for key, value in wanted.items()):
+        for key, value in wanted.items():
+            setattr(config, key, value)
+        await js.update_stream(config)
 
 
 class JetStreamForwarder:
@@ -113,10 +170,17 @@ class JetStreamForwarder:
     frames to JetStream. Called from the gateway's single writer thread, which gets an
     event loop of its own for the NATS client."""
 
-    def __init__(self, points: FrameStore, servers: str, names: Names = Names()) -> None:
+    def __init__(
+        self,
+        points: FrameStore,
+        servers: str,
+        names: Names = Names(),
+        limits: StreamLimits = StreamLimits(),
+    ) -> None:
         self.points = points
         self.servers = servers
         self.names = names
+        self.limits = limits
         self._loop = asyncio.new_event_loop()
         self._nc: Any = None
         self._js: Any = None
@@ -127,12 +191,19 @@ class JetStreamForwarder:
                 self.servers, connect_timeout=5, max_reconnect_attempts=-1
             )
             self._js = self._nc.jetstream()
-            await ensure_stream(self._js, self.names)
+            await ensure_stream(self._js, self.names, self.limits)
 
-        self._loop.run_until_complete(connect())
+        try:
+            self._loop.run_until_complete(connect())
+        except (OSError, TimeoutError, NatsError) as exc:
+            raise StoreUnavailable(f"JetStream at {self.servers}: {exc}") from exc
 
     def write_batch(self, frames: Sequence[ReceivedFrame]) -> list[WriteResult]:
-        """Publish the batch; return once JetStream has persisted every frame of it."""
+        """Publish the batch; return once JetStream has persisted every frame of it.
+
+        A refused publish (the stream full, JetStream away or not answering) is
+        StoreUnavailable: nothing of the batch is answered, the gateway tries again.
+        """
         if self._js is None:
             self._connect()
 
@@ -143,9 +214,32 @@ class JetStreamForwarder:
                 )
             )
 
-        acks = self._loop.run_until_complete(publish())
+        try:
+            acks = self._loop.run_until_complete(publish())
+        except (TimeoutError, NatsError) as exc:
+            raise StoreUnavailable(f"JetStream stream {self.names.stream}: {exc!r}") from exc
         # frame_id: the stream sequence, by which the message can be found again.
         return [WriteResult(f.status, int(a.seq), 0) for f, a in zip(frames, acks, strict=True)]
+
+    def check(self) -> None:
+        """The gateway's probe after an outage: JetStream answers and the stream has room
+        (StoreUnavailable otherwise)."""
+        if self._js is None:
+            self._connect()
+
+        async def room() -> None:
+            info = await self._js.stream_info(self.names.stream)
+            limit = info.config.max_bytes or -1
+            if limit > 0 and info.state.bytes + CHECK_MARGIN > limit:
+                raise StoreUnavailable(
+                    f"JetStream stream {self.names.stream} full: {info.state.bytes} of "
+                    f"{limit} bytes (frames the writers have not stored yet)"
+                )
+
+        try:
+            self._loop.run_until_complete(room())
+        except (TimeoutError, NatsError) as exc:
+            raise StoreUnavailable(f"JetStream stream {self.names.stream}: {exc!r}") from exc
 
     def load_points(self) -> dict[str, PointInfo]:
         return self.points.load_points()
@@ -165,12 +259,22 @@ class JetStreamForwarder:
         self.points.close()
 
 
-async def _subscribe(js: Any, names: Names, ack_wait: float, attempts: int = 10) -> Any:
+# Room the stream must have before the gateway publishes again after it was full [bytes].
+CHECK_MARGIN = 1024 * 1024
+
+
+async def _subscribe(
+    js: Any,
+    names: Names,
+    ack_wait: float,
+    attempts: int = 10,
+    limits: StreamLimits = StreamLimits(),
+) -> Any:
     """The stream and the durable pull consumer; JetStream API calls that time out on a
     busy server are tried again (``attempts`` times, a second apart)."""
     for attempt in range(attempts):
         try:
-            await ensure_stream(js, names)
+            await ensure_stream(js, names, limits)
             return await js.pull_subscribe(
                 names.subject,
                 durable=names.durable,
@@ -208,6 +312,7 @@ async def run_writer(
     ack_wait: float = 30.0,
     stop: asyncio.Event | None = None,
     idle_exit: float | None = None,
+    limits: StreamLimits = StreamLimits(),
 ) -> WriterStats:
     """Fetch batches from the durable consumer, store each in one transaction, then ack.
 
@@ -221,7 +326,7 @@ async def run_writer(
     loop = asyncio.get_running_loop()
     try:
         js = nc.jetstream()
-        subscription = await _subscribe(js, names, ack_wait)
+        subscription = await _subscribe(js, names, ack_wait, limits=limits)
         idle_since = loop.time()
         first_at: float | None = None
         while not stop.is_set():

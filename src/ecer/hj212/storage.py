@@ -30,18 +30,20 @@ from __future__ import annotations
 import json
 import os
 import sqlite3
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from types import MappingProxyType
-from typing import Any, Final, Protocol
+from typing import Any, Final, Protocol, TypeVar
 from zoneinfo import ZoneInfo
 
 import dj_database_url
 
 from ecer.hj212.codec import LENIENT, STRICT, Frame, TolerancePolicy
 from ecer.hj212.pollutants import to_2017_code
+
+_T = TypeVar("_T")
 
 # Table names; ecer.web.monitoring.models uses them as db_table.
 POINT_TABLE: Final = "monitoring_point"
@@ -194,6 +196,14 @@ class WriteResult:
     measurements: int
 
 
+class StoreUnavailable(Exception):
+    """The store cannot be reached now (connection lost or refused, server shutting down).
+
+    Not the fault of the frames: the gateway keeps them unanswered, reconnects with
+    backoff and stores them once the store is back (:class:`~ecer.hj212.gateway.Batcher`).
+    """
+
+
 class FrameWriter(Protocol):
     """Stores batches of frames; one committed transaction per call."""
 
@@ -326,6 +336,8 @@ def _insert(table: str, columns: Sequence[str], placeholder: str, suffix: str = 
     return f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({marks}){suffix}"
 
 
+# sqlite3's message when another writer held the lock past busy_timeout.
+_SQLITE_BUSY: Final = "database is locked"
 _POINT_QUERY: Final = f"SELECT id, mn, password, tolerance, active FROM {POINT_TABLE}"
 _PURGE: Final = f"DELETE FROM {RAW_FRAME_TABLE} WHERE status = '{QUARANTINED}' AND received_at < %s"
 
@@ -424,9 +436,11 @@ class SQLiteFrameWriter:
                         added = db.executemany(self._insert_measurement, values).rowcount
                 results.append(WriteResult(status, frame_id, added))
             db.execute("COMMIT")
-        except BaseException:
+        except BaseException as exc:
             if db.in_transaction:
                 db.execute("ROLLBACK")
+            if isinstance(exc, sqlite3.OperationalError) and _SQLITE_BUSY in str(exc):
+                raise StoreUnavailable(f"{self.path}: {exc}") from exc
             raise
         return results
 
@@ -483,15 +497,32 @@ class PostgresFrameWriter:
 
     Each batch is one transaction; its statements are sent in pipeline mode (psycopg's
     ``executemany``), and the commit waits for the WAL flush (``synchronous_commit=on``).
+    A lost connection raises :class:`StoreUnavailable` (the batch was not committed, or its
+    commit was not confirmed: written again, the unique indexes make it a repeat); the next
+    call connects again.
     """
 
+    # libpq options that turn a dead or black-holed server into an error within seconds
+    # instead of a read that waits for ever: connect timeout [s], TCP keepalives [s] and
+    # the longest unacknowledged write [ms].
+    CONNECTION_OPTIONS: Final[Mapping[str, Any]] = MappingProxyType(
+        {
+            "connect_timeout": 5,
+            "keepalives": 1,
+            "keepalives_idle": 5,
+            "keepalives_interval": 2,
+            "keepalives_count": 3,
+            "tcp_user_timeout": 10_000,
+        }
+    )
+
     def __init__(self, conninfo: str, *, data_time_zone: str = DATA_TIME_ZONE) -> None:
-        import psycopg
         from psycopg.types.json import Jsonb
 
         self._jsonb = Jsonb
-        self.connection = psycopg.connect(conninfo, autocommit=True)
-        self.connection.execute("SET synchronous_commit = on")
+        self.conninfo = conninfo
+        self.reconnects = 0
+        self.connection = self._connect()
         names = {
             str(row[0])
             for row in self.connection.execute(
@@ -504,6 +535,46 @@ class PostgresFrameWriter:
         self._insert_raw = _insert(RAW_FRAME_TABLE, _RAW_COLUMNS, "%s", returning)
         self._insert_logged = _insert(RAW_FRAME_TABLE, _RAW_COLUMNS, "%s", " RETURNING id")
         self._insert_measurement = _insert(MEASUREMENT_TABLE, _MEASUREMENT_COLUMNS, "%s", returning)
+
+    def _connect(self) -> Any:
+        import psycopg
+
+        try:
+            connection = psycopg.connect(self.conninfo, autocommit=True, **self.CONNECTION_OPTIONS)
+            connection.execute("SET synchronous_commit = on")
+        except psycopg.OperationalError as exc:
+            raise StoreUnavailable(f"PostgreSQL: cannot connect: {exc}".strip()) from exc
+        return connection
+
+    def _usable(self) -> Any:
+        """The connection; a new one when the last was lost (:class:`StoreUnavailable` if
+        the server cannot be reached)."""
+        if self.connection.closed or self.connection.broken:
+            self.connection.close()
+            self.connection = self._connect()
+            self.reconnects += 1
+        return self.connection
+
+    def _unavailable(self, exc: Exception) -> StoreUnavailable:
+        """Whether ``exc`` lost the connection (StoreUnavailable) or is the statement's."""
+        self.connection.close()  # whatever state the session was in, start a new one
+        return StoreUnavailable(f"PostgreSQL: connection lost: {exc}".strip())
+
+    def _guarded(self, operation: Callable[[Any], _T]) -> _T:
+        """Run ``operation`` on a usable connection; a lost connection is StoreUnavailable."""
+        import psycopg
+
+        connection = self._usable()
+        try:
+            return operation(connection)
+        except (psycopg.OperationalError, psycopg.InterfaceError) as exc:
+            if (
+                connection.broken
+                or connection.closed
+                or isinstance(exc, psycopg.errors.AdminShutdown | psycopg.errors.CannotConnectNow)
+            ):
+                raise self._unavailable(exc) from exc
+            raise
 
     def _raw(self, item: ReceivedFrame, status: str) -> tuple[Any, ...]:
         row = self._rows.raw(item, status)
@@ -522,8 +593,11 @@ class PostgresFrameWriter:
         return ids
 
     def write_batch(self, frames: Sequence[ReceivedFrame]) -> list[WriteResult]:
+        return self._guarded(lambda connection: self._write_batch(connection, frames))
+
+    def _write_batch(self, connection: Any, frames: Sequence[ReceivedFrame]) -> list[WriteResult]:
         statuses = [item.status for item in frames]
-        with self.connection.transaction(), self.connection.cursor() as cursor:
+        with connection.transaction(), connection.cursor() as cursor:
             stored = [index for index, status in enumerate(statuses) if status == STORED]
             inserted = self._returning(
                 cursor, self._insert_raw, [self._raw(frames[index], STORED) for index in stored]
@@ -557,18 +631,28 @@ class PostgresFrameWriter:
         ]
 
     def purge_quarantine(self, before: datetime) -> int:
-        with self.connection.transaction():
-            cursor = self.connection.execute(_PURGE, (before,))
-        return int(cursor.rowcount)
+        def purge(connection: Any) -> int:
+            with connection.transaction():
+                cursor = connection.execute(_PURGE, (before,))
+            return int(cursor.rowcount)
+
+        return self._guarded(purge)
 
     def load_points(self) -> dict[str, PointInfo]:
-        return _point_infos(self.connection.execute(_POINT_QUERY).fetchall())
+        return self._guarded(
+            lambda connection: _point_infos(connection.execute(_POINT_QUERY).fetchall())
+        )
 
     def register_points(self, points: Iterable[PointSpec]) -> int:
         values = [_point_values(spec) for spec in points]
-        with self.connection.transaction(), self.connection.cursor() as cursor:
-            cursor.executemany(_insert(POINT_TABLE, _POINT_COLUMNS, "%s", _POINT_UPSERT), values)
-        return len(values)
+
+        def register(connection: Any) -> int:
+            with connection.transaction(), connection.cursor() as cursor:
+                sql = _insert(POINT_TABLE, _POINT_COLUMNS, "%s", _POINT_UPSERT)
+                cursor.executemany(sql, values)
+            return len(values)
+
+        return self._guarded(register)
 
     def close(self) -> None:
         self.connection.close()
