@@ -141,6 +141,20 @@ def bounded(settings: Any, tmp_path: Any) -> Any:
 
 
 def _url(name: str) -> str:
+    if name == "registers:import":
+        return reverse(name, args=["coal_boilers_small"])
+    if name == "registers:step":
+        from ecer.web.catalog.models import Area
+        from ecer.web.registers.models import Item, Register
+
+        item = Item.objects.create(
+            register=Register.objects.get(code="coal_boilers_small"),
+            identifier="上传测试-1",
+            name="上传测试锅炉",
+            area=Area.objects.get(code="haicheng"),
+            registered_on="2023-01-01",
+        )
+        return reverse(name, args=[item.pk])
     if name == "reductions:evidence":
         from django.utils import timezone
 

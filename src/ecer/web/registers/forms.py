@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from ecer.web.accounts.scoping import ScopedModelForm
 from ecer.web.registers import services
 from ecer.web.registers.models import Item, Register, Status
+from ecer.web.uploads.fields import BoundedFileField
 
 
 class ItemForm(ScopedModelForm):
@@ -82,8 +83,12 @@ class StepForm(forms.Form):
     note = forms.CharField(
         label=_("说明"), required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
-    evidence = forms.FileField(label=_("佐证材料（PDF、图片、Word 或 Excel）"), required=False)
+    evidence = BoundedFileField(
+        label=_("佐证材料（PDF、图片、Word 或 Excel）"),
+        required=False,
+        suffixes=(".pdf", ".png", ".jpg", ".jpeg", ".docx", ".xlsx"),
+    )
 
 
 class ImportForm(forms.Form):
-    file = forms.FileField(label=_("台账 Excel 文件"))
+    file = BoundedFileField(label=_("台账 Excel 文件"), suffixes=(".xlsx",))

@@ -7,6 +7,7 @@ app_name = "registers"
 urlpatterns = [
     path("", views.index, name="index"),
     path("export.xlsx", views.export_view, name="export"),
+    path("template.xlsx", views.import_template, name="template"),
     path("items/<int:pk>/", views.item_detail, name="item"),
     path("items/<int:pk>/step/", views.add_step, name="step"),
     path("items/<int:pk>/steps/<int:step_pk>/evidence/", views.evidence_file, name="evidence"),

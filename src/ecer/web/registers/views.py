@@ -27,6 +27,8 @@ from ecer.web.indicators import service as indicators
 from ecer.web.registers import services
 from ecer.web.registers.forms import ImportForm, ItemForm, StepForm
 from ecer.web.registers.models import Item, Register, Status, Step
+from ecer.web.uploads.errors import listing as error_listing
+from ecer.web.uploads.registry import import_endpoint
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -174,6 +176,7 @@ def item_detail(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
+@import_endpoint("file", field="evidence")
 @require_POST
 @scoped
 def add_step(request: HttpRequest, pk: int) -> HttpResponse:
@@ -237,6 +240,7 @@ def item_new(request: HttpRequest, code: str) -> HttpResponse:
     return render(request, "registers/item_form.html", {"register": register, "form": form})
 
 
+@import_endpoint("workbook", template="registers:template")
 @require_POST
 @scoped
 def import_view(request: HttpRequest, code: str) -> HttpResponse:
@@ -246,18 +250,23 @@ def import_view(request: HttpRequest, code: str) -> HttpResponse:
         raise PermissionDenied("only the city and districts import items")
     form = ImportForm(request.POST, request.FILES)
     if not form.is_valid():
-        messages.error(request, _("请选择 Excel 文件"))
-        return redirect("registers:register", code=code)
-    try:
-        summary = services.import_register(
-            register, form.cleaned_data["file"].read(), scope, request.user
+        # The file's own problem (missing, too large, not .xlsx), on the page that says why.
+        return render(
+            request,
+            "registers/import_errors.html",
+            {"register": register, "form": form},
         )
+    upload = form.cleaned_data["file"]
+    try:
+        summary = services.import_register(register, upload.read(), scope, request.user)
     except sheets.SheetImportError as exc:
         return render(
             request,
             "registers/import_errors.html",
-            {"register": register, "errors": exc.errors},
-            status=400,
+            {
+                "register": register,
+                "listing": error_listing(request, "registers", upload.name, exc.errors),
+            },
         )
     messages.success(
         request,
@@ -265,6 +274,21 @@ def import_view(request: HttpRequest, code: str) -> HttpResponse:
         % {"c": summary.created, "u": summary.updated, "s": summary.steps},
     )
     return redirect("registers:register", code=code)
+
+
+@scoped
+def import_template(request: HttpRequest) -> HttpResponse:
+    """The import's layout with no item: one sheet 台账 with the columns the import reads."""
+    plan = _plan(request)
+    register = plan.registers.order_by("pk").first()
+    if register is None:
+        raise Http404("the plan has no register")
+    content = services.export_registers([(register, [])], single=True)
+    response = HttpResponse(content, content_type=XLSX)
+    response["Content-Disposition"] = content_disposition_header(
+        as_attachment=True, filename="register-template.xlsx"
+    )
+    return response
 
 
 @scoped
