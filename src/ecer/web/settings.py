@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "ecer.web.monitoring",
     "ecer.web.reports",
     "ecer.web.quality",
+    "ecer.web.tasks",
 ]
 
 MIDDLEWARE = [

@@ -27,6 +27,7 @@ urlpatterns += i18n_patterns(
     path("rights/", include("ecer.web.rights.urls")),
     path("reports/", include("ecer.web.reports.urls")),
     path("quality/", include("ecer.web.quality.urls")),
+    path("tasks/", include("ecer.web.tasks.urls")),
     path("", include("ecer.web.catalog.urls")),
     prefix_default_language=False,
 )
