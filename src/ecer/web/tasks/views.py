@@ -63,10 +63,17 @@ def _today() -> date:
     return timezone.localdate()
 
 
+def _require_task_pages(scope: Scope) -> None:
+    """The task pages are for the city, leaders, departments and districts, not enterprises."""
+    if not (scope.sees_all_areas or scope.role == "district"):
+        raise PermissionDenied("the task pages are for the city, departments and districts")
+
+
 @scoped
 def task_list(request: HttpRequest) -> HttpResponse:
     plan = _plan()
     scope = _scope(request)
+    _require_task_pages(scope)
     today = _today()
     rows = []
     for task in scope.tasks(services.tasks_with_reports(plan)):
@@ -144,7 +151,9 @@ def _save_evidence(report: ProgressReport, checked: Any, name: str, user: Any) -
     )
     evidence.file.save(f"{checked.sha256}.{checked.kind}", ContentFile(checked.content), save=False)
     evidence.save()
-    services.record(report, ReportEvent.Action.EVIDENCE, user, f"{evidence.name} {checked.sha256}")
+    # The full hash is on the report page; the history names the file and the hash's head.
+    note = f"{evidence.name}（SHA-256 {checked.sha256[:12]}…）"
+    services.record(report, ReportEvent.Action.EVIDENCE, user, note)
 
 
 @scoped
@@ -287,9 +296,7 @@ def milestone_new(request: HttpRequest, code: str) -> HttpResponse:
 
 @scoped
 def league(request: HttpRequest) -> HttpResponse:
-    scope = _scope(request)
-    if not (scope.sees_all_areas or scope.role == "district"):
-        raise PermissionDenied("the league table is for the city, departments and districts")
+    _require_task_pages(_scope(request))
     today = _today()
     form = PeriodForm(request.GET or None)
     plan = _plan()
