@@ -246,3 +246,24 @@ def test_overdue_reports_and_milestones_escalate(people: dict[str, Any], setting
     assert summary.reminders > 0
     assert people["transport"].notifications.filter(title__contains="任务进展报告").exists()
     assert ReportEvent.objects.count() == 0
+
+
+def test_a_task_with_reports_stays_when_the_plan_file_drops_it(loaded_plan: Any) -> None:
+    from ecer.plan.loader import default_plan_path, load_plan_file
+    from ecer.web.catalog.loading import CatalogLoadError, load_catalog_into_db
+
+    catalog = load_plan_file(default_plan_path())
+    ProgressReport.objects.create(
+        task=Task.objects.get(code=TASK),
+        department=Department.objects.get(code="transport"),
+        year=2025,
+        quarter=1,
+        done_text="x",
+        percent=10,
+    )
+    trimmed = catalog.model_copy(
+        update={"tasks": tuple(t for t in catalog.tasks if t.code != TASK)}
+    )
+    with pytest.raises(CatalogLoadError, match=TASK):
+        load_catalog_into_db(trimmed)
+    assert Task.objects.filter(code=TASK).exists()
