@@ -64,5 +64,8 @@ class MilestoneForm(forms.ModelForm):  # type: ignore[type-arg]
 
 
 class PeriodForm(forms.Form):
-    year = forms.IntegerField(min_value=2000, max_value=2100, required=False)
+    """The league table's quarter; a year outside the plan period falls back to the default
+    (the view checks it against the plan)."""
+
+    year = forms.IntegerField(required=False)
     quarter = forms.TypedChoiceField(choices=QUARTERS, coerce=int, required=False)

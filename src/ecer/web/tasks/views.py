@@ -302,7 +302,18 @@ def league(request: HttpRequest) -> HttpResponse:
     plan = _plan()
     year, quarter = services.default_period(plan, today)
     if form.is_valid():
-        year = form.cleaned_data["year"] or year
+        chosen = form.cleaned_data["year"]
+        if chosen is not None and plan.base_year < chosen <= plan.target_year:
+            year = chosen
         quarter = form.cleaned_data["quarter"] or quarter
     table = services.league(plan, year, quarter, today)
-    return render(request, "tasks/league.html", {"league": table, "form": form})
+    return render(
+        request,
+        "tasks/league.html",
+        {
+            "league": table,
+            "form": form,
+            "first_year": plan.base_year + 1,
+            "last_year": plan.target_year,
+        },
+    )
