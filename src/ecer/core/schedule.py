@@ -33,6 +33,11 @@ class DueKind(StrEnum):
     ENTERPRISE_ANNUAL_REPORT = "enterprise_annual_report"
     TARGET_OBSERVATION_ANNUAL = "target_observation_annual"
     DISTRICT_ENERGY_ANNUAL = "district_energy_annual"
+    # A responsible unit's quarterly progress report on a plan task (issue 20): due like the
+    # districts' quarterly figures.
+    TASK_REPORT_QUARTERLY = "task_report_quarterly"
+    # A task milestone: due on its own date (set in the plan or by the city), never computed.
+    TASK_MILESTONE = "task_milestone"
 
 
 @dataclass(frozen=True)
@@ -89,7 +94,9 @@ def due_date(kind: DueKind | str, period: str, params: ScheduleParams) -> date:
     params: The city's calendar; raises ``ValueError`` when it lacks the needed date.
     """
     kind = DueKind(kind)
-    if kind is DueKind.DISTRICT_QUARTERLY:
+    if kind is DueKind.TASK_MILESTONE:
+        raise ValueError("a milestone's due date is its own, not derived from a period")
+    if kind in (DueKind.DISTRICT_QUARTERLY, DueKind.TASK_REPORT_QUARTERLY):
         match = _QUARTER.fullmatch(period)
         if match is None:
             raise ValueError(f"{kind.value}: period must look like 2024Q3, got {period!r}")

@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "ecer.web.reports",
     "ecer.web.quality",
     "ecer.web.uploads",
+    "ecer.web.tasks",
 ]
 
 MIDDLEWARE = [

@@ -29,6 +29,7 @@ urlpatterns += i18n_patterns(
     path("reports/", include("ecer.web.reports.urls")),
     path("quality/", include("ecer.web.quality.urls")),
     path("uploads/", include("ecer.web.uploads.urls")),
+    path("tasks/", include("ecer.web.tasks.urls")),
     path("", include("ecer.web.catalog.urls")),
     prefix_default_language=False,
 )

@@ -347,6 +347,68 @@ def observation_body(
     }
 
 
+# Plan tasks (issue 20): the transport department leads OWN_TASK, which the districts also
+# answer for (三 names the county governments); OTHER_TASK (五(二)) is the city's alone.
+OWN_TASK = "vehicle_inspection_maintenance"
+OTHER_TASK = "district_target_assessment"
+
+
+def task_path(world: World, role: str, which: str) -> str:
+    return OWN_TASK if which == "own" else OTHER_TASK
+
+
+def task_report_of(world: World, role: str, which: str) -> Any:
+    """A draft report on OWN_TASK by the role's own unit (transport, 海城区), or by another
+    district (铁山港区); roles without a unit get the transport department's."""
+    from ecer.web.catalog.models import Department, Task
+    from ecer.web.tasks.models import ProgressReport
+
+    if which == "other":
+        unit = {"area": Area.objects.get(code="tieshangang")}
+    elif role == "district":
+        unit = {"area": Area.objects.get(code="haicheng")}
+    else:
+        unit = {"department": Department.objects.get(code="transport")}
+    report, _created = ProgressReport.objects.get_or_create(
+        task=Task.objects.get(code=OWN_TASK),
+        year=2025,
+        quarter=1,
+        **unit,
+        defaults={"done_text": "权限测试", "percent": 10},
+    )
+    return report
+
+
+def task_evidence_path(world: World, role: str, which: str) -> str:
+    from django.contrib.auth import get_user_model
+    from django.core.files.base import ContentFile
+
+    from ecer.web.tasks.models import Evidence
+
+    report = task_report_of(world, role, which)
+    evidence = report.evidence.first()
+    if evidence is None:
+        evidence = Evidence(
+            report=report,
+            name="a.pdf",
+            kind=Evidence.Kind.PDF,
+            size=5,
+            sha256="0" * 64,
+            uploaded_by=get_user_model().objects.first(),
+        )
+        evidence.file.save("a.pdf", ContentFile(b"%PDF-"), save=False)
+        evidence.save()
+    return f"/tasks/reports/{report.pk}/evidence/{evidence.pk}/"
+
+
+TASK_PAGES = {**ALL_ROLES_200, "enterprise": (403, 403)}
+TASK_REPORT_ENTRY = {
+    **SCOPED_VIEW,
+    "city_admin": (403, 403),
+    "leader": (403, 403),
+}
+TASK_REPORT_POST = {**TASK_REPORT_ENTRY, "department": (302, 404), "district": (302, 404)}
+
 ROUTES = [
     Route(
         "catalog:dashboard",
@@ -899,6 +961,48 @@ ROUTES = [
         json=lambda w, r, s: {"justification": ""},
         obs_status=Status.SUBMITTED,
     ),
+    Route("tasks:list", "get", lambda w, r, s: "/tasks/", TASK_PAGES),
+    Route("tasks:league", "get", lambda w, r, s: "/tasks/league/", TASK_PAGES),
+    Route("tasks:detail", "get", lambda w, r, s: f"/tasks/{task_path(w, r, s)}/", SCOPED_VIEW),
+    Route(
+        "tasks:report_new",
+        "get",
+        lambda w, r, s: f"/tasks/{task_path(w, r, s)}/report/",
+        TASK_REPORT_ENTRY,
+    ),
+    Route(
+        "tasks:milestone_new",
+        "post",
+        lambda w, r, s: f"/tasks/{task_path(w, r, s)}/milestones/",
+        CITY_ADMIN_POST,
+        data={"name": "节点", "due": "2025-06-30", "percent": "50"},
+    ),
+    Route(
+        "tasks:report",
+        "get",
+        lambda w, r, s: f"/tasks/reports/{task_report_of(w, r, s).pk}/",
+        SCOPED_VIEW,
+    ),
+    Route(
+        "tasks:report_edit",
+        "get",
+        lambda w, r, s: f"/tasks/reports/{task_report_of(w, r, s).pk}/edit/",
+        TASK_REPORT_ENTRY,
+    ),
+    Route(
+        "tasks:report_submit",
+        "post",
+        lambda w, r, s: f"/tasks/reports/{task_report_of(w, r, s).pk}/submit/",
+        TASK_REPORT_POST,
+    ),
+    Route(
+        "tasks:report_review",
+        "post",
+        lambda w, r, s: f"/tasks/reports/{task_report_of(w, r, s).pk}/review/",
+        CITY_ADMIN_POST,
+        data={"decision": "return", "reason": "权限测试"},
+    ),
+    Route("tasks:evidence", "get", task_evidence_path, SCOPED_VIEW),
     Route(
         "uploads:errors",
         "get",

@@ -33,6 +33,7 @@ PROBES: dict[str, tuple[str, str | None]] = {
     "rights": ("rights:account", "rights:allocate"),
     "reports": ("reports:index", None),
     "quality": ("quality:findings", "quality:rules"),
+    "tasks": ("tasks:detail", "tasks:report_new"),
     "audit": ("audit:search", None),
     "admin": ("admin:index", "admin:catalog_observation_changelist"),
 }

@@ -9,6 +9,8 @@ Every view, export and admin page asks the request's Scope; nothing decides acce
 - district user: its own district only (the targets decomposed to districts);
 - enterprise user: its own enterprise only (none of the plan's area figures);
 - leader: everything, read-only.
+Plan tasks: a department sees those it leads or co-leads, a district those of 三 naming the
+county governments, and files progress reports on them; the city sees and reviews all.
 Online monitoring points: city administrators, leaders and the Ecology and Environment
 department see all; a district user those in its district; an enterprise user those with its
 unified social credit code; other departments none.
@@ -34,6 +36,8 @@ from ecer.web.accounts.models import Membership, Role
 
 # The department that supervises pollution sources sees every monitoring point.
 MONITORING_DEPARTMENT = "ecology_environment"
+# The plan catalog's code for 各县区人民政府 (ecer.plan.schema: recorded in ``co`` from 三(一) on).
+COUNTY_GOVERNMENTS = "county_governments"
 
 
 class Unscoped(ImproperlyConfigured):
@@ -103,6 +107,28 @@ class Scope:
 
     def can_view_target(self, target: Any) -> bool:
         return self.targets(type(target).objects.filter(pk=target.pk)).exists()
+
+    # Plan tasks (issue 20): a department those it leads or co-leads; a district those of
+    # 三 that name the county governments (三(一): 以下均需各县区人民政府负责); the city all.
+    def tasks(self, queryset: QuerySet[Any]) -> QuerySet[Any]:
+        if self.role in (Role.CITY_ADMIN, Role.LEADER):
+            return queryset
+        if self.role == Role.DEPARTMENT:
+            return queryset.filter(
+                Q(lead_departments=self.department_id) | Q(co_departments=self.department_id)
+            ).distinct()
+        if self.role == Role.DISTRICT:
+            return queryset.filter(
+                section__clause__startswith="三(", co_departments__code=COUNTY_GOVERNMENTS
+            ).distinct()
+        return queryset.none()
+
+    def can_view_task(self, task: Any) -> bool:
+        return self.tasks(type(task).objects.filter(pk=task.pk)).exists()
+
+    def reports_on_task(self, task: Any) -> bool:
+        """May file progress reports on ``task`` (for its own department or district)?"""
+        return self.role in (Role.DEPARTMENT, Role.DISTRICT) and self.can_view_task(task)
 
     # Changes
     def can_submit(self, target: Any, area: Any) -> bool:

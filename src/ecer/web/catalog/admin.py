@@ -39,8 +39,8 @@ class TargetAdmin(CityAdminOnly, SimpleHistoryAdmin):
 
 @admin.register(models.Task)
 class TaskAdmin(CityAdminOnly, SimpleHistoryAdmin):
-    list_display = ["code", "name", "section", "due_year", "status"]
-    list_filter = ["status", "section"]
+    list_display = ["code", "name", "section", "due_year"]
+    list_filter = ["section"]
     search_fields = ["code", "name", "quote"]
     filter_horizontal = ["lead_departments", "co_departments"]
 

@@ -201,9 +201,17 @@ def _delete_missing(plan: Plan, catalog: PlanCatalog, summary: LoadSummary) -> N
         raise CatalogLoadError(
             "targets removed from the plan file still have observations: " + ", ".join(blocked)
         )
+    stale_tasks = plan.tasks.exclude(code__in=[t.code for t in catalog.tasks])
+    reported = sorted(
+        stale_tasks.filter(reports__isnull=False).values_list("code", flat=True).distinct()
+    )
+    if reported:
+        raise CatalogLoadError(
+            "tasks removed from the plan file still have progress reports: " + ", ".join(reported)
+        )
     for queryset, kind in (
         (stale_targets, "target"),
-        (plan.tasks.exclude(code__in=[t.code for t in catalog.tasks]), "task"),
+        (stale_tasks, "task"),
         (plan.rules.exclude(code__in=[r.code for r in catalog.rules]), "rule"),
     ):
         count = queryset.count()

@@ -193,12 +193,8 @@ class Target(models.Model):
 
 
 class Task(models.Model):
-    """A qualitative commitment of the plan, tracked by status."""
-
-    class Status(models.TextChoices):
-        NOT_STARTED = "not_started", _("未启动")
-        IN_PROGRESS = "in_progress", _("推进中")
-        DONE = "done", _("已完成")
+    """A qualitative commitment of the plan. Its status is computed from its milestones and
+    the responsible units' accepted progress reports (ecer.web.tasks), never typed."""
 
     plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="tasks")
     section = models.ForeignKey(Section, verbose_name=_("条款"), on_delete=models.PROTECT)
@@ -206,9 +202,6 @@ class Task(models.Model):
     name = models.CharField(_("名称"), max_length=300)
     quote = models.TextField(_("原文"), blank=True)
     due_year = models.PositiveSmallIntegerField(_("完成年份"), null=True, blank=True)
-    status = models.CharField(
-        _("进展"), max_length=20, choices=Status.choices, default=Status.NOT_STARTED
-    )
     lead_departments = models.ManyToManyField(
         Department, verbose_name=_("牵头部门"), related_name="led_tasks", blank=True
     )

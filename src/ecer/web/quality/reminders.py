@@ -10,7 +10,8 @@ Expected submissions (the calendar comes from settings, ``ECER_DUE_*``):
 * enterprise annual energy reports: each enterprise; responsible: its enterprise users; head:
   the head of its district;
 * district yearly energy and GDP data (entered by the city from the statistics bureau):
-  responsible: users of ``ECER_ENERGY_DATA_DEPARTMENT``; head: that department's head.
+  responsible: users of ``ECER_ENERGY_DATA_DEPARTMENT``; head: that department's head;
+* plan tasks' quarterly progress reports and milestones (``ecer.web.tasks.reminders``).
 Only items due within ``ECER_SCHEDULE_LOOKBACK_DAYS`` before today are tracked, so a new
 installation does not remind about the plan's early years.
 """
@@ -201,6 +202,9 @@ def expected_items(today: date) -> list[Expected]:
                     departments=statistics,
                 )
             )
+    from ecer.web.tasks import reminders as task_reminders
+
+    items += task_reminders.expected_items(plan, p, keep, today)
     return items
 
 
