@@ -235,3 +235,47 @@ def repair_before_checks(app_label: str, operations: list[Any]) -> Any:
                 print(f"  repaired {model._meta.db_table}.{column} id={pk}: {value!r} -> {new!r}")
 
     return migrations.RunPython(repair, migrations.RunPython.noop, elidable=False)
+
+
+# --- PostgreSQL: Django adds a column CHECK on AlterField only from the backend's table of
+# --- built-in types (BaseDatabaseSchemaEditor._field_db_check), never from a custom field's
+# --- db_check, so the CHECKs of existing columns are added here after every migrate.
+
+# Monitoring's tables take no database CHECK by decision (its migration changes the model
+# state only: partitioned and trigger-maintained tables; the gateway's codec bounds values).
+NO_DB_CHECK_APPS = frozenset({"monitoring"})
+
+
+def ensure_postgres_checks(using: str = "default", **kwargs: Any) -> list[str]:
+    """Add the missing ``column BETWEEN lower AND upper`` CHECK of every FiniteFloatField on
+    PostgreSQL, NOT VALID (rows stored before are left to ``repair_before_checks`` and the
+    reading rules; every new write is checked). Idempotent; the constraints it added."""
+    from django.apps import apps
+    from django.db import connections
+
+    connection = connections[using]
+    if connection.vendor != "postgresql":
+        return []
+    added = []
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT conname FROM pg_constraint WHERE contype = 'c'")
+        existing = {name for (name,) in cursor.fetchall()}
+        for model in apps.get_models():
+            meta = model._meta
+            if not model.__module__.startswith("ecer.") or meta.app_label in NO_DB_CHECK_APPS:
+                continue
+            if not meta.managed or meta.proxy:
+                continue
+            for field in meta.local_fields:
+                if not isinstance(field, FiniteFloatField):
+                    continue
+                name = f"{meta.db_table[:40]}_{field.column[:15]}_finite"
+                if name in existing:
+                    continue
+                cursor.execute(
+                    f"ALTER TABLE {connection.ops.quote_name(meta.db_table)} ADD CONSTRAINT "
+                    f"{connection.ops.quote_name(name)} CHECK ({field.db_check(connection)}) "
+                    "NOT VALID"
+                )
+                added.append(name)
+    return added

@@ -20,3 +20,10 @@ class CatalogConfig(AppConfig):
 
         register_visibility("catalog.observation", observation_visible)
         register_visibility("catalog.target", target_visible)
+
+        from django.db.models.signals import post_migrate
+
+        from ecer.web.numbers import ensure_postgres_checks
+
+        # Once per migrate (after every app's migrations): the float CHECKs on PostgreSQL.
+        post_migrate.connect(ensure_postgres_checks, sender=self, dispatch_uid="ecer-checks")
