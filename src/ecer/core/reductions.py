@@ -585,7 +585,9 @@ def totals(rows: Iterable[LedgerRow], *by: Dimension) -> dict[tuple[str | int, .
 class PollutantProgress:
     """The city's reduction of one pollutant against its target.
 
-    target_t: Target [t]. achieved_t: Counted reduction in effect in ``as_of_year`` [t].
+    target_t: Target [t].
+    by_year_t: (year, counted reduction in effect that year) for each year after the base
+        year up to ``as_of_year`` [t]: the observations the progress is judged on.
     result: Progress from :func:`ecer.core.progress.evaluate`.
     warning: Warning level from :func:`ecer.core.warning.target_warning`.
     path_t: Even-pace path for ``base_year..target_year`` [t].
@@ -593,10 +595,15 @@ class PollutantProgress:
 
     pollutant: Pollutant
     target_t: float
-    achieved_t: float
+    by_year_t: tuple[tuple[int, float], ...]
     result: ProgressResult
     warning: WarningAssessment
     path_t: tuple[float, ...]
+
+    @property
+    def achieved_t(self) -> float:
+        """Counted reduction in effect in ``as_of_year`` [t] (0 before any year counts)."""
+        return self.by_year_t[-1][1] if self.by_year_t else 0.0
 
 
 def target_spec(
@@ -641,7 +648,7 @@ def progress_by_pollutant(
         out[pollutant] = PollutantProgress(
             pollutant=pollutant,
             target_t=targets[pollutant],
-            achieved_t=observations[-1].value if observations else 0.0,
+            by_year_t=tuple((o.year, o.value) for o in observations),
             result=result,
             warning=target_warning(result, thresholds),
             path_t=tuple(required_path(spec, None)),

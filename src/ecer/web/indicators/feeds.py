@@ -259,7 +259,7 @@ def co2_intensity(target: Target, area: Area, ctx: FeedContext) -> FeedResult:
     control = ctx.control(area)
     series = [(f.year, f.co2_intensity) for f in control.years if f.co2_intensity is not None]
     spec = target_spec(target)
-    result, warning = judge(spec, [(y, v) for y, v in series], ctx.year)
+    result, warning = judge(spec, series, ctx.year)
     current = control.current
     problems = tuple(current.co2_notes) if current else control.problems
     return FeedResult(
@@ -285,31 +285,16 @@ def reduction(pollutant: core_reductions.Pollutant) -> Feed:
             base_year=target.base_year,
             target_year=target.target_year,
         )[pollutant]
-        years = range(target.base_year + 1, ctx.year + 1)
-        series = tuple(
-            (y, v)
-            for y, v in zip(years, _achieved_by_year(ctx, pollutant, target, years), strict=True)
-        )
         return FeedResult(
             result=progress.result,
             warning=progress.warning,
             basis=_("已核查项目"),
             target_value=target.target_value,
             uses_demo_data=ctx.reductions_demo,
-            series=series,
+            series=progress.by_year_t,
         )
 
     return feed
-
-
-def _achieved_by_year(
-    ctx: FeedContext, pollutant: core_reductions.Pollutant, target: Target, years: range
-) -> list[float]:
-    rows = core_reductions.ledger(ctx.reduction_projects, years, base_year=target.base_year)
-    sums = core_reductions.totals(
-        rows, core_reductions.Dimension.POLLUTANT, core_reductions.Dimension.YEAR
-    )
-    return [sums.get((pollutant, y), 0.0) for y in years]
 
 
 def benchmark_share(target: Target, area: Area, ctx: FeedContext) -> FeedResult:
