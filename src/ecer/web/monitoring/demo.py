@@ -181,12 +181,15 @@ def _hours_sent(point: DemoPoint) -> list[int]:
     return hours
 
 
+ALREADY_LOADED = "monitoring demo: already loaded"
+
+
 @transaction.atomic
 def ensure_demo_points(now: datetime) -> str:
     """Create the demo points and their data once; later runs change nothing."""
     # By MN: generated points (ecer demo generate) are marked is_demo too.
     if MonitoringPoint.objects.filter(mn__in=[p.mn for p in POINTS]).exists():
-        return "monitoring demo: already loaded"
+        return ALREADY_LOADED
     zone = ZoneInfo(DATA_TIME_ZONE)
     newest = now.astimezone(zone).replace(minute=0, second=0, microsecond=0) - timedelta(hours=1)
     frames = measurements = 0
