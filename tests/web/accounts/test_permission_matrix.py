@@ -964,6 +964,14 @@ ROUTES = [
         obs_status=Status.SUBMITTED,
     ),
     Route("tasks:list", "get", lambda w, r, s: "/tasks/", TASK_PAGES),
+    Route("catalog:filing", "get", lambda w, r, s: "/observations/file/", ENTRY),
+    Route("catalog:filing_export", "get", lambda w, r, s: "/observations/file/export.xlsx", ENTRY),
+    Route(
+        "catalog:filing_import",
+        "get",
+        lambda w, r, s: "/observations/file/import/",
+        {**ENTRY, **same(city_admin=302, department=302, district=302)},
+    ),
     Route("leaders:map", "get", lambda w, r, s: "/leaders/map/", LEADER_VIEWS),
     Route("leaders:lights", "get", lambda w, r, s: "/leaders/lights/", LEADER_VIEWS),
     Route(
