@@ -30,11 +30,13 @@ Version (``Frame.version``), decided in this order:
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+import re
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field, fields, replace
 from datetime import datetime
+from itertools import accumulate
 from types import MappingProxyType
-from typing import Final
+from typing import Any, Final
 
 from ecer.hj212.crc import format_crc, hj212_crc16, modbus_crc16, swap_bytes
 from ecer.hj212.pollutants import is_2005_code, is_2017_code
@@ -102,7 +104,8 @@ FLAG_SUFFIXES: Final = frozenset({"Flag", "ZsFlag"})
 EQUIPMENT_SUFFIXES: Final = frozenset({"RS", "RT"})
 
 _HEADER_FIELDS: Final = ("QN", "ST", "CN", "PW", "MN", "Flag", "PNUM", "PNO")
-_HEX_DIGITS: Final = frozenset(b"0123456789abcdefABCDEF")
+_HEX_BYTES: Final = b"0123456789abcdefABCDEF"
+_HEX_DIGITS: Final = frozenset(_HEX_BYTES)
 _TEXT_ENCODINGS: Final = ("utf-8", "gbk")
 
 
@@ -214,12 +217,14 @@ class _Deviations:
             self.codes.append(code)
 
 
-def parse_frame(data: bytes | bytearray | memoryview, policy: TolerancePolicy = STRICT) -> Frame:
-    """Parse one complete frame, ``##`` through CRLF.
+def parse_frame_reference(
+    data: bytes | bytearray | memoryview, policy: TolerancePolicy = STRICT
+) -> Frame:
+    """The reference parser: every rule checked field by field, every error located.
 
-    data: The frame bytes, as yielded by :class:`ecer.hj212.framing.FrameSplitter`.
-    policy: Deviations to accept (:data:`STRICT` by default).
-    Raises FrameError, and only FrameError, for a frame that cannot be accepted.
+    :func:`parse_frame` gives the same result (tests compare them on the corpus and on
+    fuzzed input); it takes a shortcut for the frames real loggers send and comes here for
+    everything else.
     """
     raw = bytes(data)
     size = len(raw)
@@ -287,16 +292,21 @@ def _decode(segment: bytes) -> tuple[str, str]:
 class _Locator:
     """Maps a character index in the decoded data segment to a byte offset in the frame."""
 
-    __slots__ = ("encoding", "text")
+    __slots__ = ("_ends", "encoding", "text")
 
     def __init__(self, text: str, encoding: str) -> None:
         self.text = text
         self.encoding = encoding
+        self._ends: list[int] | None = None
 
     def __call__(self, index: int) -> int:
         if self.encoding == "ascii":
             return 6 + index
-        return 6 + len(self.text[:index].encode(self.encoding))
+        ends = self._ends
+        if ends is None:  # byte offset after each character, worked out once per frame
+            encoding = self.encoding
+            ends = self._ends = [0, *accumulate(len(c.encode(encoding)) for c in self.text)]
+        return 6 + ends[max(0, min(index, len(ends) - 1))]
 
 
 def _parse_segment(
@@ -521,10 +531,11 @@ def _parse_cp(
                 _duplicate(cp, start, key, at, policy, deviations)
                 continue
             if value not in flags:
+                allowed = policy.allow_unknown_data_flags
                 deviations.accept(
-                    policy.allow_unknown_data_flags,
+                    allowed,
                     DEVIATION_UNKNOWN_DATA_FLAG,
-                    at(start + _item_index(cp, item) + len(key) + 1),
+                    0 if allowed else at(start + _item_index(cp, item) + len(key) + 1),
                     key,
                     f"{value!r} is not a data flag (N F M S D C T B)",
                 )
@@ -538,6 +549,9 @@ def _duplicate(
     cp: str, start: int, key: str, at: _Locator, policy: TolerancePolicy, deviations: _Deviations
 ) -> None:
     """Record (or refuse) a key seen twice in CP; the offset is its second occurrence."""
+    if policy.allow_duplicate_keys:  # no offset needed: linear however many duplicates
+        deviations.accept(True, DEVIATION_DUPLICATE_KEY, 0, key, "")
+        return
     first = _key_index(cp, key, 0)
     second = _key_index(cp, key, first + 1) if first >= 0 else -1
     offset = at(start + max(second, 0))
@@ -548,21 +562,26 @@ def _duplicate(
 
 def _item_index(cp: str, item: str) -> int:
     """Index of the first whole item ``item`` in ``cp`` (items end at ';', ',' or the end)."""
-    index = cp.find(item)
-    while index > 0 and not (
-        cp[index - 1] in ";," and cp[index + len(item) : index + len(item) + 1] in ("", ";", ",")
-    ):
-        index = cp.find(item, index + 1)
-    return max(index, 0)
+    index = 0
+    for part in _SEPARATORS.split(cp):  # one pass: linear however the item repeats
+        if part == item:
+            return index
+        index += len(part) + 1
+    return 0
 
 
 def _key_index(cp: str, key: str, begin: int) -> int:
     """Index of the item ``key=…`` in ``cp`` at or after ``begin``, or -1."""
     needle = key + "="
-    index = cp.find(needle, begin)
-    while index > 0 and cp[index - 1] not in ";,":
-        index = cp.find(needle, index + 1)
-    return index
+    index = 0
+    for part in _SEPARATORS.split(cp):
+        if index >= begin and part.startswith(needle):
+            return index
+        index += len(part) + 1
+    return -1
+
+
+_SEPARATORS: Final = re.compile("[;,]")
 
 
 def _other_item(
@@ -645,6 +664,276 @@ def _guess_version(pollutants: Mapping[str, object], mn: str) -> str:
         if is_2005_code(code):
             return "2005"
     return "2017" if len(mn) > 14 else "2005"
+
+
+# --- the fast path ---------------------------------------------------------------------
+#
+# Real loggers send a few shapes of frame: header fields in the standard's order, CP items
+# that are numbers, data flags, a DataTime and a few plain items. For those, ``parse_frame``
+# checks the whole data segment with two compiled patterns (C code, not a Python loop per
+# item), finds duplicate keys with a set, and leaves the values in the CP text: the frame's
+# pollutants, equipment, info and items are decoded by the reference code on first use.
+# Whatever the patterns do not vouch for goes to :func:`parse_frame_reference` whole, so
+# errors, their offsets and every deviation come from one implementation.
+
+_NUMERIC_ALTERNATIVES: Final = "Rtd|Avg|Min|Max|Cou|ZsRtd|ZsAvg|ZsMin|ZsMax|ZsCou|Ala"
+_FLAG_ALTERNATIVES: Final = "Flag|ZsFlag"
+assert set(_NUMERIC_ALTERNATIVES.split("|")) == NUMERIC_SUFFIXES
+assert set(_FLAG_ALTERNATIVES.split("|")) == FLAG_SUFFIXES
+assert set(DATA_FLAGS) == set("NFMSDCTB")
+# A number the reference accepts: sign, digits with at most one point; at most 15 digits
+# before the point, so that it is below MAX_VALUE_MAGNITUDE without converting it.
+_NUMBER: Final = r"[-+]?+(?:[0-9]{1,15}+(?:\.[0-9]*+)?+|\.[0-9]++)"
+_ITEM_END: Final = r"(?:[;,]|\Z)"
+# One CP item: its key (the group), checked against its value by lookaheads, then the value.
+_FAST_ITEM: Final = re.compile(
+    rf"([A-Za-z0-9]++-(?:(?:{_NUMERIC_ALTERNATIVES})(?==(?>{_NUMBER}){_ITEM_END})"
+    rf"|(?:{_FLAG_ALTERNATIVES})(?==[NFMSDCTB]{_ITEM_END})"
+    rf"|(?!(?:{_NUMERIC_ALTERNATIVES}|{_FLAG_ALTERNATIVES})=)[A-Za-z0-9][A-Za-z0-9-]*+)"
+    rf"|DataTime(?==[0-9]{{14}}(?:[0-9]{{3}})?{_ITEM_END})"
+    rf"|(?!DataTime=)[A-Za-z][A-Za-z0-9]*+)=[^;,=]*+[;,]?"
+)
+_FIRST_DATA_TIME: Final = re.compile(r"(?:^|[;,])DataTime=([0-9]+)")
+_FAST_SEGMENT: Final = re.compile(
+    r"(?:QN=([0-9]{17});)?ST=([0-9]{2});CN=([0-9]{4});PW=([^;]*);MN=([^;]{1,24});"
+    r"(?:Flag=([0-9]{1,3});)?CP=&&(.*)&&",
+    re.DOTALL,
+)
+_NOT_POLLUTANT_SUFFIXES: Final = frozenset({"RS", "RT", "Info"})
+_data_times: dict[str, datetime] = {}  # DataTime text -> value (bounded, see _data_time)
+_code_versions: dict[str, str] = {}  # factor code -> "2017", "2005" or ""
+
+
+def parse_frame(data: bytes | bytearray | memoryview, policy: TolerancePolicy = STRICT) -> Frame:
+    """Parse one complete frame, ``##`` through CRLF.
+
+    data: The frame bytes, as yielded by :class:`ecer.hj212.framing.FrameSplitter`.
+    policy: Deviations to accept (:data:`STRICT` by default).
+    Raises FrameError, and only FrameError, for a frame that cannot be accepted.
+    Same result as :func:`parse_frame_reference`, faster for the common shapes.
+    """
+    raw = bytes(data)
+    frame = _parse_fast(raw, policy)
+    return frame if frame is not None else parse_frame_reference(raw, policy)
+
+
+def _parse_fast(raw: bytes, policy: TolerancePolicy) -> Frame | None:
+    """The frame, if the common shapes vouch for it; None sends it to the reference."""
+    size = len(raw)
+    if size - 12 > MAX_DATA_SEGMENT or raw[-2:] != b"\r\n" or raw[:2] != b"##":
+        return None
+    length = raw[2:6]
+    if not length.isdigit() or int(length) != size - 12:
+        return None
+    crc_text = raw[-6:-2]
+    segment = raw[6:-6]
+    if crc_text.translate(None, _HEX_BYTES) or int(crc_text, 16) != hj212_crc16(segment):
+        return None
+    if not segment.isascii():
+        return None
+    text = segment.decode("ascii")
+    match = _FAST_SEGMENT.fullmatch(text)
+    if match is None:
+        return None
+    qn, st, cn, pw, mn, flag_text, body = match.groups()
+    if text.find("CP=&&") != match.start(7) - 5:
+        return None
+    # Split CP at its items: the pieces between them must be empty (nothing unchecked), and
+    # the keys come out in order.
+    pieces = _FAST_ITEM.split(body)
+    if any(pieces[::2]):
+        return None
+    keys = pieces[1::2]
+    codes: list[str] = []
+    if qn is None:
+        if not policy.allow_missing_qn:
+            return None
+        codes.append(DEVIATION_MISSING_QN)
+    if cn not in KNOWN_COMMANDS:
+        if not policy.allow_vendor_commands:
+            return None
+        codes.append(DEVIATION_VENDOR_COMMAND)
+    flag = None
+    version = None
+    if flag_text is None:
+        if not policy.allow_missing_flag:
+            return None
+        codes.append(DEVIATION_MISSING_FLAG)
+    else:
+        flag = int(flag_text)
+        if flag > 7 or flag & 2:  # version bits other than 0/1, or subpackets
+            return None
+        version = "2017" if flag & 4 else "2005"
+    unique = dict.fromkeys(keys)  # in order of first appearance
+    data_time = None
+    milliseconds = False
+    if "DataTime" in unique:
+        value = _FIRST_DATA_TIME.search(body).group(1)  # type: ignore[union-attr]
+        data_time = _data_times.get(value)
+        if data_time is None:
+            data_time = _data_time(value)
+            if data_time is None:
+                return None
+        if len(value) == 17:
+            if not policy.allow_datatime_milliseconds:
+                return None
+            milliseconds = True
+    if len(unique) != len(keys):
+        if not policy.allow_duplicate_keys:
+            return None
+        if milliseconds and keys[0] != "DataTime":
+            codes.extend(_cp_deviations(keys))
+        else:
+            if milliseconds:
+                codes.append(DEVIATION_DATATIME_MILLISECONDS)
+            codes.append(DEVIATION_DUPLICATE_KEY)
+    elif milliseconds:
+        codes.append(DEVIATION_DATATIME_MILLISECONDS)
+    if version is None:
+        version = _version_from_keys(unique, mn)
+    lazy = _LazyCp(body, policy)
+    return Frame(
+        version,
+        qn,
+        st,
+        cn,
+        pw,
+        mn,
+        flag,
+        None,
+        None,
+        data_time,
+        lazy,
+        _LazyMapping(lazy, 1) if "-RS=" in body or "-RT=" in body else _NO_EQUIPMENT,
+        _LazyMapping(lazy, 2) if "-Info=" in body else _NO_INFO,
+        _LazyMapping(lazy, 3),
+        body,
+        tuple(codes),
+    )
+
+
+def _data_time(value: str) -> datetime | None:
+    """DataTime text (14 or 17 digits) as a datetime, or None if not a valid time."""
+    try:
+        result = datetime(
+            int(value[0:4]),
+            int(value[4:6]),
+            int(value[6:8]),
+            int(value[8:10]),
+            int(value[10:12]),
+            int(value[12:14]),
+            int(value[14:] or 0) * 1000,
+        )
+    except ValueError:
+        return None
+    if len(_data_times) >= 4096:
+        _data_times.clear()
+    _data_times[value] = result
+    return result
+
+
+def _cp_deviations(keys: list[str]) -> list[str]:
+    """Deviation codes of a CP with a repeated key and a DataTime with milliseconds, in the
+    order the reference finds them (the first of each)."""
+    seen: set[str] = set()
+    found: list[str] = []
+    for key in keys:
+        if key in seen:
+            if DEVIATION_DUPLICATE_KEY not in found:
+                found.append(DEVIATION_DUPLICATE_KEY)
+        elif key == "DataTime":
+            found.append(DEVIATION_DATATIME_MILLISECONDS)
+        seen.add(key)
+    return found
+
+
+def _version_from_keys(keys: Iterable[str], mn: str) -> str:
+    """:func:`_guess_version` on the codes the CP keys give, in the order they appear."""
+    for key in keys:
+        code, dash, suffix = key.partition("-")
+        if not dash or suffix in _NOT_POLLUTANT_SUFFIXES:
+            continue
+        version = _code_versions.get(code)
+        if version is None:
+            version = "2017" if is_2017_code(code) else "2005" if is_2005_code(code) else ""
+            if len(_code_versions) < 4096:
+                _code_versions[code] = version
+        if version:
+            return version
+    return "2017" if len(mn) > 14 else "2005"
+
+
+class _LazyMapping(Mapping[str, Any]):
+    """One of a frame's decoded CP mappings, computed when first read (read-only)."""
+
+    __slots__ = ("_index", "_source")
+
+    def __init__(self, source: _LazyCp, index: int) -> None:
+        self._source = source
+        self._index = index
+
+    def _mapping(self) -> Mapping[str, object]:
+        return self._source.decoded(self._index)
+
+    def __getitem__(self, key: str) -> object:
+        return self._mapping()[key]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._mapping())
+
+    def __len__(self) -> int:
+        return len(self._mapping())
+
+    def __contains__(self, key: object) -> bool:
+        return key in self._mapping()
+
+    def keys(self):  # type: ignore[no-untyped-def]
+        return self._mapping().keys()
+
+    def items(self):  # type: ignore[no-untyped-def]
+        return self._mapping().items()
+
+    def values(self):  # type: ignore[no-untyped-def]
+        return self._mapping().values()
+
+    def get(self, key: str, default: object = None) -> object:
+        return self._mapping().get(key, default)
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, _LazyMapping):
+            other = other._mapping()
+        return self._mapping() == other
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __repr__(self) -> str:
+        return repr(self._mapping())
+
+
+class _LazyCp(_LazyMapping):
+    """The CP text of a frame the fast path accepted, decoded on first use by the reference
+    decoder; itself the frame's pollutants."""
+
+    __slots__ = ("_data", "body", "policy")
+
+    def __init__(self, body: str, policy: TolerancePolicy) -> None:
+        self._source = self
+        self._index = 0
+        self.body = body
+        self.policy = policy
+        self._data: tuple[Mapping[str, object], ...] | None = None
+
+    def decoded(self, index: int) -> Mapping[str, object]:
+        data = self._data
+        if data is None:
+            cp = _parse_cp(self.body, 0, _Locator(self.body, "ascii"), self.policy, _Deviations())
+            data = self._data = (cp.pollutants, cp.equipment, cp.info, cp.items)
+        return data[index]
+
+
+_NOTHING: Final = _LazyCp("", LENIENT)
+_NO_EQUIPMENT: Final = _LazyMapping(_NOTHING, 1)  # shared, read-only, empty
+_NO_INFO: Final = _LazyMapping(_NOTHING, 2)
 
 
 # --- building frames -------------------------------------------------------------------

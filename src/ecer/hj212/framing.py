@@ -61,6 +61,7 @@ class Junk:
 
 
 Item = RawFrame | Junk
+_Buffer = bytes | bytearray
 
 
 class FrameSplitter:
@@ -79,7 +80,7 @@ class FrameSplitter:
         if max_frame_size < 12:
             raise ValueError("max_frame_size must allow at least an empty frame (12 bytes)")
         self.max_frame_size = max_frame_size
-        self._buffer = bytearray()
+        self._buffer: bytes | bytearray = b""
         self._base = 0  # stream offset of self._buffer[0]
         self._resume = 0  # where to go on in the buffer (after a junk run held back)
         self._scanned = 0  # the state at _resume found no boundary before this index
@@ -96,8 +97,15 @@ class FrameSplitter:
 
     def feed(self, chunk: bytes | bytearray | memoryview) -> list[Item]:
         """Add bytes; return the frames and junk now complete, in stream order."""
-        buffer = self._buffer
-        buffer += chunk
+        held = self._buffer
+        buffer: bytes | bytearray
+        if len(chunk) >= len(held):
+            buffer = b"".join((held, chunk))  # one copy; frames are then sliced from bytes
+        else:  # a trickle into a long pending frame: append, amortised linear
+            if not isinstance(held, bytearray):
+                held = bytearray(held)
+            held += chunk
+            buffer = held
         items: list[Item] = []
         size = len(buffer)
         self._memo = (size + 1, -1)
@@ -108,6 +116,23 @@ class FrameSplitter:
         while pos < size:
             byte = buffer[pos]
             if byte == 0x23 and (pos + 1 == size or buffer[pos + 1] == 0x23):  # '#', '##'
+                # The common case first: a whole frame, CRLF at its declared end only.
+                digits = buffer[pos + 2 : pos + 6]
+                if len(digits) == 4 and digits.isdigit():
+                    end = pos + 12 + int(digits)
+                    if (
+                        end <= size
+                        and end - pos <= max_frame
+                        and buffer[end - 2 : end] == _CRLF
+                        and buffer.find(_CRLF, pos + 6, end - 1) == -1
+                    ):
+                        if run >= 0:
+                            self._emit_run(buffer, run, pos, items)
+                            run = -1
+                        items.append(RawFrame(self._base + pos, bytes(buffer[pos:end])))
+                        pos = end
+                        scanned, kind = 0, 0
+                        continue
                 if pos + 1 == size:
                     scanned, kind = 0, 0
                     break  # a lone '#' may be the start of '##'
@@ -138,14 +163,15 @@ class FrameSplitter:
                     pos = blank_end
                     scanned, kind = 0, 0
                     continue
-            end = self._junk_end(buffer, pos, scanned if kind == 2 else 0)
-            if end is None:
+            junk_end = self._junk_end(buffer, pos, scanned if kind == 2 else 0)
+            if junk_end is None:
                 if size - pos <= max_frame:
                     scanned, kind = size, 2
                     break
                 end = size - _partial_boundary(buffer, size)
                 run = self._junk(buffer, run, pos, end, "no frame boundary", items, cut=True)
             else:
+                end = junk_end
                 run = self._junk(buffer, run, pos, end, "bytes outside any frame", items)
             scanned, kind = 0, 0
             pos = end
@@ -156,7 +182,11 @@ class FrameSplitter:
                 run = -1
             else:
                 keep = run
-        del buffer[:keep]
+        if isinstance(buffer, bytearray):
+            del buffer[:keep]
+            self._buffer = buffer
+        else:
+            self._buffer = buffer[keep:]
         self._base += keep
         self._resume = pos - keep
         self._scanned = max(scanned - keep, 0)
@@ -176,12 +206,12 @@ class FrameSplitter:
             self._run_reason = "stream ended mid-frame"
             self._emit_run(buffer, 0, len(buffer), items)
         self._base += len(buffer)
-        buffer.clear()
+        self._buffer = b""
         self._resume = self._scanned = self._scan_kind = 0
         return items
 
     def _at_header(
-        self, buffer: bytearray, pos: int, size: int, scanned: int, kind: int
+        self, buffer: _Buffer, pos: int, size: int, scanned: int, kind: int
     ) -> tuple[int, str] | None:
         """Handle a ``##`` at ``pos``: (end, "") for a frame, (end, reason) for junk, or None
         to wait for bytes (then ``self`` remembers how far it searched)."""
@@ -217,7 +247,7 @@ class FrameSplitter:
         return self._damaged(buffer, pos, size, reason, scanned, kind)
 
     def _damaged(
-        self, buffer: bytearray, pos: int, size: int, reason: str, scanned: int, kind: int
+        self, buffer: _Buffer, pos: int, size: int, reason: str, scanned: int, kind: int
     ) -> tuple[int, str] | None:
         end = self._junk_end(buffer, pos, scanned if kind == 2 else 0)
         if end is None:
@@ -227,7 +257,7 @@ class FrameSplitter:
             end = size - _partial_boundary(buffer, size)
         return end, reason
 
-    def _next_crlf(self, buffer: bytearray, start: int) -> int:
+    def _next_crlf(self, buffer: _Buffer, start: int) -> int:
         """Index of the first CRLF at or after ``start``, or -1; remembered within a feed so
         that many searches from nearby positions in a long line cost one scan."""
         memo_from, memo_at = self._memo
@@ -237,7 +267,7 @@ class FrameSplitter:
         self._memo = (start, at)
         return at
 
-    def _junk_end(self, buffer: bytearray, start: int, scanned: int = 0) -> int | None:
+    def _junk_end(self, buffer: _Buffer, start: int, scanned: int = 0) -> int | None:
         """End of junk starting at ``start``: after the next CRLF or at the next ``##`` +
         digit; None when neither is in the buffer yet.
 
@@ -255,7 +285,7 @@ class FrameSplitter:
 
     def _junk(
         self,
-        buffer: bytearray,
+        buffer: _Buffer,
         run: int,
         start: int,
         end: int,
@@ -278,7 +308,7 @@ class FrameSplitter:
             return -1
         return run
 
-    def _emit_run(self, buffer: bytearray, start: int, end: int, items: list[Item]) -> None:
+    def _emit_run(self, buffer: _Buffer, start: int, end: int, items: list[Item]) -> None:
         data = bytes(buffer[start:end])
         if data.strip(b"\r\n"):
             items.append(Junk(self._base + start, data, self._run_reason))
@@ -291,7 +321,7 @@ _HASHES = b"#" * 1024
 _HEADER_DIGIT = re.compile(rb"##[0-9]")
 
 
-def _header_at(buffer: bytearray, start: int, limit: int) -> int:
+def _header_at(buffer: _Buffer, start: int, limit: int) -> int:
     """Index of the first ``##`` + digit in [start, limit), or -1 (runs of ``#`` skipped
     1 KiB at a time)."""
     find = buffer.find
@@ -320,7 +350,7 @@ def _header_at(buffer: bytearray, start: int, limit: int) -> int:
         start = after + 1
 
 
-def _partial_boundary(buffer: bytearray, size: int) -> int:
+def _partial_boundary(buffer: _Buffer, size: int) -> int:
     """Bytes at the end of the buffer that may begin a boundary (CR, '#', '##', '##' + digits)."""
     tail = bytes(buffer[max(size - 5, 0) : size])
     for length in range(len(tail), 0, -1):
