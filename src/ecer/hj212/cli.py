@@ -61,8 +61,15 @@ def _register_parse(commands: Any) -> None:
     parser = commands.add_parser(
         "parse",
         help="parse a stream of frames into JSON lines",
-        description="Print one JSON object per frame (or per piece of junk) in the stream.",
+        description=PARSE_DESCRIPTION,
     )
+    _parse_arguments(parser)
+
+
+PARSE_DESCRIPTION = "Print one JSON object per frame (or per piece of junk) in the stream."
+
+
+def _parse_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("input", nargs="?", default="-", help="file to read; '-' = stdin")
     mode = parser.add_mutually_exclusive_group()
     mode.add_argument(
@@ -80,6 +87,15 @@ def _register_parse(commands: Any) -> None:
         help="accept only frames conforming to HJ 212-2017",
     )
     parser.set_defaults(func=run_parse, policy=LENIENT)
+
+
+def parse_main(argv: list[str]) -> int:
+    """``ecer hj212 parse ARGS`` without building the other commands' parsers, which import
+    the gateway, NATS and the plan schema for their defaults (0.3 s of CPU per start, a
+    third of parsing the whole corpus): ``ecer.cli.main`` comes here directly."""
+    parser = argparse.ArgumentParser(prog="ecer hj212 parse", description=PARSE_DESCRIPTION)
+    _parse_arguments(parser)
+    return run_parse(parser.parse_args(argv))
 
 
 def run_parse(args: argparse.Namespace) -> int:

@@ -701,7 +701,6 @@ _FAST_SEGMENT: Final = re.compile(
 )
 _NOT_POLLUTANT_SUFFIXES: Final = frozenset({"RS", "RT", "Info"})
 _data_times: dict[str, datetime] = {}  # DataTime text -> value (bounded, see _data_time)
-_code_versions: dict[str, str] = {}  # factor code -> "2017", "2005" or ""
 
 
 def parse_frame(data: bytes | bytearray | memoryview, policy: TolerancePolicy = STRICT) -> Frame:
@@ -738,12 +737,6 @@ def _parse_fast(raw: bytes, policy: TolerancePolicy) -> Frame | None:
     qn, st, cn, pw, mn, flag_text, body = match.groups()
     if text.find("CP=&&") != match.start(7) - 5:
         return None
-    # Split CP at its items: the pieces between them must be empty (nothing unchecked), and
-    # the keys come out in order.
-    pieces = _FAST_ITEM.split(body)
-    if any(pieces[::2]):
-        return None
-    keys = pieces[1::2]
     codes: list[str] = []
     if qn is None:
         if not policy.allow_missing_qn:
@@ -764,11 +757,23 @@ def _parse_fast(raw: bytes, policy: TolerancePolicy) -> Frame | None:
         if flag > 7 or flag & 2:  # version bits other than 0/1, or subpackets
             return None
         version = "2017" if flag & 4 else "2005"
-    unique = dict.fromkeys(keys)  # in order of first appearance
+    # Split CP at its items: the pieces between them must be empty (nothing unchecked), and
+    # the keys come out in order. Loggers send the same keys frame after frame: what the
+    # keys decide is looked up, not worked out again.
+    pieces = _FAST_ITEM.split(body)
+    if any(pieces[::2]):
+        return None
+    keys = tuple(pieces[1::2])
+    shape = _shapes.get(keys)
+    if shape is None:
+        shape = _CpShape(keys)
+        if len(_shapes) >= 4096:
+            _shapes.clear()
+        _shapes[keys] = shape
+    value = _FIRST_DATA_TIME.search(body).group(1) if shape.has_time else None  # type: ignore[union-attr]
     data_time = None
     milliseconds = False
-    if "DataTime" in unique:
-        value = _FIRST_DATA_TIME.search(body).group(1)  # type: ignore[union-attr]
+    if value is not None:
         data_time = _data_times.get(value)
         if data_time is None:
             data_time = _data_time(value)
@@ -778,22 +783,12 @@ def _parse_fast(raw: bytes, policy: TolerancePolicy) -> Frame | None:
             if not policy.allow_datatime_milliseconds:
                 return None
             milliseconds = True
-    if len(unique) != len(keys):
-        if not policy.allow_duplicate_keys:
-            return None
-        if milliseconds and keys[0] != "DataTime":
-            codes.extend(_cp_deviations(keys))
-        else:
-            if milliseconds:
-                codes.append(DEVIATION_DATATIME_MILLISECONDS)
-            codes.append(DEVIATION_DUPLICATE_KEY)
-    elif milliseconds:
-        codes.append(DEVIATION_DATATIME_MILLISECONDS)
-    if version is None:
-        version = _version_from_keys(unique, mn)
+    if shape.duplicates and not policy.allow_duplicate_keys:
+        return None
+    codes.extend(shape.codes_with_milliseconds if milliseconds else shape.codes)
     lazy = _LazyCp(body, policy)
     return Frame(
-        version,
+        version or shape.version or ("2017" if len(mn) > 14 else "2005"),
         qn,
         st,
         cn,
@@ -804,12 +799,51 @@ def _parse_fast(raw: bytes, policy: TolerancePolicy) -> Frame | None:
         None,
         data_time,
         lazy,
-        _LazyMapping(lazy, 1) if "-RS=" in body or "-RT=" in body else _NO_EQUIPMENT,
-        _LazyMapping(lazy, 2) if "-Info=" in body else _NO_INFO,
+        _LazyMapping(lazy, 1) if shape.equipment else _NO_EQUIPMENT,
+        _LazyMapping(lazy, 2) if shape.info else _NO_INFO,
         _LazyMapping(lazy, 3),
         body,
         tuple(codes),
     )
+
+
+class _CpShape:
+    """What the keys of a checked CP decide, whatever its values: duplicates, the order of
+    its deviations, the version its factor codes suggest, which mappings are not empty."""
+
+    __slots__ = (
+        "codes",
+        "codes_with_milliseconds",
+        "duplicates",
+        "equipment",
+        "has_time",
+        "info",
+        "version",
+    )
+
+    def __init__(self, keys: tuple[str, ...]) -> None:
+        unique = dict.fromkeys(keys)  # in order of first appearance
+        self.has_time = "DataTime" in unique
+        self.duplicates = len(unique) != len(keys)
+        if not self.duplicates:
+            self.codes: tuple[str, ...] = ()
+            self.codes_with_milliseconds: tuple[str, ...] = (DEVIATION_DATATIME_MILLISECONDS,)
+        else:
+            self.codes = (DEVIATION_DUPLICATE_KEY,)
+            self.codes_with_milliseconds = tuple(_cp_deviations(keys))
+        self.version = _version_from_codes(unique)  # "" when the codes do not tell
+        suffixes = {key.partition("-")[2] for key in unique}
+        self.equipment = "RS" in suffixes or "RT" in suffixes
+        self.info = "Info" in suffixes
+
+
+_shapes: dict[tuple[str, ...], _CpShape] = {}  # CP keys -> what they decide (bounded)
+
+
+def clear_caches() -> None:
+    """Forget the DataTime conversions and CP shapes seen (benchmarks start cold with it)."""
+    _shapes.clear()
+    _data_times.clear()
 
 
 def _data_time(value: str) -> datetime | None:
@@ -832,7 +866,7 @@ def _data_time(value: str) -> datetime | None:
     return result
 
 
-def _cp_deviations(keys: list[str]) -> list[str]:
+def _cp_deviations(keys: Iterable[str]) -> list[str]:
     """Deviation codes of a CP with a repeated key and a DataTime with milliseconds, in the
     order the reference finds them (the first of each)."""
     seen: set[str] = set()
@@ -847,20 +881,18 @@ def _cp_deviations(keys: list[str]) -> list[str]:
     return found
 
 
-def _version_from_keys(keys: Iterable[str], mn: str) -> str:
-    """:func:`_guess_version` on the codes the CP keys give, in the order they appear."""
+def _version_from_codes(keys: Iterable[str]) -> str:
+    """:func:`_guess_version` on the codes of CP keys in order, without its MN rule: ""
+    when no code has the shape of either standard's."""
     for key in keys:
         code, dash, suffix = key.partition("-")
         if not dash or suffix in _NOT_POLLUTANT_SUFFIXES:
             continue
-        version = _code_versions.get(code)
-        if version is None:
-            version = "2017" if is_2017_code(code) else "2005" if is_2005_code(code) else ""
-            if len(_code_versions) < 4096:
-                _code_versions[code] = version
-        if version:
-            return version
-    return "2017" if len(mn) > 14 else "2005"
+        if is_2017_code(code):
+            return "2017"
+        if is_2005_code(code):
+            return "2005"
+    return ""
 
 
 class _LazyMapping(Mapping[str, Any]):
@@ -921,14 +953,51 @@ class _LazyCp(_LazyMapping):
         self._index = 0
         self.body = body
         self.policy = policy
-        self._data: tuple[Mapping[str, object], ...] | None = None
+        self._data: tuple[dict[str, Any], ...] | None = None
 
     def decoded(self, index: int) -> Mapping[str, object]:
         data = self._data
         if data is None:
-            cp = _parse_cp(self.body, 0, _Locator(self.body, "ascii"), self.policy, _Deviations())
-            data = self._data = (cp.pollutants, cp.equipment, cp.info, cp.items)
+            data = self._data = _decode_checked(self.body)
         return data[index]
+
+
+def _decode_checked(body: str) -> tuple[dict[str, Any], ...]:
+    """What :func:`_parse_cp` builds, for a CP the fast path has checked: no checks left.
+
+    The tests compare the two on the corpus and on fuzzed frames.
+    """
+    pollutants: dict[str, dict[str, Value]] = {}
+    equipment: dict[str, dict[str, str]] = {}
+    info: dict[str, str] = {}
+    items: dict[str, str] = {}
+    numeric = NUMERIC_SUFFIXES
+    for item in body.replace(",", ";").split(";"):
+        if not item:
+            continue
+        key, _, value = item.partition("=")
+        code, dash, suffix = key.partition("-")
+        if not dash:
+            if key != "DataTime" and key not in items:
+                items[key] = value
+        elif suffix in numeric:
+            values = pollutants.get(code)
+            if values is None:
+                pollutants[code] = {suffix: float(value)}
+            elif suffix not in values:
+                values[suffix] = float(value)
+        elif suffix == "RS" or suffix == "RT":
+            states = equipment.setdefault(code, {})
+            if suffix not in states:
+                states[suffix] = value
+        elif suffix == "Info":
+            if code not in info:
+                info[code] = value
+        else:
+            values = pollutants.setdefault(code, {})
+            if suffix not in values:
+                values[suffix] = value
+    return pollutants, equipment, info, items
 
 
 _NOTHING: Final = _LazyCp("", LENIENT)
