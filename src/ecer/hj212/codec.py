@@ -19,6 +19,15 @@ recorded in ``Frame.deviations`` by a stable code (the ``DEVIATION_*`` constants
 else broken raises :class:`FrameError` — the only exception :func:`parse_frame` raises for
 bad input.
 
+Two parsers, one result. :func:`parse_frame_reference` checks every rule field by field and
+locates every error; :func:`parse_frame` first tries a fast path for the shapes real loggers
+send (standard header order, CP items that are numbers, data flags, DataTime and plain
+items) that checks the data segment with compiled patterns and decodes the CP values only
+when the frame's mappings are first read, and hands every other frame to the reference.
+``tests/hj212/test_fast_path.py`` compares the two on the corpus and on fuzzed frames.
+Every tolerant path is linear in the frame's bytes (no offset is searched for a deviation
+the policy accepts).
+
 Version (``Frame.version``), decided in this order:
 
 1. Flag present: its version bits V5..V0 (``Flag >> 2``): 0 = HJ/T 212-2005, 1 = HJ 212-2017.

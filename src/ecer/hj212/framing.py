@@ -14,11 +14,21 @@ Rules, in order, at the current position:
   before the declared end (truncated frame, bytes lost, CRC on the next line) or a missing
   CRLF at the declared end means the frame is damaged.
 * Anything else — a damaged frame, ``##`` not followed by 4 digits (``##9ST=…``), bytes
-  outside any frame — is reported as :class:`Junk` running up to the next boundary: just
-  after the next CRLF, or the next ``##``, whichever comes first. Resynchronising on the
-  next ``##`` means a damaged frame never hides a valid frame that follows it.
-* Runs made only of CR and LF bytes between frames (blank lines) are skipped silently.
-* Junk with no boundary in sight is cut at ``max_frame_size`` bytes so memory stays bounded.
+  outside any frame — is junk running up to the next boundary: just after the next CRLF,
+  or the next ``##`` + digit (a possible header), whichever comes first. Resynchronising on
+  the next header means a damaged frame never hides a valid frame that follows it.
+* A run of junk is one :class:`Junk` item: pieces that end at a header which turns out to
+  be damaged too are joined (one item per junk line, not per ``##`` in it), with the reason
+  of the first piece.
+* Runs made only of CR and LF bytes between frames (blank lines, or CR/LF right before a
+  ``##``) are skipped silently.
+* Junk with no boundary in sight is cut at ``max_frame_size`` bytes so memory stays bounded
+  (one item per ``max_frame_size`` bytes of such a run at most).
+
+Linear time on any input, however it is chunked (issue #25): no byte is searched again
+while the splitter waits for more (it remembers how far it looked), runs of blank lines and
+of ``#`` are skipped by C-level searches, and whole frames are taken without a call.
+``tests/hj212/test_linear.py`` feeds 10 MB of each pathological pattern.
 
 Offsets are positions in the whole stream (0 = first byte ever fed).
 """
