@@ -795,7 +795,7 @@ def _parse_fast(raw: bytes, policy: TolerancePolicy) -> Frame | None:
     if shape.duplicates and not policy.allow_duplicate_keys:
         return None
     codes.extend(shape.codes_with_milliseconds if milliseconds else shape.codes)
-    lazy = _LazyCp(body, policy)
+    lazy = _LazyCp(body, shape)
     return Frame(
         version or shape.version or ("2017" if len(mn) > 14 else "2005"),
         qn,
@@ -821,16 +821,20 @@ class _CpShape:
     its deviations, the version its factor codes suggest, which mappings are not empty."""
 
     __slots__ = (
+        "_plan",
         "codes",
         "codes_with_milliseconds",
         "duplicates",
         "equipment",
         "has_time",
         "info",
+        "keys",
         "version",
     )
 
     def __init__(self, keys: tuple[str, ...]) -> None:
+        self.keys = keys
+        self._plan: _Plan | None = None
         unique = dict.fromkeys(keys)  # in order of first appearance
         self.has_time = "DataTime" in unique
         self.duplicates = len(unique) != len(keys)
@@ -844,6 +848,13 @@ class _CpShape:
         suffixes = {key.partition("-")[2] for key in unique}
         self.equipment = "RS" in suffixes or "RT" in suffixes
         self.info = "Info" in suffixes
+
+    def plan(self) -> _Plan:
+        """Where the values of a CP with these keys go (worked out once per key set)."""
+        plan = self._plan
+        if plan is None:
+            plan = self._plan = _plan(self.keys)
+        return plan
 
 
 _shapes: dict[tuple[str, ...], _CpShape] = {}  # CP keys -> what they decide (bounded)
@@ -952,64 +963,81 @@ class _LazyMapping(Mapping[str, Any]):
 
 
 class _LazyCp(_LazyMapping):
-    """The CP text of a frame the fast path accepted, decoded on first use by the reference
-    decoder; itself the frame's pollutants."""
+    """The CP text of a frame the fast path accepted, decoded on first use with the plan of
+    its key set; itself the frame's pollutants."""
 
-    __slots__ = ("_data", "body", "policy")
+    __slots__ = ("_data", "body", "shape")
 
-    def __init__(self, body: str, policy: TolerancePolicy) -> None:
+    def __init__(self, body: str, shape: _CpShape) -> None:
         self._source = self
         self._index = 0
         self.body = body
-        self.policy = policy
+        self.shape = shape
         self._data: tuple[dict[str, Any], ...] | None = None
 
     def decoded(self, index: int) -> Mapping[str, object]:
         data = self._data
         if data is None:
-            data = self._data = _decode_checked(self.body)
+            data = self._data = _decode_checked(self.body, self.shape.plan())
         return data[index]
 
 
-def _decode_checked(body: str) -> tuple[dict[str, Any], ...]:
-    """What :func:`_parse_cp` builds, for a CP the fast path has checked: no checks left.
+_Plan = tuple[
+    list[tuple[str, list[tuple[str, int, bool]]]],
+    list[tuple[str, list[tuple[str, int]]]],
+    list[tuple[str, int]],
+    list[tuple[str, int]],
+]
+
+
+def _plan(keys: tuple[str, ...]) -> _Plan:
+    """Where each value of a CP with these keys goes, as :func:`_parse_cp` places it: the
+    first of a repeated key wins; codes and suffixes in order of first appearance."""
+    pollutants: dict[str, dict[str, tuple[int, bool]]] = {}
+    equipment: dict[str, dict[str, int]] = {}
+    info: dict[str, int] = {}
+    items: dict[str, int] = {}
+    for index, key in enumerate(keys):
+        code, dash, suffix = key.partition("-")
+        if not dash:
+            if key != "DataTime":
+                items.setdefault(key, index)
+        elif suffix in EQUIPMENT_SUFFIXES:
+            equipment.setdefault(code, {}).setdefault(suffix, index)
+        elif suffix == "Info":
+            info.setdefault(code, index)
+        else:
+            numeric = suffix in NUMERIC_SUFFIXES
+            pollutants.setdefault(code, {}).setdefault(suffix, (index, numeric))
+    return (
+        [(c, [(s, i, n) for s, (i, n) in e.items()]) for c, e in pollutants.items()],
+        [(c, list(e.items())) for c, e in equipment.items()],
+        list(info.items()),
+        list(items.items()),
+    )
+
+
+def _decode_checked(body: str, plan: _Plan) -> tuple[dict[str, Any], ...]:
+    """What :func:`_parse_cp` builds, for a CP the fast path has checked: no checks left,
+    the values put where the plan of its key set says.
 
     The tests compare the two on the corpus and on fuzzed frames.
     """
-    pollutants: dict[str, dict[str, Value]] = {}
-    equipment: dict[str, dict[str, str]] = {}
-    info: dict[str, str] = {}
-    items: dict[str, str] = {}
-    numeric = NUMERIC_SUFFIXES
-    for item in body.replace(",", ";").split(";"):
-        if not item:
-            continue
-        key, _, value = item.partition("=")
-        code, dash, suffix = key.partition("-")
-        if not dash:
-            if key != "DataTime" and key not in items:
-                items[key] = value
-        elif suffix in numeric:
-            values = pollutants.get(code)
-            if values is None:
-                pollutants[code] = {suffix: float(value)}
-            elif suffix not in values:
-                values[suffix] = float(value)
-        elif suffix == "RS" or suffix == "RT":
-            states = equipment.setdefault(code, {})
-            if suffix not in states:
-                states[suffix] = value
-        elif suffix == "Info":
-            if code not in info:
-                info[code] = value
-        else:
-            values = pollutants.setdefault(code, {})
-            if suffix not in values:
-                values[suffix] = value
-    return pollutants, equipment, info, items
+    # Every item is key=value with no other '=', ';' or ',' (checked): values in turn.
+    values = body.replace(",", ";").replace("=", ";").split(";")[1::2]
+    pollutant_plan, equipment_plan, info_plan, item_plan = plan
+    return (
+        {
+            code: {suffix: float(values[i]) if numeric else values[i] for suffix, i, numeric in e}
+            for code, e in pollutant_plan
+        },
+        {code: {suffix: values[i] for suffix, i in e} for code, e in equipment_plan},
+        {code: values[i] for code, i in info_plan},
+        {key: values[i] for key, i in item_plan},
+    )
 
 
-_NOTHING: Final = _LazyCp("", LENIENT)
+_NOTHING: Final = _LazyCp("", _CpShape(()))
 _NO_EQUIPMENT: Final = _LazyMapping(_NOTHING, 1)  # shared, read-only, empty
 _NO_INFO: Final = _LazyMapping(_NOTHING, 2)
 
