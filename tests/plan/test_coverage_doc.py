@@ -135,12 +135,21 @@ def test_every_cited_page_resolves(rows: list[Row]) -> None:
     assert not unresolved, "pages that do not resolve: " + ", ".join(unresolved)
 
 
-def test_the_programmes_excuse_holds_only_while_the_app_is_absent(rows: list[Row]) -> None:
+def test_the_programmes_excuse_holds_only_while_the_app_is_absent(
+    rows: list[Row], catalog: PlanCatalog
+) -> None:
     cited = [c for r in rows for c in r.carriers if c.startswith(PROGRAMMES_PREFIX)]
     assert cited, "the key programmes are cited (三)"
-    if apps.is_installed(PROGRAMMES_APP):
-        for path in cited:
-            resolve(path)
+    if not apps.is_installed(PROGRAMMES_APP):
+        return
+    # Once the library is installed its pages resolve, and a programme cited by its code
+    # (/programmes/<code>/) is one of the plan file's programmes.
+    known = {p.code for p in getattr(catalog, "programmes", ())}
+    for path in cited:
+        resolve(path)
+        code = path[len(PROGRAMMES_PREFIX) :].strip("/")
+        if code and "/" not in code:
+            assert code in known, f"{path}: no programme {code!r} in the plan file"
 
 
 def test_every_row_has_a_status_and_every_shortfall_a_reason(rows: list[Row]) -> None:
