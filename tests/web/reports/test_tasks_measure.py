@@ -6,11 +6,13 @@ fourth quarter of the year, by the share the page shows as 按期率 (``core.tas
 from __future__ import annotations
 
 import html
+from collections.abc import Iterator
 from datetime import date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
+import time_machine
 from django.utils import timezone
 
 from ecer.core import assessment as core
@@ -44,6 +46,14 @@ def _report(task: Any, area: str, quarter: int, percent: float, accepted: date |
 
 
 @pytest.fixture
+def clock() -> Iterator[None]:
+    """A day after the plan period's 2024: the league and the assessment of 2024 are as of
+    31 December 2024 whatever the machine's date."""
+    with time_machine.travel(_moment(date(2026, 1, 15)), tick=False):
+        yield
+
+
+@pytest.fixture
 def tasks_in_motion(reports_demo: Any) -> Plan:
     """Two district tasks with a mid-2024 milestone (50 %): 银海区 finished both, 海城区 reached
     the milestone on one and missed the other, 合浦县 filed a report the city has not accepted
@@ -59,11 +69,12 @@ def tasks_in_motion(reports_demo: Any) -> Plan:
 
 
 def test_every_districts_assessment_scores_its_league_line(
-    tasks_in_motion: Plan, admin_client: Any
+    tasks_in_motion: Plan, admin_client: Any, clock: None
 ) -> None:
     from ecer.web.reports import services
 
     plan = tasks_in_motion
+    assert timezone.localdate() == date(2026, 1, 15)
     league = task_services.league(plan, 2024, 4, timezone.localdate())
     rows = {r.unit: r for r in league.districts}
     scheme = services.current_scheme_version().scheme()
