@@ -175,10 +175,15 @@ def assess_year(
     scheme: core.Scheme,
     areas: Sequence[Area] | None = None,
     context: FeedContext | None = None,
+    version: str | None = None,
 ) -> list[DistrictAssessment]:
     """Each district's assessment. The dual-control accounts are the indicator service's
     (``context``): the intensity and total the assessment scores are the ones every page
-    shows for the district's targets; its tasks are the league table's line for the year."""
+    shows for the district's targets; its tasks are the league table's line for the year.
+
+    ``version`` (the data version a caller reads its other figures at) is accepted and not
+    used: since the tasks line reads the league table, no figure here is read by version."""
+    del version
     ctx = context or FeedContext(plan, year)
     out = []
     for area in districts() if areas is None else areas:
