@@ -12,11 +12,13 @@ import pytest
 
 from ecer.core import assessment as a
 from ecer.core import intensity as ci
+from ecer.core import tasks as ct
 
 SCHEME = a.DEFAULT_SCHEME  # weights 40 / 15 / 20 / 25, incentive bonus 3, grades 95 / 80 / 60
 TARGET = ci.DualTarget(basic_decline_pct=3.0, incentive_decline_pct=3.5)  # prorated to the year
 POLLUTANTS = (a.PollutantShare("化学需氧量", 8.0, 10.0), a.PollutantShare("氮氧化物", 12.0, 10.0))
-TASKS = a.TaskTally(on_track=6, behind=2)
+# The district's line of the tasks league table: 8 tasks, 2 done, 4 on time, 2 overdue.
+TASKS = ct.LeagueRow("示例区", done=2, overdue=2, on_time=4, outstanding=1)
 
 
 def district(
@@ -43,7 +45,7 @@ def test_it_scores_a_district_that_meets_the_basic_target_but_exceeds_its_budget
     assert result.line(a.IndicatorCode.TOTAL).status is a.LineStatus.SCORED
     # Pollutants: COD 8/10 = 0.8, NOx 12/10 capped at 1 -> mean 0.9 -> 20 x 0.9 = 18.
     assert result.line(a.IndicatorCode.POLLUTANTS).points == pytest.approx(18.0)
-    # Tasks: 6 of 8 on track -> 25 x 6/8 = 18.75.
+    # Tasks: (2 done + 4 on time) of 8 not overdue -> 25 x 6/8 = 18.75.
     assert result.line(a.IndicatorCode.TASKS).points == pytest.approx(18.75)
     # 40 + 7.5 + 18 + 18.75 = 84.25, no bonus (incentive 3.5 not met) -> 完成 (80 <= 84.25 < 95).
     assert result.score == pytest.approx(84.25)
@@ -157,6 +159,21 @@ def test_missing_indicators_are_left_out_and_the_rest_scaled_to_100() -> None:
     assert result.score == pytest.approx(100.0)
     empty = a.DistrictInput("d", "示例区", 2021, None, None)
     assert a.assess(SCHEME, empty).grade is a.Grade.UNRATED
+
+
+def test_key_tasks_score_the_league_tables_share_in_good_standing() -> None:
+    # 五(二): the tasks line reads the district's league row. 10 tasks, 3 done, 4 on time, 3
+    # overdue -> 7/10 of 25 = 17.5, the reason naming each count and the 70 % the league shows.
+    row = ct.LeagueRow("示例区", done=3, overdue=3, on_time=4, outstanding=2)
+    line = a.assess(SCHEME, district(3.2, 1_000_000.0, tasks=row)).line(a.IndicatorCode.TASKS)
+    assert line.points == pytest.approx(25 * ct.standing_share(row))
+    assert line.points == pytest.approx(17.5)
+    assert line.reason_zh == (
+        "10 项工作任务中 3 项已完成、4 项按进度推进、3 项逾期（按期率 70.0%）；本期 2 项未报送进展"
+    )
+    none = ct.LeagueRow("示例区", done=0, overdue=0, on_time=0, outstanding=0)
+    no_tasks = a.assess(SCHEME, district(3.2, 1_000_000.0, tasks=none))
+    assert no_tasks.line(a.IndicatorCode.TASKS).status is a.LineStatus.NO_DATA
 
 
 @pytest.mark.parametrize(

@@ -13,6 +13,7 @@ from ecer.core.tasks import (
     league_order,
     league_row,
     reached_on,
+    standing_share,
     task_status,
 )
 
@@ -62,3 +63,14 @@ def test_league_rows_tally_and_order() -> None:
     assert (a.done, a.overdue, a.on_time, a.outstanding, a.tasks) == (1, 1, 1, 1, 3)
     assert b.done_percent == 50.0
     assert [r.unit for r in league_order([a, b])] == ["b", "a"]
+
+
+def test_the_share_in_good_standing_is_done_or_on_time_over_all_tasks() -> None:
+    # 五(二) 强化监督考核: 5 tasks — 1 done, 1 in progress, 1 not started (both on time), 2
+    # overdue -> (1 + 2) / 5 = 0.6; reports outstanding do not enter it.
+    statuses = [TaskStatus.DONE, TaskStatus.IN_PROGRESS, TaskStatus.NOT_STARTED]
+    row = league_row("d", [*statuses, TaskStatus.OVERDUE, TaskStatus.OVERDUE], 4)
+    assert standing_share(row) == pytest.approx(0.6)
+    assert row.standing_percent == pytest.approx(60.0)
+    assert standing_share(league_row("none", [], 0)) is None
+    assert league_row("none", [], 0).standing_percent is None

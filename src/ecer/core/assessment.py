@@ -22,6 +22,9 @@ local practice, and what is our own choice:
   We score linearly between 50 % and 100 % instead of in 10 % steps (our choice).
 * Total consumption over the budget loses points linearly to zero at ``total_zero_over_pct``
   over (a local practice scores 超过10%以下 / 20%以下 / 20%以上 in steps; linear is ours).
+* Key tasks and measures score the share of the district's tasks not overdue (done or on
+  time), the very 按期率 of the tasks league table (``ecer.core.tasks.standing_share``): our
+  choice; the plan names the subject (五(二)), not the points.
 * The pollutant-reduction, key-task weights, the incentive bonus and the bonus, deduction and
   veto items are our choices: the plan names the subjects (五(二), 四(二)) but not the points.
 * An indicator exempt under plan 四(一) scores its full weight (免于考核 = not a ground for
@@ -43,6 +46,7 @@ from ecer.core.intensity import (
     TargetAttainment,
     TotalConsumptionAssessment,
 )
+from ecer.core.tasks import LeagueRow, standing_share
 
 
 class SchemeError(ValueError):
@@ -243,7 +247,8 @@ DEFAULT_SCHEME = Scheme(
         Indicator(IndicatorCode.TOTAL, "能源消费总量控制", 15.0),
         # Plan 五(二): 把总量减排目标任务完成情况作为绩效重要考核内容 (weight: our choice).
         Indicator(IndicatorCode.POLLUTANTS, "主要污染物重点工程减排", 20.0),
-        # Plan 三 and 四: key tasks and measures, judged on the plan's targets (our choice).
+        # Plan 三 and 四: key tasks and measures, judged on the district's tasks as the league
+        # table (部门任务完成情况) counts them: the share not overdue (our choice).
         Indicator(IndicatorCode.TASKS, "重点任务与措施落实", 25.0),
     ),
     items=(
@@ -270,15 +275,6 @@ class PollutantShare:
 
 
 @dataclass(frozen=True)
-class TaskTally:
-    """The plan's targets for the district judged on time progress: counts on track (or met)
-    and behind; targets without data are not counted."""
-
-    on_track: int
-    behind: int
-
-
-@dataclass(frozen=True)
 class RecordedItem:
     """A bonus, deduction or veto item recorded for the district, with its grounds."""
 
@@ -295,6 +291,8 @@ class DistrictInput:
     total: Total consumption against the budget with the incentive exemption
         (``ecer.core.intensity.assess_total_consumption``); None without data.
     consumption: Gross, deducted and assessed consumption of the year [tce] (shown only).
+    tasks: The district's line of the tasks league table at the end of the year
+        (``ecer.core.tasks``: done, on time, overdue, reports outstanding); None without tasks.
     """
 
     area_code: str
@@ -304,7 +302,7 @@ class DistrictInput:
     total: TotalConsumptionAssessment | None
     consumption: AssessedConsumption | None = None
     pollutants: tuple[PollutantShare, ...] = ()
-    tasks: TaskTally | None = None
+    tasks: LeagueRow | None = None
     items: tuple[RecordedItem, ...] = ()
 
 
@@ -473,14 +471,18 @@ def _pollutant_line(ind: Indicator, inp: DistrictInput) -> IndicatorScore:
 
 
 def _tasks_line(ind: Indicator, inp: DistrictInput) -> IndicatorScore:
-    tally = inp.tasks
-    if tally is None or tally.on_track + tally.behind == 0:
+    row = inp.tasks
+    share = None if row is None else standing_share(row)
+    if row is None or share is None:
         return IndicatorScore(
-            ind.code, ind.name_zh, ind.weight, None, LineStatus.NO_DATA, "没有可判断进度的目标"
+            ind.code, ind.name_zh, ind.weight, None, LineStatus.NO_DATA, "没有应负责的工作任务"
         )
-    judged = tally.on_track + tally.behind
-    points = ind.weight * tally.on_track / judged
-    reason = f"{judged} 项目标中 {tally.on_track} 项达到时序进度，{tally.behind} 项滞后"
+    # The league table's 按期率 (ecer.core.tasks.standing_share): done or on time, not overdue.
+    points = ind.weight * share
+    reason = (
+        f"{row.tasks} 项工作任务中 {row.done} 项已完成、{row.on_time} 项按进度推进、"
+        f"{row.overdue} 项逾期（按期率 {share * 100:.1f}%）；本期 {row.outstanding} 项未报送进展"
+    )
     return IndicatorScore(ind.code, ind.name_zh, ind.weight, points, LineStatus.SCORED, reason)
 
 

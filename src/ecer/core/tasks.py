@@ -109,6 +109,24 @@ class LeagueRow:
         """Share of the unit's tasks done [%] (None: no task)."""
         return None if not self.tasks else 100.0 * self.done / self.tasks
 
+    @property
+    def standing_percent(self) -> float | None:
+        """Share of the tasks in good standing [%] (None: no task): :func:`standing_share`."""
+        share = standing_share(self)
+        return None if share is None else 100.0 * share
+
+
+def standing_share(row: LeagueRow) -> float | None:
+    """Share of a unit's tasks in good standing — done or on time, i.e. not overdue [0..1]
+    (None: no task).
+
+    The one measure of "measures carried out" (措施落实): the league table shows it as 按期率,
+    and the district assessment scores its tasks-and-measures indicator by it (plan 五(二),
+    ``ecer.core.assessment``), so the two cannot disagree. Reports outstanding are shown, not
+    scored: the scheme's late-reporting deduction is the city's call.
+    """
+    return None if not row.tasks else (row.done + row.on_time) / row.tasks
+
 
 def league_row(unit: str, statuses: Iterable[TaskStatus], outstanding: int) -> LeagueRow:
     """Tally a unit's task statuses: done, overdue, and the rest on time."""

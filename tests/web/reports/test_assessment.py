@@ -24,7 +24,8 @@ def _by_area(plan: Any, year: int) -> dict[str, Any]:
 def test_demo_grades_2024_match_the_hand_computed_scores(reports_demo: Any) -> None:
     got = _by_area(reports_demo, 2024)
     # 海城区: decline 15.51 % >= incentive 13.02 % -> intensity 40, total exempt 15, every
-    # pollutant verified 20, 3 of 3 tasks on track 25 -> 100, + 3 incentive bonus = 103.
+    # pollutant verified 20, tasks 25 (no task of the district overdue at the end of 2024 in
+    # the league table: no milestone has passed) -> 100, + 3 incentive bonus = 103.
     haicheng = got["haicheng"].result
     assert haicheng.score == pytest.approx(103.0)
     assert haicheng.grade is core.Grade.EXCEEDED
@@ -47,9 +48,10 @@ def test_demo_grades_2024_match_the_hand_computed_scores(reports_demo: Any) -> N
     assert hepu.result.grade is core.Grade.FAILED
     assert hepu.result.vetoes == ("未完成能耗强度降低基本目标",)
     # 铁山港区: intensity rose (-7.81 %) -> 0; 17.29 % over -> 15 x (1 - 17.29/20) = 2.03;
-    # NOx 272.2 of 272.2 t verified, COD and VOCs 0 -> 20 x 1/3 = 6.67; tasks 0 of 3 -> 0.
+    # NOx 272.2 of 272.2 t verified, COD and VOCs 0 -> 20 x 1/3 = 6.67; tasks 25 (none overdue)
+    # -> 33.70, and the basic target is missed.
     tieshangang = got["tieshangang"].result
-    assert tieshangang.score == pytest.approx(2.03 + 6.667, abs=0.01)
+    assert tieshangang.score == pytest.approx(2.03 + 6.667 + 25, abs=0.01)
     assert tieshangang.grade is core.Grade.FAILED
 
 

@@ -100,7 +100,7 @@ def annual(
     assessments = []
     for k, area in enumerate(areas):
         progress(10 + 60 * k // max(1, len(areas)), _("考核 %(area)s") % {"area": area.name})
-        assessments.extend(services.assess_year(year, plan, scheme, [area], context, stamp))
+        assessments.extend(services.assess_year(year, plan, scheme, [area], context))
     progress(70, _("评估全市目标"))
     city = services.midterm_area(plan, _city(), year, context, stamp)
     summary = core.summarize([a.input for a in assessments], [a.result for a in assessments])

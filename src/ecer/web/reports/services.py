@@ -11,8 +11,9 @@ existing services, none recomputed here:
   year that is verified, against the reduction of its completed or verified projects
   (``ecer.core.reductions.ledger``): unverified claims do not count (our choice: the plan
   gives the city targets only, not district shares);
-* key tasks and measures: the plan's targets decomposed to the district
-  (``ecer.web.indicators.service.evaluate``): met or on track against behind;
+* key tasks and measures: the district's line of the tasks league table for the fourth quarter
+  of the year (``ecer.web.tasks.services.district_year_row``): the same computed task statuses
+  the league page shows, scored by the same share (``ecer.core.tasks.standing_share``);
 * items: those the city administrator recorded, plus a veto for every two-high project in the
   register built or running without an energy review (节能审查), found automatically.
 """
@@ -24,11 +25,13 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from ecer.core import assessment as core
 from ecer.core import progress as core_progress
 from ecer.core import reductions as core_reductions
+from ecer.core import tasks as core_tasks
 from ecer.core import warning as core_warning
 from ecer.web.audit.version import data_version
 from ecer.web.catalog.models import Area, Plan, Target
@@ -40,6 +43,7 @@ from ecer.web.reductions import figures as reduction_figures
 from ecer.web.reductions import services as reduction_services
 from ecer.web.reductions.models import ReductionProject
 from ecer.web.reports.models import AssessmentResult, ItemRecord, SchemeVersion
+from ecer.web.tasks import services as task_services
 
 TWO_HIGH_VETO = "two_high_violation"
 
@@ -104,23 +108,11 @@ def pollutant_shares(area: Area, year: int, plan: Plan) -> tuple[core.PollutantS
     )
 
 
-def task_tally(
-    plan: Plan,
-    area: Area,
-    year: int,
-    context: FeedContext | None = None,
-    version: str | None = None,
-) -> core.TaskTally:
-    # Intensity and total consumption have lines of their own in the scheme: counting them
-    # again among the tasks would score the same figure twice.
-    targets = [t for t in indicators.plan_targets(plan, area) if not t.feed.startswith("energy.")]
-    items = indicators.evaluate(plan, area, year, targets=targets, context=context, version=version)
-    statuses = [i.result.status for i in items]
-    good = (core_progress.ProgressStatus.MET, core_progress.ProgressStatus.ON_TRACK)
-    return core.TaskTally(
-        on_track=sum(s in good for s in statuses),
-        behind=sum(s is core_progress.ProgressStatus.BEHIND for s in statuses),
-    )
+def task_row(plan: Plan, area: Area, year: int) -> core_tasks.LeagueRow | None:
+    """The district's tasks as the league table counts them at the end of ``year`` (or today,
+    within it); None when the district answers for no task."""
+    row = task_services.district_year_row(plan, area, year, timezone.localdate())
+    return row if row.tasks else None
 
 
 def two_high_violations(area: Area, year: int) -> list[Project]:
@@ -162,8 +154,6 @@ def district_input(
     year: int,
     plan: Plan,
     control: energy_services.DualControl,
-    context: FeedContext | None = None,
-    version: str | None = None,
 ) -> core.DistrictInput:
     current = control.current
     return core.DistrictInput(
@@ -174,7 +164,7 @@ def district_input(
         total=control.total,
         consumption=current.consumption if current else None,
         pollutants=pollutant_shares(area, year, plan),
-        tasks=task_tally(plan, area, year, context, version),
+        tasks=task_row(plan, area, year),
         items=recorded_items(area, year),
     )
 
@@ -189,12 +179,16 @@ def assess_year(
 ) -> list[DistrictAssessment]:
     """Each district's assessment. The dual-control accounts are the indicator service's
     (``context``): the intensity and total the assessment scores are the ones every page
-    shows for the district's targets; ``version`` is the data version they are read at."""
+    shows for the district's targets; its tasks are the league table's line for the year.
+
+    ``version`` (the data version a caller reads its other figures at) is accepted and not
+    used: since the tasks line reads the league table, no figure here is read by version."""
+    del version
     ctx = context or FeedContext(plan, year)
     out = []
     for area in districts() if areas is None else areas:
         control = ctx.control(area)
-        inp = district_input(area, year, plan, control, ctx, version)
+        inp = district_input(area, year, plan, control)
         out.append(DistrictAssessment(area, control, inp, core.assess(scheme, inp)))
     return out
 

@@ -73,7 +73,7 @@ def index(request: HttpRequest) -> HttpResponse:
         stamp, demo = doc.data_version, doc.uses_demo_data
     else:
         stamp = data_version()
-        assessments = services.assess_year(year, plan, version.scheme(), [shown], version=stamp)
+        assessments = services.assess_year(year, plan, version.scheme(), [shown])
         summary = None
         demo = any(a.control.uses_demo_data for a in assessments)
     recent = ReportJob.objects.order_by("-created_at")[:10] if scope.sees_all_areas else []

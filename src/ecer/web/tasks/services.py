@@ -233,19 +233,38 @@ def league(plan: Plan, year: int, quarter: int, today: date) -> League:
         core.league_row(names[pk], statuses, outstanding.get(pk, 0))
         for pk, statuses in by_department.items()
     ]
-    shared_pks = set(district_tasks(plan.tasks.all()).values_list("pk", flat=True))
-    shared = [t for t in tasks if t.pk in shared_pks]
-    districts = []
-    for area in Area.objects.exclude(kind=Area.Kind.CITY):
-        statuses = []
-        missing = 0
-        for task in shared:
-            own = [r for r in task.reports.all() if r.area_id == area.pk]
-            status = unit_status(task, own, as_of)
-            statuses.append(status)
-            if status is not core.TaskStatus.DONE and not _submitted(own, year, quarter):
-                missing += 1
-        districts.append(core.league_row(area.name, statuses, missing))
+    shared = _shared(plan, tasks)
+    districts = [
+        _district_row(area, shared, year, quarter, as_of)
+        for area in Area.objects.exclude(kind=Area.Kind.CITY)
+    ]
     return League(
         year, quarter, as_of, core.league_order(departments), core.league_order(districts)
     )
+
+
+def _shared(plan: Plan, tasks: Sequence[Task]) -> list[Task]:
+    shared_pks = set(district_tasks(plan.tasks.all()).values_list("pk", flat=True))
+    return [t for t in tasks if t.pk in shared_pks]
+
+
+def _district_row(
+    area: Area, shared: Sequence[Task], year: int, quarter: int, as_of: date
+) -> core.LeagueRow:
+    statuses = []
+    missing = 0
+    for task in shared:
+        own = [r for r in task.reports.all() if r.area_id == area.pk]
+        status = unit_status(task, own, as_of)
+        statuses.append(status)
+        if status is not core.TaskStatus.DONE and not _submitted(own, year, quarter):
+            missing += 1
+    return core.league_row(area.name, statuses, missing)
+
+
+def district_year_row(plan: Plan, area: Area, year: int, today: date) -> core.LeagueRow:
+    """The district's line of the league table for the fourth quarter of ``year`` — what the
+    district assessment of that year scores its tasks and measures by (plan 五(二)); the league
+    page for that quarter shows the same line (one computation, ``_district_row``)."""
+    as_of = min(today, period_end(year, 4))
+    return _district_row(area, _shared(plan, list(tasks_with_reports(plan))), year, 4, as_of)
