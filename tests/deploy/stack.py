@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import http.cookiejar
 import os
 import re
@@ -107,14 +108,12 @@ class Process:
         except subprocess.TimeoutExpired:
             os.killpg(self.popen.pid, signal.SIGKILL)
             self.popen.wait()
-            raise AssertionError(f"{self.name} did not stop on SIGTERM:\n{self.output()}")
+            raise AssertionError(f"{self.name} did not stop on SIGTERM:\n{self.output()}") from None
 
     def stop_quietly(self) -> None:
         if self.popen is not None and self.popen.poll() is None:
-            try:
+            with contextlib.suppress(ProcessLookupError):
                 os.killpg(self.popen.pid, signal.SIGKILL)
-            except ProcessLookupError:
-                pass
             self.popen.wait()
 
 
