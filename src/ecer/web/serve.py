@@ -105,10 +105,10 @@ def _web(extra: list[str]) -> int:
     os.environ.setdefault("ECER_SERVE_STATIC", "1")
     settings = _django()
     run_dir = Path(settings.DATA_DIR) / "run"
-    if settings.ECER_SERVE_STATIC:
-        from django.core.management import call_command
+    from django.core.management import call_command
 
-        call_command("collectstatic", "--noinput", verbosity=0)
+    # Into STATIC_ROOT, whoever serves it (WhiteNoise here, or the reverse proxy).
+    call_command("collectstatic", "--noinput", verbosity=0)
     # Metrics of every gunicorn worker in files here (prometheus_client multiprocess mode);
     # the files of a previous run would add old counts.
     metrics_dir = Path(os.environ.setdefault("PROMETHEUS_MULTIPROC_DIR", str(run_dir / "metrics")))
