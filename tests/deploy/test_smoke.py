@@ -182,6 +182,30 @@ def test_the_production_stack(database: str, tmp_path: Path) -> None:
     finally:
         for process in everything:
             process.stop_quietly()
+        _remove_queue_and_stream(env, f"SMOKE_{run_id}")
+
+
+def _remove_queue_and_stream(env: dict[str, str], stream: str) -> None:
+    """The run's RabbitMQ queue and JetStream stream are its own: leave nothing behind."""
+    import asyncio
+    import contextlib
+
+    import nats
+    from kombu import Connection
+
+    with contextlib.suppress(Exception), Connection(env["ECER_BROKER_URL"]) as broker:
+        broker.default_channel.queue_delete(env["ECER_QUEUE"])
+
+    async def delete_stream() -> None:
+        client = await nats.connect(env["ECER_NATS_URL"], connect_timeout=5)
+        try:
+            with contextlib.suppress(Exception):
+                await client.jetstream().delete_stream(stream)
+        finally:
+            await client.close()
+
+    with contextlib.suppress(Exception):
+        asyncio.run(delete_stream())
 
 
 def _report_survives_kill_9(
