@@ -118,7 +118,7 @@ class Process:
 
 
 def wait_for(
-    what: str, check: Callable[[], Any], processes: list[Process], limit: float = 180
+    what: str, check: Callable[[], Any], processes: list[Process], limit: float = 300
 ) -> Any:
     """Poll ``check`` until it returns something true. The limit only bounds a broken run:
     nothing is asserted about how long it took."""

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import sqlite3
 import subprocess
 from pathlib import Path
 from urllib.parse import urlparse
@@ -14,8 +15,6 @@ import psycopg
 import pytest
 
 from tests.deploy.stack import ECER, base_env, run
-
-pytestmark = pytest.mark.postgres
 
 
 def _dsn(name: str) -> str:
@@ -57,6 +56,7 @@ def _files(root: Path) -> dict[str, str]:
     }
 
 
+@pytest.mark.postgres
 def test_backup_of_the_demo_restores_into_a_fresh_database(tmp_path: Path) -> None:
     base = urlparse(os.environ["DATABASE_URL"]).path.lstrip("/") or "ecer"
     source, target = f"{base}_drill_src", f"{base}_drill_dst"
@@ -90,3 +90,28 @@ def test_backup_of_the_demo_restores_into_a_fresh_database(tmp_path: Path) -> No
     finally:
         _drop(source)
         _drop(target)
+
+
+def test_the_embedded_database_is_backed_up_and_restored_too(tmp_path: Path) -> None:
+    source = base_env(
+        DATABASE_URL=f"sqlite:///{tmp_path / 'source.sqlite3'}",
+        ECER_DATA_DIR=str(tmp_path / "source"),
+    )
+    run(["setup"], source)
+    upload = tmp_path / "source" / "media" / "evidence" / "2025" / "证明.txt"
+    upload.parent.mkdir(parents=True)
+    upload.write_text("验收材料", encoding="utf-8")
+    archive = tmp_path / "ecer.tar"
+    run(["backup", "-o", str(archive)], source)
+    target = base_env(
+        DATABASE_URL=f"sqlite:///{tmp_path / 'target.sqlite3'}",
+        ECER_DATA_DIR=str(tmp_path / "target"),
+    )
+    assert "match" in run(["restore", str(archive)], target)
+    assert _files(tmp_path / "target" / "media") == _files(tmp_path / "source" / "media")
+    with (
+        sqlite3.connect(tmp_path / "source.sqlite3") as a,
+        sqlite3.connect(tmp_path / "target.sqlite3") as b,
+    ):
+        query = "SELECT count(*) FROM catalog_target"
+        assert a.execute(query).fetchone() == b.execute(query).fetchone() != (0,)
