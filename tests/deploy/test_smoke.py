@@ -41,6 +41,7 @@ def _dsn(name: str) -> str:
 
 @pytest.fixture
 def database() -> str:
+    require_services()
     name = os.environ.get("ECER_SMOKE_DATABASE", "ecer_smoke")
     with psycopg.connect(_dsn("postgres"), autocommit=True) as admin:
         admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
@@ -51,7 +52,6 @@ def database() -> str:
 
 
 def test_the_production_stack(database: str, tmp_path: Path) -> None:
-    require_services()
     run_id = uuid.uuid4().hex[:10]
     web_port, hj_port, hj_health, writer_health = (free_port() for _ in range(4))
     env = base_env(
