@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import pytest
@@ -100,3 +101,16 @@ def test_with_a_broker_a_report_goes_to_the_queue(monkeypatch: Any, settings: An
     job = ReportJob.objects.create(kind=ReportJob.Kind.ANNUAL_XLSX, year=2024)
     jobs.start(job)
     assert sent == [job.pk]
+
+
+@pytest.mark.django_db
+def test_ecer_jobs_run_and_list(capsys: Any) -> None:
+    from ecer.cli import main
+
+    assert main(["jobs", "run", "partitions"]) == 0
+    assert main(["jobs", "list"]) == 0
+    listing = capsys.readouterr().out
+    assert re.search(r"^partitions +every +86400 s +succeeded \d{4}-", listing, re.MULTILINE)
+    assert re.search(r"^reminders +every +86400 s +never run$", listing, re.MULTILINE)
+    assert main(["jobs", "run", "nosuch"]) == 2
+    assert "no scheduled job 'nosuch'" in capsys.readouterr().err

@@ -223,6 +223,8 @@ def _jobs_list(args: argparse.Namespace) -> int:
     from ecer.web.cli import setup_django
 
     setup_django()
+    from django.utils import timezone
+
     from ecer.web.jobs.models import JobRun
     from ecer.web.jobs.schedule import ScheduleError, entries
 
@@ -231,10 +233,12 @@ def _jobs_list(args: argparse.Namespace) -> int:
     except ScheduleError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
+    if not _jobs_table_ready():
+        return 1
     for entry in table:
         last = JobRun.objects.filter(name=entry.name).first()
         when = (
-            f"{last.state} {last.started_at:%Y-%m-%d %H:%M:%S}"
+            f"{last.state} {timezone.localtime(last.started_at):%Y-%m-%d %H:%M:%S}"
             + (f" — {last.error.splitlines()[0]}" if last.error else "")
             if last
             else "never run"
@@ -248,10 +252,27 @@ def _jobs_run(args: argparse.Namespace) -> int:
 
     setup_django()
     from ecer.web.jobs.runs import run_entry
+    from ecer.web.jobs.schedule import find
 
     try:
-        print(run_entry(args.name))
+        find(args.name)
     except LookupError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
+    if not _jobs_table_ready():
+        return 1
+    print(run_entry(args.name))
     return 0
+
+
+def _jobs_table_ready() -> bool:
+    from django.db import connection
+
+    from ecer.web.jobs.models import JobRun
+
+    with connection.cursor() as cursor:
+        tables = connection.introspection.table_names(cursor)
+    if JobRun._meta.db_table not in tables:
+        print("error: the database lacks the jobs table: run `ecer setup` first", file=sys.stderr)
+        return False
+    return True
