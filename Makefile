@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test install lint typecheck pytest browser fonts poppler messages bench clean
+.PHONY: run test install lint typecheck pytest browser fonts poppler nginx messages bench clean
 
 $(BIN)/.installed: pyproject.toml requirements.lock
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -39,6 +39,12 @@ poppler:
 	  echo "Installing poppler-utils for the PDF tests"; \
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq poppler-utils >/dev/null; }
 
+# The deploy tests check deploy/nginx/ecer.conf with `nginx -t`; install it when absent.
+nginx:
+	@command -v nginx >/dev/null 2>&1 || test -x /usr/sbin/nginx || { \
+	  echo "Installing nginx-light for the deploy tests (nginx -t)"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nginx-light >/dev/null; }
+
 LINT_PATHS := $(wildcard src tests benchmarks examples)
 
 lint: install
@@ -48,7 +54,7 @@ lint: install
 typecheck: install
 	$(BIN)/mypy
 
-pytest: install browser fonts poppler
+pytest: install browser fonts poppler nginx
 	$(BIN)/python -m pytest -n 2 $(PYTEST_ARGS)
 
 test: lint typecheck pytest

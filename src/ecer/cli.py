@@ -16,6 +16,8 @@ from collections.abc import Sequence
 COMMAND_MODULES = [
     "ecer.plan.cli",
     "ecer.web.cli",
+    "ecer.web.serve",
+    "ecer.web.backup",
     "ecer.hj212.cli",
 ]
 

@@ -250,7 +250,7 @@ def _register_serve(commands: Any) -> None:
         "--health-port",
         type=int,
         default=None,
-        help="serve GET /readyz, /livez and /status over HTTP on this port (0 = any free "
+        help="serve GET /readyz, /livez, /status and /metrics over HTTP on this port (0 = any free "
         "port); default: none",
     )
     parser.add_argument(
@@ -430,6 +430,16 @@ def _register_writer(commands: Any) -> None:
     parser.add_argument(
         "--idle-exit", type=float, default=None, help="stop after this long without frames [s]"
     )
+    parser.add_argument(
+        "--health-port",
+        type=int,
+        default=None,
+        help="serve GET /livez, /readyz and /metrics over HTTP on this port (0 = any free "
+        "port); default: none",
+    )
+    parser.add_argument(
+        "--health-host", default="127.0.0.1", help="address of the --health-port server"
+    )
     _jetstream_arguments(parser)
     parser.set_defaults(func=run_writer)
 
@@ -440,6 +450,7 @@ def run_writer(args: argparse.Namespace) -> int:
     import signal
 
     from ecer.hj212 import jetstream
+    from ecer.hj212.metrics import ProbeServer
     from ecer.hj212.storage import default_database_url, open_store
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
@@ -454,17 +465,28 @@ def run_writer(args: argparse.Namespace) -> int:
         loop = asyncio.get_running_loop()
         for sig in (signal.SIGTERM, signal.SIGINT):
             loop.add_signal_handler(sig, stop.set)
+        stats = jetstream.WriterStats()
+        probes = None
+        if args.health_port is not None:
+            probes = ProbeServer(_writer_answer(stats), args.health_host, args.health_port)
+            await probes.start()
+            print(f"metrics on http://{probes.host}:{probes.port}/metrics", flush=True)
         print("writing", flush=True)
-        return await jetstream.run_writer(
-            store,
-            args.nats,
-            _names(args),
-            batch=args.batch,
-            ack_wait=args.ack_wait,
-            stop=stop,
-            idle_exit=args.idle_exit,
-            limits=_limits(args),
-        )
+        try:
+            return await jetstream.run_writer(
+                store,
+                args.nats,
+                _names(args),
+                batch=args.batch,
+                ack_wait=args.ack_wait,
+                stop=stop,
+                idle_exit=args.idle_exit,
+                limits=_limits(args),
+                stats=stats,
+            )
+        finally:
+            if probes is not None:
+                await probes.close()
 
     from nats.errors import NoServersError
 
@@ -480,6 +502,23 @@ def run_writer(args: argparse.Namespace) -> int:
         flush=True,
     )
     return 0
+
+
+def _writer_answer(stats: Any) -> Any:
+    from ecer.hj212.metrics import CONTENT_TYPE, writer_metrics
+
+    def answer(path: str) -> tuple[int, str, str]:
+        if path == "/metrics":
+            return 200, CONTENT_TYPE, writer_metrics(stats)
+        if path == "/livez":
+            return 200, "text/plain", "alive\n"
+        if path == "/readyz":
+            if stats.connected:
+                return 200, "text/plain", "ready\n"
+            return 503, "text/plain", "not connected to NATS\n"
+        return 404, "text/plain", f"{path}: not found (try /readyz, /livez, /metrics)\n"
+
+    return answer
 
 
 # --- simulate --------------------------------------------------------------------------

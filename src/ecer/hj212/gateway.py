@@ -69,6 +69,8 @@ from ecer.hj212.codec import (
     parse_frame,
 )
 from ecer.hj212.framing import LARGEST_ENCODABLE_FRAME, FrameSplitter, Item, RawFrame
+from ecer.hj212.metrics import CONTENT_TYPE as METRICS_CONTENT_TYPE
+from ecer.hj212.metrics import Histogram, gateway_metrics
 from ecer.hj212.storage import (
     ACCEPTED,
     DATA_TIME_ZONE,
@@ -698,6 +700,8 @@ class ServerState:
     evicted: int = 0
     mn_evicted: int = 0
     rejected_replies: int = 0
+    # From a frame's receipt to its answer [s] (/metrics).
+    ack_latency: Histogram = field(default_factory=Histogram)
 
     def count(self, result: WriteResult | None) -> None:
         if result is None:
@@ -1032,6 +1036,8 @@ class StationProtocol(asyncio.BufferedProtocol):
                 self.transport.write(reply)
                 if accepted:
                     self.state.answered += 1
+                    latency = (self.clock() - received.received_at).total_seconds()
+                    self.state.ack_latency.observe(latency)
                 else:
                     self.state.rejected_replies += 1
         if self.pending <= self.config.high_water // 2:
@@ -1379,7 +1385,9 @@ class HealthServer:
             return 200, "text/plain", "alive\n"
         if path == "/status":
             return 200, "application/json", json.dumps(self.gateway.status()) + "\n"
-        return 404, "text/plain", f"{path}: not found (try /readyz, /livez, /status)\n"
+        if path == "/metrics":
+            return 200, METRICS_CONTENT_TYPE, gateway_metrics(self.gateway)
+        return 404, "text/plain", f"{path}: not found (try /readyz, /livez, /status, /metrics)\n"
 
     async def _handle(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         try:

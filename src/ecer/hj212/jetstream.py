@@ -25,7 +25,7 @@ import json
 import logging
 from collections.abc import Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
@@ -43,6 +43,7 @@ from nats.js.api import (
 from nats.js.errors import NotFoundError
 
 from ecer.hj212.codec import LENIENT, FrameError, parse_frame
+from ecer.hj212.metrics import Histogram
 from ecer.hj212.storage import (
     QUARANTINED,
     FrameStore,
@@ -297,6 +298,9 @@ class WriterStats:
     duplicates: int = 0
     quarantined: int = 0
     busy_seconds: float = 0.0  # from the first fetched batch to the last committed one
+    pending: int = 0  # messages the stream still holds for the consumer, as of the last fetch
+    connected: bool = False
+    ack_latency: Histogram = field(default_factory=Histogram)  # fetch to ack of a batch [s]
 
     @property
     def frames_per_s(self) -> float:
@@ -313,15 +317,18 @@ async def run_writer(
     stop: asyncio.Event | None = None,
     idle_exit: float | None = None,
     limits: StreamLimits = StreamLimits(),
+    stats: WriterStats | None = None,
 ) -> WriterStats:
     """Fetch batches from the durable consumer, store each in one transaction, then ack.
 
     stop: Set to finish the current batch and return (SIGTERM).
     idle_exit: Return after this many seconds without messages (tests, draining).
+    stats: Counted into as the writer goes (its /metrics reads them live).
     """
     stop = stop or asyncio.Event()
-    stats = WriterStats()
+    stats = stats if stats is not None else WriterStats()
     nc = await nats.connect(servers, connect_timeout=5, max_reconnect_attempts=-1, drain_timeout=30)
+    stats.connected = True
     executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="hj212-store")
     loop = asyncio.get_running_loop()
     try:
@@ -334,6 +341,7 @@ async def run_writer(
                 messages = await subscription.fetch(batch, timeout=1)
             except TimeoutError:  # none within the second, or a slow server; nats-py raises
                 # its own TimeoutError or asyncio's, both the builtin one on Python 3.11
+                stats.pending = 0
                 if idle_exit is not None and loop.time() - idle_since > idle_exit:
                     break
                 continue
@@ -351,6 +359,9 @@ async def run_writer(
                 await m.ack()
             with contextlib.suppress(NatsError):
                 await nc.flush(timeout=10)
+            stats.ack_latency.observe(loop.time() - idle_since)
+            with contextlib.suppress(Exception):  # metadata of a message JetStream sent
+                stats.pending = int(messages[-1].metadata.num_pending)
             stats.busy_seconds = loop.time() - first_at
             stats.batches += 1
             stats.messages += len(messages)
@@ -362,6 +373,7 @@ async def run_writer(
                 else:
                     stats.stored += 1
     finally:
+        stats.connected = False
         await loop.run_in_executor(executor, writer.close)
         executor.shutdown(wait=True)
         with contextlib.suppress(DrainTimeoutError):

@@ -58,9 +58,12 @@ INSTALLED_APPS = [
     "ecer.web.uploads",
     "ecer.web.tasks",
     "ecer.web.leaders",
+    "ecer.web.jobs",
 ]
 
 MIDDLEWARE = [
+    # Outermost: every response is counted and timed for /metrics (ecer.web.health).
+    "ecer.web.health.metrics.RequestMetricsMiddleware",
     # First: a body over ECER_REQUEST_MAX_BYTES is answered 413 before anything reads it.
     "ecer.web.uploads.middleware.RequestSizeMiddleware",
     "django.middleware.security.SecurityMiddleware",
@@ -266,6 +269,25 @@ EMAIL_BACKEND = env_str("ECER_EMAIL_BACKEND", "django.core.mail.backends.smtp.Em
 EMAIL_HOST = env_str("ECER_EMAIL_HOST", "localhost")
 EMAIL_PORT = env_int("ECER_EMAIL_PORT", 25)
 DEFAULT_FROM_EMAIL = env_str("ECER_EMAIL_FROM", "ecer@localhost")
+
+# --- Production (docs/deploy.md; `ecer serve` checks these are set) ---------------------------
+# The task queue's broker (Celery; e.g. amqp://user:password@127.0.0.1:5672//). Empty: no
+# queue: reports are generated in a thread of the web process and the scheduled jobs are run
+# by `ecer jobs run` or cron (`make run`).
+ECER_BROKER_URL = env_str("ECER_BROKER_URL", "")
+ECER_QUEUE = env_str("ECER_QUEUE", "ecer")
+# NATS with JetStream, when the HJ 212 gateway hands frames to it: /readyz checks it.
+ECER_NATS_URL = env_str("ECER_NATS_URL", "")
+# The process serves its own static files (WhiteNoise; `ecer serve web` turns it on unless
+# the reverse proxy serves STATIC_ROOT).
+ECER_SERVE_STATIC = env_bool("ECER_SERVE_STATIC", False)
+if ECER_SERVE_STATIC:
+    MIDDLEWARE.insert(
+        MIDDLEWARE.index("django.middleware.security.SecurityMiddleware") + 1,
+        "whitenoise.middleware.WhiteNoiseMiddleware",
+    )
+# Probes and scrapes come over plain HTTP from the machine itself.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$", r"^metrics$"]
 
 if not DEBUG and SECRET_KEY == _DEV_SECRET:
     raise ConfigError("SECRET_KEY is the development key, which is public: unset it or set another")

@@ -10,6 +10,7 @@ from ecer.web.api import api
 urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/", api.urls),
+    path("", include("ecer.web.health.urls")),
 ]
 urlpatterns += i18n_patterns(
     # One sign-in page, throttled, for everybody: the admin's own login form would bypass the

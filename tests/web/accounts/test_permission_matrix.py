@@ -1031,6 +1031,10 @@ ROUTES = [
             "no_role": (403, 403),
         },
     ),
+    # Probes and metrics: no session (the reverse proxy keeps them internal, docs/deploy.md).
+    Route("health:healthz", "get", lambda w, r, s: "/healthz", PUBLIC),
+    Route("health:readyz", "get", lambda w, r, s: "/readyz", PUBLIC),
+    Route("health:metrics", "get", lambda w, r, s: "/metrics", PUBLIC),
     Route(
         "admin:catalog_observation_changelist",
         "get",

@@ -1,9 +1,11 @@
 """Report generation jobs: a row per request with status and progress that the page polls.
 
-A job runs in a background thread once its row is committed (``ECER_REPORTS_INLINE`` runs it
-in the request instead, for tests and for installs without threads). The thread writes its
-progress with ``update()`` so the page sees each step, and closes its database connection at
-the end. A job interrupted by a restart stays "running": the page offers to generate again.
+With a task queue (``ECER_BROKER_URL``, ``ecer serve worker``) a job is sent to it once its
+row is committed (ecer.web.jobs.queue.report); a worker killed halfway leaves the job to the
+next worker, which runs it again from the start. Without one (``make run``) it runs in a
+background thread of the web process; ``ECER_REPORTS_INLINE`` runs it in the request instead,
+for tests. Progress is written with ``update()`` so the page sees each step. A job
+interrupted by a restart without a queue stays "running": the page offers to generate again.
 """
 
 from __future__ import annotations
@@ -29,6 +31,11 @@ Kind = ReportJob.Kind
 def start(job: ReportJob) -> None:
     if settings.ECER_REPORTS_INLINE:
         run(job.pk)
+        return
+    if settings.ECER_BROKER_URL:
+        from ecer.web.jobs.queue import report
+
+        transaction.on_commit(lambda: report.delay(job.pk))
         return
 
     def in_thread() -> None:
