@@ -155,9 +155,8 @@ def overdue(request: HttpRequest) -> HttpResponse:
 
 @scoped
 def notifications(request: HttpRequest) -> HttpResponse:
-    items = list(Notification.objects.filter(user=request.user)[:200])
-    Notification.objects.filter(user=request.user, read_at=None).update(read_at=timezone.now())
-    return render(request, "quality/notifications.html", {"items": items})
+    """Moved to the notification centre (ecer.web.notifications)."""
+    return redirect("notifications:centre")
 
 
 def _page(
