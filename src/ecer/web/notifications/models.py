@@ -78,7 +78,7 @@ class WebhookEndpoint(models.Model):
 
     name = models.CharField(_("名称"), max_length=100)
     provider = models.CharField(_("类型"), max_length=12, choices=Provider.choices)
-    url = models.URLField(
+    url = models.CharField(
         _("Webhook 地址"), max_length=500, validators=[validate_webhook_url]
     )
     secret = models.CharField(
