@@ -69,7 +69,9 @@ class Move:
 
 
 MOVES: tuple[Move, ...] = (
-    Move(CaseAction.VERIFY, CaseState.ASSIGNED, CaseState.VERIFIED, Actor.ASSIGNEE, needs_note=True),
+    Move(
+        CaseAction.VERIFY, CaseState.ASSIGNED, CaseState.VERIFIED, Actor.ASSIGNEE, needs_note=True
+    ),
     Move(
         CaseAction.RECTIFY,
         CaseState.VERIFIED,
@@ -136,7 +138,9 @@ class StepDeadlines:
         )
 
 
-def step_deadline(state: CaseState, entered_at: datetime, deadlines: StepDeadlines) -> datetime | None:
+def step_deadline(
+    state: CaseState, entered_at: datetime, deadlines: StepDeadlines
+) -> datetime | None:
     """When the step of ``state`` entered at ``entered_at`` must be done (None: closed)."""
     allowed = deadlines.allowed(state)
     return None if allowed is None else entered_at + allowed
@@ -169,7 +173,9 @@ def escalations_due(
     return [EscalationLevel(level) for level in range(already + 1, reached + 1)]
 
 
-def is_overdue(state: CaseState, entered_at: datetime, now: datetime, deadlines: StepDeadlines) -> bool:
+def is_overdue(
+    state: CaseState, entered_at: datetime, now: datetime, deadlines: StepDeadlines
+) -> bool:
     return escalation_level(state, entered_at, now, deadlines) > 0
 
 

@@ -11,8 +11,8 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
-from django.db import connection
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
 from django.utils import timezone
 
 from ecer.hj212.gateway import Gateway, GatewayConfig
@@ -127,7 +127,9 @@ def test_exceedance_to_closed_case_and_a_missed_deadline_escalates(
     assert cod.state == State.FED_BACK
 
     admin = world.users["city_admin"]
-    assert Notification.objects.filter(user=admin, url=f"/cases/{cod.pk}/", title__contains="已反馈").exists()
+    assert Notification.objects.filter(
+        user=admin, url=f"/cases/{cod.pk}/", title__contains="已反馈"
+    ).exists()
     client.force_login(admin)
     client.post(base, {"action": "close"})
     cod.refresh_from_db()

@@ -156,7 +156,9 @@ def test_a_receiver_that_always_fails_is_reported_and_never_blocks_the_request(
     assert (delivery.state, delivery.attempts) == (DeliveryState.FAILED, 3)
     assert outbox.deliver_due(now + timedelta(hours=9)).sent == 0  # given up: not tried again
     # Reported to the city administrators, in-app, linking to the failed deliveries.
-    report = Notification.objects.get(user=world.users["city_admin"], title__startswith="通知发送失败")
+    report = Notification.objects.get(
+        user=world.users["city_admin"], title__startswith="通知发送失败"
+    )
     assert "群机器人" in report.body and report.url == "/notifications/deliveries/?state=failed"
 
 
@@ -182,7 +184,10 @@ def test_each_user_chooses_channels_per_kind(world: World, client: Any) -> None:
     on = [f"{k}:{c}" for k in Kind.values for c in Channel.values]
     on.remove(f"{Kind.SUBMITTED}:{Channel.EMAIL}")
     assert client.post("/notifications/settings/", {"on": on}).status_code == 302
-    assert Preference.objects.get(user=admin, kind=Kind.SUBMITTED, channel=Channel.EMAIL).enabled is False
+    assert (
+        Preference.objects.get(user=admin, kind=Kind.SUBMITTED, channel=Channel.EMAIL).enabled
+        is False
+    )
 
     outbox.notify([admin], outbox.Message(Kind.SUBMITTED, "待审核", "", "/"))
     outbox.notify([admin], outbox.Message(Kind.RETURNED, "被退回", "", "/"))
@@ -216,7 +221,9 @@ def test_the_centre_marks_an_item_read_when_opened(world: World, client: Any) ->
 
 def test_dingtalk_signature_follows_its_documented_recipe() -> None:
     # sign = urlencode(base64(HMAC-SHA256(secret, f"{timestamp}\n{secret}"))).
-    url = channels.dingtalk_signed_url("https://robot.example/send?access_token=x", "SEC1", 1700000000000)
+    url = channels.dingtalk_signed_url(
+        "https://robot.example/send?access_token=x", "SEC1", 1700000000000
+    )
     query = parse_qs(urlsplit(url).query)
     expected = base64.b64encode(
         hmac.new(b"SEC1", b"1700000000000\nSEC1", hashlib.sha256).digest()

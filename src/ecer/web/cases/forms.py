@@ -10,7 +10,9 @@ EVIDENCE_SUFFIXES = (".pdf", ".png", ".jpg", ".jpeg", ".docx", ".xlsx")
 
 class MoveForm(forms.Form):
     action = forms.CharField(widget=forms.HiddenInput)
-    note = forms.CharField(label=_("说明"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    note = forms.CharField(
+        label=_("说明"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
     evidence = BoundedFileField(
         label=_("佐证材料（PDF、图片、Word 或 Excel）"), required=False, suffixes=EVIDENCE_SUFFIXES
     )

@@ -168,7 +168,9 @@ def _alarm_detail(record: Any) -> str:
     point = record.point
     start = timezone.localtime(record.start).strftime("%Y-%m-%d %H:%M") if record.start else "—"
     if record.kind == Source.EXCEEDANCE:
-        return _("%(point)s %(factor)s 自 %(start)s 起超标，最大值 %(peak)s，限值 %(limit)s %(unit)s。") % {
+        return _(
+            "%(point)s %(factor)s 自 %(start)s 起超标，最大值 %(peak)s，限值 %(limit)s %(unit)s。"
+        ) % {
             "point": point.name,
             "factor": record.pollutant.pollutant if record.pollutant_id else "",
             "start": start,
@@ -243,7 +245,8 @@ def open_from_warnings(year: int, now: datetime) -> int:
             case = _open(
                 source=Source.RED_WARNING,
                 key=f"warning:{item.target.code}:{area.code}:{year}",
-                title=_("红色预警：%(area)s %(target)s") % {"area": area, "target": item.target.name},
+                title=_("红色预警：%(area)s %(target)s")
+                % {"area": area, "target": item.target.name},
                 detail=_("%(year)s 年 %(target)s 进度落后于序时要求（红色预警）。")
                 % {"year": year, "target": item.target.name},
                 now=now,
@@ -354,8 +357,9 @@ def check_deadlines(now: datetime | None = None) -> int:
         with transaction.atomic():
             highest = max(due)
             if (
-                Case.objects.filter(pk=case.pk, state=case.state, escalation=case.escalation)
-                .update(escalation=int(highest))
+                Case.objects.filter(
+                    pk=case.pk, state=case.state, escalation=case.escalation
+                ).update(escalation=int(highest))
                 != 1
             ):
                 continue  # moved on or escalated by another worker meanwhile
@@ -365,20 +369,25 @@ def check_deadlines(now: datetime | None = None) -> int:
     return sent
 
 
-def _escalate(case: Case, state: core.CaseState, level: core.EscalationLevel, now: datetime) -> None:
+def _escalate(
+    case: Case, state: core.CaseState, level: core.EscalationLevel, now: datetime
+) -> None:
     acting = core.ACTING[state]
     told = supervisors(case, acting) if level == core.EscalationLevel.SUPERVISOR else city_users()
     Step.objects.create(
         case=case,
         action="escalate",
         state=case.state,
-        note=_("%(state)s 环节超过时限，第 %(level)s 级督办") % {
+        note=_("%(state)s 环节超过时限，第 %(level)s 级督办")
+        % {
             "state": case.get_state_display(),
             "level": int(level),
         },
         at=now,
     )
-    due = timezone.localtime(case.step_due_at).strftime("%Y-%m-%d %H:%M") if case.step_due_at else ""
+    due = (
+        timezone.localtime(case.step_due_at).strftime("%Y-%m-%d %H:%M") if case.step_due_at else ""
+    )
     notify(
         told,
         Message(
@@ -390,7 +399,11 @@ def _escalate(case: Case, state: core.CaseState, level: core.EscalationLevel, no
         ),
     )
     if level == core.EscalationLevel.SUPERVISOR:
-        doers = assignee_users(case) if acting == core.Actor.ASSIGNEE else users_with_role(Role.CITY_ADMIN)
+        doers = (
+            assignee_users(case)
+            if acting == core.Actor.ASSIGNEE
+            else users_with_role(Role.CITY_ADMIN)
+        )
         notify(
             doers,
             Message(

@@ -105,6 +105,8 @@ def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @scoped
 def case_move(request: HttpRequest, pk: int) -> HttpResponse:
     case = _case(request, pk)
+    if services.actor_of(request.scope, case) is None:  # type: ignore[attr-defined]
+        raise PermissionDenied("neither the assignee nor the city")
     form = MoveForm(request.POST, request.FILES)
     if not form.is_valid():
         messages.error(request, " ".join(e for errors in form.errors.values() for e in errors))

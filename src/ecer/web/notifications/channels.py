@@ -74,8 +74,12 @@ def send(delivery: Delivery) -> None:
     elif delivery.channel == Channel.WEBHOOK:
         if delivery.endpoint is None or not delivery.endpoint.enabled:
             raise SendError("the group robot was removed or disabled")
-        _post_robot(delivery.endpoint.provider, delivery.endpoint.url, delivery.endpoint.secret,
-                    delivery.payload)
+        _post_robot(
+            delivery.endpoint.provider,
+            delivery.endpoint.url,
+            delivery.endpoint.secret,
+            delivery.payload,
+        )
     else:
         raise SendError(f"channel {delivery.channel} is not sent by the worker")
 
@@ -118,4 +122,6 @@ def _post_robot(provider: str, url: str, secret: str, message: dict[str, Any]) -
     except ValueError:
         return  # a 2xx without JSON: taken as accepted
     if isinstance(reply, dict) and reply.get("errcode", 0) != 0:
-        raise SendError(f"webhook refused the message: {reply.get('errcode')} {reply.get('errmsg', '')}")
+        raise SendError(
+            f"webhook refused the message: {reply.get('errcode')} {reply.get('errmsg', '')}"
+        )

@@ -78,11 +78,12 @@ class WebhookEndpoint(models.Model):
 
     name = models.CharField(_("名称"), max_length=100)
     provider = models.CharField(_("类型"), max_length=12, choices=Provider.choices)
-    url = models.CharField(
-        _("Webhook 地址"), max_length=500, validators=[validate_webhook_url]
-    )
+    url = models.CharField(_("Webhook 地址"), max_length=500, validators=[validate_webhook_url])
     secret = models.CharField(
-        _("加签密钥"), max_length=200, blank=True, help_text=_("钉钉机器人“加签”安全设置的密钥；不加签则留空")
+        _("加签密钥"),
+        max_length=200,
+        blank=True,
+        help_text=_("钉钉机器人“加签”安全设置的密钥；不加签则留空"),
     )
     area = models.ForeignKey(
         "catalog.Area", verbose_name=_("县区"), null=True, blank=True, on_delete=models.CASCADE

@@ -24,7 +24,6 @@ from ecer.web.notifications.models import (
     Channel,
     Delivery,
     DeliveryState,
-    Kind,
     Preference,
     WebhookEndpoint,
 )
@@ -183,9 +182,9 @@ def deliver_due(now: datetime | None = None, limit: int = 100) -> DeliverySummar
     now = now or timezone.now()
     summary = DeliverySummary()
     # Rows a dead worker left sending are due again.
-    Delivery.objects.filter(
-        state=DeliveryState.SENDING, claimed_at__lt=now - CLAIM_LEASE
-    ).update(state=DeliveryState.PENDING)
+    Delivery.objects.filter(state=DeliveryState.SENDING, claimed_at__lt=now - CLAIM_LEASE).update(
+        state=DeliveryState.PENDING
+    )
     due = list(
         Delivery.objects.filter(state=DeliveryState.PENDING, next_attempt_at__lte=now)
         .order_by("next_attempt_at", "id")

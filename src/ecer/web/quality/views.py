@@ -26,7 +26,6 @@ from ecer.web.quality.models import (
     SEVERITY_CHOICES,
     Finding,
     FindingStatus,
-    Notification,
     Override,
     RuleSetVersion,
 )
