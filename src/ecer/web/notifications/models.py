@@ -15,6 +15,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 
 
 class Kind(models.TextChoices):
@@ -96,6 +97,7 @@ class WebhookEndpoint(models.Model):
         on_delete=models.CASCADE,
     )
     enabled = models.BooleanField(_("启用"), default=True)
+    history = HistoricalRecords(excluded_fields=["secret"])
 
     class Meta:
         verbose_name = _("群机器人")
