@@ -280,6 +280,9 @@ ECER_NOTIFY_RETRY_SECONDS = env_positive_int("ECER_NOTIFY_RETRY_SECONDS", 30)
 ECER_NOTIFY_RETRY_MAX_SECONDS = env_positive_int("ECER_NOTIFY_RETRY_MAX_SECONDS", 3600)
 ECER_NOTIFY_TIMEOUT_SECONDS = env_positive_int("ECER_NOTIFY_TIMEOUT_SECONDS", 10)
 ECER_NOTIFY_POLL_SECONDS = env_positive_int("ECER_NOTIFY_POLL_SECONDS", 30)
+# Two-high projects: their district and the city are told this many days before a decided
+# disposal's deadline (ecer.web.notifications.deadlines).
+ECER_TWO_HIGH_NOTICE_DAYS = env_positive_int("ECER_TWO_HIGH_NOTICE_DAYS", 30)
 # The address people reach the platform at, for links in e-mail and group robots
 # (e.g. https://ecer.beihai.gov.cn); empty: links are paths on the site.
 ECER_SITE_URL = env_str("ECER_SITE_URL", "")

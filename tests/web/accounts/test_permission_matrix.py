@@ -458,12 +458,13 @@ CASE_PAGES = same(
     no_role=403,
     city_admin=200,
     leader=200,
-    department=403,
+    department=200,
     district=200,
     enterprise=200,
 )
 CASE_VIEW = {
     **CASE_PAGES,
+    "department": (404, 404),  # its own department's cases only (red warnings of its targets)
     "district": (200, 404),
     "enterprise": (200, 404),
 }
@@ -472,7 +473,7 @@ CASE_MOVE = {
     "no_role": (403, 403),
     "city_admin": (302, 302),
     "leader": (403, 403),
-    "department": (403, 403),
+    "department": (404, 404),
     "district": (403, 404),
     "enterprise": (302, 404),
 }

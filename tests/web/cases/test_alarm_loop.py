@@ -136,9 +136,9 @@ def test_exceedance_to_closed_case_and_a_missed_deadline_escalates(
     assert cod.state == State.CLOSED and cod.closed_at is not None
     assert Notification.objects.filter(user=firm, title__contains="已销号").exists()
 
-    # Another enterprise sees neither case.
+    # A department sees no enterprise's case.
     client.force_login(world.users["department"])
-    assert client.get(f"/cases/{cod.pk}/").status_code == 403
+    assert client.get(f"/cases/{cod.pk}/").status_code == 404
 
     # The ammonia case was never verified: 24 h allowed; level 1 after, level 2 24 h later.
     Case.objects.exclude(pk__in=[cod.pk, ammonia.pk]).delete()  # only the ammonia case is left

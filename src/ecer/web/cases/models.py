@@ -29,6 +29,7 @@ class Source(models.TextChoices):
 class Assignee(models.TextChoices):
     ENTERPRISE = "enterprise", _("企业")
     DISTRICT = "district", _("县区")
+    DEPARTMENT = "department", _("部门")
 
 
 class Case(models.Model):
@@ -59,6 +60,14 @@ class Case(models.Model):
     area = models.ForeignKey(
         "catalog.Area", verbose_name=_("县区"), null=True, blank=True, on_delete=models.PROTECT
     )
+    department = models.ForeignKey(
+        "catalog.Department",
+        verbose_name=_("部门"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        help_text=_("市级指标的红色预警派发给牵头部门"),
+    )
     enterprise_code = models.CharField(_("企业统一社会信用代码"), max_length=18, blank=True)
     enterprise_name = models.CharField(_("企业名称"), max_length=200, blank=True)
     assignee = models.CharField(_("承办方"), max_length=12, choices=Assignee.choices)
@@ -84,6 +93,8 @@ class Case(models.Model):
     def assignee_label(self) -> str:
         if self.assignee == Assignee.ENTERPRISE:
             return self.enterprise_name or self.enterprise_code
+        if self.assignee == Assignee.DEPARTMENT:
+            return str(self.department or "")
         return str(self.area or "")
 
 

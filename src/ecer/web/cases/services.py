@@ -54,6 +54,8 @@ def case_url(case: Case) -> str:
 def assignee_users(case: Case) -> list[Any]:
     if case.assignee == Assignee.ENTERPRISE:
         return users_with_role(Role.ENTERPRISE, enterprise_code=case.enterprise_code)
+    if case.assignee == Assignee.DEPARTMENT:
+        return users_with_role(Role.DEPARTMENT, department_id=case.department_id)
     if case.area_id is not None:
         return users_with_role(Role.DISTRICT, area_id=case.area_id)
     return []
@@ -82,6 +84,8 @@ def visible_cases(scope: Any) -> QuerySet[Case]:
         return cases.filter(area_id=scope.area_id)
     if scope.role == Role.ENTERPRISE and scope.enterprise_code:
         return cases.filter(assignee=Assignee.ENTERPRISE, enterprise_code=scope.enterprise_code)
+    if scope.role == Role.DEPARTMENT:
+        return cases.filter(assignee=Assignee.DEPARTMENT, department_id=scope.department_id)
     return cases.none()
 
 
@@ -91,6 +95,9 @@ def actor_of(scope: Any, case: Case) -> core.Actor | None:
         return core.Actor.CITY
     if case.assignee == Assignee.ENTERPRISE:
         if scope.role == Role.ENTERPRISE and scope.enterprise_code == case.enterprise_code:
+            return core.Actor.ASSIGNEE
+    elif case.assignee == Assignee.DEPARTMENT:
+        if scope.role == Role.DEPARTMENT and scope.department_id == case.department_id:
             return core.Actor.ASSIGNEE
     elif scope.role == Role.DISTRICT and case.area_id is not None and scope.area_id == case.area_id:
         return core.Actor.ASSIGNEE
@@ -112,10 +119,16 @@ def _open(
     target: Any = None,
     enterprise_code: str = "",
     enterprise_name: str = "",
+    department: Any = None,
 ) -> Case | None:
     """Create the case and its dispatch step unless ``key`` has one; tell the assignee."""
     limits = deadlines()
-    assignee = Assignee.ENTERPRISE if enterprise_code else Assignee.DISTRICT
+    if enterprise_code:
+        assignee = Assignee.ENTERPRISE
+    elif department is not None:
+        assignee = Assignee.DEPARTMENT
+    else:
+        assignee = Assignee.DISTRICT
     with transaction.atomic():
         case, created = Case.objects.get_or_create(
             source_key=key,
@@ -128,6 +141,7 @@ def _open(
                 "target": target,
                 "enterprise_code": enterprise_code,
                 "enterprise_name": enterprise_name,
+                "department": department,
                 "assignee": assignee,
                 "state": State.ASSIGNED,
                 "opened_at": now,
@@ -228,32 +242,39 @@ def on_alarms_judged(sender: Any, now: datetime, **kwargs: Any) -> None:
 
 
 def open_from_warnings(year: int, now: datetime) -> int:
-    """Open a case for each target whose warning light is red in a district in ``year``,
-    assigned to that district (once per target, district and year)."""
+    """Open a case for each target whose warning light is red in ``year``: in a district,
+    assigned to that district; at city level, to each of the target's lead departments
+    (once per target, area, department and year)."""
     from ecer.core.warning import WarningLevel
-    from ecer.web.catalog.models import Area, Plan
+    from ecer.web.catalog.models import Area
+    from ecer.web.catalog.observations_io import active_plan
     from ecer.web.indicators import service
 
-    plan = Plan.objects.order_by("-id").first()
-    if plan is None:
+    try:
+        plan = active_plan()
+    except LookupError:
         return 0
     opened = 0
-    for area in Area.objects.exclude(kind=Area.Kind.CITY).order_by("code"):
+    for area in Area.objects.order_by("code"):
         for item in service.evaluate(plan, area, year):
             if item.level != WarningLevel.RED:
                 continue
-            case = _open(
-                source=Source.RED_WARNING,
-                key=f"warning:{item.target.code}:{area.code}:{year}",
-                title=_("红色预警：%(area)s %(target)s")
-                % {"area": area, "target": item.target.name},
-                detail=_("%(year)s 年 %(target)s 进度落后于序时要求（红色预警）。")
-                % {"year": year, "target": item.target.name},
-                now=now,
-                area=area,
-                target=item.target,
-            )
-            opened += case is not None
+            units = list(item.target.lead_departments.all()) if area.is_city else [None]
+            for department in units:
+                unit = department.code if department is not None else area.code
+                case = _open(
+                    source=Source.RED_WARNING,
+                    key=f"warning:{item.target.code}:{unit}:{year}",
+                    title=_("红色预警：%(area)s %(target)s")
+                    % {"area": area, "target": item.target.name},
+                    detail=_("%(year)s 年 %(target)s 进度落后于序时要求（红色预警）。")
+                    % {"year": year, "target": item.target.name},
+                    now=now,
+                    area=area,
+                    target=item.target,
+                    department=department,
+                )
+                opened += case is not None
     return opened
 
 

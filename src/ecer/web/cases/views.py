@@ -35,7 +35,7 @@ ACTION_LABELS = {
 
 def _can_see(request: HttpRequest) -> None:
     scope = request.scope  # type: ignore[attr-defined]
-    if not scope.can_view_monitoring:
+    if not (scope.can_view_monitoring or scope.role == "department"):
         raise PermissionDenied("no cases for this role")
 
 

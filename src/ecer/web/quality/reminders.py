@@ -37,6 +37,7 @@ from ecer.web.accounts.models import Membership, Role
 from ecer.web.catalog.models import Area, Department, Observation, Plan
 from ecer.web.energy.models import DistrictEnergyYear
 from ecer.web.enterprises.models import EnergyReport, Enterprise
+from ecer.web.notifications.deadlines import two_high_disposal_near
 from ecer.web.notifications.models import Channel, Kind
 from ecer.web.notifications.outbox import Message, notify
 from ecer.web.quality.models import ReminderSent, UnitHead
@@ -328,6 +329,7 @@ def remind(today: date | None = None) -> RemindSummary:
                 )
                 summary.notifications += counts.get(Channel.IN_APP, 0)
                 summary.emails += counts.get(Channel.EMAIL, 0)
+    summary.reminders += two_high_disposal_near(today)
     return summary
 
 
