@@ -18,7 +18,7 @@ install: $(BIN)/.installed
 # Migrate the embedded database, load the Beihai plan and the demo data (idempotent), serve.
 # A demo: DEBUG on here only (tracebacks, static files from runserver); off everywhere else.
 run: install fonts
-	$(BIN)/ecer setup --demo
+	HOST=$(HOST) PORT=$(PORT) $(BIN)/ecer setup --demo
 	ECER_DEBUG=1 $(BIN)/ecer manage runserver $(HOST):$(PORT)
 
 # Debian's Chromium drives the browser tests (Playwright with executablePath); install it when absent.

@@ -1,7 +1,12 @@
 """HJ 212 benchmarks, each measured against a baseline in the same run.
 
-1. Codec: frames/s parsed (split + ``parse_frame``) over the corpus, against splitting the
-   same bytes alone (``FrameSplitter`` only).
+1. Codec: frames/s parsed (read + ``FrameSplitter`` + ``parse_frame``) over the whole
+   corpus, against a bare pure-Python loop over the same files that reads, splits at CRLF
+   and checks the length and the CRC (with the shipped ``hj212_crc16``); also with every
+   decoded value read, and through ``parse_frame_reference``.
+   CLI: ``ecer hj212 parse FILE`` as a command against the same work in process
+   (``_print_stream`` into memory), the start of a process measured on an empty file.
+   Each codec figure is the median of 3 runs, in CPU time.
 2. Gateway: frames/s durably stored and answered by ``ecer hj212 serve`` (a subprocess)
    with 200 and 2,000 stations connected at once, each sending minute data (2051) and
    waiting for each 9014 before the next, against a bare batched insert of the same
@@ -9,7 +14,8 @@
    transaction: no TCP, no parsing, no waiting).
 
 Run: ``.venv/bin/python benchmarks/hj212.py`` (about a minute; ``--postgres`` adds the
-gateway runs on PostgreSQL, using DATABASE_URL's server). Prints a table and writes
+gateway runs on PostgreSQL, using DATABASE_URL's server; ``--codec-only`` stops after the
+codec and CLI rows). Prints a table and writes
 ``benchmarks/results/hj212.json``.
 """
 
@@ -18,11 +24,13 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import io
 import json
 import os
 import resource
 import shutil
 import signal
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -38,7 +46,15 @@ CORPUS = REPO.parent / "shared" / "corpus" / "hj212"
 RESULTS = REPO / "benchmarks" / "results"
 ECER = str(Path(sys.executable).parent / "ecer")
 
-from ecer.hj212.codec import LENIENT, parse_frame  # noqa: E402
+from ecer.hj212.cli import _print_stream  # noqa: E402
+from ecer.hj212.codec import (  # noqa: E402
+    LENIENT,
+    FrameError,
+    clear_caches,
+    parse_frame,
+    parse_frame_reference,
+)
+from ecer.hj212.crc import hj212_crc16  # noqa: E402
 from ecer.hj212.framing import FrameSplitter, RawFrame  # noqa: E402
 from ecer.hj212.gateway import classify, receive  # noqa: E402
 from ecer.hj212.simulate import MINUTE, QnClock, Readings, data_frame, station_fleet  # noqa: E402
@@ -64,40 +80,158 @@ def best_of(runs: int, work: Callable[[], int]) -> tuple[float, int]:
     return min(times), count
 
 
-def codec_benchmark() -> dict[str, Any]:
-    data = b"".join(
-        (CORPUS / name).read_bytes()
-        for name in sorted(os.listdir(CORPUS))
-        if name.endswith(".h212")
-    )
-    chunks = [data[i : i + 65536] for i in range(0, len(data), 65536)]
+def median_of(runs: int, work: Callable[[], int], clock: Callable[[], float]) -> tuple[float, int]:
+    """Median of ``runs`` timings of ``work`` by ``clock`` [s], and what it counted."""
+    times, count = [], 0
+    for _ in range(runs):
+        clear_caches()  # each run as a fresh process would start it
+        started = clock()
+        count = work()
+        times.append(clock() - started)
+    return statistics.median(times), count
 
-    def split_only() -> int:
+
+def children_cpu() -> float:
+    """CPU time of the finished child processes [s] (user + system)."""
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+CHUNK = 1 << 16
+
+
+def corpus_files() -> list[Path]:
+    return sorted(CORPUS / name for name in os.listdir(CORPUS) if name.endswith(".h212"))
+
+
+def bare_split_and_crc(paths: list[Path]) -> int:
+    """The baseline: read, split at CRLF, check length and CRC; frames that pass.
+
+    What a reasonable engineer writes for a line-based protocol, in pure Python; the CRC is
+    the shipped ``hj212_crc16`` (the same one ``parse_frame`` calls).
+    """
+    passed = 0
+    for path in paths:
+        rest = b""
+        with open(path, "rb") as stream:
+            while chunk := stream.read(CHUNK):
+                buffer = rest + chunk
+                start = 0
+                while (end := buffer.find(b"\r\n", start)) != -1:
+                    line = buffer[start:end]
+                    start = end + 2
+                    digits = line[2:6]
+                    if line[:2] == b"##" and digits.isdigit() and int(digits) + 10 == len(line):
+                        try:
+                            if hj212_crc16(line[6:-4]) == int(line[-4:], 16):
+                                passed += 1
+                        except ValueError:
+                            pass
+                rest = buffer[start:]
+    return passed
+
+
+def split_and_parse(paths: list[Path], read_values: bool = False) -> int:
+    """Read, ``FrameSplitter``, ``parse_frame`` (LENIENT, as the gateway and the CLI)."""
+    parsed = 0
+    for path in paths:
         splitter = FrameSplitter()
-        return sum(isinstance(item, RawFrame) for chunk in chunks for item in splitter.feed(chunk))
-
-    def split_and_parse() -> int:
-        splitter, parsed = FrameSplitter(), 0
-        for chunk in chunks:
-            for item in splitter.feed(chunk):
-                if isinstance(item, RawFrame):
-                    try:
-                        parse_frame(item.data, LENIENT)
+        with open(path, "rb") as stream:
+            while chunk := stream.read(CHUNK):
+                for item in splitter.feed(chunk):
+                    if isinstance(item, RawFrame):
+                        try:
+                            frame = parse_frame(item.data, LENIENT)
+                        except FrameError:
+                            continue
                         parsed += 1
-                    except ValueError:
-                        pass
-        return parsed
+                        if read_values:  # every decoded value, as a writer reads them
+                            for values in frame.pollutants.values():
+                                for _ in values.values():
+                                    pass
+    return parsed
 
-    split_s, frames = best_of(5, split_only)
-    parse_s, parsed = best_of(3, split_and_parse)
+
+def cli_in_process(paths: list[Path]) -> int:
+    """What ``ecer hj212 parse`` does, in this process: JSON lines into memory."""
+    lines = 0
+    for path in paths:
+        out = io.StringIO()
+        with open(path, "rb") as stream:
+            _print_stream(stream, LENIENT, out)
+        lines += out.getvalue().count("\n")
+    return lines
+
+
+def cli_subprocess(paths: list[Path]) -> int:
+    """``ecer hj212 parse FILE`` as a command, its output read through a pipe."""
+    lines = 0
+    for path in paths:
+        output = subprocess.run(
+            [sys.executable, "-c", CLI, "hj212", "parse", str(path)],
+            check=True,
+            capture_output=True,
+        ).stdout
+        lines += output.count(b"\n")
+    return lines
+
+
+CLI = "import sys; from ecer.cli import main; sys.exit(main(sys.argv[1:]))"
+
+
+def codec_benchmark(runs: int = 3) -> dict[str, Any]:
+    paths = corpus_files()
+    size = sum(path.stat().st_size for path in paths)
+    # CPU time (this machine is shared: wall time would measure the neighbours); the CLI's
+    # is its process's, user + system.
+    cpu = time.process_time
+    bare_s, bare_frames = median_of(runs, lambda: bare_split_and_crc(paths), cpu)
+    parse_s, parsed = median_of(runs, lambda: split_and_parse(paths), cpu)
+    values_s, _ = median_of(runs, lambda: split_and_parse(paths, read_values=True), cpu)
+    reference_s, _ = median_of(runs, lambda: split_and_parse_reference(paths), cpu)
+    inproc_s, lines = median_of(runs, lambda: cli_in_process(paths), cpu)
+    with tempfile.TemporaryDirectory() as empty_dir:
+        empty = Path(empty_dir) / "empty.h212"
+        empty.write_bytes(b"")
+        startup_s, _ = median_of(runs, lambda: cli_subprocess([empty] * len(paths)), children_cpu)
+    cli_s, cli_lines = median_of(runs, lambda: cli_subprocess(paths), children_cpu)
+    assert cli_lines == lines and parsed == bare_frames, (cli_lines, lines, parsed, bare_frames)
     return {
-        "bytes": len(data),
-        "frames": frames,
-        "parsed": parsed,
-        "split_frames_per_s": frames / split_s,
-        "parse_frames_per_s": parsed / parse_s,
-        "ratio_parse_to_split": (parsed / parse_s) / (frames / split_s),
+        "bytes": size,
+        "frames": parsed,
+        "lines": lines,
+        "runs": runs,
+        "statistic": "median",
+        "bare_s": bare_s,
+        "parse_s": parse_s,
+        "parse_read_values_s": values_s,
+        "reference_parse_s": reference_s,
+        "cli_in_process_s": inproc_s,
+        "cli_s": cli_s,
+        "cli_startup_s": startup_s,
+        "ratio_parse_to_bare": bare_s / parse_s,
+        "ratio_parse_read_values_to_bare": bare_s / values_s,
+        "ratio_reference_to_bare": bare_s / reference_s,
+        "ratio_cli_to_in_process": inproc_s / cli_s,
+        "ratio_cli_without_startup_to_in_process": inproc_s / (cli_s - startup_s),
     }
+
+
+def split_and_parse_reference(paths: list[Path]) -> int:
+    """The same as :func:`split_and_parse` through ``parse_frame_reference`` (before)."""
+    parsed = 0
+    for path in paths:
+        splitter = FrameSplitter()
+        with open(path, "rb") as stream:
+            while chunk := stream.read(CHUNK):
+                for item in splitter.feed(chunk):
+                    if isinstance(item, RawFrame):
+                        try:
+                            parse_frame_reference(item.data, LENIENT)
+                            parsed += 1
+                        except FrameError:
+                            pass
+    return parsed
 
 
 # --- databases ---------------------------------------------------------------------------
@@ -297,9 +431,18 @@ def raise_fd_limit(wanted: int) -> int:
     return resource.getrlimit(resource.RLIMIT_NOFILE)[0]
 
 
+def print_rows(rows: list[tuple[str, str, str]], note: str) -> None:
+    width = max(len(row[0]) for row in rows)
+    print(f"{'measure':<{width}}  {'throughput':>18}  ratio / notes")
+    for name, value, ratio in rows:
+        print(f"{name:<{width}}  {value:>18}  {ratio}")
+    print(f"({note})")
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--postgres", action="store_true", help="also on PostgreSQL (DATABASE_URL)")
+    parser.add_argument("--codec-only", action="store_true", help="the codec and CLI rows only")
     args = parser.parse_args()
     # 2,000 client sockets here, 2,000 in the gateway (a child: it inherits the limit).
     limit = raise_fd_limit(8192)
@@ -311,14 +454,40 @@ def main() -> int:
     }
     codec = codec_benchmark()
     results["codec"] = codec
+    frames = codec["frames"]
+
+    def rate(seconds: float) -> str:
+        return f"{frames / seconds:,.0f} frames/s"
+
     rows = [
-        ("codec: split only (FrameSplitter)", f"{codec['split_frames_per_s']:,.0f} frames/s", ""),
+        ("codec baseline: read + split at CRLF + CRC (pure Python)", rate(codec["bare_s"]), ""),
         (
-            "codec: split + parse_frame",
-            f"{codec['parse_frames_per_s']:,.0f} frames/s",
-            f"{codec['ratio_parse_to_split']:.3f} of split",
+            "codec: read + FrameSplitter + parse_frame (LENIENT)",
+            rate(codec["parse_s"]),
+            f"{codec['ratio_parse_to_bare']:.3f} of baseline",
+        ),
+        (
+            "codec: the same, every decoded value read",
+            rate(codec["parse_read_values_s"]),
+            f"{codec['ratio_parse_read_values_to_bare']:.3f} of baseline",
+        ),
+        (
+            "codec: the same with parse_frame_reference",
+            rate(codec["reference_parse_s"]),
+            f"{codec['ratio_reference_to_bare']:.3f} of baseline",
+        ),
+        ("CLI baseline: its work in process (JSON lines)", rate(codec["cli_in_process_s"]), ""),
+        (
+            "CLI: ecer hj212 parse FILE (a process per file)",
+            rate(codec["cli_s"]),
+            f"{codec['ratio_cli_to_in_process']:.3f} of in process; "
+            f"{codec['ratio_cli_without_startup_to_in_process']:.3f} without the "
+            f"{codec['cli_startup_s'] / len(corpus_files()):.2f} s start",
         ),
     ]
+    if args.codec_only:
+        print_rows(rows, f"medians of {codec['runs']} runs, {frames:,} frames")
+        return 0
     workdir = Path(tempfile.mkdtemp(prefix="ecer-bench-"))
     backends: list[Any] = [SQLiteDatabases(workdir)]
     if args.postgres:
@@ -358,10 +527,7 @@ def main() -> int:
         for databases in backends:
             databases.drop_all()
         shutil.rmtree(workdir, ignore_errors=True)
-    width = max(len(row[0]) for row in rows)
-    print(f"{'measure':<{width}}  {'throughput':>18}  ratio / notes")
-    for name, value, note in rows:
-        print(f"{name:<{width}}  {value:>18}  {note}")
+    print_rows(rows, f"codec rows: medians of {codec['runs']} runs, {frames:,} frames")
     RESULTS.mkdir(parents=True, exist_ok=True)
     (RESULTS / "hj212.json").write_text(json.dumps(results, indent=2))
     print(f"\nwritten to {RESULTS / 'hj212.json'}")

@@ -43,6 +43,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         from ecer.web.cli import run_django_command
 
         return run_django_command(argv[1:])
+    # `ecer hj212 parse` sits in pipes: it starts without importing every other command.
+    if argv[:2] == ["hj212", "parse"]:
+        from ecer.hj212.cli import parse_main
+
+        return parse_main(argv[2:])
     parser = build_parser()
     args = parser.parse_args(argv)
     if not getattr(args, "func", None):

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import io
 import json
+import select
+import subprocess
+import sys
 
 import pytest
 
@@ -109,3 +112,42 @@ def test_the_corpus_through_the_cli(capsys, corpus_dir):
     assert status == 0
     assert sum(line["ok"] for line in lines) == 8692
     assert sum(not line["ok"] for line in lines) == 4
+
+
+def cli_process(*argv: str, **kwargs) -> subprocess.Popen:
+    code = "import sys; from ecer.cli import main; sys.exit(main(sys.argv[1:]))"
+    return subprocess.Popen(
+        [sys.executable, "-c", code, "hj212", "parse", *argv],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        **kwargs,
+    )
+
+
+def test_a_live_feed_gets_each_line_as_soon_as_its_frame_is_complete():
+    # Issue #25: nothing came out until 64 KiB had arrived. One frame goes in, its line must
+    # come out while the input is still open (the timeout only guards against a hang).
+    with cli_process("-", stdin=subprocess.PIPE) as process:
+        assert process.stdin is not None and process.stdout is not None
+        process.stdin.write(OLD)
+        process.stdin.flush()
+        ready, _, _ = select.select([process.stdout], [], [], 60)
+        assert ready, "no line while the input stays open"
+        assert json.loads(process.stdout.readline())["mn"] == "LD130133000015"
+        process.stdin.write(GARBAGE)
+        process.stdin.flush()
+        ready, _, _ = select.select([process.stdout], [], [], 60)
+        assert ready
+        assert json.loads(process.stdout.readline())["ok"] is False
+        process.stdin.close()
+        assert process.wait(60) == 0
+
+
+def test_a_closed_output_pipe_ends_it_quietly(corpus_dir):
+    # `ecer hj212 parse capture | head -1`: before, "cannot read FILE" and status 1.
+    with cli_process(str(corpus_dir / "2016-08-24_00.h212")) as process:
+        assert process.stdout is not None and process.stderr is not None
+        assert json.loads(process.stdout.readline())["ok"] is True
+        process.stdout.close()
+        assert process.wait(60) == 0
+        assert process.stderr.read() == b""

@@ -5,6 +5,7 @@ from typing import Any
 import pytest
 
 from ecer.plan.loader import default_plan_path, load_plan_file
+from ecer.web.audit.version import data_version
 from ecer.web.catalog.loading import CatalogLoadError, load_catalog_into_db
 from ecer.web.catalog.models import Area, Department, Observation, Plan, Rule, Target, Task
 
@@ -55,15 +56,37 @@ def test_a_failed_load_leaves_the_database_unchanged(loaded_plan: Any) -> None:
     assert list(Target.objects.values_list("code", "name")) == names_before
 
 
+def _row_counts() -> dict[str, int]:
+    from django.apps import apps
+
+    return {m._meta.label: m._default_manager.count() for m in apps.get_models()}
+
+
 def test_demo_setup_twice_does_not_duplicate(settings: Any, tmp_path: Any) -> None:
     from ecer.web.catalog.setup import run_setup
 
     settings.DATA_DIR = tmp_path
     first = list(run_setup(with_demo=True))
     count = Observation.objects.count()
+    rows = _row_counts()
+    version = data_version()
     second = list(run_setup(with_demo=True))
     assert count > 100
-    assert Observation.objects.count() == count
+    # The second run writes nothing: no table gains a row, no history entry bumps the version.
+    assert _row_counts() == rows
+    assert data_version() == version
     # The same demo password is shown both times.
     assert first[-1] == second[-1]
     assert Observation.objects.filter(is_demo=False).count() == 0
+
+
+def test_the_address_shown_follows_host_and_port(
+    settings: Any, tmp_path: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from ecer.web.catalog.setup import ensure_demo_users
+
+    settings.DATA_DIR = tmp_path
+    load_catalog_into_db(load_plan_file(default_plan_path()))
+    monkeypatch.setenv("HOST", "0.0.0.0")
+    monkeypatch.setenv("PORT", "8123")
+    assert "http://0.0.0.0:8123/login/" in next(ensure_demo_users())

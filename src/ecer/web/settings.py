@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "ecer.web.tasks",
     "ecer.web.notifications",
     "ecer.web.cases",
+    "ecer.web.leaders",
 ]
 
 MIDDLEWARE = [

@@ -32,6 +32,7 @@ urlpatterns += i18n_patterns(
     path("tasks/", include("ecer.web.tasks.urls")),
     path("notifications/", include("ecer.web.notifications.urls")),
     path("cases/", include("ecer.web.cases.urls")),
+    path("leaders/", include("ecer.web.leaders.urls")),
     path("", include("ecer.web.catalog.urls")),
     prefix_default_language=False,
 )

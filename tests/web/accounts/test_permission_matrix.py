@@ -402,6 +402,8 @@ def task_evidence_path(world: World, role: str, which: str) -> str:
 
 
 TASK_PAGES = {**ALL_ROLES_200, "enterprise": (403, 403)}
+# The leaders' views show areas: every role with areas in its scope (docs/security.md).
+LEADER_VIEWS = {**ALL_ROLES_200, "enterprise": (403, 403)}
 TASK_REPORT_ENTRY = {
     **SCOPED_VIEW,
     "city_admin": (403, 403),
@@ -1101,6 +1103,22 @@ ROUTES = [
         obs_status=Status.SUBMITTED,
     ),
     Route("tasks:list", "get", lambda w, r, s: "/tasks/", TASK_PAGES),
+    Route("catalog:filing", "get", lambda w, r, s: "/observations/file/", ENTRY),
+    Route("catalog:filing_export", "get", lambda w, r, s: "/observations/file/export.xlsx", ENTRY),
+    Route(
+        "catalog:filing_import",
+        "get",
+        lambda w, r, s: "/observations/file/import/",
+        {**ENTRY, **same(city_admin=302, department=302, district=302)},
+    ),
+    Route("leaders:map", "get", lambda w, r, s: "/leaders/map/", LEADER_VIEWS),
+    Route("leaders:lights", "get", lambda w, r, s: "/leaders/lights/", LEADER_VIEWS),
+    Route(
+        "leaders:lights_export", "get", lambda w, r, s: "/leaders/lights/export.xlsx", LEADER_VIEWS
+    ),
+    Route("leaders:screen", "get", lambda w, r, s: "/leaders/screen/", LEADER_VIEWS),
+    Route("leaders:screen_panels", "get", lambda w, r, s: "/leaders/screen/panels/", LEADER_VIEWS),
+    Route("leaders:phone", "get", lambda w, r, s: "/leaders/phone/", LEADER_VIEWS),
     Route("tasks:league", "get", lambda w, r, s: "/tasks/league/", TASK_PAGES),
     Route("tasks:detail", "get", lambda w, r, s: f"/tasks/{task_path(w, r, s)}/", SCOPED_VIEW),
     Route(

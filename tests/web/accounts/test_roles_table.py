@@ -35,6 +35,7 @@ PROBES: dict[str, tuple[str, str | None]] = {
     "quality": ("quality:findings", "quality:rules"),
     "tasks": ("tasks:detail", "tasks:report_new"),
     "audit": ("audit:search", None),
+    "leaders' views": ("leaders:map", None),
     "admin": ("admin:index", "admin:catalog_observation_changelist"),
 }
 

@@ -64,5 +64,9 @@ class CorrectionForm(forms.Form):
     reason = forms.CharField(label=_("更正理由"), widget=forms.Textarea(attrs={"rows": 3}))
 
 
+class GridImportForm(forms.Form):
+    file = BoundedFileField(label=_("填报表（.xlsx，先导出再填写）"), suffixes=(".xlsx",))
+
+
 class ImportForm(forms.Form):
     file = BoundedFileField(label=_("文件（.csv 或 .xlsx）"), suffixes=(".csv", ".xlsx"))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import secrets
 from collections.abc import Iterator
 from pathlib import Path
@@ -49,14 +50,16 @@ def run_setup(*, with_demo: bool) -> Iterator[str]:
 
     from ecer.web.energy.demo import load_demo
     from ecer.web.enterprises.demo import load_demo as load_enterprises
-    from ecer.web.monitoring.demo import ensure_demo_points
+    from ecer.web.monitoring.demo import ALREADY_LOADED, ensure_demo_points
+    from ecer.web.monitoring.journal import latest_run, refresh
 
     yield from load_demo(plan)
     yield from load_enterprises()
-    yield ensure_demo_points(timezone.now())
-    from ecer.web.monitoring.journal import refresh
-
-    yield str(refresh(timezone.now()))
+    points = ensure_demo_points(timezone.now())
+    yield points
+    # Judged once when the demo points arrive; after that the journal's own schedule judges.
+    if points != ALREADY_LOADED or latest_run() is None:
+        yield str(refresh(timezone.now()))
     from ecer.web.reductions.demo import load_demo as load_reductions
 
     yield from load_reductions()
@@ -114,7 +117,9 @@ def ensure_demo_users() -> Iterator[str]:
             if ":" in line:
                 name, password = line.split(":", 1)
                 known[name] = password
-    lines = ["Demo accounts (示例账号) — sign in at http://127.0.0.1:8000/login/"]
+    # `make run` passes the address it serves on (HOST, PORT).
+    address = f"{os.environ.get('HOST', '127.0.0.1')}:{os.environ.get('PORT', '8000')}"
+    lines = [f"Demo accounts (示例账号) — sign in at http://{address}/login/"]
     for username, role, department, area, label in DEMO_USERS:
         user = user_model.objects.filter(username=username).first()
         if user is None or username not in known:
@@ -126,15 +131,16 @@ def ensure_demo_users() -> Iterator[str]:
             user.is_staff = user.is_superuser = username == DEMO_ADMIN
             user.save()
             known[username] = password
-        Membership.objects.update_or_create(
-            user=user,
-            defaults={
-                "role": role,
-                "department": Department.objects.get(code=department) if department else None,
-                "area": Area.objects.get(code=area) if area else None,
-                "enterprise_code": DEMO_ENTERPRISE_CODE if role == "enterprise" else "",
-            },
-        )
+        wanted = {
+            "role": role,
+            "department": Department.objects.get(code=department) if department else None,
+            "area": Area.objects.get(code=area) if area else None,
+            "enterprise_code": DEMO_ENTERPRISE_CODE if role == "enterprise" else "",
+        }
+        membership = Membership.objects.filter(user=user).first()
+        # Saved only when it differs: every save is a history entry and bumps the data version.
+        if membership is None or any(getattr(membership, k) != v for k, v in wanted.items()):
+            Membership.objects.update_or_create(user=user, defaults=wanted)
         lines.append(f"  {label}: {username} / {known[username]}")
     store.parent.mkdir(parents=True, exist_ok=True)
     store.write_text("".join(f"{k}:{v}\n" for k, v in known.items()), encoding="utf-8")

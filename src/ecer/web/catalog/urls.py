@@ -1,6 +1,6 @@
 from django.urls import path
 
-from ecer.web.catalog import observation_views, views
+from ecer.web.catalog import filing_views, observation_views, views
 
 app_name = "catalog"
 
@@ -11,6 +11,9 @@ urlpatterns = [
     path("export/targets.xlsx", views.export_targets, name="export_targets"),
     path("observations/", observation_views.observation_list, name="observations"),
     path("observations/new/", observation_views.observation_create, name="observation_new"),
+    path("observations/file/", filing_views.filing_grid, name="filing"),
+    path("observations/file/export.xlsx", filing_views.filing_export, name="filing_export"),
+    path("observations/file/import/", filing_views.filing_import, name="filing_import"),
     path("observations/import/", observation_views.observation_import, name="observation_import"),
     path("observations/<int:pk>/", observation_views.observation_detail, name="observation"),
     path(

@@ -54,6 +54,14 @@ ENTERPRISES = [
     ("91450503MA5YH00260", "银海示例食品有限公司", "yinhai", "1453", "罐头食品制造", ""),
     ("91450502MA5HC00155", "海城示例冷链物流有限公司", "haicheng", "5951", "低温仓储", ""),
 ]
+# enterprise code -> (longitude, latitude) [°]: invented sites inside each one's district.
+LOCATIONS = {
+    "91450512MA5TG0034R": (109.55, 21.52),
+    "91450512MA5TG0050F": (109.48, 21.58),
+    DEMO_ENTERPRISE_CODE: (109.16, 21.62),
+    "91450503MA5YH00260": (109.18, 21.44),
+    "91450502MA5HC00155": (109.09, 21.46),
+}
 # enterprise code -> [(unit name, benchmark line, capacity)]
 UNITS = {
     "91450512MA5TG0034R": [("常减压及二次加工装置", "refining", 500.0)],
@@ -192,6 +200,8 @@ def load_demo() -> Iterator[str]:
             industry_name=industry,
             park=park,
             contact_name="示例联系人",
+            longitude=LOCATIONS[code][0],
+            latitude=LOCATIONS[code][1],
             is_demo=True,
         )
         for unit_name, line, capacity in UNITS.get(code, []):

@@ -19,6 +19,7 @@ from simple_history.models import HistoricalRecords
 from ecer.core import creditcode
 from ecer.core import efficiency as core_efficiency
 from ecer.core import meters as core_meters
+from ecer.web import geodata
 from ecer.web.audit.models import Reviewable
 from ecer.web.catalog.models import Area
 from ecer.web.energy.models import CARRIER_CHOICES, UNIT_CHOICES, CarrierLine, carrier_error
@@ -51,6 +52,12 @@ class Enterprise(models.Model):
     )
     contact_name = models.CharField(_("联系人"), max_length=50, blank=True)
     contact_phone = models.CharField(_("联系电话"), max_length=30, blank=True)
+    longitude = FiniteFloatField(
+        _("经度（东经，度）"), null=True, blank=True, min_value=-180, max_value=180
+    )
+    latitude = FiniteFloatField(
+        _("纬度（北纬，度）"), null=True, blank=True, min_value=-90, max_value=90
+    )
     is_demo = models.BooleanField(_("示例数据"), default=False)
     history = HistoricalRecords()
 
@@ -73,6 +80,11 @@ class Enterprise(models.Model):
                 }
         if self.industry_code and not GB4754_CODE.match(self.industry_code):
             errors["industry_code"] = gettext("行业代码应为门类字母或 2–4 位数字（GB/T 4754）")
+        errors.update(
+            geodata.location_problems(
+                self.area if self.area_id else None, self.longitude, self.latitude
+            )
+        )
         if errors:
             raise ValidationError(errors)
 

@@ -58,6 +58,7 @@ class DemoPoint:
     medium: str
     limits: tuple[Limit, ...]
     levels: dict[str, float]  # mean Avg of each factor, in its HJ 212 unit
+    location: tuple[float, float]  # (longitude, latitude) [°], invented, inside its district
 
 
 GB18918 = "GB 18918-2002 一级A（示例）"
@@ -81,6 +82,7 @@ POINTS = (
             ("w00000", None, None, None, ""),
         ),
         {"w01018": 28.0, "w21003": 1.6, "w01001": 7.2, "w00000": 120.0},
+        (109.11, 21.47),
     ),
     DemoPoint(
         "ECERDEMO0000000000000002",
@@ -98,6 +100,7 @@ POINTS = (
             ("a00000", None, None, None, ""),
         ),
         {"a21026": 18.0, "a21002": 30.0, "a34013": 4.0, "a19001": 9.0, "a00000": 150.0},
+        (109.481, 21.581),
     ),
     DemoPoint(
         "ECERDEMO0000000000000003",
@@ -113,6 +116,7 @@ POINTS = (
             ("w00000", None, None, None, ""),
         ),
         {"w01018": 62.0, "w21003": 6.5, "w00000": 18.0},
+        (109.552, 21.518),
     ),
     DemoPoint(
         "ECERDEMO0000000000000004",
@@ -130,6 +134,7 @@ POINTS = (
             ("a00000", None, None, None, ""),
         ),
         {"a21026": 40.0, "a21002": 260.0, "a34013": 12.0, "a19001": 11.0, "a00000": 22.0},
+        (109.161, 21.621),
     ),
 )
 FLOW_CODES = ("w00000", "a00000")
@@ -181,12 +186,15 @@ def _hours_sent(point: DemoPoint) -> list[int]:
     return hours
 
 
+ALREADY_LOADED = "monitoring demo: already loaded"
+
+
 @transaction.atomic
 def ensure_demo_points(now: datetime) -> str:
     """Create the demo points and their data once; later runs change nothing."""
     # By MN: generated points (ecer demo generate) are marked is_demo too.
     if MonitoringPoint.objects.filter(mn__in=[p.mn for p in POINTS]).exists():
-        return "monitoring demo: already loaded"
+        return ALREADY_LOADED
     zone = ZoneInfo(DATA_TIME_ZONE)
     newest = now.astimezone(zone).replace(minute=0, second=0, microsecond=0) - timedelta(hours=1)
     frames = measurements = 0
@@ -202,6 +210,8 @@ def ensure_demo_points(now: datetime) -> str:
             password=DEMO_PASSWORD,
             data_cn=Command.HOURLY,
             interval_seconds=3600,
+            longitude=spec.location[0],
+            latitude=spec.location[1],
             is_demo=True,
         )
         PointPollutant.objects.bulk_create(

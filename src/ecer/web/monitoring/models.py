@@ -19,6 +19,7 @@ from simple_history.models import HistoricalRecords
 from ecer.core import monitoring as core_monitoring
 from ecer.hj212 import pollutants as catalogue
 from ecer.hj212 import storage
+from ecer.web import geodata
 from ecer.web.numbers import FiniteFloatField
 
 
@@ -96,6 +97,12 @@ class MonitoringPoint(models.Model):
         db_default=3600,
         help_text=_("考核数据应上传的间隔：小时数据 3600，日数据 86400"),
     )
+    longitude = FiniteFloatField(
+        _("经度（东经，度）"), null=True, blank=True, min_value=-180, max_value=180
+    )
+    latitude = FiniteFloatField(
+        _("纬度（北纬，度）"), null=True, blank=True, min_value=-90, max_value=90
+    )
     is_demo = models.BooleanField(_("示例数据"), default=False, db_default=False)
     history = HistoricalRecords()
 
@@ -107,6 +114,13 @@ class MonitoringPoint(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name}（{self.mn}）"
+
+    def clean(self) -> None:
+        problems = geodata.location_problems(
+            self.area if self.area_id else None, self.longitude, self.latitude
+        )
+        if problems:
+            raise ValidationError(problems)
 
     @property
     def flow_code(self) -> str:
