@@ -181,6 +181,32 @@ def _url(name: str, client: Any) -> str:
             registered_on="2023-01-01",
         )
         return reverse(name, args=[item.pk])
+    if name == "cases:move":
+        # Rectification evidence is uploaded by the case's enterprise.
+        from django.contrib.auth import get_user_model
+        from django.utils import timezone
+
+        from ecer.web.accounts.models import Membership, Role
+        from ecer.web.cases.models import Case
+
+        now = timezone.now()
+        case = Case.objects.create(
+            source="exceedance",
+            source_key="upload-bounds",
+            title="上传测试",
+            enterprise_code="91450521MA5HP0040E",
+            assignee="enterprise",
+            state="verified",
+            opened_at=now,
+            entered_at=now,
+            due_at=now,
+        )
+        user = get_user_model().objects.create_user("firm-uploader", "", "pw-for-tests-only")
+        Membership.objects.create(
+            user=user, role=Role.ENTERPRISE, enterprise_code=case.enterprise_code
+        )
+        client.force_login(user)
+        return reverse(name, args=[case.pk])
     if name == "reductions:evidence":
         from django.utils import timezone
 

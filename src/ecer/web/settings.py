@@ -57,6 +57,8 @@ INSTALLED_APPS = [
     "ecer.web.quality",
     "ecer.web.uploads",
     "ecer.web.tasks",
+    "ecer.web.notifications",
+    "ecer.web.cases",
     "ecer.web.leaders",
     "ecer.web.jobs",
 ]
@@ -263,12 +265,52 @@ ECER_DUE_DISTRICT_ENERGY = env_str("ECER_DUE_DISTRICT_ENERGY", "04-30")
 ECER_SCHEDULE_LOOKBACK_DAYS = env_int("ECER_SCHEDULE_LOOKBACK_DAYS", 400)
 # The department responsible for districts' yearly energy data (plan catalog code).
 ECER_ENERGY_DATA_DEPARTMENT = env_str("ECER_ENERGY_DATA_DEPARTMENT", "statistics")
-# Reminders also go by e-mail (Django's mail backend) when this is on.
-ECER_REMINDER_EMAIL = env_bool("ECER_REMINDER_EMAIL", False)
+# E-mail (Django's mail over SMTP). Which messages go by e-mail is each user's choice per
+# kind (ecer.web.notifications; the notification settings page).
 EMAIL_BACKEND = env_str("ECER_EMAIL_BACKEND", "django.core.mail.backends.smtp.EmailBackend")
 EMAIL_HOST = env_str("ECER_EMAIL_HOST", "localhost")
 EMAIL_PORT = env_int("ECER_EMAIL_PORT", 25)
+EMAIL_HOST_USER = env_str("ECER_EMAIL_USER", "")
+EMAIL_HOST_PASSWORD = env_str("ECER_EMAIL_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("ECER_EMAIL_TLS", False)
 DEFAULT_FROM_EMAIL = env_str("ECER_EMAIL_FROM", "ecer@localhost")
+# Notifications (ecer.web.notifications): e-mail and webhook deliveries leave through an
+# outbox that a worker sends (`ecer manage deliver_notifications --loop`; in DEBUG a thread of
+# the server does it). A failed send is tried again after 30 s, 60 s, 120 s… (capped), up to
+# this many attempts, then recorded as failed and reported to the city administrators.
+ECER_NOTIFY_BACKGROUND = env_bool("ECER_NOTIFY_BACKGROUND", DEBUG)
+ECER_NOTIFY_MAX_ATTEMPTS = env_positive_int("ECER_NOTIFY_MAX_ATTEMPTS", 5)
+ECER_NOTIFY_RETRY_SECONDS = env_positive_int("ECER_NOTIFY_RETRY_SECONDS", 30)
+ECER_NOTIFY_RETRY_MAX_SECONDS = env_positive_int("ECER_NOTIFY_RETRY_MAX_SECONDS", 3600)
+ECER_NOTIFY_TIMEOUT_SECONDS = env_positive_int("ECER_NOTIFY_TIMEOUT_SECONDS", 10)
+ECER_NOTIFY_POLL_SECONDS = env_positive_int("ECER_NOTIFY_POLL_SECONDS", 30)
+# Two-high projects: their district and the city are told this many days before a decided
+# disposal's deadline (ecer.web.notifications.deadlines).
+ECER_TWO_HIGH_NOTICE_DAYS = env_positive_int("ECER_TWO_HIGH_NOTICE_DAYS", 30)
+# The address people reach the platform at, for links in e-mail and group robots
+# (e.g. https://ecer.beihai.gov.cn); empty: links are paths on the site.
+ECER_SITE_URL = env_str("ECER_SITE_URL", "")
+# The alarm handling loop (ecer.web.cases, ecer.core.cases): hours allowed for each step —
+# verify after dispatch, rectify after verification, feed back after rectification, and for
+# the city to close — and which journal alarms (started within the look-back) open cases.
+_case_hours = {
+    name: env_positive_float(name, default)
+    for name, default in (
+        ("ECER_CASE_VERIFY_HOURS", 24.0),
+        ("ECER_CASE_RECTIFY_HOURS", 168.0),
+        ("ECER_CASE_FEEDBACK_HOURS", 24.0),
+        ("ECER_CASE_CLOSE_HOURS", 72.0),
+    )
+}
+for _name, _hours in _case_hours.items():
+    if _hours is None:
+        raise ConfigError(f"{_name}: every step of a case has a time limit (> 0 hours)")
+ECER_CASE_VERIFY_HOURS: float = _case_hours["ECER_CASE_VERIFY_HOURS"] or 24.0
+ECER_CASE_RECTIFY_HOURS: float = _case_hours["ECER_CASE_RECTIFY_HOURS"] or 168.0
+ECER_CASE_FEEDBACK_HOURS: float = _case_hours["ECER_CASE_FEEDBACK_HOURS"] or 24.0
+ECER_CASE_CLOSE_HOURS: float = _case_hours["ECER_CASE_CLOSE_HOURS"] or 72.0
+ECER_CASE_ALARM_KINDS = env_list("ECER_CASE_ALARM_KINDS", ["exceedance", "gap", "offline"])
+ECER_CASE_LOOKBACK_DAYS = env_positive_int("ECER_CASE_LOOKBACK_DAYS", 7)
 
 # --- Production (docs/deploy.md; `ecer serve` checks these are set) ---------------------------
 # The task queue's broker (Celery; e.g. amqp://user:password@127.0.0.1:5672//). Empty: no

@@ -31,6 +31,8 @@ urlpatterns += i18n_patterns(
     path("quality/", include("ecer.web.quality.urls")),
     path("uploads/", include("ecer.web.uploads.urls")),
     path("tasks/", include("ecer.web.tasks.urls")),
+    path("notifications/", include("ecer.web.notifications.urls")),
+    path("cases/", include("ecer.web.cases.urls")),
     path("leaders/", include("ecer.web.leaders.urls")),
     path("", include("ecer.web.catalog.urls")),
     prefix_default_language=False,

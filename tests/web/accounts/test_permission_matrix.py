@@ -411,6 +411,90 @@ TASK_REPORT_ENTRY = {
 }
 TASK_REPORT_POST = {**TASK_REPORT_ENTRY, "department": (302, 404), "district": (302, 404)}
 
+
+def case_of(world: World, role: str, which: str) -> int:
+    """A case on the enterprise user's own point (海城区), or on another enterprise's point."""
+    from django.utils import timezone
+
+    from ecer.web.cases.models import Case
+
+    point = world.own_point if which == "own" else world.other_point
+    now = timezone.now()
+    case, _ = Case.objects.get_or_create(
+        source_key=f"matrix:{which}",
+        defaults={
+            "source": "exceedance",
+            "title": f"案件 {which}",
+            "point": point,
+            "area": point.area,
+            "enterprise_code": point.enterprise_code,
+            "assignee": "enterprise",
+            "opened_at": now,
+            "entered_at": now,
+            "due_at": now,
+        },
+    )
+    return case.pk
+
+
+def notification_of(world: World, role: str, which: str) -> int:
+    """A notification of the role's own user, or of another user."""
+    from ecer.web.quality.models import Notification
+
+    others = [u for r, u in world.users.items() if r != role]
+    user = world.users.get(role) if which == "own" else others[0]
+    user = user or others[0]
+    return Notification.objects.create(user=user, title="通知", url="/").pk
+
+
+def webhook_of(world: World, role: str, which: str) -> int:
+    from ecer.web.notifications.models import WebhookEndpoint
+
+    return WebhookEndpoint.objects.create(
+        name="群", provider="wecom", url="https://robot.example/send"
+    ).pk
+
+
+CASE_PAGES = same(
+    anonymous=LOGIN,
+    no_role=403,
+    city_admin=200,
+    leader=200,
+    department=200,
+    district=200,
+    enterprise=200,
+)
+CASE_VIEW = {
+    **CASE_PAGES,
+    "department": (404, 404),  # its own department's cases only (red warnings of its targets)
+    "district": (200, 404),
+    "enterprise": (200, 404),
+}
+CASE_MOVE = {
+    "anonymous": (LOGIN, LOGIN),
+    "no_role": (403, 403),
+    "city_admin": (302, 302),
+    "leader": (403, 403),
+    "department": (404, 404),
+    "district": (403, 404),
+    "enterprise": (302, 404),
+}
+CASE_EVIDENCE = {**CASE_VIEW, "city_admin": (404, 404), "leader": (404, 404),
+                 "district": (404, 404), "enterprise": (404, 404)}  # fmt: skip
+OWN_NOTIFICATION = {
+    **same(anonymous=LOGIN, no_role=403),
+    **{r: (302, 404) for r in ("city_admin", "leader", "department", "district", "enterprise")},
+}
+ALL_ROLES_POST = same(
+    anonymous=LOGIN,
+    no_role=403,
+    city_admin=302,
+    leader=302,
+    department=302,
+    district=302,
+    enterprise=302,
+)
+
 ROUTES = [
     Route(
         "catalog:dashboard",
@@ -921,7 +1005,62 @@ ROUTES = [
     Route("quality:rules", "get", lambda w, r, s: "/quality/rules/", CITY_ADMIN_ONLY),
     Route("quality:rule_version", "get", lambda w, r, s: "/quality/rules/1/", CITY_ADMIN_ONLY),
     Route("quality:overdue", "get", lambda w, r, s: "/quality/overdue/", ALL_ROLES_200),
-    Route("quality:notifications", "get", lambda w, r, s: "/quality/notifications/", ALL_ROLES_200),
+    Route(
+        "quality:notifications", "get", lambda w, r, s: "/quality/notifications/", ALL_ROLES_POST
+    ),
+    Route("cases:list", "get", lambda w, r, s: "/cases/", CASE_PAGES),
+    Route("cases:stats", "get", lambda w, r, s: "/cases/stats/", CASE_PAGES),
+    Route("cases:detail", "get", lambda w, r, s: f"/cases/{case_of(w, r, s)}/", CASE_VIEW),
+    Route(
+        "cases:move",
+        "post",
+        lambda w, r, s: f"/cases/{case_of(w, r, s)}/move/",
+        CASE_MOVE,
+        data={"action": "verify", "note": "核实"},
+    ),
+    Route(
+        "cases:evidence",
+        "get",
+        lambda w, r, s: f"/cases/{case_of(w, r, s)}/steps/999999/evidence/",
+        CASE_EVIDENCE,
+    ),
+    Route("notifications:centre", "get", lambda w, r, s: "/notifications/", ALL_ROLES_200),
+    Route(
+        "notifications:open",
+        "get",
+        lambda w, r, s: f"/notifications/{notification_of(w, r, s)}/open/",
+        OWN_NOTIFICATION,
+    ),
+    Route(
+        "notifications:read_all", "post", lambda w, r, s: "/notifications/read-all/", ALL_ROLES_POST
+    ),
+    Route(
+        "notifications:preferences",
+        "get",
+        lambda w, r, s: "/notifications/settings/",
+        ALL_ROLES_200,
+    ),
+    Route(
+        "notifications:deliveries",
+        "get",
+        lambda w, r, s: "/notifications/deliveries/",
+        ALL_ROLES_200,
+    ),
+    Route(
+        "notifications:webhooks", "get", lambda w, r, s: "/notifications/webhooks/", CITY_ADMIN_ONLY
+    ),
+    Route(
+        "notifications:webhook_edit",
+        "get",
+        lambda w, r, s: f"/notifications/webhooks/{webhook_of(w, r, s)}/",
+        CITY_ADMIN_ONLY,
+    ),
+    Route(
+        "notifications:webhook_delete",
+        "post",
+        lambda w, r, s: f"/notifications/webhooks/{webhook_of(w, r, s)}/delete/",
+        CITY_ADMIN_POST,
+    ),
     Route(
         "quality:district",
         "get",

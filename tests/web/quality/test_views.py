@@ -113,10 +113,15 @@ def test_the_run_button_checks_everything(cement: Any, reviewer_client: Any) -> 
 def test_notifications_show_in_the_top_bar_and_are_read_on_opening(
     loaded_plan: Any, reviewer_client: Any, city_admin: Any
 ) -> None:
-    Notification.objects.create(user=city_admin, title="报送提醒：测试", url="/quality/overdue/")
+    item = Notification.objects.create(
+        user=city_admin, title="报送提醒：测试", url="/quality/overdue/"
+    )
     top = reviewer_client.get("/quality/overdue/").content.decode()
     assert 'id="notifications-link"' in top and '<span class="count">1</span>' in top
-    listing = reviewer_client.get("/quality/notifications/").content.decode()
-    assert "报送提醒：测试" in listing
+    # The old address leads to the notification centre, which lists it as unread.
+    listing = reviewer_client.get("/quality/notifications/", follow=True).content.decode()
+    assert "报送提醒：测试" in listing and 'class="unread"' in listing
+    opened = reviewer_client.get(f"/notifications/{item.pk}/open/")
+    assert opened["Location"] == "/quality/overdue/"
     again = reviewer_client.get("/quality/overdue/").content.decode()
     assert '<span class="count">' not in again

@@ -17,7 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from ecer.web.audit.models import Correction, Reviewable, Status
-from ecer.web.audit.signals import figures_received
+from ecer.web.audit.signals import figures_received, review_moved
 
 # (record, user, justification) -> None; raises ValidationError to refuse the approval.
 PreApprovalCheck = Callable[[Reviewable, Any, str], None]
@@ -46,6 +46,7 @@ def submit(record: Reviewable, user: Any) -> None:
     record.return_reason = ""
     record.save()
     figures_received.send(sender=type(record), records=[record])
+    review_moved.send(sender=type(record), record=record, user=user, move="submitted")
 
 
 @transaction.atomic
@@ -61,6 +62,7 @@ def approve(record: Reviewable, user: Any, scope: Any, justification: str = "") 
     record.reviewed_by = user
     record.reviewed_at = timezone.now()
     record.save()
+    review_moved.send(sender=type(record), record=record, user=user, move="approved")
 
 
 @transaction.atomic
@@ -75,6 +77,7 @@ def return_for_revision(record: Reviewable, user: Any, scope: Any, reason: str) 
     record.reviewed_at = timezone.now()
     record.return_reason = reason.strip()
     record.save()
+    review_moved.send(sender=type(record), record=record, user=user, move="returned")
 
 
 @transaction.atomic

@@ -25,6 +25,7 @@ from datetime import date, datetime, timedelta
 from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import F, Min, Q, QuerySet
+from django.dispatch import Signal
 from django.utils import timezone
 
 from ecer.core import monitoring as core
@@ -50,6 +51,9 @@ a writer behind JetStream stores a frame some time after the gateway received it
 
 LOCK_KEY = 0x45434552_414C4D  # PostgreSQL advisory lock: one refresh at a time
 _local_lock = threading.Lock()  # the same within a process on other databases
+
+alarms_judged = Signal()
+"""Sent with ``now`` after each refresh: the cases app opens a case for each new alarm."""
 
 
 def _day_start(day: date) -> datetime:
@@ -143,6 +147,7 @@ def refresh(
             seconds=seconds,
         )
         _forget_old_runs(run)
+    alarms_judged.send(sender=AlarmRun, now=now)
     return summary
 
 

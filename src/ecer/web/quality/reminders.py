@@ -1,6 +1,7 @@
 """Due dates of the submissions the city expects, overdue items, and reminders that escalate
 from the responsible user to the district or department head and then to the city
-administrators (``ecer.core.schedule``), as in-app notifications and, when configured, e-mail.
+administrators (``ecer.core.schedule``), through each user's notification channels
+(``ecer.web.notifications``: in-app, e-mail, group robots).
 
 Expected submissions (the calendar comes from settings, ``ECER_DUE_*``):
 * district quarterly figures: each target decomposed to districts, each district, each quarter;
@@ -25,7 +26,6 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.core.mail import send_mail
 from django.db import transaction
 from django.db.models import Min
 from django.urls import reverse
@@ -37,7 +37,10 @@ from ecer.web.accounts.models import Membership, Role
 from ecer.web.catalog.models import Area, Department, Observation, Plan
 from ecer.web.energy.models import DistrictEnergyYear
 from ecer.web.enterprises.models import EnergyReport, Enterprise
-from ecer.web.quality.models import Notification, ReminderSent, UnitHead
+from ecer.web.notifications.deadlines import two_high_disposal_near
+from ecer.web.notifications.models import Channel, Kind
+from ecer.web.notifications.outbox import Message, notify
+from ecer.web.quality.models import ReminderSent, UnitHead
 
 
 def _month_day(text: str) -> core_schedule.MonthDay:
@@ -288,6 +291,16 @@ def _text(expected: Expected, reminder: core_schedule.Reminder, today: date) -> 
     return title, body
 
 
+def _kind(expected: Expected, reminder: core_schedule.Reminder) -> str:
+    """The notification kind: a milestone falling due, a submission due or late, or an
+    escalation to the head or the city."""
+    if reminder.level != core_schedule.ReminderLevel.DUE:
+        return Kind.ESCALATED
+    if expected.kind == core_schedule.DueKind.TASK_MILESTONE:
+        return Kind.MILESTONE_DUE
+    return Kind.OVERDUE
+
+
 def remind(today: date | None = None) -> RemindSummary:
     """Send today's reminders; each level of each item is sent once, however often it runs."""
     today = today or timezone.localdate()
@@ -310,18 +323,13 @@ def remind(today: date | None = None) -> RemindSummary:
                     continue  # another run got there first
                 users = recipients(entry, reminder.recipient_role)
                 title, body = _text(entry, reminder, today)
-                Notification.objects.bulk_create(
-                    Notification(user=u, title=title, body=body, url=entry.url) for u in users
-                )
+                counts = notify(users, Message(_kind(entry, reminder), title, body, entry.url))
                 ReminderSent.objects.filter(item_key=entry.item.key, level=reminder.level).update(
                     recipients=len(users)
                 )
-                summary.notifications += len(users)
-                if settings.ECER_REMINDER_EMAIL:
-                    addresses = [u.email for u in users if u.email]
-                    if addresses:
-                        send_mail(title, body, None, addresses)
-                        summary.emails += len(addresses)
+                summary.notifications += counts.get(Channel.IN_APP, 0)
+                summary.emails += counts.get(Channel.EMAIL, 0)
+    summary.reminders += two_high_disposal_near(today)
     return summary
 
 

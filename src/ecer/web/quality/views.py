@@ -26,7 +26,6 @@ from ecer.web.quality.models import (
     SEVERITY_CHOICES,
     Finding,
     FindingStatus,
-    Notification,
     Override,
     RuleSetVersion,
 )
@@ -155,9 +154,8 @@ def overdue(request: HttpRequest) -> HttpResponse:
 
 @scoped
 def notifications(request: HttpRequest) -> HttpResponse:
-    items = list(Notification.objects.filter(user=request.user)[:200])
-    Notification.objects.filter(user=request.user, read_at=None).update(read_at=timezone.now())
-    return render(request, "quality/notifications.html", {"items": items})
+    """Moved to the notification centre (ecer.web.notifications)."""
+    return redirect("notifications:centre")
 
 
 def _page(

@@ -1,0 +1,176 @@
+"""The case list (filter by state and overdue), a case with its steps and the moves the user
+may make, evidence downloads, and the monthly statistics per district and enterprise."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.http import content_disposition_header
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
+
+from ecer.core import cases as core
+from ecer.web.accounts.decorators import scoped
+from ecer.web.cases import services
+from ecer.web.cases.forms import FilterForm, MoveForm
+from ecer.web.cases.models import Case, State, Step
+from ecer.web.registers.services import StepError, check_evidence
+from ecer.web.uploads.registry import import_endpoint
+
+ACTION_LABELS = {
+    core.CaseAction.VERIFY: gettext_lazy("核实"),
+    core.CaseAction.RECTIFY: gettext_lazy("提交整改"),
+    core.CaseAction.FEED_BACK: gettext_lazy("反馈"),
+    core.CaseAction.CLOSE: gettext_lazy("销号"),
+    core.CaseAction.SEND_BACK: gettext_lazy("退回重新整改"),
+}
+
+
+def _can_see(request: HttpRequest) -> None:
+    scope = request.scope  # type: ignore[attr-defined]
+    if not (scope.can_view_monitoring or scope.role == "department"):
+        raise PermissionDenied("no cases for this role")
+
+
+def _case(request: HttpRequest, pk: int) -> Case:
+    _can_see(request)
+    case = services.visible_cases(request.scope).filter(pk=pk).first()  # type: ignore[attr-defined]
+    if case is None:
+        raise Http404("case outside the user's scope")
+    return case
+
+
+@scoped
+def case_list(request: HttpRequest) -> HttpResponse:
+    _can_see(request)
+    now = timezone.now()
+    form = FilterForm(request.GET or None)
+    cases = services.visible_cases(request.scope)  # type: ignore[attr-defined]
+    if form.is_valid():
+        state = form.cleaned_data["state"]
+        if state == "open":
+            cases = cases.exclude(state=State.CLOSED)
+        elif state:
+            cases = cases.filter(state=state)
+        if form.cleaned_data["overdue"]:
+            cases = cases.exclude(state=State.CLOSED).filter(step_due_at__lt=now)
+    elif request.GET:
+        raise Http404("bad filter")
+    page = Paginator(cases, 50).get_page(request.GET.get("page"))
+    rows = [{"case": c, "overdue": services.is_overdue(c, now)} for c in page]
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "cases/list.html",
+        {"form": form, "rows": rows, "page": page, "query": query.urlencode()},
+    )
+
+
+@scoped
+def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    case = _case(request, pk)
+    scope = request.scope  # type: ignore[attr-defined]
+    actor = services.actor_of(scope, case)
+    moves = core.moves_from(core.CaseState(case.state), actor) if actor is not None else []
+    forms = [
+        {
+            "move": m,
+            "label": ACTION_LABELS[m.action],
+            "form": MoveForm(initial={"action": m.action.value}),
+        }
+        for m in moves
+    ]
+    return render(
+        request,
+        "cases/detail.html",
+        {
+            "case": case,
+            "steps": services.steps_of(case),
+            "forms": forms,
+            "overdue": services.is_overdue(case, timezone.now()),
+        },
+    )
+
+
+@import_endpoint("file", field="evidence")
+@require_POST
+@scoped
+def case_move(request: HttpRequest, pk: int) -> HttpResponse:
+    case = _case(request, pk)
+    if services.actor_of(request.scope, case) is None:  # type: ignore[attr-defined]
+        raise PermissionDenied("neither the assignee nor the city")
+    form = MoveForm(request.POST, request.FILES)
+    if not form.is_valid():
+        messages.error(request, " ".join(e for errors in form.errors.values() for e in errors))
+        return redirect("cases:detail", pk=pk)
+    evidence = None
+    upload = form.cleaned_data.get("evidence")
+    if upload is not None:
+        try:
+            content, digest = check_evidence(upload)
+        except StepError as exc:
+            messages.error(request, str(exc))
+            return redirect("cases:detail", pk=pk)
+        evidence = services.Evidence(Path(upload.name).name, content, digest)
+    try:
+        services.advance(
+            case,
+            form.cleaned_data["action"],
+            request.user,
+            request.scope,  # type: ignore[attr-defined]
+            note=form.cleaned_data["note"],
+            evidence=evidence,
+        )
+    except services.CaseMoveError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, _("已记录"))
+    return redirect("cases:detail", pk=pk)
+
+
+@scoped
+def evidence_file(request: HttpRequest, pk: int, step_pk: int) -> HttpResponse:
+    case = _case(request, pk)
+    step = get_object_or_404(Step, case=case, pk=step_pk)
+    if not step.evidence:
+        raise Http404("no evidence")
+    with step.evidence.open("rb") as handle:
+        content = handle.read()
+    response = HttpResponse(content, content_type="application/octet-stream")
+    response["Content-Disposition"] = content_disposition_header(
+        as_attachment=True, filename=Path(step.evidence.name).name
+    )
+    return response
+
+
+@scoped
+def stats(request: HttpRequest) -> HttpResponse:
+    _can_see(request)
+    today = timezone.localdate()
+    try:
+        year = int(request.GET.get("year", today.year))
+        month = int(request.GET.get("month", today.month))
+    except ValueError:
+        raise Http404("bad month") from None
+    if not (2000 <= year <= 2100 and 1 <= month <= 12):
+        raise Http404("bad month")
+    scope = request.scope  # type: ignore[attr-defined]
+    return render(
+        request,
+        "cases/stats.html",
+        {
+            "year": year,
+            "month": month,
+            "months": range(1, 13),
+            "by_area": services.monthly(scope, year, month, "area"),
+            "by_enterprise": services.monthly(scope, year, month, "enterprise"),
+        },
+    )

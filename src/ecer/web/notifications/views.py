@@ -1,0 +1,155 @@
+"""The notification centre (read and unread, each linking to its item), each user's channels
+per kind, the delivery record, and the city's group robots."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from ecer.web.accounts.decorators import city_admin_required, scoped
+from ecer.web.notifications.forms import WebhookForm
+from ecer.web.notifications.models import (
+    Channel,
+    Delivery,
+    DeliveryState,
+    Kind,
+    Preference,
+    WebhookEndpoint,
+)
+from ecer.web.quality.models import Notification
+
+
+@scoped
+def centre(request: HttpRequest) -> HttpResponse:
+    items = Notification.objects.filter(user=request.user)
+    unread_only = request.GET.get("unread") == "1"
+    if unread_only:
+        items = items.filter(read_at=None)
+    page = Paginator(items, 50).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "notifications/centre.html",
+        {"page": page, "unread_only": unread_only},
+    )
+
+
+def _local(url: str, request: HttpRequest) -> bool:
+    return bool(url) and url_has_allowed_host_and_scheme(
+        url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    )
+
+
+@scoped
+def open_notification(request: HttpRequest, pk: int) -> HttpResponse:
+    """Mark one notification read and go to its item."""
+    item = get_object_or_404(Notification, pk=pk, user=request.user)
+    if item.read_at is None:
+        Notification.objects.filter(pk=item.pk).update(read_at=timezone.now())
+    return redirect(item.url if _local(item.url, request) else "notifications:centre")
+
+
+@require_POST
+@scoped
+def read_all(request: HttpRequest) -> HttpResponse:
+    Notification.objects.filter(user=request.user, read_at=None).update(read_at=timezone.now())
+    messages.success(request, _("已全部标为已读"))
+    return redirect("notifications:centre")
+
+
+@scoped
+def preferences(request: HttpRequest) -> HttpResponse:
+    """Each kind × channel as a checkbox named ``<kind>:<channel>``; unchecked is off."""
+    if request.method == "POST":
+        on = set(request.POST.getlist("on"))
+        for kind in Kind.values:
+            for channel in Channel.values:
+                Preference.objects.update_or_create(
+                    user=request.user,
+                    kind=kind,
+                    channel=channel,
+                    defaults={"enabled": f"{kind}:{channel}" in on},
+                )
+        messages.success(request, _("通知设置已保存"))
+        return redirect("notifications:preferences")
+    off = set(
+        Preference.objects.filter(user=request.user, enabled=False).values_list("kind", "channel")
+    )
+    rows = [
+        {
+            "label": label,
+            "cells": [
+                {"name": f"{kind}:{channel}", "on": (kind, channel) not in off, "label": clabel}
+                for channel, clabel in Channel.choices
+            ],
+        }
+        for kind, label in Kind.choices
+    ]
+    return render(
+        request,
+        "notifications/preferences.html",
+        {"rows": rows, "channels": Channel.choices, "email": request.user.email},
+    )
+
+
+@scoped
+def deliveries(request: HttpRequest) -> HttpResponse:
+    """What was sent to whom through which channel, and whether it arrived: the city
+    administrators see every delivery, others their own."""
+    scope = request.scope  # type: ignore[attr-defined]
+    rows = Delivery.objects.select_related("user", "endpoint")
+    if not scope.is_city_admin:
+        rows = rows.filter(user=request.user)
+    state = request.GET.get("state", "")
+    if state:
+        if state not in DeliveryState.values:
+            raise Http404("unknown state")
+        rows = rows.filter(state=state)
+    page = Paginator(rows, 50).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "notifications/deliveries.html",
+        {"page": page, "state": state, "states": DeliveryState.choices},
+    )
+
+
+@city_admin_required
+def webhooks(request: HttpRequest) -> HttpResponse:
+    form = WebhookForm(request.POST or None, scope=request.scope)  # type: ignore[attr-defined]
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        messages.success(request, _("群机器人已添加"))
+        return redirect("notifications:webhooks")
+    return render(
+        request,
+        "notifications/webhooks.html",
+        {"form": form, "endpoints": WebhookEndpoint.objects.select_related("area", "department")},
+    )
+
+
+@city_admin_required
+def webhook_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    endpoint = get_object_or_404(WebhookEndpoint, pk=pk)
+    form = WebhookForm(
+        request.POST or None,
+        instance=endpoint,
+        scope=request.scope,  # type: ignore[attr-defined]
+    )
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        messages.success(request, _("已保存"))
+        return redirect("notifications:webhooks")
+    return render(request, "notifications/webhook_edit.html", {"form": form, "endpoint": endpoint})
+
+
+@require_POST
+@city_admin_required
+def webhook_delete(request: HttpRequest, pk: int) -> HttpResponse:
+    get_object_or_404(WebhookEndpoint, pk=pk).delete()
+    messages.success(request, _("已删除"))
+    return redirect("notifications:webhooks")
