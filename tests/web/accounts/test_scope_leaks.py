@@ -412,6 +412,8 @@ NON_OBJECT_PARAMETERS = {
     "register",  # a register kind of the plan: plan data every role with access may read
     "state", "overdue",  # cases: a state of the fixed list; deliveries: a delivery state
     "unread",  # the notification centre: unread only
+    "layers", "refresh", "sort",  # leaders' views: map layers shown, screen refresh, order
+    "show",  # leaders' map: one of the user's own light-table columns (others answer 404)
 }  # fmt: skip
 
 
