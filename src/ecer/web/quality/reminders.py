@@ -396,9 +396,14 @@ def visible_items(scope: Any, items: Iterable[Expected]) -> list[Expected]:
 def responsible_for(scope: Any, items: Iterable[Expected]) -> list[Expected]:
     """The items a user with ``scope`` files themselves: those of its district, department or
     enterprise, except the figures the city enters (``by_city``), which are the city
-    administrators' own; a leader files nothing."""
+    administrators' own, and an enterprise's report, which a district sees but does not file;
+    a leader files nothing."""
     if scope.role == Role.CITY_ADMIN:
         return [e for e in items if e.by_city]
     if scope.role == Role.LEADER:
         return []
-    return [e for e in visible_items(scope, items) if not e.by_city]
+    return [
+        e
+        for e in visible_items(scope, items)
+        if not e.by_city and (e.enterprise is None or scope.role == Role.ENTERPRISE)
+    ]
