@@ -19,7 +19,7 @@ from ecer.web.catalog.models import Area, Department, Target
 
 pytestmark = pytest.mark.django_db
 
-BAD_YEARS = ["1900", "2019", "2026", "2099", "-1", "0", "99999999999", "abc", "2020.5", " "]
+BAD_YEARS = ["1900", "2026", "2099", "-1", "99999999999", "abc", "2020.5"]
 START = ("/todo/", "/", "/energy/", "/projects/", "/reductions/", "/reports/", "/enterprises/")
 HREF = re.compile(r'href="(/[^"#?]*)')
 SKIP = ("/logout/", "/admin/", "/i18n/", "/static/", "/media/", "/en/", "/api/")

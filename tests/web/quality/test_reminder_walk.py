@@ -257,16 +257,27 @@ def _walk(client: Any, admin_client: Any, django_user_model: Any, today: date) -
     late = reminders.overdue_items(today)
     assert late, "the data produce no reminder to walk"
     order = {kind: i for i, kind in enumerate(DueKind)}
-    late.sort(key=lambda e: (e.kind is DueKind.TASK_MILESTONE, order[e.kind], e.item.key))
+    # One responsible user's reminders one after the other (as a person works through them);
+    # milestones last: they are reached by the reports filed before them.
+    walk = [(entry, _responsible(entry, django_user_model)) for entry in late]
+    walk.sort(
+        key=lambda pair: (
+            pair[0].kind is DueKind.TASK_MILESTONE,
+            pair[1].pk,
+            order[pair[0].kind],
+            pair[0].item.key,
+        )
+    )
     plan_years = range(2021, 2026)
     checked_kinds: set[DueKind] = set()
-    for entry in late:
+    signed_in = None
+    for entry, user in walk:
         period = entry.item.key.split(":")[-1]
         if entry.kind is not DueKind.TASK_MILESTONE:
-            assert int(period[:4]) in plan_years, (
-                f"{entry.item.key} asks for a year outside the plan"
-            )
-        client.force_login(_responsible(entry, django_user_model))
+            assert int(period[:4]) in plan_years, f"{entry.item.key}: a year outside the plan"
+        if user != signed_in:
+            client.force_login(user)
+            signed_in = user
         _clear(client, entry, admin_client)
         if entry.kind not in checked_kinds:
             checked_kinds.add(entry.kind)
