@@ -13,7 +13,7 @@ from django.views.defaults import server_error
 
 from ecer.web.accounts.models import Membership, Role
 from ecer.web.audit.models import Status
-from ecer.web.catalog.models import Area, Department, Observation, Target
+from ecer.web.catalog.models import Area, Department, Observation
 from ecer.web.enterprises.models import Enterprise
 
 pytestmark = pytest.mark.django_db
@@ -100,8 +100,9 @@ def test_the_navigation_count_is_the_services(client: Any, people: dict[str, Any
 
 def test_a_returned_figure_is_on_the_districts_todo(client: Any, people: dict[str, Any]) -> None:
     district = people["district"]
-    target = Target.objects.filter(applies_to_districts=True).first()
-    figure = Observation.objects.filter(target=target, area__code="haicheng").first()
+    figure = Observation.objects.filter(
+        target__applies_to_districts=True, area__code="haicheng"
+    ).first()
     assert figure is not None
     Observation.objects.filter(pk=figure.pk).update(status=Status.RETURNED)
     client.force_login(district)
