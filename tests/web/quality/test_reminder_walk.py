@@ -11,7 +11,7 @@ each kind is also checked to vanish the moment it is cleared.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import date, datetime
 from html.parser import HTMLParser
 from typing import Any
@@ -25,6 +25,7 @@ from django.urls import resolve
 from ecer.core.schedule import DueKind
 from ecer.web.accounts.models import Membership, Role
 from ecer.web.catalog.models import Target
+from ecer.web.enterprises.generate import generated_enterprises
 from ecer.web.quality import reminders
 
 pytestmark = pytest.mark.django_db(transaction=False)
@@ -253,8 +254,14 @@ def _clear(client: Any, entry: reminders.Expected, admin_client: Any) -> None:
         raise AssertionError(f"no walk for {entry.kind}")
 
 
-def _walk(client: Any, admin_client: Any, django_user_model: Any, today: date) -> int:
-    late = reminders.overdue_items(today)
+def _walk(
+    client: Any,
+    admin_client: Any,
+    django_user_model: Any,
+    today: date,
+    only: Callable[[reminders.Expected], bool] = lambda entry: True,
+) -> int:
+    late = [entry for entry in reminders.overdue_items(today) if only(entry)]
     assert late, "the data produce no reminder to walk"
     order = {kind: i for i, kind in enumerate(DueKind)}
     # One responsible user's reminders one after the other (as a person works through them);
@@ -281,9 +288,9 @@ def _walk(client: Any, admin_client: Any, django_user_model: Any, today: date) -
         _clear(client, entry, admin_client)
         if entry.kind not in checked_kinds:
             checked_kinds.add(entry.kind)
-            left = {e.item.key for e in reminders.overdue_items(today)}
+            left = {e.item.key for e in reminders.overdue_items(today) if only(e)}
             assert entry.item.key not in left, f"{entry.item.key} is still overdue once cleared"
-    left = [e.item.key for e in reminders.overdue_items(today)]
+    left = [e.item.key for e in reminders.overdue_items(today) if only(e)]
     assert not left, f"{len(left)} reminders left after the walk: {left[:10]}"
     return len(late)
 
@@ -310,10 +317,20 @@ def _clients(client: Any, django_user_model: Any) -> tuple[Any, Any]:
     return client, admin
 
 
-@pytest.mark.parametrize("today", [date(2026, 12, 5), date(2025, 5, 20)])
+# 2026-12-05: after the plan, the default look-back (400 days: 2025Q4, the 2025 annual figures
+# and reports). 2025-05-20: inside the plan, a look-back of 60 days (2025Q1 and the 2024 annual
+# figures and reports: this year's quarter and last year's year, each once).
+@pytest.mark.parametrize(("today", "lookback"), [(date(2026, 12, 5), 400), (date(2025, 5, 20), 60)])
 def test_every_demo_reminder_is_cleared_by_the_form_it_links_to(
-    travel: Any, today: date, settings: Any, tmp_path: Any, client: Any, django_user_model: Any
+    travel: Any,
+    today: date,
+    lookback: int,
+    settings: Any,
+    tmp_path: Any,
+    client: Any,
+    django_user_model: Any,
 ) -> None:
+    settings.ECER_SCHEDULE_LOOKBACK_DAYS = lookback
     travel(today)
     from ecer.web.catalog.setup import run_setup
 
@@ -340,6 +357,15 @@ def test_every_generated_reminder_is_cleared_by_the_form_it_links_to(
     list(run_setup(with_demo=False))
     now = datetime(2026, 12, 5, 10, tzinfo=BEIJING)
     generate(Options(6, date(2026, 11, 1), date(2026, 12, 4)), now, lambda line: None)
-    kinds = {e.kind for e in reminders.overdue_items(today)}
-    assert DueKind.ENTERPRISE_ANNUAL_REPORT in kinds
-    _walk(*_clients(client, django_user_model), django_user_model, today)
+    # The generated data's reminders are their enterprises' reports (the plan's own figures and
+    # task reports are walked on the demo above).
+    generated = set(generated_enterprises().values_list("pk", flat=True))
+    assert generated
+
+    def from_generated(entry: reminders.Expected) -> bool:
+        return entry.enterprise is not None and entry.enterprise.pk in generated
+
+    walked = _walk(
+        *_clients(client, django_user_model), django_user_model, today, only=from_generated
+    )
+    assert walked == len(generated)
