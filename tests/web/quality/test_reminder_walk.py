@@ -2,10 +2,10 @@
 (issue #21, item 5).
 
 On 2026-12-05 (after the 2021–2025 plan: the reminders ask for its last figures, due in 2026,
-and for no 2026 period) and on 2025-05-20 (inside the plan: this year's quarters are asked
-for): every outstanding reminder is followed as a user who answers for it, a valid value is
-sent in the form its link opens, and afterwards no reminder is left. The first reminder of
-each kind is also checked to vanish the moment it is cleared.
+and for no 2026 period) every outstanding reminder is followed as a user who answers for it, a
+valid value is sent in the form its link opens, and afterwards no reminder is left; likewise
+on 2025-05-20 (inside the plan: this year's quarter is asked for) for the figures and reports.
+The first reminder of each kind is also checked to vanish the moment it is cleared.
 """
 
 from __future__ import annotations
@@ -317,29 +317,47 @@ def _clients(client: Any, django_user_model: Any) -> tuple[Any, Any]:
     return client, admin
 
 
-# 2026-12-05: after the plan, the default look-back (400 days: 2025Q4, the 2025 annual figures
-# and reports). 2025-05-20: inside the plan, a look-back of 60 days (2025Q1 and the 2024 annual
-# figures and reports: this year's quarter and last year's year, each once).
-@pytest.mark.parametrize(("today", "lookback"), [(date(2026, 12, 5), 400), (date(2025, 5, 20), 60)])
+# 2026-12-05 (the demo's today): after the plan, the default look-back of 400 days — 2025Q4,
+# the 2025 annual figures and reports, task reports and milestones: every reminder is walked.
 def test_every_demo_reminder_is_cleared_by_the_form_it_links_to(
-    travel: Any,
-    today: date,
-    lookback: int,
-    settings: Any,
-    tmp_path: Any,
-    client: Any,
-    django_user_model: Any,
+    travel: Any, settings: Any, tmp_path: Any, client: Any, django_user_model: Any
 ) -> None:
-    settings.ECER_SCHEDULE_LOOKBACK_DAYS = lookback
+    today = date(2026, 12, 5)
     travel(today)
+    _setup_demo(settings, tmp_path)
+    walked = _walk(*_clients(client, django_user_model), django_user_model, today)
+    assert walked > 500
+
+
+# 2025-05-20: inside the plan, a look-back of 60 days — this year's quarter (2025Q1) and last
+# year's annual figures and reports are asked for and accepted. The task reports of that
+# quarter go through the same forms as those walked above (516 of them): left out for time.
+def test_reminders_inside_the_plan_are_cleared_by_their_forms(
+    travel: Any, settings: Any, tmp_path: Any, client: Any, django_user_model: Any
+) -> None:
+    settings.ECER_SCHEDULE_LOOKBACK_DAYS = 60
+    today = date(2025, 5, 20)
+    travel(today)
+    _setup_demo(settings, tmp_path)
+
+    def figures_and_reports(entry: reminders.Expected) -> bool:
+        return entry.kind not in (DueKind.TASK_REPORT_QUARTERLY, DueKind.TASK_MILESTONE)
+
+    late = [e for e in reminders.overdue_items(today) if figures_and_reports(e)]
+    assert {e.item.key.split(":")[-1] for e in late} >= {"2025Q1", "2024"}
+    walked = _walk(
+        *_clients(client, django_user_model), django_user_model, today, only=figures_and_reports
+    )
+    assert walked == len(late)
+
+
+def _setup_demo(settings: Any, tmp_path: Any) -> None:
     from ecer.web.catalog.setup import run_setup
 
     settings.DATA_DIR = tmp_path
     settings.MEDIA_ROOT = tmp_path / "media"
     settings.ECER_REPORTS_INLINE = True
     list(run_setup(with_demo=True))
-    walked = _walk(*_clients(client, django_user_model), django_user_model, today)
-    assert walked > 100
 
 
 def test_every_generated_reminder_is_cleared_by_the_form_it_links_to(
