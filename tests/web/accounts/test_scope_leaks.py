@@ -403,6 +403,7 @@ NON_OBJECT_PARAMETERS = {
     "model", "user", "next",
     "counted",  # registers: only the items counted for the figure
     "register",  # a register kind of the plan: plan data every role with access may read
+    "quarter",  # a reminder's period on the entry forms (observations, task reports)
 }  # fmt: skip
 
 
