@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "ecer.web.cases",
     "ecer.web.leaders",
     "ecer.web.jobs",
+    "ecer.web.home",
 ]
 
 MIDDLEWARE = [
@@ -102,6 +103,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "ecer.web.catalog.context.navigation",
                 "ecer.web.quality.context.notifications",
+                "ecer.web.home.context.todo_counts",
             ],
         },
     },
@@ -157,7 +159,8 @@ STATIC_ROOT = DATA_DIR / "static"
 MEDIA_ROOT = DATA_DIR / "media"
 
 LOGIN_URL = "login"
-LOGIN_REDIRECT_URL = "catalog:dashboard"
+# Every role lands on its to-do (ecer.web.home), never on a page its role may not open.
+LOGIN_REDIRECT_URL = "home:todo"
 LOGOUT_REDIRECT_URL = "catalog:dashboard"
 
 # Sessions end after a working day or when the browser closes.

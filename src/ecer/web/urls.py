@@ -34,6 +34,7 @@ urlpatterns += i18n_patterns(
     path("notifications/", include("ecer.web.notifications.urls")),
     path("cases/", include("ecer.web.cases.urls")),
     path("leaders/", include("ecer.web.leaders.urls")),
+    path("todo/", include("ecer.web.home.urls")),
     path("", include("ecer.web.catalog.urls")),
     prefix_default_language=False,
 )

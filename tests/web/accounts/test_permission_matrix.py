@@ -507,7 +507,21 @@ ROUTES = [
             leader=200,
             department=200,
             district=302,
-            enterprise=403,
+            enterprise=302,  # an enterprise's start page is its to-do
+        ),
+    ),
+    Route(
+        "home:todo",
+        "get",
+        lambda w, r, s: "/todo/",
+        same(
+            anonymous=LOGIN,
+            no_role=403,
+            city_admin=200,
+            leader=200,
+            department=200,
+            district=200,
+            enterprise=200,
         ),
     ),
     Route("catalog:area", "get", lambda w, r, s: f"/areas/{area_of(w, r, s).code}/", AREA_VIEW),

@@ -414,6 +414,7 @@ NON_OBJECT_PARAMETERS = {
     "unread",  # the notification centre: unread only
     "layers", "refresh", "sort",  # leaders' views: map layers shown, screen refresh, order
     "show",  # leaders' map: one of the user's own light-table columns (others answer 404)
+    "quarter",  # a reminder's period on the entry forms (observations, task reports)
 }  # fmt: skip
 
 

@@ -291,7 +291,9 @@ class Observation(Reviewable):
                 }
             )
         plan = self.target.plan
-        if not plan.base_year <= self.year <= plan.target_year:
+        # A year the form already refused (or left empty) is not on the instance: nothing to
+        # compare, the form names it.
+        if self.year is not None and not plan.base_year <= self.year <= plan.target_year:
             raise ValidationError(
                 {
                     "year": _("年份 %(year)s 不在规划期 %(start)s–%(end)s 内")

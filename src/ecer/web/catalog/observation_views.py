@@ -61,12 +61,40 @@ def observation_list(request: HttpRequest) -> HttpResponse:
     )
 
 
+def _whole(raw: str | None) -> int | None:
+    try:
+        return int(raw) if raw is not None else None
+    except ValueError:
+        return None
+
+
+def _asked_period(request: HttpRequest) -> dict[str, object]:
+    """The figure a reminder asks for (``?target=&area=&year=&quarter=``), as the form's
+    initial values; the scope middleware has checked the target and area are the user's, and a
+    value that is not a whole number is left out (the form then asks for it)."""
+    if request.method != "GET":
+        return {}
+    initial: dict[str, object] = {}
+    target = Target.objects.filter(code=request.GET.get("target", "")).first()
+    if target is not None:
+        initial["target"] = target
+        initial["unit"] = target.observation_unit
+    area = Area.objects.filter(code=request.GET.get("area", "")).first()
+    if area is not None:
+        initial["area"] = area
+    for name in ("year", "quarter"):
+        value = _whole(request.GET.get(name))
+        if value is not None:
+            initial[name] = value
+    return initial
+
+
 @scoped
 def observation_create(request: HttpRequest) -> HttpResponse:
     scope = request.scope  # type: ignore[attr-defined]
     if not scope.can_submit_anything:
         raise PermissionDenied("read-only role")
-    form = ObservationForm(request.POST or None, scope=scope)
+    form = ObservationForm(request.POST or None, scope=scope, initial=_asked_period(request))
     if request.method == "POST" and form.is_valid():
         obj = form.save(commit=False)
         if Observation.objects.filter(

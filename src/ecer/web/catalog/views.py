@@ -6,7 +6,6 @@ from __future__ import annotations
 import json
 from collections import OrderedDict
 
-from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -76,7 +75,8 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     if scope.role == "district":
         return redirect("catalog:area", code=Area.objects.get(pk=scope.area_id).code)
     if not scope.sees_all_areas:
-        raise PermissionDenied("no area in scope")
+        # An enterprise has no area figures: its start page is its to-do, not a refusal.
+        return redirect("home:todo")
     city = Area.objects.filter(kind=Area.Kind.CITY).first()
     if city is None:
         raise Http404("no city loaded")

@@ -11,10 +11,14 @@ Expected submissions (the calendar comes from settings, ``ECER_DUE_*``):
 * enterprise annual energy reports: each enterprise; responsible: its enterprise users; head:
   the head of its district;
 * district yearly energy and GDP data (entered by the city from the statistics bureau):
-  responsible: users of ``ECER_ENERGY_DATA_DEPARTMENT``; head: that department's head;
+  responsible: the city administrators (the only ones who may enter them); head: the head of
+  ``ECER_ENERGY_DATA_DEPARTMENT``;
 * plan tasks' quarterly progress reports and milestones (``ecer.web.tasks.reminders``).
 Only items due within ``ECER_SCHEDULE_LOOKBACK_DAYS`` before today are tracked, so a new
-installation does not remind about the plan's early years.
+installation does not remind about the plan's early years; and only periods of the plan, which
+the forms accept (``quarter_years``): after 2025 the 2021–2025 plan asks for its last figures
+and for no 2026 period. Every reminder links to the form that clears it
+(tests/web/quality/test_reminder_walk.py walks them all).
 """
 
 from __future__ import annotations
@@ -23,6 +27,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
+from urllib.parse import urlencode
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -68,6 +73,9 @@ class Expected:
     area: Area | None = None
     enterprise: Enterprise | None = None
     departments: tuple[Department, ...] = field(default_factory=tuple)
+    # Entered by the city administrators themselves (the districts' yearly energy and GDP data:
+    # ``energy:edit_year`` is theirs alone): they are the responsible users.
+    by_city: bool = False
 
     @property
     def head_area(self) -> Area | None:
@@ -83,16 +91,38 @@ def _window(today: date) -> tuple[date, date]:
 
 
 def _years(plan: Plan, today: date) -> list[int]:
+    """The plan's years whose annual figures can be due by ``today`` (reported the next year)."""
     return [y for y in range(plan.base_year + 1, plan.target_year + 1) if y < today.year]
 
 
-def expected_items(today: date) -> list[Expected]:
-    """Every submission due within the look-back window up to ``today``."""
+def quarter_years(plan: Plan, today: date) -> list[int]:
+    """The plan's years with quarters that can be due by ``today``: the plan period only
+    (``plan.base_year`` + 1 .. ``plan.target_year``), never a year the plan and the forms
+    refuse. A day after the plan period (e.g. 2026 for the 2021–2025 plan) asks for the plan's
+    last figures (2025Q4, 2025 annual, due in 2026) and for no period of its own: a new period
+    needs a new plan."""
+    return [y for y in range(plan.base_year + 1, plan.target_year + 1) if y <= today.year]
+
+
+def observation_url(target: Any, area: Area, year: int, quarter: int, existing: int | None) -> str:
+    """Where a reminder about a figure leads: the figure itself when one exists (a draft or a
+    returned figure is finished there), else the entry form filled with the period."""
+    if existing is not None:
+        return reverse("catalog:observation", args=[existing])
+    query = urlencode({"target": target.code, "area": area.code, "year": year, "quarter": quarter})
+    return f"{reverse('catalog:observation_new')}?{query}"
+
+
+def expected_items(today: date, ahead_days: int = 0) -> list[Expected]:
+    """Every submission due within the look-back window up to ``today`` (and, with
+    ``ahead_days``, those falling due in the days after it: the to-do's "to file")."""
     plan = Plan.objects.order_by("-target_year", "code").first()
     if plan is None:
         return []
     p = params()
     start, end = _window(today)
+    end += timedelta(days=ahead_days)
+    last = end  # the periods that can be due by the window's end
     items: list[Expected] = []
 
     def keep(due: date) -> bool:
@@ -104,11 +134,15 @@ def expected_items(today: date) -> list[Expected]:
             "target_id", "area_id", "year", "quarter", "submitted_at"
         )
     }
+    existing: dict[tuple[int, int, int, int], int] = {
+        (o["target_id"], o["area_id"], o["year"], o["quarter"]): o["pk"]
+        for o in Observation.objects.values("pk", "target_id", "area_id", "year", "quarter")
+    }
     districts = list(Area.objects.exclude(kind=Area.Kind.CITY))
     targets = list(plan.targets.prefetch_related("lead_departments"))
     for target in targets:
         if target.applies_to_districts:
-            for year in [*_years(plan, today), today.year]:
+            for year in quarter_years(plan, last):
                 for quarter in range(1, 5):
                     period = f"{year}Q{quarter}"
                     due = core_schedule.due_date(
@@ -126,14 +160,20 @@ def expected_items(today: date) -> list[Expected]:
                                 core_schedule.DueKind.DISTRICT_QUARTERLY,
                                 _("%(area)s %(period)s %(target)s")
                                 % {"area": area.name, "period": period, "target": target.name},
-                                reverse("catalog:observations"),
+                                observation_url(
+                                    target,
+                                    area,
+                                    year,
+                                    quarter,
+                                    existing.get((target.pk, area.pk, year, quarter)),
+                                ),
                                 area=area,
                             )
                         )
         else:
             leads = tuple(target.lead_departments.all())
             city = plan.area
-            for year in _years(plan, today):
+            for year in _years(plan, last):
                 due = core_schedule.due_date(
                     core_schedule.DueKind.TARGET_OBSERVATION_ANNUAL, str(year), p
                 )
@@ -148,7 +188,9 @@ def expected_items(today: date) -> list[Expected]:
                         ),
                         core_schedule.DueKind.TARGET_OBSERVATION_ANNUAL,
                         _("%(year)s 年 %(target)s（全市）") % {"year": year, "target": target.name},
-                        reverse("catalog:target", args=[target.code]),
+                        observation_url(
+                            target, city, year, 0, existing.get((target.pk, city.pk, year, 0))
+                        ),
                         area=city,
                         departments=leads,
                     )
@@ -160,7 +202,7 @@ def expected_items(today: date) -> list[Expected]:
         )
     }
     for enterprise in Enterprise.objects.select_related("area"):
-        for year in _years(plan, today):
+        for year in _years(plan, last):
             due = core_schedule.due_date(
                 core_schedule.DueKind.ENTERPRISE_ANNUAL_REPORT, str(year), p
             )
@@ -176,7 +218,7 @@ def expected_items(today: date) -> list[Expected]:
                     core_schedule.DueKind.ENTERPRISE_ANNUAL_REPORT,
                     _("%(name)s %(year)s 年能源利用状况报告")
                     % {"name": enterprise.name, "year": year},
-                    reverse("enterprises:detail", args=[enterprise.credit_code]),
+                    reverse("enterprises:report_edit", args=[enterprise.credit_code, year]),
                     area=enterprise.area,
                     enterprise=enterprise,
                 )
@@ -189,7 +231,7 @@ def expected_items(today: date) -> list[Expected]:
     }
     statistics = tuple(Department.objects.filter(code=settings.ECER_ENERGY_DATA_DEPARTMENT))
     for area in Area.objects.all():
-        for year in _years(plan, today):
+        for year in _years(plan, last):
             due = core_schedule.due_date(core_schedule.DueKind.DISTRICT_ENERGY_ANNUAL, str(year), p)
             if not keep(due):
                 continue
@@ -200,14 +242,15 @@ def expected_items(today: date) -> list[Expected]:
                     ),
                     core_schedule.DueKind.DISTRICT_ENERGY_ANNUAL,
                     _("%(area)s %(year)s 年能耗与生产总值数据") % {"area": area.name, "year": year},
-                    reverse("energy:overview"),
+                    reverse("energy:edit_year", args=[area.code, year]),
                     area=area,
                     departments=statistics,
+                    by_city=True,
                 )
             )
     from ecer.web.tasks import reminders as task_reminders
 
-    items += task_reminders.expected_items(plan, p, keep, today)
+    items += task_reminders.expected_items(plan, p, keep, last)
     return items
 
 
@@ -216,6 +259,8 @@ def expected_items(today: date) -> list[Expected]:
 
 def responsible_users(expected: Expected) -> list[Any]:
     memberships = Membership.objects.none()
+    if expected.by_city:
+        return city_admins()
     if expected.enterprise is not None:
         memberships = Membership.objects.filter(
             role=Role.ENTERPRISE, enterprise_code=expected.enterprise.credit_code
@@ -354,3 +399,19 @@ def visible_items(scope: Any, items: Iterable[Expected]) -> list[Expected]:
             if e.enterprise is not None and e.enterprise.credit_code == scope.enterprise_code
         ]
     return []
+
+
+def responsible_for(scope: Any, items: Iterable[Expected]) -> list[Expected]:
+    """The items a user with ``scope`` files themselves: those of its district, department or
+    enterprise, except the figures the city enters (``by_city``), which are the city
+    administrators' own, and an enterprise's report, which a district sees but does not file;
+    a leader files nothing."""
+    if scope.role == Role.CITY_ADMIN:
+        return [e for e in items if e.by_city]
+    if scope.role == Role.LEADER:
+        return []
+    return [
+        e
+        for e in visible_items(scope, items)
+        if not e.by_city and (e.enterprise is None or scope.role == Role.ENTERPRISE)
+    ]

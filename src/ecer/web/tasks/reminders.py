@@ -14,6 +14,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import date
 from typing import TYPE_CHECKING
+from urllib.parse import urlencode
 
 from django.urls import reverse
 from django.utils import timezone
@@ -21,7 +22,7 @@ from django.utils.translation import gettext as _
 
 from ecer.core import schedule as core_schedule
 from ecer.core import tasks as core
-from ecer.web.catalog.models import Area, Department, Plan
+from ecer.web.catalog.models import Area, Department, Plan, Task
 from ecer.web.tasks import services
 from ecer.web.tasks.models import ProgressReport
 
@@ -80,12 +81,16 @@ def expected_items(
                 if task.pk in shared:
                     units += [(a.code, (), a) for a in districts]
                 for code, departments, area in units:
-                    submitted = [
-                        timezone.localdate(r.submitted_at)
+                    own = [
+                        r
                         for r in reports
                         if (r.year, r.quarter) == (year, quarter)
-                        and r.submitted_at is not None
                         and _same_unit(r, departments, area)
+                    ]
+                    submitted = [
+                        timezone.localdate(r.submitted_at)
+                        for r in own
+                        if r.submitted_at is not None
                     ]
                     items.append(
                         Expected(
@@ -97,12 +102,22 @@ def expected_items(
                             core_schedule.DueKind.TASK_REPORT_QUARTERLY,
                             _("%(period)s 任务进展报告：%(task)s")
                             % {"period": period, "task": task.name},
-                            url,
+                            report_url(task, year, quarter, own[0] if own else None),
                             area=area,
                             departments=departments,
                         )
                     )
     return items
+
+
+def report_url(task: Task, year: int, quarter: int, report: ProgressReport | None) -> str:
+    """Where a report reminder leads: the unit's report of the period when there is one (a
+    draft or a returned report is finished there), else the new-report form for the period."""
+    if report is not None:
+        name = "tasks:report_edit" if report.is_editable else "tasks:report"
+        return reverse(name, args=[report.pk])
+    query = urlencode({"year": year, "quarter": quarter})
+    return f"{reverse('tasks:report_new', args=[task.code])}?{query}"
 
 
 def _same_unit(

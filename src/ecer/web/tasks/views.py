@@ -128,9 +128,25 @@ def task_detail(request: HttpRequest, code: str) -> HttpResponse:
     )
 
 
+def _whole(raw: str | None) -> int | None:
+    try:
+        return int(raw) if raw is not None else None
+    except ValueError:
+        return None
+
+
 def _report_form(request: HttpRequest, report: ProgressReport | None = None) -> ReportForm:
     plan = _plan()
     year, quarter = services.default_period(plan, _today())
+    # A reminder names the period it asks for (?year=&quarter=); one outside the plan or not a
+    # whole number is ignored here and refused by the form if sent.
+    asked_year, asked_quarter = _whole(request.GET.get("year")), _whole(request.GET.get("quarter"))
+    if (
+        asked_year is not None
+        and asked_quarter in (1, 2, 3, 4)
+        and plan.base_year < asked_year <= plan.target_year
+    ):
+        year, quarter = asked_year, asked_quarter
     return ReportForm(
         request.POST or None,
         request.FILES or None,
