@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "ecer.web.quality",
     "ecer.web.uploads",
     "ecer.web.tasks",
+    "ecer.web.programmes",
 ]
 
 MIDDLEWARE = [

@@ -30,6 +30,7 @@ urlpatterns += i18n_patterns(
     path("quality/", include("ecer.web.quality.urls")),
     path("uploads/", include("ecer.web.uploads.urls")),
     path("tasks/", include("ecer.web.tasks.urls")),
+    path("programmes/", include("ecer.web.programmes.urls")),
     path("", include("ecer.web.catalog.urls")),
     prefix_default_language=False,
 )
