@@ -502,10 +502,8 @@ def _programme_errors(catalog: PlanCatalog, refs: _References) -> Iterator[tuple
         if programme.clause not in refs.clauses:
             yield (*loc, "clause"), f"unknown section {programme.clause!r}"
         elif programme.clause in clauses:
-            yield (
-                (*loc, "clause"),
-                f"section {programme.clause!r} is already the programme {clauses[programme.clause]}",
-            )
+            taken = clauses[programme.clause]
+            yield (*loc, "clause"), f"section {programme.clause!r} is already the programme {taken}"
         else:
             clauses[programme.clause] = programme.code
         for list_name, codes in (("lead", programme.lead), ("co", programme.co)):

@@ -1,6 +1,6 @@
 """Illustrative projects of the ten key programmes (示例数据): invented names, owners and
 figures of the kinds of project each clause of 三 describes — NOT Beihai's project library.
-Three projects per programme, with monthly progress up to the month the demo is loaded in:
+Three projects per programme, with monthly progress up to the month before it is loaded:
 some finished, some on pace, some slower than their schedule, so every status shows. The
 table's dates are written as seen from December 2025 (``TABLE_MONTH``) and moved by whole
 months to the loading month, so a demo loaded later still shows projects under way. Loading
@@ -187,6 +187,6 @@ def load_demo(plan: Plan | None = None) -> Iterator[str]:
                 note=f"{DEMO_SOURCE}（三({clause})）",
                 **figures,
             )
-            ProgressEntry.objects.bulk_create(_entries(project, pace, this_month))
+            ProgressEntry.objects.bulk_create(_entries(project, pace, add_months(this_month, -1)))
             created += 1
     yield f"重点工程示例项目：新增 {created} 个"

@@ -53,9 +53,7 @@ class ProjectForm(ScopedModelForm):
     def __init__(self, *args: Any, scope: Any, **kwargs: Any):
         super().__init__(*args, scope=scope, **kwargs)
         # Narrowed further: the areas the user may put a project in (never widened).
-        self.fields["area"].queryset = self.fields["area"].queryset & services.editable_areas(
-            scope
-        )
+        self.fields["area"].queryset = self.fields["area"].queryset & services.editable_areas(scope)
         # A link the user cannot see (a department and an enterprise) is kept as it is,
         # not offered for change: the field is left out rather than failing on submit.
         for name in (*LINKS, "owner_department"):

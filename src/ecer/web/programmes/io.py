@@ -223,7 +223,11 @@ class _Checker:
                     error(name, _("不是日期（如 2024-05-01）"))
                 values[name] = parsed
             start = values["start_on"]
-            if start and values["planned_completion_on"] and values["planned_completion_on"] < start:
+            if (
+                start
+                and values["planned_completion_on"]
+                and values["planned_completion_on"] < start
+            ):
                 error("planned_completion_on", _("早于开工日期"))
             done = values["completed_on"]
             if start and done and done < start:
@@ -426,11 +430,11 @@ def _apply(
         entry = project.entries.filter(month=progress.month).first() or ProgressEntry(
             project=project, month=progress.month
         )
-        unchanged = (
-            entry.pk is not None
-            and (entry.percent, entry.investment_to_date, entry.note)
-            == (progress.percent, progress.investment, progress.note)
-        )
+        unchanged = entry.pk is not None and (
+            entry.percent,
+            entry.investment_to_date,
+            entry.note,
+        ) == (progress.percent, progress.investment, progress.note)
         if unchanged:
             continue  # a re-import of an export records nothing new
         entry.percent = progress.percent

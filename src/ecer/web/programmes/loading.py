@@ -48,9 +48,7 @@ def load_programmes(
     stale = Programme.objects.filter(plan=plan).exclude(
         code__in=[p.code for p in catalog.programmes]
     )
-    blocked = sorted(
-        stale.filter(projects__isnull=False).values_list("code", flat=True).distinct()
-    )
+    blocked = sorted(stale.filter(projects__isnull=False).values_list("code", flat=True).distinct())
     if blocked:
         raise ProgrammeLoadError(
             "programmes removed from the plan file still have projects: " + ", ".join(blocked)

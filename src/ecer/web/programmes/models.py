@@ -100,15 +100,11 @@ class Project(models.Model):
     start_on = models.DateField(_("开工日期"))
     planned_completion_on = models.DateField(_("计划完成日期"))
     completed_on = models.DateField(_("实际完成日期"), null=True, blank=True)
-    saving_tce = FiniteFloatField(
-        _("预计年节能量（吨标准煤）"), null=True, blank=True, min_value=0
-    )
+    saving_tce = FiniteFloatField(_("预计年节能量（吨标准煤）"), null=True, blank=True, min_value=0)
     cod_t = FiniteFloatField(_("预计化学需氧量减排量（吨）"), null=True, blank=True, min_value=0)
     nh3n_t = FiniteFloatField(_("预计氨氮减排量（吨）"), null=True, blank=True, min_value=0)
     nox_t = FiniteFloatField(_("预计氮氧化物减排量（吨）"), null=True, blank=True, min_value=0)
-    vocs_t = FiniteFloatField(
-        _("预计挥发性有机物减排量（吨）"), null=True, blank=True, min_value=0
-    )
+    vocs_t = FiniteFloatField(_("预计挥发性有机物减排量（吨）"), null=True, blank=True, min_value=0)
     note = models.TextField(_("备注"), blank=True)
     is_demo = models.BooleanField(_("示例数据"), default=False)
     updated_at = models.DateTimeField(_("更新时间"), auto_now=True)

@@ -95,9 +95,7 @@ def can_edit(scope: Any, project: Project) -> bool:
     if scope.is_city_admin:
         return True
     if scope.role == Role.DEPARTMENT:
-        return project.owner_department_id == scope.department_id or leads(
-            scope, project.programme
-        )
+        return project.owner_department_id == scope.department_id or leads(scope, project.programme)
     if scope.role == Role.DISTRICT:
         return bool(project.area_id == scope.area_id)
     return False
@@ -164,9 +162,7 @@ def view_of(project: Project, on: date | None = None) -> ProjectView:
         schedule = core.Schedule(
             project.start_on, project.planned_completion_on, project.completed_on
         )
-        reports = [
-            core.Progress(e.month, e.percent, e.investment_to_date) for e in entries
-        ]
+        reports = [core.Progress(e.month, e.percent, e.investment_to_date) for e in entries]
     except ValueError as exc:
         return ProjectView(project, None, None, None, None, (f"{_('数据异常')}：{exc}",))
     known = [e for e in entries if e.month <= on]
@@ -233,9 +229,7 @@ def progress_problems(
     investment to date never fall from one month to the next."""
     problems: list[tuple[str, str]] = []
     if month < first_of_month(project.start_on):
-        problems.append(
-            ("month", _("早于开工月份（%(m)s）") % {"m": f"{project.start_on:%Y-%m}"})
-        )
+        problems.append(("month", _("早于开工月份（%(m)s）") % {"m": f"{project.start_on:%Y-%m}"}))
     if month > first_of_month(timezone.localdate()):
         problems.append(("month", _("不能填报未来月份")))
     for other in project.entries.exclude(month=month):

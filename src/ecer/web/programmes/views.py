@@ -200,9 +200,7 @@ def project_new(request: HttpRequest, code: str) -> HttpResponse:
         project.save()
         messages.success(request, _("已登记"))
         return redirect("programmes:project", pk=project.pk)
-    return render(
-        request, "programmes/project_form.html", {"programme": programme, "form": form}
-    )
+    return render(request, "programmes/project_form.html", {"programme": programme, "form": form})
 
 
 @scoped
