@@ -59,11 +59,16 @@ def test_demo_setup_twice_does_not_duplicate(settings: Any, tmp_path: Any) -> No
     from ecer.web.catalog.setup import run_setup
 
     settings.DATA_DIR = tmp_path
+    from ecer.web.programmes.models import ProgressEntry, Project
+
     first = list(run_setup(with_demo=True))
     count = Observation.objects.count()
+    programme_rows = (Project.objects.count(), ProgressEntry.objects.count())
     second = list(run_setup(with_demo=True))
     assert count > 100
     assert Observation.objects.count() == count
+    assert programme_rows[0] == 30
+    assert (Project.objects.count(), ProgressEntry.objects.count()) == programme_rows
     # The same demo password is shown both times.
     assert first[-1] == second[-1]
     assert Observation.objects.filter(is_demo=False).count() == 0
