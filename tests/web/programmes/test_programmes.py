@@ -448,3 +448,23 @@ def test_the_demo_loads_once(loaded_plan: Any) -> None:
         assert programme.projects.count() == 3, programme.code
     statuses = {services.view_of(p).status for p in Project.objects.all()}
     assert statuses == set(ProjectStatus)
+
+
+def test_the_edit_form_shows_the_stored_schedule_and_saves_it_back(
+    haicheng: Client, loaded_plan: Any
+) -> None:
+    project = make_project("HC-E", "haicheng", completed_on=date(2024, 12, 20))
+    page = haicheng.get(f"/programmes/projects/{project.pk}/edit/").content.decode()
+    # <input type=date> shows only ISO dates.
+    for day in ("2024-01-01", "2024-12-31", "2024-12-20"):
+        assert f'value="{day}"' in page
+    form = haicheng.get(f"/programmes/projects/{project.pk}/edit/").context["form"]
+    data = {name: form[name].value() for name in form.fields}
+    data = {k: ("" if v is None else v) for k, v in data.items()}
+    data["investment_planned"] = "1200"
+    response = haicheng.post(f"/programmes/projects/{project.pk}/edit/", data)
+    assert response.status_code == 302, response.context["form"].errors
+    project.refresh_from_db()
+    assert project.investment_planned == 1200.0
+    assert project.completed_on == date(2024, 12, 20)
+    assert project.history.first().history_user.username == "haicheng"

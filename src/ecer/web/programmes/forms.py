@@ -44,9 +44,9 @@ class ProjectForm(ScopedModelForm):
             "note",
         ]
         widgets = {
-            "start_on": forms.DateInput(attrs={"type": "date"}),
-            "planned_completion_on": forms.DateInput(attrs={"type": "date"}),
-            "completed_on": forms.DateInput(attrs={"type": "date"}),
+            "start_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            "planned_completion_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            "completed_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
             "note": forms.Textarea(attrs={"rows": 2}),
         }
 
