@@ -16,6 +16,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from ecer.web.catalog.models import Area, Department, Plan
+from ecer.web.enterprises.demo import DEMO_ENTERPRISE_CODE
+from ecer.web.enterprises.models import Enterprise
 from ecer.web.programmes.models import Programme, ProgressEntry, Project
 
 DEMO_SOURCE = "示例数据"
@@ -23,7 +25,8 @@ TABLE_MONTH = date(2025, 12, 1)  # the month the table's dates are written from
 
 # programme code -> (name, area, owner, owner department, investment 万元, start, planned
 # completion, actual completion, pace, expected figures). pace: share of the schedule's
-# pace the reports follow (1.0 on time, below 1 slower).
+# pace the reports follow (1.0 on time, below 1 slower). An "enterprise" among the figures
+# links the demo enterprise of that credit code, when the enterprise demo is loaded.
 DEMO: dict[str, list[tuple[Any, ...]]] = {
     "key_industries_green_upgrade": [
         ("不锈钢冶炼余热回收发电", "tieshangang", "示例冶金有限公司", None, 18600.0,
@@ -77,8 +80,9 @@ DEMO: dict[str, list[tuple[Any, ...]]] = {
          date(2024, 7, 1), date(2025, 9, 30), None, 0.7, {"saving_tce": 450.0}),
     ],
     "key_area_pollutant_reduction": [
-        ("水泥窑脱硝提标改造", "tieshangang", "示例水泥有限公司", None, 2400.0,
-         date(2023, 9, 1), date(2024, 9, 30), date(2024, 10, 8), 1.0, {"nox_t": 310.0}),
+        ("水泥窑脱硝提标改造", "hepu", "合浦示例水泥有限公司", None, 2400.0,
+         date(2023, 9, 1), date(2024, 9, 30), date(2024, 10, 8), 1.0,
+         {"nox_t": 310.0, "enterprise": DEMO_ENTERPRISE_CODE}),
         ("南流江流域水环境综合整治", "hepu", "合浦县人民政府", None, 21000.0,
          date(2023, 6, 1), date(2026, 12, 31), None, 0.8, {"cod_t": 850.0, "nh3n_t": 96.0}),
         ("建筑工地扬尘在线监测全覆盖", "haicheng", "市住房城乡建设局", "housing_construction",
@@ -169,6 +173,8 @@ def load_demo(plan: Plan | None = None) -> Iterator[str]:
         clause = programme.section.clause.strip("三()")
         for index, row in enumerate(DEMO.get(programme.code, []), start=1):
             name, area, owner, department, planned, start, due, done, pace, figures = row
+            figures = dict(figures)
+            credit_code = figures.pop("enterprise", None)
             code = f"DEMO-{programme.sort_order + 1:02d}-{index:02d}"
             if Project.objects.filter(code=code).exists():
                 continue
@@ -179,6 +185,9 @@ def load_demo(plan: Plan | None = None) -> Iterator[str]:
                 area=areas[area],
                 owner_name=owner,
                 owner_department=departments.get(department) if department else None,
+                enterprise=Enterprise.objects.filter(credit_code=credit_code).first()
+                if credit_code
+                else None,
                 investment_planned=planned,
                 start_on=add_months(start, shift),
                 planned_completion_on=add_months(due, shift),
