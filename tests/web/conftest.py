@@ -45,6 +45,7 @@ def full_demo(demo_data: Any, settings: Any, tmp_path: Any) -> Any:
     from ecer.web.energy.demo import load_demo as load_energy
     from ecer.web.enterprises.demo import load_demo as load_enterprises
     from ecer.web.monitoring.demo import ensure_demo_points
+    from ecer.web.programmes.demo import load_demo as load_programmes
     from ecer.web.projects.demo import load_demo as load_projects
     from ecer.web.reductions.demo import load_demo as load_reductions
     from ecer.web.registers.demo import load_demo as load_registers
@@ -58,6 +59,7 @@ def full_demo(demo_data: Any, settings: Any, tmp_path: Any) -> Any:
     list(load_reductions())
     list(load_registers(demo_data))
     list(load_projects())
+    list(load_programmes(demo_data))
     ensure_default_scheme()
     return demo_data
 

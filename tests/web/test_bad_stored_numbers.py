@@ -35,7 +35,15 @@ from ecer.web.numbers import FiniteFloatField
 pytestmark = pytest.mark.django_db
 
 BAD_VALUES = (float("inf"), float("-inf"), 1e308, -1e308, float("nan"))
-START = ("/", "/energy/", "/projects/", "/reductions/", "/reports/", "/enterprises/")
+START = (
+    "/",
+    "/energy/",
+    "/projects/",
+    "/reductions/",
+    "/reports/",
+    "/enterprises/",
+    "/programmes/",
+)
 HREF = re.compile(r'href="(/[^"#?]*)')
 # Links that change state or leave the pages under test.
 SKIP = ("/logout/", "/admin/", "/i18n/", "/static/", "/media/", "/en/")

@@ -64,6 +64,7 @@ def _row_counts() -> dict[str, int]:
 
 def test_demo_setup_twice_does_not_duplicate(settings: Any, tmp_path: Any) -> None:
     from ecer.web.catalog.setup import run_setup
+    from ecer.web.programmes.models import ProgressEntry, Project
 
     settings.DATA_DIR = tmp_path
     first = list(run_setup(with_demo=True))
@@ -75,6 +76,9 @@ def test_demo_setup_twice_does_not_duplicate(settings: Any, tmp_path: Any) -> No
     # The second run writes nothing: no table gains a row, no history entry bumps the version.
     assert _row_counts() == rows
     assert data_version() == version
+    programme_rows = (Project.objects.count(), ProgressEntry.objects.count())
+    assert programme_rows[0] == 30
+    assert (Project.objects.count(), ProgressEntry.objects.count()) == programme_rows
     # The same demo password is shown both times.
     assert first[-1] == second[-1]
     assert Observation.objects.filter(is_demo=False).count() == 0

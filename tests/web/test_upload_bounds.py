@@ -167,6 +167,23 @@ def _url(name: str, client: Any) -> str:
             done_text="上传测试",
         )
         return reverse(name, args=[report.pk])
+    if name == "programmes:import":
+        return reverse(name)
+    if name == "programmes:progress":
+        from ecer.web.catalog.models import Area
+        from ecer.web.programmes.models import Programme, Project
+
+        project = Project.objects.create(
+            programme=Programme.objects.get(code="transport_logistics"),
+            code="UPLOAD-1",
+            name="上传测试项目",
+            area=Area.objects.get(code="haicheng"),
+            owner_name="测试业主",
+            investment_planned=100.0,
+            start_on="2024-01-01",
+            planned_completion_on="2025-12-31",
+        )
+        return reverse(name, args=[project.pk])
     if name == "registers:import":
         return reverse(name, args=["coal_boilers_small"])
     if name == "registers:step":

@@ -54,6 +54,11 @@ Wording: ``wording`` is ``firm`` (达到, 以上), ``strive`` (力争, 争取), 
 ``basically`` (基本); ``strict`` marks "超过" (strictly above); ``every_year`` marks
 "稳定在…以上" (due in every year). ``ecer.core.progress`` judges each as documented there.
 
+Programmes: each entry of ``programmes`` is one of the plan's key programmes (重点工程, the
+sections 三(一)…三(十)): its ``clause`` (a section of the file), its ``lead`` and ``co``
+departments (as for targets), and the codes of the ``targets`` it serves (at least one, each a
+target of the file, none twice). Projects are filed under a programme by its code.
+
 Rules: ``parameters`` maps names to plain values; a name carries its unit as a suffix
 (``threshold_tce_per_year``). A parameter named ``targets`` lists target codes and is checked.
 """
@@ -339,6 +344,18 @@ class Register(_Frozen):
     note: str | None = None
 
 
+class Programme(_Frozen):
+    """A key programme (重点工程) and the targets its projects serve (see the module docstring)."""
+
+    code: Code
+    name: NonEmpty
+    clause: Clause
+    lead: tuple[Code, ...] = Field(min_length=1)
+    co: tuple[Code, ...] = ()
+    targets: tuple[Code, ...] = Field(min_length=1)
+    note: str | None = None
+
+
 class PlanCatalog(_Frozen):
     """One plan file. Construct with ``model_validate``; references are cross-checked.
 
@@ -354,6 +371,7 @@ class PlanCatalog(_Frozen):
     tasks: tuple[Task, ...] = ()
     rules: tuple[Rule, ...] = ()
     registers: tuple[Register, ...] = ()
+    programmes: tuple[Programme, ...] = ()
 
     @model_validator(mode="after")
     def _cross_check(self, info: ValidationInfo) -> PlanCatalog:
@@ -387,6 +405,12 @@ class PlanCatalog(_Frozen):
         for register in self.registers:
             if register.code == code:
                 return register
+        raise KeyError(code)
+
+    def programme(self, code: str) -> Programme:
+        for programme in self.programmes:
+            if programme.code == code:
+                return programme
         raise KeyError(code)
 
     def department(self, code: str) -> Department:
@@ -466,7 +490,36 @@ def cross_check_errors(catalog: PlanCatalog) -> list[tuple[Loc, str]]:
     for index, rule in enumerate(catalog.rules):
         errors += _rule_errors(("rules", index), rule, references)
     errors += _register_errors(catalog, references)
+    errors += _programme_errors(catalog, references)
     return errors
+
+
+def _programme_errors(catalog: PlanCatalog, refs: _References) -> Iterator[tuple[Loc, str]]:
+    yield from _duplicates("programmes", (p.code for p in catalog.programmes))
+    clauses: dict[str, str] = {}
+    for index, programme in enumerate(catalog.programmes):
+        loc: Loc = ("programmes", index)
+        if programme.clause not in refs.clauses:
+            yield (*loc, "clause"), f"unknown section {programme.clause!r}"
+        elif programme.clause in clauses:
+            taken = clauses[programme.clause]
+            yield (*loc, "clause"), f"section {programme.clause!r} is already the programme {taken}"
+        else:
+            clauses[programme.clause] = programme.code
+        for list_name, codes in (("lead", programme.lead), ("co", programme.co)):
+            for position, code in enumerate(codes):
+                if code not in refs.departments:
+                    yield (*loc, list_name, position), f"unknown department {code!r}"
+        both = set(programme.lead) & set(programme.co)
+        if both:
+            yield (*loc, "co"), f"also listed as lead: {', '.join(sorted(both))}"
+        seen: set[str] = set()
+        for position, code in enumerate(programme.targets):
+            if code not in refs.targets:
+                yield (*loc, "targets", position), f"unknown target {code!r}"
+            elif code in seen:
+                yield (*loc, "targets", position), f"target {code!r} is listed twice"
+            seen.add(code)
 
 
 def _register_errors(catalog: PlanCatalog, refs: _References) -> Iterator[tuple[Loc, str]]:

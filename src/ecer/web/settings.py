@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "ecer.web.leaders",
     "ecer.web.jobs",
     "ecer.web.home",
+    "ecer.web.programmes",
 ]
 
 MIDDLEWARE = [

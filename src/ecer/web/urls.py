@@ -35,6 +35,7 @@ urlpatterns += i18n_patterns(
     path("cases/", include("ecer.web.cases.urls")),
     path("leaders/", include("ecer.web.leaders.urls")),
     path("todo/", include("ecer.web.home.urls")),
+    path("programmes/", include("ecer.web.programmes.urls")),
     path("", include("ecer.web.catalog.urls")),
     prefix_default_language=False,
 )

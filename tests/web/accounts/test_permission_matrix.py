@@ -401,6 +401,70 @@ def task_evidence_path(world: World, role: str, which: str) -> str:
     return f"/tasks/reports/{report.pk}/evidence/{evidence.pk}/"
 
 
+# Key programmes (重点工程, issue 20 item 3): the transport department leads OWN_PROGRAMME;
+# the "own" project is in 海城区 and linked to the enterprise user's enterprise, the "other"
+# one in 铁山港区, under a programme the transport department does not lead.
+OWN_PROGRAMME = "transport_logistics"
+OTHER_PROGRAMME = "vocs_remediation"
+
+
+def programme_of(world: World, role: str, which: str) -> str:
+    return OWN_PROGRAMME if which == "own" else OTHER_PROGRAMME
+
+
+def programme_project_of(world: World, role: str, which: str) -> Any:
+    """A key-programme project with one progress entry carrying an evidence file."""
+    from datetime import date
+
+    from django.core.files.base import ContentFile
+
+    from ecer.web.programmes.models import Programme, ProgressEntry, Project
+
+    code = f"PERM-{which}"
+    project = Project.objects.filter(code=code).first()
+    if project is None:
+        own = which == "own"
+        project = Project.objects.create(
+            programme=Programme.objects.get(code=programme_of(world, role, which)),
+            code=code,
+            name="权限测试工程项目",
+            area=Area.objects.get(code="haicheng" if own else "tieshangang"),
+            owner_name="测试业主",
+            enterprise=world.own_enterprise if own else world.other_enterprise,
+            investment_planned=100.0,
+            start_on=date(2024, 1, 1),
+            planned_completion_on=date(2026, 12, 31),
+        )
+        ProgressEntry.objects.create(
+            project=project,
+            month=date(2024, 3, 1),
+            percent=10.0,
+            evidence=ContentFile(b"%PDF-1.4", name="progress.pdf"),
+        )
+    return project
+
+
+PROGRAMME_PROJECT_VIEW = {
+    **SCOPED_VIEW,
+    "department": (200, 200),
+    "enterprise": (200, 404),
+}
+PROGRAMME_EDIT = {
+    **PROGRAMME_PROJECT_VIEW,
+    "leader": (403, 403),
+    "department": (200, 403),
+    "enterprise": (403, 404),
+}
+PROGRAMME_IMPORT = same(
+    anonymous=LOGIN,
+    no_role=403,
+    city_admin=200,
+    leader=403,
+    department=200,
+    district=200,
+    enterprise=403,
+)
+
 TASK_PAGES = {**ALL_ROLES_200, "enterprise": (403, 403)}
 # The leaders' views show areas: every role with areas in its scope (docs/security.md).
 LEADER_VIEWS = {**ALL_ROLES_200, "enterprise": (403, 403)}
@@ -1174,6 +1238,59 @@ ROUTES = [
         data={"decision": "return", "reason": "权限测试"},
     ),
     Route("tasks:evidence", "get", task_evidence_path, SCOPED_VIEW),
+    Route("programmes:index", "get", lambda w, r, s: "/programmes/", ALL_ROLES_200),
+    Route(
+        "programmes:programme",
+        "get",
+        lambda w, r, s: f"/programmes/{programme_of(w, r, s)}/",
+        ALL_ROLES_200,
+    ),
+    Route("programmes:export", "get", lambda w, r, s: "/programmes/export.xlsx", ALL_ROLES_200),
+    Route("programmes:template", "get", lambda w, r, s: "/programmes/template.xlsx", ALL_ROLES_200),
+    # Allowed: a post without a file gets the errors page saying so.
+    Route("programmes:import", "post", lambda w, r, s: "/programmes/import/", PROGRAMME_IMPORT),
+    Route(
+        "programmes:project",
+        "get",
+        lambda w, r, s: f"/programmes/projects/{programme_project_of(w, r, s).pk}/",
+        PROGRAMME_PROJECT_VIEW,
+    ),
+    Route(
+        "programmes:edit",
+        "get",
+        lambda w, r, s: f"/programmes/projects/{programme_project_of(w, r, s).pk}/edit/",
+        PROGRAMME_EDIT,
+    ),
+    Route(
+        "programmes:progress",
+        "post",
+        lambda w, r, s: f"/programmes/projects/{programme_project_of(w, r, s).pk}/progress/",
+        {
+            **PROGRAMME_EDIT,
+            "city_admin": (302, 302),
+            "department": (302, 403),
+            "district": (302, 404),
+        },
+        data={"month": "2024-05", "percent": "20"},
+    ),
+    Route(
+        "programmes:evidence",
+        "get",
+        lambda w, r, s: (
+            f"/programmes/projects/{programme_project_of(w, r, s).pk}/progress/"
+            f"{programme_project_of(w, r, s).entries.get().pk}/evidence/"
+        ),
+        PROGRAMME_PROJECT_VIEW,
+    ),
+    Route(
+        "programmes:new",
+        "get",
+        lambda w, r, s: f"/programmes/{programme_of(w, r, s)}/new/",
+        {
+            **ENTRY,
+            "department": (200, 403),
+        },
+    ),
     Route(
         "uploads:errors",
         "get",

@@ -34,6 +34,7 @@ PROBES: dict[str, tuple[str, str | None]] = {
     "reports": ("reports:index", None),
     "quality": ("quality:findings", "quality:rules"),
     "tasks": ("tasks:detail", "tasks:report_new"),
+    "programmes": ("programmes:project", "programmes:edit"),
     "audit": ("audit:search", None),
     "leaders' views": ("leaders:map", None),
     "admin": ("admin:index", "admin:catalog_observation_changelist"),

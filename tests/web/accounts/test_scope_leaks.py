@@ -140,6 +140,11 @@ def rich_world(world: World) -> World:
             kind="cumulative",
         )  # fmt: skip
         rights.open_account(firm.credit_code, firm.name)
+    # Two-high projects (a key-programme project may link one), inside and outside 海城区.
+    from tests.web.accounts.test_permission_matrix import project_of
+
+    for which in ("own", "other"):
+        project_of(world, "district", which)
     return world
 
 
@@ -313,10 +318,26 @@ def _register_item_data(world: World, role: str) -> dict[str, Any]:
     }
 
 
+def _programme_project_data(world: World, role: str) -> dict[str, Any]:
+    return {
+        "code": f"SCOPE-{role}",
+        "name": "越界测试工程项目",
+        "area": Area.objects.get(code=OWN_AREA).pk,
+        "owner_name": "测试业主",
+        "investment_planned": 100,
+        "start_on": "2024-01-01",
+        "planned_completion_on": "2025-12-31",
+    }
+
+
 FORM_ROUTES: dict[str, FormRoute] = {
     "ecer.web.registers.forms.ItemForm": FormRoute(
         lambda w, r: "/registers/coal_boilers_small/new/", ("city_admin", "district"),
         _register_item_data,
+    ),
+    "ecer.web.programmes.forms.ProjectForm": FormRoute(
+        lambda w, r: "/programmes/transport_logistics/new/",
+        ("city_admin", "department", "district"), _programme_project_data,
     ),
     "ecer.web.catalog.forms.ObservationForm": FormRoute(
         lambda w, r: "/observations/new/", ("city_admin", "department", "district"),
@@ -415,6 +436,7 @@ NON_OBJECT_PARAMETERS = {
     "layers", "refresh", "sort",  # leaders' views: map layers shown, screen refresh, order
     "show",  # leaders' map: one of the user's own light-table columns (others answer 404)
     "quarter",  # a reminder's period on the entry forms (observations, task reports)
+    "programme",  # a key programme of the plan: plan data every role with access may read
 }  # fmt: skip
 
 

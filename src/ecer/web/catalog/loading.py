@@ -186,6 +186,9 @@ def load_catalog_into_db(catalog: PlanCatalog) -> LoadSummary:
     from ecer.web.registers.loading import load_registers
 
     load_registers(plan, catalog, sections, _upsert, summary)
+    from ecer.web.programmes.loading import load_programmes
+
+    load_programmes(plan, catalog, sections, _upsert, summary)
     _delete_missing(plan, catalog, summary)
     return summary
 

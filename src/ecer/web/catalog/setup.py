@@ -66,6 +66,9 @@ def run_setup(*, with_demo: bool) -> Iterator[str]:
     from ecer.web.registers.demo import load_demo as load_registers
 
     yield from load_registers(plan)
+    from ecer.web.programmes.demo import load_demo as load_programmes
+
+    yield from load_programmes(plan)
     from ecer.web.projects.demo import load_demo as load_projects_demo
     from ecer.web.rights.demo import load_demo as load_rights_demo
 
