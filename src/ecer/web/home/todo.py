@@ -12,9 +12,8 @@ the navigation shows its counts (``ecer.web.home.context``); nothing else counts
 Due dates, overdue items and their links come from the reminder machinery
 (``ecer.web.quality.reminders``), so the to-do and the reminders never disagree.
 
-Alarms without a handler: the monitoring alarms as they exist today have no handler, so every
-ongoing alarm record of the user's points counts (``alarms_without_handler``). The alarm case
-loop (``ecer.web.notifications``) narrows that function to alarms no case has claimed.
+Alarms without a handler: the ongoing alarm records of the user's points that no case of the
+alarm case loop (``ecer.web.cases``) has claimed (``alarms_without_handler``).
 """
 
 from __future__ import annotations
@@ -26,7 +25,6 @@ from typing import Any
 from urllib.parse import urlencode
 
 from django.core.cache import cache
-from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.urls import reverse
 from django.utils import timezone
@@ -117,15 +115,24 @@ def _lines(rows: list[Line]) -> tuple[Line, ...]:
     return tuple(rows[:MAX_LINES])
 
 
-def alarms_without_handler(scope: Scope) -> QuerySet[AlarmRecord]:
-    """Ongoing alarm records of the points in ``scope``, newest first: nobody handles them yet
-    (the alarm records have no handler today; the alarm case loop narrows this)."""
+def alarms_without_handler(scope: Scope) -> list[AlarmRecord]:
+    """Ongoing alarm records of the points in ``scope`` that no case handles (the alarm case
+    loop, ``ecer.web.cases``, opens one per alarm; until it has, the alarm waits here), newest
+    first."""
+    from ecer.web.cases.models import Case
+    from ecer.web.cases.services import alarm_key
+
     points = scope.monitoring_points(MonitoringPoint.objects.all())
-    return (
+    ongoing = list(
         AlarmRecord.objects.filter(point__in=points, ongoing=True)
         .select_related("point", "pollutant")
         .order_by("-start")
     )
+    keys = {record.pk: alarm_key(record) for record in ongoing}
+    claimed = set(
+        Case.objects.filter(source_key__in=keys.values()).values_list("source_key", flat=True)
+    )
+    return [record for record in ongoing if keys[record.pk] not in claimed]
 
 
 def _alarm_section(scope: Scope, title: str) -> Section:
@@ -143,7 +150,7 @@ def _alarm_section(scope: Scope, title: str) -> Section:
     return Section(
         "alarms",
         title,
-        alarms.count(),
+        len(alarms),
         f"{reverse('monitoring:alarms')}?ongoing=1",
         tuple(rows),
         _("没有未处理的报警。"),
