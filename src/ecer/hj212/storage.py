@@ -608,6 +608,9 @@ class PostgresFrameWriter:
     )
     # A batch rolled back by PostgreSQL's deadlock detector is written again this often.
     DEADLOCK_ATTEMPTS: Final = 5
+    # Memory of the rollup trigger's aggregate and sort over a batch (1,000 frames of minute
+    # data: 60,000 bucket rows): at PostgreSQL's default 4 MB both spill to disk.
+    WORK_MEM: Final = "64MB"
 
     def __init__(self, conninfo: str, *, data_time_zone: str = DATA_TIME_ZONE) -> None:
         self.conninfo = conninfo
@@ -632,6 +635,7 @@ class PostgresFrameWriter:
         try:
             connection = psycopg.connect(self.conninfo, autocommit=True, **self.CONNECTION_OPTIONS)
             connection.execute("SET synchronous_commit = on")
+            connection.execute(f"SET work_mem = '{self.WORK_MEM}'")
             connection.execute(_stage_sql(RAW_STAGE, _RAW_STAGE_TYPES))
             connection.execute(_stage_sql(MEASUREMENT_STAGE, _MEASUREMENT_STAGE_TYPES))
         except psycopg.OperationalError as exc:
