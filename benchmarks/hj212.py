@@ -2,14 +2,17 @@
 
 1. Codec: frames/s parsed (split + ``parse_frame``) over the corpus, against splitting the
    same bytes alone (``FrameSplitter`` only).
-2. Gateway: frames/s durably stored and answered by ``ecer hj212 serve`` (a subprocess)
-   with 200 and 2,000 stations connected at once, each sending minute data (2051) and
-   waiting for each 9014 before the next, against a bare batched insert of the same
-   frames into the same kind of database (``write_batch`` of 1,000 frames per
-   transaction: no TCP, no parsing, no waiting).
+2. The durable path (the median of 3 runs each, interleaved): frames/s durably stored and
+   answered by ``ecer hj212 serve`` (a subprocess) with 200 and 2,000 stations connected
+   at once, each sending minute data (2051, 20 values a frame) and waiting for each 9014
+   before the next; and the writer alone (``write_batch`` of the same frames, parsed
+   beforehand, 1,000 per transaction: no TCP, no parsing, no waiting). Baseline on
+   PostgreSQL: a bare binary COPY of the same rows (raw log + measurements, made
+   beforehand) straight into the same tables — same indexes, same rollup trigger — 1,000
+   frames per transaction; on SQLite (no COPY): the writer alone.
 
-Run: ``.venv/bin/python benchmarks/hj212.py`` (about a minute; ``--postgres`` adds the
-gateway runs on PostgreSQL, using DATABASE_URL's server). Prints a table and writes
+Run: ``.venv/bin/python benchmarks/hj212.py`` (a few minutes; ``--postgres`` adds the
+runs on PostgreSQL, using DATABASE_URL's server). Prints a table and writes
 ``benchmarks/results/hj212.json``.
 """
 

@@ -3,9 +3,10 @@
 The gateway hands batches of :class:`ReceivedFrame` to a :class:`FrameWriter`; the writer
 stores each batch in ONE committed transaction and returns one :class:`WriteResult` per
 frame, in order. Only then does the gateway answer the stations. SQLite (stdlib
-``sqlite3``, WAL journal, ``synchronous=FULL``) and PostgreSQL (psycopg 3, commit with
-``synchronous_commit=on``) writers are here; a broker writer (NATS JetStream) would be a
-third class with the same two methods.
+``sqlite3``, WAL journal, ``synchronous=FULL``) and PostgreSQL (psycopg 3: binary COPY into
+staging tables and one INSERT … SELECT per table and batch, commit with
+``synchronous_commit=on``) writers are here; the JetStream forwarder
+(``ecer.hj212.jetstream``) is a third with the same methods.
 
 The tables belong to the Django app ``ecer.web.monitoring``, which creates them by
 migrations and takes its ``db_table`` names from the constants below, so both sides name
