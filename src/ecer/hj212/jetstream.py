@@ -260,6 +260,11 @@ class JetStreamForwarder:
         self.points.close()
 
 
+# Messages the writers of one durable consumer may hold unacknowledged together. JetStream's
+# default (1,000) is one writer's batch: a second writer would get nothing while the first
+# holds its batch, so writers would take turns instead of writing in parallel.
+MAX_ACK_PENDING = 65_536
+
 # Room the stream must have before the gateway publishes again after it was full [bytes].
 CHECK_MARGIN = 1024 * 1024
 
@@ -280,7 +285,11 @@ async def _subscribe(
                 names.subject,
                 durable=names.durable,
                 stream=names.stream,
-                config=ConsumerConfig(ack_policy=AckPolicy.EXPLICIT, ack_wait=ack_wait),
+                config=ConsumerConfig(
+                    ack_policy=AckPolicy.EXPLICIT,
+                    ack_wait=ack_wait,
+                    max_ack_pending=MAX_ACK_PENDING,
+                ),
             )
         except (TimeoutError, NatsError) as exc:
             if attempt == attempts - 1:

@@ -3,9 +3,10 @@
 The gateway hands batches of :class:`ReceivedFrame` to a :class:`FrameWriter`; the writer
 stores each batch in ONE committed transaction and returns one :class:`WriteResult` per
 frame, in order. Only then does the gateway answer the stations. SQLite (stdlib
-``sqlite3``, WAL journal, ``synchronous=FULL``) and PostgreSQL (psycopg 3, commit with
-``synchronous_commit=on``) writers are here; a broker writer (NATS JetStream) would be a
-third class with the same two methods.
+``sqlite3``, WAL journal, ``synchronous=FULL``) and PostgreSQL (psycopg 3: binary COPY into
+staging tables and one INSERT … SELECT per table and batch, commit with
+``synchronous_commit=on``) writers are here; the JetStream forwarder
+(``ecer.hj212.jetstream``) is a third with the same methods.
 
 The tables belong to the Django app ``ecer.web.monitoring``, which creates them by
 migrations and takes its ``db_table`` names from the constants below, so both sides name
@@ -490,16 +491,107 @@ def _require_tables(names: set[str], where: object) -> None:
         )
 
 
+# Staging tables of the PostgreSQL writer: temporary (one per connection, not WAL-logged),
+# emptied at every commit. Their columns are text where the target's are varchar: the
+# INSERT … SELECT casts, and binary COPY needs the exact types of the staging columns.
+RAW_STAGE: Final = "hj212_raw_stage"
+MEASUREMENT_STAGE: Final = "hj212_measurement_stage"
+_RAW_STAGE_TYPES: Final = (
+    ("id", "int8"),
+    ("received_at", "timestamptz"),
+    ("peer", "text"),
+    ("mn", "text"),
+    ("qn", "text"),
+    ("cn", "text"),
+    ("pno", "int4"),
+    ("data_time", "timestamptz"),
+    ("data", "bytea"),
+    ("text", "text"),
+    ("deviations", "text"),
+    ("status", "text"),
+    ("quarantine_reason", "text"),
+)
+_MEASUREMENT_STAGE_TYPES: Final = (
+    ("point_id", "int8"),
+    ("data_time", "timestamptz"),
+    ("cn", "text"),
+    ("pollutant", "text"),
+    ("kind", "text"),
+    ("value", "float8"),
+    ("flag", "text"),
+    ("frame_id", "int8"),
+    ("ordinal", "int4"),
+)
+
+
+def _stage_sql(table: str, types: Sequence[tuple[str, str]]) -> str:
+    columns = ", ".join(f"{name} {kind}" for name, kind in types)
+    return f"CREATE TEMPORARY TABLE IF NOT EXISTS {table} ({columns}) ON COMMIT DELETE ROWS"
+
+
+def _copy_sql(table: str, types: Sequence[tuple[str, str]]) -> str:
+    columns = ", ".join(name for name, _ in types)
+    return f"COPY {table} ({columns}) FROM STDIN (FORMAT BINARY)"
+
+
+def _raw_select(status: str = "status") -> str:
+    """The staged raw columns as the raw log's (``status``: the expression stored)."""
+    casts = {"deviations": "deviations::jsonb", "status": status}
+    return ", ".join(casts.get(name, name) for name in ("id", *_RAW_COLUMNS))
+
+
+_RAW_TARGET: Final = f"{RAW_FRAME_TABLE} (id, {', '.join(_RAW_COLUMNS)})"
+# 1. Frames the gateway accepted, in batch order: a unique index among stored rows (a
+# repeat of a stored frame, or of an earlier frame of the same batch) skips the row.
+_INSERT_STORED: Final = (
+    f"INSERT INTO {_RAW_TARGET} SELECT {_raw_select()} FROM {RAW_STAGE} "
+    f"WHERE status = '{STORED}' ORDER BY id ON CONFLICT DO NOTHING RETURNING id"
+)
+_REPEAT_STATUS: Final = f"CASE WHEN status = '{STORED}' THEN '{DUPLICATE}' ELSE status END"
+# 2. The rest — quarantined input, and the repeats step 1 skipped — logged as they are.
+_INSERT_LOGGED: Final = (
+    f"INSERT INTO {_RAW_TARGET} SELECT "
+    f"{_raw_select(_REPEAT_STATUS)} "
+    f"FROM {RAW_STAGE} s WHERE NOT EXISTS "
+    f"(SELECT 1 FROM {RAW_FRAME_TABLE} r WHERE r.id = s.id) ORDER BY id RETURNING id, status"
+)
+# 3. The measurements of the frames stored, one statement (so the rollup trigger runs once
+# per batch on its transition table); a value already stored (or earlier in the batch) is
+# skipped. Counted per frame.
+_INSERT_MEASUREMENTS: Final = (
+    f"WITH added AS (INSERT INTO {MEASUREMENT_TABLE} ({', '.join(_MEASUREMENT_COLUMNS)}) "
+    f"SELECT {', '.join(_MEASUREMENT_COLUMNS)} FROM {MEASUREMENT_STAGE} ORDER BY ordinal "
+    "ON CONFLICT DO NOTHING RETURNING frame_id) "
+    "SELECT frame_id, count(*) FROM added GROUP BY frame_id"
+)
+
+
 class PostgresFrameWriter:
     """Writes to the PostgreSQL database of the Django project (schema made by migrations).
 
     conninfo: libpq connection string. data_time_zone: Zone of the loggers' DataTime.
 
-    Each batch is one transaction; its statements are sent in pipeline mode (psycopg's
-    ``executemany``), and the commit waits for the WAL flush (``synchronous_commit=on``).
-    A lost connection raises :class:`StoreUnavailable` (the batch was not committed, or its
-    commit was not confirmed: written again, the unique indexes make it a repeat); the next
-    call connects again.
+    A batch is one transaction of a few set-based statements, whatever its size:
+
+    1. row ids for the batch from the raw log's sequence (so that rows can be told apart
+       in the statements' results);
+    2. ``COPY … (FORMAT BINARY)`` of the raw rows into a temporary staging table;
+    3. ``INSERT … SELECT … ON CONFLICT DO NOTHING RETURNING id`` of the accepted frames
+       into the raw log: its conditional unique indexes skip a repeat, whether stored by an
+       earlier batch, another writer (they wait for each other's uncommitted rows on the
+       index) or earlier in this batch; then one INSERT of the rest (quarantined, and the
+       repeats as ``duplicate``);
+    4. binary COPY of the stored frames' measurements into a second staging table, and one
+       ``INSERT … SELECT … ON CONFLICT DO NOTHING`` into the measurement table — one
+       statement, so the rollup trigger (a statement trigger with a transition table)
+       aggregates the whole batch once;
+    5. the commit, which waits for the WAL flush (``synchronous_commit=on``). Only then does
+       :meth:`write_batch` return, and only then are the stations (or JetStream) answered.
+
+    COPY cannot skip conflicting rows, hence the staging tables (temporary: not WAL-logged,
+    emptied at each commit). A lost connection raises :class:`StoreUnavailable` (the batch
+    was not committed, or its commit was not confirmed: written again, the unique indexes
+    make it a repeat); the next call connects again.
     """
 
     # libpq options that turn a dead or black-holed server into an error within seconds
@@ -515,11 +607,13 @@ class PostgresFrameWriter:
             "tcp_user_timeout": 10_000,
         }
     )
+    # A batch rolled back by PostgreSQL's deadlock detector is written again this often.
+    DEADLOCK_ATTEMPTS: Final = 5
+    # Memory of the rollup trigger's aggregate and sort over a batch (1,000 frames of minute
+    # data: 60,000 bucket rows): at PostgreSQL's default 4 MB both spill to disk.
+    WORK_MEM: Final = "64MB"
 
     def __init__(self, conninfo: str, *, data_time_zone: str = DATA_TIME_ZONE) -> None:
-        from psycopg.types.json import Jsonb
-
-        self._jsonb = Jsonb
         self.conninfo = conninfo
         self.reconnects = 0
         self.connection = self._connect()
@@ -530,11 +624,11 @@ class PostgresFrameWriter:
             )
         }
         _require_tables(names, "PostgreSQL")
+        [(sequence,)] = self.connection.execute(
+            "SELECT pg_get_serial_sequence(%s, 'id')", (RAW_FRAME_TABLE,)
+        ).fetchall()
+        self._next_ids = f"SELECT nextval('{sequence}') FROM generate_series(1, %s)"
         self._rows = _Rows(data_time_zone)
-        returning = " ON CONFLICT DO NOTHING RETURNING id"
-        self._insert_raw = _insert(RAW_FRAME_TABLE, _RAW_COLUMNS, "%s", returning)
-        self._insert_logged = _insert(RAW_FRAME_TABLE, _RAW_COLUMNS, "%s", " RETURNING id")
-        self._insert_measurement = _insert(MEASUREMENT_TABLE, _MEASUREMENT_COLUMNS, "%s", returning)
 
     def _connect(self) -> Any:
         import psycopg
@@ -542,6 +636,9 @@ class PostgresFrameWriter:
         try:
             connection = psycopg.connect(self.conninfo, autocommit=True, **self.CONNECTION_OPTIONS)
             connection.execute("SET synchronous_commit = on")
+            connection.execute(f"SET work_mem = '{self.WORK_MEM}'")
+            connection.execute(_stage_sql(RAW_STAGE, _RAW_STAGE_TYPES))
+            connection.execute(_stage_sql(MEASUREMENT_STAGE, _MEASUREMENT_STAGE_TYPES))
         except psycopg.OperationalError as exc:
             raise StoreUnavailable(f"PostgreSQL: cannot connect: {exc}".strip()) from exc
         return connection
@@ -576,59 +673,50 @@ class PostgresFrameWriter:
                 raise self._unavailable(exc) from exc
             raise
 
-    def _raw(self, item: ReceivedFrame, status: str) -> tuple[Any, ...]:
-        row = self._rows.raw(item, status)
-        return (*row[:9], self._jsonb(json.loads(row[9])), *row[10:])
-
-    def _returning(self, cursor: Any, sql: str, params: list[tuple[Any, ...]]) -> list[int | None]:
-        ids: list[int | None] = []
-        if not params:
-            return ids
-        cursor.executemany(sql, params, returning=True)
-        while True:
-            row = cursor.fetchone()
-            ids.append(None if row is None else int(row[0]))
-            if not cursor.nextset():
-                break
-        return ids
-
     def write_batch(self, frames: Sequence[ReceivedFrame]) -> list[WriteResult]:
-        return self._guarded(lambda connection: self._write_batch(connection, frames))
+        import psycopg
+
+        if not frames:
+            return []
+        for attempt in range(self.DEADLOCK_ATTEMPTS):
+            try:
+                return self._guarded(lambda connection: self._write_batch(connection, frames))
+            except psycopg.errors.DeadlockDetected:
+                # Two writers inserting overlapping frames (a redelivery) in different
+                # orders; PostgreSQL rolled this one back. Again: now the other committed.
+                if attempt == self.DEADLOCK_ATTEMPTS - 1:
+                    raise
+        raise AssertionError("unreachable")
 
     def _write_batch(self, connection: Any, frames: Sequence[ReceivedFrame]) -> list[WriteResult]:
-        statuses = [item.status for item in frames]
+        rows = self._rows
         with connection.transaction(), connection.cursor() as cursor:
-            stored = [index for index, status in enumerate(statuses) if status == STORED]
-            inserted = self._returning(
-                cursor, self._insert_raw, [self._raw(frames[index], STORED) for index in stored]
-            )
-            ids = dict(zip(stored, inserted, strict=True))
-            for index in stored:
-                if ids[index] is None:  # a unique index among stored rows: a repeat
-                    statuses[index] = DUPLICATE
-            logged = [index for index, status in enumerate(statuses) if status != STORED]
-            logged_ids = self._returning(
-                cursor,
-                self._insert_logged,
-                [self._raw(frames[index], statuses[index]) for index in logged],
-            )
-            ids.update(zip(logged, logged_ids, strict=True))
-            owners: list[int] = []
-            values: list[tuple[Any, ...]] = []
-            for index in stored:
-                if statuses[index] == STORED:
-                    rows = self._rows.measurements(frames[index], ids[index] or 0)
-                    owners.extend([index] * len(rows))
-                    values.extend(rows)
-            added = [0] * len(frames)
-            for owner, row_id in zip(
-                owners, self._returning(cursor, self._insert_measurement, values), strict=True
-            ):
-                added[owner] += row_id is not None
-        return [
-            WriteResult(status, ids.get(index) or 0, added[index])
-            for index, status in enumerate(statuses)
-        ]
+            ids = [int(row[0]) for row in cursor.execute(self._next_ids, (len(frames),))]
+            with cursor.copy(_copy_sql(RAW_STAGE, _RAW_STAGE_TYPES)) as copy:
+                copy.set_types([kind for _, kind in _RAW_STAGE_TYPES])
+                for row_id, item in zip(ids, frames, strict=True):
+                    copy.write_row((row_id, *rows.raw(item, item.status)))
+            stored = {int(row[0]) for row in cursor.execute(_INSERT_STORED).fetchall()}
+            statuses = {row_id: STORED for row_id in stored}
+            if len(stored) < len(frames):
+                statuses.update(
+                    (int(row_id), str(status))
+                    for row_id, status in cursor.execute(_INSERT_LOGGED).fetchall()
+                )
+            added: dict[int, int] = {}
+            if stored:
+                ordinal = 0
+                with cursor.copy(_copy_sql(MEASUREMENT_STAGE, _MEASUREMENT_STAGE_TYPES)) as copy:
+                    copy.set_types([kind for _, kind in _MEASUREMENT_STAGE_TYPES])
+                    for row_id, item in zip(ids, frames, strict=True):
+                        if row_id in stored:
+                            for values in rows.measurements(item, row_id):
+                                copy.write_row((*values, ordinal))
+                                ordinal += 1
+                if ordinal:
+                    cursor.execute(_INSERT_MEASUREMENTS)
+                    added = {int(frame_id): int(count) for frame_id, count in cursor.fetchall()}
+        return [WriteResult(statuses[row_id], row_id, added.get(row_id, 0)) for row_id in ids]
 
     def purge_quarantine(self, before: datetime) -> int:
         def purge(connection: Any) -> int:
