@@ -187,6 +187,7 @@ class Listing:
         request: HttpRequest,
         source: QuerySet[Any] | Sequence[Any],
         prepare: Prepare | None = None,
+        per_page: int | None = None,
     ) -> Result:
         """Search, sort and page ``source`` (already scoped) as the request asks;
         ``prepare`` turns model rows into the rows shown (figures computed per row)."""
@@ -217,7 +218,7 @@ class Listing:
                 rows = self._search_rows(rows, query)
             if column is not None and (not isinstance(source, QuerySet) or not column.order_by):
                 rows = self._sort_rows(rows, column, descending)
-        paginator = Paginator(rows, self.per_page)
+        paginator = Paginator(rows, per_page or self.per_page)
         page = paginator.get_page(request.GET.get("page"))
         shown = list(page.object_list)
         if prepare is not None and not prepared:

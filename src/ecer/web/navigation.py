@@ -131,7 +131,9 @@ NAVIGATION: tuple[Group, ...] = (
                 "enterprises:list",
                 covers=("enterprises:*",),
             ),
-            Item(_("在线监控"), "monitoring:points", monitoring_users, covers=("monitoring:point",)),
+            Item(
+                _("在线监控"), "monitoring:points", monitoring_users, covers=("monitoring:point",)
+            ),
             Item(_("超标与异常报警"), "monitoring:alarms", monitoring_users),
             Item(_("数据有效率"), "monitoring:validity", monitoring_users),
         ),

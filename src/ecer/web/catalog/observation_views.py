@@ -15,13 +15,13 @@ from ecer.web.audit import workflow
 from ecer.web.audit.models import Status
 from ecer.web.catalog.forms import CorrectionForm, ImportForm, ObservationForm, ReturnForm
 from ecer.web.catalog.models import Area, Observation, Target
-from ecer.web.listing import Column, Listing
 from ecer.web.catalog.observations_io import (
     ObservationImportError,
     active_plan,
     import_observations,
     read_table,
 )
+from ecer.web.listing import Column, Listing
 from ecer.web.uploads.errors import listing as error_listing
 from ecer.web.uploads.registry import import_endpoint
 
