@@ -191,9 +191,9 @@ class Listing:
     ) -> Result:
         """Search, sort and page ``source`` (already scoped) as the request asks;
         ``prepare`` turns model rows into the rows shown (figures computed per row)."""
-        column, descending, sort = self.sort_of(request)
+        column, descending, _sort = self.sort_of(request)
         query = self.query_of(request)
-        wants_export = request.GET.get(EXPORT_PARAMETER) == "xlsx"
+        wants_export = self.wants_export(request)
         rows: QuerySet[Any] | list[Any]
         prepared = False
         if isinstance(source, QuerySet):
@@ -229,6 +229,19 @@ class Listing:
             if prepare is not None and not prepared:
                 everything = prepare(everything)
             all_rows = everything
+        return self.result(request, page, shown, paginator.count, all_rows)
+
+    def result(
+        self,
+        request: HttpRequest,
+        page: Page[Any],
+        shown: list[Any],
+        total: int,
+        all_rows: list[Any] | None,
+    ) -> Result:
+        """The Result of a list that a page searched, sorted and paged itself (when its rows
+        come from several tables, say), so that it shows the same tools."""
+        column, descending, sort = self.sort_of(request)
         hidden = [
             (key, value)
             for key, values in request.GET.lists()
@@ -247,13 +260,17 @@ class Listing:
             listing=self,
             page=page,
             rows=shown,
-            total=paginator.count,
+            total=total,
             sort=sort,
-            query=query,
+            query=self.query_of(request),
             hidden=hidden,
             headers=headers,
             all_rows=all_rows,
         )
+
+    @staticmethod
+    def wants_export(request: HttpRequest) -> bool:
+        return request.GET.get(EXPORT_PARAMETER) == "xlsx"
 
     # Export
     def workbook(self, rows: Sequence[Any]) -> bytes:
