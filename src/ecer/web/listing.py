@@ -278,7 +278,8 @@ class Listing:
         book = sheets.Workbook()
         sheet = book.active
         assert sheet is not None
-        sheet.title = str(self.title)[:31]
+        # A sheet's name: at most 31 characters, none of : \ / ? * [ ].
+        sheet.title = re.sub(r"[:\\/?*\[\]]", "-", str(self.title))[:31] or "ECER"
         sheet.append([str(c.label) for c in self.columns])
         for cell in sheet[1]:
             cell.font = Font(bold=True)

@@ -59,7 +59,7 @@ def _flags(row: services.EnterpriseRow) -> str:
         flags.append(str(_lazy("重点用能单位")))
     if row.below_baseline:
         flags.append(str(_lazy("未达基准")))
-    return "、".join(flags)
+    return " ".join(flags)
 
 
 def _latest_report(row: services.EnterpriseRow) -> str | None:

@@ -87,7 +87,9 @@ PROJECTS = Listing(
         ),
         Column("review", _lazy("节能审查"), lambda p: p.energy_review_doc or None),
         Column("separate", _lazy("能耗单列"), lambda p: _yes_no(p.separately_listed)),
-        Column("two-high", _lazy("两高"), lambda p: _yes_no(p.two_high)),
+        Column(
+            "two-high", _lazy("两高"), lambda p: str(_lazy("两高") if p.two_high else _lazy("否"))
+        ),
         Column("disposal", _lazy("处置意见"), _disposal),
         Column("follow-up", _lazy("整改跟踪"), lambda p: str(p.get_follow_up_display())),
     ),
