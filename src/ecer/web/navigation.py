@@ -34,7 +34,9 @@ def areas_users(scope: Scope) -> bool:
 
 
 def rights_holders(scope: Scope) -> bool:
-    return scope.sees_all_areas or scope.role == "enterprise"
+    """City administrators and leaders see the ledger; an enterprise its own account (a
+    department has no business with enterprises' holdings: docs/security.md)."""
+    return scope.sees_all_enterprises or scope.role == "enterprise"
 
 
 def monitoring_users(scope: Scope) -> bool:
@@ -94,6 +96,7 @@ NAVIGATION: tuple[Group, ...] = (
             Item(
                 _("规划总览"),
                 "catalog:dashboard",
+                areas_users,
                 covers=("catalog:area", "catalog:target", "catalog:export_targets"),
             ),
             Item(_("工作任务"), "tasks:list", areas_users, covers=("tasks:*",)),

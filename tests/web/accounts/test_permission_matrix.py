@@ -421,7 +421,7 @@ ROUTES = [
             leader=200,
             department=200,
             district=302,
-            enterprise=403,
+            enterprise=302,
         ),
     ),
     Route("catalog:area", "get", lambda w, r, s: f"/areas/{area_of(w, r, s).code}/", AREA_VIEW),

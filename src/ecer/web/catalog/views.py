@@ -75,6 +75,8 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     scope = request.scope  # type: ignore[attr-defined]
     if scope.role == "district":
         return redirect("catalog:area", code=Area.objects.get(pk=scope.area_id).code)
+    if scope.role == "enterprise":  # no area figures: its own units are its home
+        return redirect("enterprises:list")
     if not scope.sees_all_areas:
         raise PermissionDenied("no area in scope")
     city = Area.objects.filter(kind=Area.Kind.CITY).first()

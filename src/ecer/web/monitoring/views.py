@@ -14,6 +14,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import ngettext
 
 from ecer.web.accounts.decorators import scoped
 from ecer.web.catalog.models import Area
@@ -73,7 +74,7 @@ def _alarm_note(a: Any) -> str:
             "unit": e.limit.unit,
         }
     if a.gap:
-        return str(_lazy("缺 %(n)s 个数据")) % {"n": a.gap.missing}
+        return ngettext("缺 %(n)s 个数据", "缺 %(n)s 个数据", a.gap.missing) % {"n": a.gap.missing}
     return str(_lazy("超过离线阈值未收到任何报文"))
 
 
