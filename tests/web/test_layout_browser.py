@@ -60,8 +60,10 @@ def users(django_user_model: Any) -> dict[str, Any]:
 
 def rights_holder() -> Enterprise:
     """A demo enterprise that also holds rights: every page of its navigation opens."""
+    from ecer.web.rights.demo import load_demo
     from ecer.web.rights.models import Account
 
+    list(load_demo())
     firm = (
         Enterprise.objects.filter(credit_code__in=Account.objects.values("code"))
         .order_by("pk")
