@@ -403,6 +403,9 @@ NON_OBJECT_PARAMETERS = {
     "model", "user", "next",
     "counted",  # registers: only the items counted for the figure
     "register",  # a register kind of the plan: plan data every role with access may read
+    # Lists (ecer.web.listing): a declared column, search text matched inside the scoped
+    # rows, and the export switch; none names an object.
+    "sort", "q", "export",
 }  # fmt: skip
 
 
