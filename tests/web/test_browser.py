@@ -47,5 +47,5 @@ def test_district_view_and_english(
     screenshot(page, "district-tieshangang")
     with page.expect_navigation():
         page.select_option("select[name=language]", "en")
-    assert "Plan overview" in page.inner_text("header")
+    assert "Plan overview" in page.inner_text("nav.side")
     screenshot(page, "district-tieshangang-en")

@@ -102,7 +102,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "ecer.web.catalog.context.navigation",
+                "ecer.web.navigation.context",
                 "ecer.web.quality.context.notifications",
                 "ecer.web.home.context.todo_counts",
             ],

@@ -433,10 +433,13 @@ NON_OBJECT_PARAMETERS = {
     "register",  # a register kind of the plan: plan data every role with access may read
     "state", "overdue",  # cases: a state of the fixed list; deliveries: a delivery state
     "unread",  # the notification centre: unread only
-    "layers", "refresh", "sort",  # leaders' views: map layers shown, screen refresh, order
+    "layers", "refresh",  # leaders' views: map layers shown, screen refresh (sort: below)
     "show",  # leaders' map: one of the user's own light-table columns (others answer 404)
     "quarter",  # a reminder's period on the entry forms (observations, task reports)
     "programme",  # a key programme of the plan: plan data every role with access may read
+    # Lists (ecer.web.listing): a declared column, search text matched inside the scoped
+    # rows, and the export switch; none names an object.
+    "sort", "q", "export",
 }  # fmt: skip
 
 

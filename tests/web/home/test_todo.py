@@ -86,13 +86,13 @@ def test_the_navigation_count_is_the_services(client: Any, people: dict[str, Any
     before = todo.for_scope(Scope.for_user(admin), admin)
     assert before is not None
     page = client.get("/todo/").content.decode()
-    assert f'<span class="count todo-count">{before.total}</span>' in page
+    assert f'<span class="count">{before.total}</span>' in page
     # A figure submitted for review: the home page counts it at once, the nav with it.
     observation = Observation.objects.filter(status=Status.APPROVED).first()
     assert observation is not None
     Observation.objects.filter(pk=observation.pk).update(status=Status.SUBMITTED)
     page = client.get("/todo/").content.decode()
-    assert f'<span class="count todo-count">{before.total + 1}</span>' in page
+    assert f'<span class="count">{before.total + 1}</span>' in page
     after = todo.for_scope(Scope.for_user(admin), admin)
     assert after is not None
     assert after.counts()["review"] == before.counts()["review"] + 1

@@ -12,12 +12,34 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.dateparse import parse_date
+from django.utils.translation import gettext_lazy as _lazy
 
 from ecer.web.accounts.decorators import scoped
 from ecer.web.audit.history import entries_for, tracked_models
 from ecer.web.audit.models import Correction
+from ecer.web.listing import EXPORT_MAX_ROWS, Column, Listing
 
 SEARCH_PER_PAGE = 50
+
+
+def _action(row: dict[str, Any]) -> str:
+    kind = row["record"].history_type
+    return str(_lazy("创建") if kind == "+" else _lazy("删除") if kind == "-" else _lazy("修改"))
+
+
+# Sorted by time only: the rows come from one history table per kind of record.
+SEARCH = Listing(
+    name="audit",
+    title=_lazy("操作留痕"),
+    columns=(
+        Column("when", _lazy("时间"), lambda r: r["when"]),
+        Column("who", _lazy("操作人"), lambda r: r["who"], sortable=False),
+        Column("kind", _lazy("数据类型"), lambda r: str(r["verbose_name"]), sortable=False),
+        Column("action", _lazy("操作"), _action, sortable=False),
+        Column("record", _lazy("记录"), lambda r: str(r["record"].instance), sortable=False),
+    ),
+    default_sort="-when",
+)
 
 # Who may read the history of a record of each kind; the default is city administrators and
 # leaders only. Apps register their own rules with ``register_visibility``.
@@ -96,19 +118,20 @@ def audit_search(request: HttpRequest) -> HttpResponse:
         if until:
             history = history.filter(history_date__lte=until)
         histories.append((model_label, history))
-    # Every matching change, newest first, a page at a time: a page's rows are among the
-    # newest (page end) rows of each kind, so only those are read.
+    # Every matching change, newest (or oldest) first, a page at a time: a page's rows are
+    # among the first (page end) rows of each kind in that order, so only those are read.
+    _column, descending, _sort = SEARCH.sort_of(request)
+    order = ("-history_date", "-pk") if descending else ("history_date", "pk")
     total = sum(history.count() for _label, history in histories)
     page = Paginator(range(total), SEARCH_PER_PAGE).get_page(request.GET.get("page"))
+    export = Listing.wants_export(request)
+    end = min(total, EXPORT_MAX_ROWS) if export else page.end_index()
     entries = []
     if total:
         for model_label, history in histories:
-            newest = history.select_related("history_user").order_by("-history_date", "-pk")
-            entries.extend(
-                (record.history_date, model_label, record) for record in newest[: page.end_index()]
-            )
-    entries.sort(key=lambda e: e[0], reverse=True)
-    shown = entries[page.start_index() - 1 : page.end_index()] if total else []
+            first = history.select_related("history_user").order_by(*order)
+            entries.extend((record.history_date, model_label, record) for record in first[:end])
+    entries.sort(key=lambda e: e[0], reverse=descending)
     rows = [
         {
             "when": when,
@@ -117,10 +140,20 @@ def audit_search(request: HttpRequest) -> HttpResponse:
             "record": record,
             "who": record.history_user.get_username() if record.history_user else "system",
         }
-        for when, model_label, record in shown
+        for when, model_label, record in entries[:end]
     ]
+    shown = rows[page.start_index() - 1 : page.end_index()] if total else []
+    listing = SEARCH.result(request, page, shown, total, rows if export else None)
+    if listing.wants_export:
+        return listing.xlsx()
     return render(
         request,
         "audit/search.html",
-        {"page": page, "rows": rows, "models": sorted(models), "query": request.GET},
+        {
+            "page": page,
+            "rows": shown,
+            "listing": listing,
+            "models": sorted(models),
+            "query": request.GET,
+        },
     )

@@ -7,6 +7,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_POST
 
 from ecer.web.accounts.decorators import city_admin_required, scoped
@@ -20,6 +21,7 @@ from ecer.web.catalog.observations_io import (
     import_observations,
     read_table,
 )
+from ecer.web.listing import Column, Listing
 from ecer.web.uploads.errors import listing as error_listing
 from ecer.web.uploads.registry import import_endpoint
 
@@ -43,17 +45,43 @@ def _require_submitter(request: HttpRequest, obj: Observation) -> None:
         raise PermissionDenied("not allowed to change this figure")
 
 
+def _period(o: Observation) -> str:
+    return f"{o.year}Q{o.quarter}" if o.quarter else str(o.year)
+
+
+OBSERVATIONS = Listing(
+    name="observations",
+    title=_lazy("数据填报"),
+    columns=(
+        Column("target", _lazy("目标"), lambda o: o.target.name, ("target__name",)),
+        Column("area", _lazy("地区"), lambda o: o.area.name, ("area__sort_order", "area__code")),
+        Column("period", _lazy("时期"), _period, ("year", "quarter")),
+        Column("value", _lazy("数值"), lambda o: o.value, ("value",), numeric=True),
+        Column("unit", _lazy("单位"), lambda o: o.target.observation_unit, sortable=False),
+        Column("status", _lazy("审核状态"), lambda o: o.get_status_display(), ("status",)),
+        Column("updated", _lazy("更新时间"), lambda o: o.updated_at, ("updated_at",)),
+    ),
+    default_sort="-updated",
+    search_fields=("target__name", "target__code", "area__name", "source", "note"),
+)
+
+
 @scoped
 def observation_list(request: HttpRequest) -> HttpResponse:
     queryset = scoped_observations(request.scope)  # type: ignore[attr-defined]
     status = request.GET.get("status", "")
     if status in Status.values:
         queryset = queryset.filter(status=status)  # type: ignore[attr-defined]
+    listing = OBSERVATIONS.run(request, queryset)  # type: ignore[arg-type]
+    if listing.wants_export:
+        return listing.xlsx()
     return render(
         request,
         "catalog/observation_list.html",
         {
-            "observations": queryset.order_by("-updated_at")[:300],  # type: ignore[attr-defined]
+            "observations": listing.rows,
+            "listing": listing,
+            "page": listing.page,
             "statuses": Status.choices,
             "status": status,
             "uses_demo_data": False,

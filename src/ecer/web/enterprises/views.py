@@ -6,15 +6,16 @@ from __future__ import annotations
 
 import json
 from datetime import datetime, timedelta
+from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_POST
 
 from ecer.web.accounts.decorators import scoped
@@ -31,6 +32,7 @@ from ecer.web.enterprises.models import EnergyReport, Enterprise
 from ecer.web.enterprises.scope import can_report_for, can_view_enterprise, visible_enterprises
 from ecer.web.indicators import service as indicators
 from ecer.web.indicators.years import requested_year
+from ecer.web.listing import Column, Listing
 from ecer.web.sheets import SheetImportError
 from ecer.web.uploads.errors import listing as error_listing
 from ecer.web.uploads.registry import import_endpoint
@@ -51,6 +53,70 @@ def _can_import(request: HttpRequest) -> bool:
     return bool(scope.is_city_admin or (scope.role == "enterprise" and scope.enterprise_code))
 
 
+def _flags(row: services.EnterpriseRow) -> str:
+    flags = []
+    if row.is_key_unit:
+        flags.append(str(_lazy("重点用能单位")))
+    if row.below_baseline:
+        flags.append(str(_lazy("未达基准")))
+    return " ".join(flags)
+
+
+def _latest_report(row: services.EnterpriseRow) -> str | None:
+    if row.latest is None:
+        return None
+    return f"{row.latest.report.year} {row.latest.report.get_status_display()}"
+
+
+ENTERPRISES = Listing(
+    name="enterprises",
+    title=_lazy("重点用能单位"),
+    columns=(
+        Column("name", _lazy("单位名称"), lambda r: r.enterprise.name, ("name",)),
+        Column(
+            "code",
+            _lazy("统一社会信用代码"),
+            lambda r: r.enterprise.credit_code,
+            ("credit_code",),
+        ),
+        Column(
+            "area",
+            _lazy("县区"),
+            lambda r: r.enterprise.area.name,
+            ("area__sort_order", "area__code"),
+        ),
+        Column(
+            "industry",
+            _lazy("行业"),
+            lambda r: f"{r.enterprise.industry_code} {r.enterprise.industry_name}".strip(),
+            ("industry_code",),
+        ),
+        Column("park", _lazy("园区"), lambda r: r.enterprise.park or None, ("park",)),
+        Column("latest", _lazy("最近报告"), _latest_report),
+        Column(
+            "tce",
+            _lazy("综合能源消费量（吨标准煤）"),
+            lambda r: r.latest.gross_tce if r.latest else None,
+            numeric=True,
+        ),
+        Column("flags", _lazy("标记"), _flags),
+    ),
+    default_sort="name",
+    search_fields=("name", "credit_code", "industry_code", "industry_name", "park", "area__name"),
+    search_text=lambda r: " ".join(
+        (
+            r.enterprise.name,
+            r.enterprise.credit_code,
+            r.enterprise.industry_code,
+            r.enterprise.industry_name,
+            r.enterprise.park,
+            r.enterprise.area.name,
+        )
+    ),
+    per_page=ENTERPRISES_PER_PAGE,
+)
+
+
 @scoped
 def enterprise_list(request: HttpRequest) -> HttpResponse:
     scope = request.scope  # type: ignore[attr-defined]
@@ -65,25 +131,37 @@ def enterprise_list(request: HttpRequest) -> HttpResponse:
     key = request.GET.get("key", "")
     below = request.GET.get("below") == "1"
     threshold = key_unit_threshold()
+
+    def prepare(enterprises: list[Enterprise]) -> list[services.EnterpriseRow]:
+        return services.enterprise_rows(enterprises, threshold=threshold)
+
     # A province registers thousands of units: a page of them at a time, whose figures are
-    # all that is computed unless a filter needs every unit's.
+    # all that is computed unless a filter or the sorted column needs every unit's.
+    source: Any = queryset
     if key in ("yes", "no") or below:
-        rows = services.enterprise_rows(queryset, threshold=threshold)
+        rows = prepare(list(queryset))
         if key in ("yes", "no"):
             rows = [r for r in rows if r.is_key_unit is (key == "yes")]
         if below:
             rows = [r for r in rows if r.below_baseline]
-        page = Paginator(rows, ENTERPRISES_PER_PAGE).get_page(request.GET.get("page"))
-        shown = list(page.object_list)
-    else:
-        page = Paginator(queryset, ENTERPRISES_PER_PAGE).get_page(request.GET.get("page"))
-        shown = services.enterprise_rows(page.object_list, threshold=threshold)
+        source = rows
+    listing = ENTERPRISES.run(
+        request,
+        source,
+        prepare=None if source is not queryset else prepare,
+        per_page=ENTERPRISES_PER_PAGE,
+    )
+    if listing.wants_export:
+        return listing.xlsx()
+    shown = listing.rows
+    page = listing.page
     return render(
         request,
         "enterprises/list.html",
         {
             "rows": shown,
             "page": page,
+            "listing": listing,
             "areas": scope.areas(Area.objects.all()),
             "filters": {
                 "area": area,

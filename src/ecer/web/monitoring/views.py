@@ -9,14 +9,16 @@ from datetime import date, timedelta
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import ngettext
 
 from ecer.web.accounts.decorators import scoped
 from ecer.web.catalog.models import Area
+from ecer.web.listing import Column, Listing
 from ecer.web.monitoring import journal, services
 from ecer.web.monitoring.models import Command, Medium, MonitoringPoint
 
@@ -26,6 +28,92 @@ POINT_DAYS = 3
 POINTS_PER_PAGE = 50
 ENTERPRISES_PER_PAGE = 50
 ALARMS_PER_PAGE = 50
+
+
+def _rate(validity: Any) -> float | None:
+    return None if validity.percent is None else round(validity.percent, 2)
+
+
+POINTS = Listing(
+    name="monitoring-points",
+    title=_lazy("污染源在线监控"),
+    columns=(
+        Column("name", _lazy("监测点"), lambda s: s.point.name, ("name",)),
+        Column("mn", "MN", lambda s: s.point.mn, ("mn",)),
+        Column(
+            "enterprise", _lazy("企业"), lambda s: s.point.enterprise_name, ("enterprise_name",)
+        ),
+        Column(
+            "area",
+            _lazy("县区"),
+            lambda s: s.point.area.name if s.point.area else None,
+            ("area__sort_order", "area__code"),
+        ),
+        Column("medium", _lazy("介质"), lambda s: s.point.get_medium_display(), ("medium",)),
+        Column(
+            "online",
+            _lazy("状态"),
+            lambda s: str(_lazy("离线")) if s.connection.offline else str(_lazy("在线")),
+        ),
+        Column("latest", _lazy("最新数据时间"), lambda s: s.latest_data_time),
+        Column("validity", _lazy("有效传输率（%）"), lambda s: _rate(s.validity), numeric=True),
+        Column("alarms", _lazy("未结束报警"), lambda s: s.ongoing_alarms, numeric=True),
+    ),
+    default_sort="name",
+    search_fields=("name", "mn", "enterprise_name", "enterprise_code", "outlet"),
+    per_page=POINTS_PER_PAGE,
+)
+
+
+def _alarm_note(a: Any) -> str:
+    if a.exceedance:
+        e = a.exceedance
+        return str(_lazy("%(n)s 个有效数据超标，最大 %(peak)s %(unit)s")) % {
+            "n": e.count,
+            "peak": f"{e.peak:.3f}",
+            "unit": e.limit.unit,
+        }
+    if a.gap:
+        return ngettext("缺 %(n)s 个数据", "缺 %(n)s 个数据", a.gap.missing) % {"n": a.gap.missing}
+    return str(_lazy("超过离线阈值未收到任何报文"))
+
+
+ALARMS = Listing(
+    name="alarms",
+    title=_lazy("报警"),
+    columns=(
+        Column("kind", _lazy("类型"), lambda a: a.kind_label, ("kind",)),
+        Column("point", _lazy("监测点"), lambda a: a.point.name, ("point__name",)),
+        Column(
+            "pollutant",
+            _lazy("监测因子"),
+            lambda a: a.pollutant.name if a.pollutant else None,
+            ("pollutant__name",),
+        ),
+        Column("start", _lazy("开始"), lambda a: a.start, ("start",)),
+        Column("end", _lazy("结束"), lambda a: None if a.ongoing else a.end, ("end",)),
+        Column("note", _lazy("说明"), _alarm_note, sortable=False),
+    ),
+    search_fields=("point__name", "point__mn", "point__enterprise_name", "pollutant__name"),
+    per_page=ALARMS_PER_PAGE,
+)
+
+VALIDITY = Listing(
+    name="validity",
+    title=_lazy("有效传输率"),
+    columns=(
+        Column("enterprise", _lazy("企业"), lambda e: e.name or None),
+        Column("code", _lazy("统一社会信用代码"), lambda e: e.code or None),
+        Column("points", _lazy("监测点"), lambda e: len(e.points), numeric=True),
+        Column("valid", _lazy("有效数据"), lambda e: e.validity.valid, numeric=True),
+        Column("expected", _lazy("应传输"), lambda e: e.validity.expected, numeric=True),
+        Column("rate", _lazy("有效传输率（%）"), lambda e: _rate(e.validity), numeric=True),
+    ),
+    search_text=lambda e: " ".join(
+        [e.name, e.code] + [f"{s.point.name} {s.point.mn}" for s in e.points]
+    ),
+    per_page=ENTERPRISES_PER_PAGE,
+)
 
 
 def _points(request: HttpRequest) -> QuerySet[MonitoringPoint]:
@@ -79,24 +167,29 @@ def _filter_context(request: HttpRequest, period: services.Period) -> dict[str, 
 
 @scoped
 def point_list(request: HttpRequest) -> HttpResponse:
-    # A province has thousands of points: the status of a page of them at a time.
-    page = Paginator(_filtered(request, _points(request)), POINTS_PER_PAGE).get_page(
-        request.GET.get("page")
-    )
-    points = list(page.object_list)
+    # A province has thousands of points: the status of a page of them at a time (of every
+    # point only when sorted by a status column).
     now = timezone.now()
     period = services.Period.recent(now, services.STATUS_DAYS)
-    statuses = services.point_statuses(points, period, now)
+    listing = POINTS.run(
+        request,
+        _filtered(request, _points(request)),
+        prepare=lambda points: services.point_statuses(points, period, now),
+        per_page=POINTS_PER_PAGE,
+    )
+    if listing.wants_export:
+        return listing.xlsx()
     return render(
         request,
         "monitoring/point_list.html",
         {
             **_filter_context(request, period),
-            "statuses": statuses,
-            "page": page,
+            "statuses": listing.rows,
+            "listing": listing,
+            "page": listing.page,
             "days": services.STATUS_DAYS,
             "offline_hours": services.OFFLINE_AFTER.total_seconds() / 3600,
-            "uses_demo_data": any(p.is_demo for p in points),
+            "uses_demo_data": any(s.point.is_demo for s in listing.rows),
         },
     )
 
@@ -158,14 +251,18 @@ def alarm_list(request: HttpRequest) -> HttpResponse:
     # Judged by a job and kept (journal): a province's list is one paged query, newest first.
     run = journal.ensure_fresh(now)
     alarms = journal.records(points, period, kind=kind or None, ongoing_only=ongoing_only)
-    page = Paginator(alarms, ALARMS_PER_PAGE).get_page(request.GET.get("page"))
+    listing = ALARMS.run(request, alarms, per_page=ALARMS_PER_PAGE)
+    if listing.wants_export:
+        return listing.xlsx()
+    page = listing.page
     first_day = journal.first_day_judged()
     return render(
         request,
         "monitoring/alarm_list.html",
         {
             **_filter_context(request, period),
-            "alarms": page.object_list,
+            "alarms": listing.rows,
+            "listing": listing,
             "page": page,
             "kinds": list(services.ALARM_KINDS.items()),
             "kind": kind,
@@ -184,16 +281,20 @@ def validity(request: HttpRequest) -> HttpResponse:
     now = timezone.now()
     period = _period(request, services.STATUS_DAYS)
     statuses = services.point_validities(points, period, now)
-    page = Paginator(services.enterprise_validity(statuses), ENTERPRISES_PER_PAGE).get_page(
-        request.GET.get("page")
+    listing = VALIDITY.run(
+        request, services.enterprise_validity(statuses), per_page=ENTERPRISES_PER_PAGE
     )
+    if listing.wants_export:
+        return listing.xlsx()
+    page = listing.page
     return render(
         request,
         "monitoring/validity.html",
         {
             **_filter_context(request, period),
             # Worst first over all points; a page of enterprises at a time.
-            "enterprises": page.object_list,
+            "enterprises": listing.rows,
+            "listing": listing,
             "page": page,
             "total": services.total_validity(statuses),
             "uses_demo_data": any(p.is_demo for p in points),

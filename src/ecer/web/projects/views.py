@@ -16,12 +16,14 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 
 from ecer.core import warning as core_warning
 from ecer.web.accounts.decorators import city_admin_required, scoped
 from ecer.web.audit.version import data_version
 from ecer.web.catalog.models import Area, Plan
 from ecer.web.catalog.observations_io import active_plan
+from ecer.web.listing import Column, Listing
 from ecer.web.projects import io as projects_io
 from ecer.web.projects import services
 from ecer.web.projects.forms import EnergyLineFormSet, ProjectForm
@@ -57,21 +59,68 @@ def _visible_project(request: HttpRequest, pk: int) -> Project:
     return project
 
 
+def _disposal(p: Project) -> str:
+    text = str(p.get_disposal_display())
+    if p.disposal_deadline:
+        text += f"（{_lazy('期限')} {p.disposal_deadline:%Y-%m-%d}）"
+    return text
+
+
+def _yes_no(value: bool) -> str:
+    return str(_lazy("是") if value else _lazy("否"))
+
+
+PROJECTS = Listing(
+    name="projects",
+    title=_lazy("项目登记"),
+    columns=(
+        Column("area", _lazy("县区"), lambda p: p.area.name),
+        Column("name", _lazy("项目名称"), lambda p: p.name),
+        Column("enterprise", _lazy("企业名称"), lambda p: p.enterprise_name),
+        Column("industry", _lazy("行业"), lambda p: f"{p.industry_code} {p.industry_name}".strip()),
+        Column("status", _lazy("项目状态"), lambda p: str(p.get_status_display())),
+        Column(
+            "tce",
+            _lazy("年综合能耗（当量值，吨标准煤）"),
+            lambda p: p.energy_equivalent_tce,
+            numeric=True,
+        ),
+        Column("review", _lazy("节能审查"), lambda p: p.energy_review_doc or None),
+        Column("separate", _lazy("能耗单列"), lambda p: _yes_no(p.separately_listed)),
+        Column(
+            "two-high", _lazy("两高"), lambda p: str(_lazy("两高") if p.two_high else _lazy("否"))
+        ),
+        Column("disposal", _lazy("处置意见"), _disposal),
+        Column("follow-up", _lazy("整改跟踪"), lambda p: str(p.get_follow_up_display())),
+    ),
+    search_text=lambda p: " ".join(
+        (p.name, p.enterprise_name, p.industry_code, p.industry_name, p.area.name)
+    ),
+    per_page=100,
+)
+
+
 @scoped
 def register(request: HttpRequest) -> HttpResponse:
     projects = list(_visible_projects(request))
     area_code = request.GET.get("area", "")
     if area_code:
         projects = [p for p in projects if p.area.code == area_code]
+    listing = PROJECTS.run(request, projects)
+    if listing.wants_export:
+        return listing.xlsx()
     scope = request.scope  # type: ignore[attr-defined]
     areas = scope.areas(Area.objects.exclude(kind=Area.Kind.CITY)).order_by("sort_order")
     return render(
         request,
         "projects/register.html",
         {
-            "projects": projects,
+            "projects": listing.rows,
+            "listing": listing,
+            "page": listing.page,
             "areas": areas,
             "area_code": area_code,
+            "all_projects": len(projects),
             "two_high_count": sum(p.two_high for p in projects),
             "uses_demo_data": any(p.is_demo for p in projects),
         },

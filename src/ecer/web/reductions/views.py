@@ -20,6 +20,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_POST
 
 from ecer.core import reductions as core
@@ -27,6 +28,7 @@ from ecer.web.accounts.decorators import scoped
 from ecer.web.catalog.models import Area, Plan
 from ecer.web.catalog.observations_io import active_plan
 from ecer.web.indicators.years import requested_year
+from ecer.web.listing import Column, Listing
 from ecer.web.reductions import figures, services
 from ecer.web.reductions.forms import CloseForm, EvidenceForm, LineFormSet, ProjectForm
 from ecer.web.reductions.models import Evidence, FindingClosure, ReductionProject
@@ -72,6 +74,21 @@ def _year(request: HttpRequest, plan: Plan, city: Area) -> int:
     return requested_year(request.GET.get("year"), plan, city)
 
 
+PROJECTS = Listing(
+    name="reduction-projects",
+    title=_lazy("减排项目"),
+    columns=(
+        Column("name", _lazy("项目"), lambda r: r[0].name),
+        Column("area", _lazy("县区"), lambda r: r[0].area.name),
+        Column("type", _lazy("类型"), lambda r: str(r[0].get_type_display())),
+        Column("status", _lazy("状态"), lambda r: str(r[0].get_status_display())),
+        Column("completed", _lazy("建成日期"), lambda r: r[0].completed_on),
+        Column("open", _lazy("未关闭的核查问题"), lambda r: r[1], numeric=True),
+    ),
+    search_text=lambda r: f"{r[0].name} {r[0].area.name} {r[0].get_type_display()}",
+)
+
+
 @scoped
 def overview(request: HttpRequest) -> HttpResponse:
     _require_viewer(request)
@@ -102,6 +119,9 @@ def overview(request: HttpRequest) -> HttpResponse:
             or any(ln.pollutant == filters["pollutant"] for ln in p.lines.all())
         )
     ]
+    listing = PROJECTS.run(request, [(p, checked.open_count(p)) for p in listed])
+    if listing.wants_export:
+        return listing.xlsx()
     areas = {a.code: a for a in Area.objects.all()}
     first = next(iter(targets.values()), None)
     return render(
@@ -120,7 +140,9 @@ def overview(request: HttpRequest) -> HttpResponse:
             "target_pollutants": list(targets),
             "by_district": _table(by_district, {k: a.name for k, a in areas.items()}, targets),
             "by_sector": _table(by_sector, {}, targets),
-            "projects": [(p, checked.open_count(p)) for p in listed],
+            "projects": listing.rows,
+            "listing": listing,
+            "page": listing.page,
             "areas": scope.areas(Area.objects.exclude(kind=Area.Kind.CITY)),
             "types": list(core.ProjectType),
             "statuses": list(core.ProjectStatus),

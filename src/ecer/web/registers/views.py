@@ -17,6 +17,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_POST
 
 from ecer.web import sheets
@@ -24,6 +25,7 @@ from ecer.web.accounts.decorators import scoped
 from ecer.web.catalog.models import Area, Plan
 from ecer.web.catalog.observations_io import active_plan
 from ecer.web.indicators import service as indicators
+from ecer.web.listing import Column, Listing
 from ecer.web.registers import services
 from ecer.web.registers.forms import ImportForm, ItemForm, StepForm
 from ecer.web.registers.models import Item, Register, Status, Step
@@ -104,6 +106,35 @@ def index(request: HttpRequest) -> HttpResponse:
     )
 
 
+def items_listing(register: Register) -> Listing:
+    """A register's items as a list; the size column is named by the register."""
+    return Listing(
+        name=f"register-{register.code.replace('_', '-').lower()}"[:60],
+        title=register.name,
+        columns=(
+            Column("identifier", _lazy("编号"), lambda i: i.identifier, ("identifier",)),
+            Column("name", _lazy("名称"), lambda i: i.name, ("name",)),
+            Column(
+                "area", _lazy("县区"), lambda i: i.area.name, ("area__sort_order", "area__code")
+            ),
+            Column("location", _lazy("位置"), lambda i: i.location, ("location",)),
+            Column("owner", _lazy("责任主体"), lambda i: i.owner or None, ("owner",)),
+            Column(
+                "size",
+                f"{register.size_label}（{register.size_unit}）",
+                lambda i: i.size,
+                ("size",),
+                numeric=True,
+            ),
+            Column("status", _lazy("状态"), lambda i: str(i.get_status_display()), ("status",)),
+            Column("registered", _lazy("登记"), lambda i: i.registered_on, ("registered_on",)),
+            Column("done", _lazy("完成"), lambda i: i.done_on, ("done_on",)),
+            Column("verified", _lazy("核查"), lambda i: i.verified_on, ("verified_on",)),
+        ),
+        search_fields=("identifier", "name", "location", "owner", "credit_code", "note"),
+    )
+
+
 @scoped
 def register_detail(request: HttpRequest, code: str) -> HttpResponse:
     register = _register(request, code)
@@ -131,6 +162,9 @@ def register_detail(request: HttpRequest, code: str) -> HttpResponse:
     if status in Status.values:
         items = items.filter(status=status)
     items = items.order_by("area__sort_order", "identifier")
+    listing = items_listing(register).run(request, items)
+    if listing.wants_export:
+        return listing.xlsx()
     return render(
         request,
         "registers/register.html",
@@ -139,7 +173,9 @@ def register_detail(request: HttpRequest, code: str) -> HttpResponse:
             "target": target,
             "indicator": indicator,
             "counted": counted,
-            "items": items,
+            "items": listing.rows,
+            "listing": listing,
+            "page": listing.page,
             "areas": areas,
             "area": area,
             "year": year,

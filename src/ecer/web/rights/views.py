@@ -16,9 +16,11 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_POST
 
 from ecer.web.accounts.decorators import city_admin_required, scoped
+from ecer.web.listing import Column, Listing
 from ecer.web.rights import services
 from ecer.web.rights.forms import AllocateForm, ReverseForm, SurrenderForm, TradeForm
 from ecer.web.rights.models import Account, Holding, LedgerEntry, RightKind, Trade
@@ -59,6 +61,20 @@ def _can_see_account(request: HttpRequest, code: str) -> bool:
     return bool(request.scope.can_view_account(code))  # type: ignore[attr-defined]
 
 
+HOLDINGS = Listing(
+    name="rights-holdings",
+    title=_lazy("持有情况"),
+    columns=(
+        Column("account", _lazy("企业"), lambda h: h.account.name, ("account__name",)),
+        Column("kind", _lazy("权益类型"), lambda h: str(h.get_kind_display()), ("kind",)),
+        Column("year", _lazy("年度"), lambda h: h.year, ("year",), numeric=True),
+        Column("balance", _lazy("余额"), lambda h: h.balance, ("balance",), numeric=True),
+        Column("entries", _lazy("分录数"), lambda h: h.entry_count, ("entry_count",), numeric=True),
+    ),
+    search_fields=("account__name", "account__code"),
+)
+
+
 @scoped
 def ledger(request: HttpRequest) -> HttpResponse:
     scope = request.scope  # type: ignore[attr-defined]
@@ -71,6 +87,9 @@ def ledger(request: HttpRequest) -> HttpResponse:
         .annotate(entry_count=Count("entries"))
         .order_by("kind", "-year", "account__name")
     )
+    listing = HOLDINGS.run(request, holdings)
+    if listing.wants_export:
+        return listing.xlsx()
     labels = dict(RightKind.choices)
     totals = [
         {**row, "label": labels.get(row["kind"], row["kind"])}
@@ -82,7 +101,9 @@ def ledger(request: HttpRequest) -> HttpResponse:
         request,
         "rights/ledger.html",
         {
-            "holdings": holdings,
+            "holdings": listing.rows,
+            "listing": listing,
+            "page": listing.page,
             "totals": totals,
             "trades": Trade.objects.select_related("seller__account", "buyer__account")[:50],
             "uses_demo_data": Account.objects.filter(is_demo=True).exists(),

@@ -17,11 +17,13 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_POST
 
 from ecer.web.accounts.decorators import city_admin_required, scoped
 from ecer.web.accounts.scope import Scope
 from ecer.web.catalog.models import Plan, Task
+from ecer.web.listing import Column, Listing
 from ecer.web.tasks import services
 from ecer.web.tasks.forms import MilestoneForm, PeriodForm, ReportForm, ReviewForm
 from ecer.web.tasks.models import Evidence, ProgressReport, ReportEvent
@@ -70,6 +72,25 @@ def _require_task_pages(scope: Scope) -> None:
         raise PermissionDenied("the task pages are for the city, departments and districts")
 
 
+def _leads(task: Task) -> str:
+    return "、".join(d.name for d in task.lead_departments.all())
+
+
+TASKS = Listing(
+    name="tasks",
+    title=_lazy("工作任务"),
+    columns=(
+        Column("clause", _lazy("条款"), lambda r: r[0].section.clause),
+        Column("task", _lazy("任务"), lambda r: r[0].name),
+        Column("lead", _lazy("牵头部门"), lambda r: _leads(r[0])),
+        Column("due", _lazy("完成年份"), lambda r: r[0].due_year, numeric=True),
+        Column("status", _lazy("状态"), lambda r: str(r[2])),
+    ),
+    search_text=lambda r: f"{r[0].section.clause} {r[0].code} {r[0].name} {_leads(r[0])}",
+    per_page=100,
+)
+
+
 @scoped
 def task_list(request: HttpRequest) -> HttpResponse:
     plan = _plan()
@@ -84,7 +105,14 @@ def task_list(request: HttpRequest) -> HttpResponse:
         (s, label, services.STATUS_CLASSES[s], sum(1 for row in rows if row[1] is s))
         for s, label in services.STATUS_LABELS.items()
     ]
-    return render(request, "tasks/list.html", {"rows": rows, "counts": counts})
+    listing = TASKS.run(request, rows)
+    if listing.wants_export:
+        return listing.xlsx()
+    return render(
+        request,
+        "tasks/list.html",
+        {"rows": listing.rows, "counts": counts, "listing": listing, "page": listing.page},
+    )
 
 
 def _own_reports(scope: Scope, task: Task) -> list[ProgressReport]:
