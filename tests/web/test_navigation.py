@@ -30,7 +30,14 @@ def menu(response: Any) -> dict[str, list[str]]:
 def test_the_city_sees_every_group_in_order(loaded_plan: Any, admin_client: Any) -> None:
     shown = menu(admin_client.get("/quality/"))
     assert list(shown) == GROUPS
-    assert shown["企业与监测"] == ["重点用能单位", "在线监控", "超标与异常报警", "数据有效率"]
+    assert shown["企业与监测"] == [
+        "重点用能单位",
+        "在线监控",
+        "超标与异常报警",
+        "数据有效率",
+        "闭环处置",
+    ]
+    assert shown["规划与目标"][:2] == ["我的待办", "一张图"]
     assert "后台管理" in shown["系统"]
 
 
@@ -40,7 +47,7 @@ def test_each_role_sees_only_the_pages_it_may_open(
     login(client, django_user_model, Role.ENTERPRISE, enterprise_code="91450521MA5HP0040E")
     shown = menu(client.get("/quality/"))
     assert "能耗双控" not in shown and "规划总览" not in shown.get("规划与目标", [])
-    assert shown["减排与项目"] == ["用能权与排污权"]
+    assert shown["减排与项目"] == ["重点工程", "用能权与排污权"]  # its own projects only
     assert shown["系统"] == ["API 密钥"]
     for group in shown.values():
         for label in group:

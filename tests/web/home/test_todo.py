@@ -67,7 +67,7 @@ def test_no_navigation_link_refuses_the_role(client: Any, people: dict[str, Any]
     for role, user in people.items():
         client.force_login(user)
         page = client.get("/todo/").content.decode()
-        nav = page.split("<nav>", 1)[1].split("</nav>", 1)[0]
+        nav = page.split('<nav class="side"', 1)[1].split("</nav>", 1)[0]
         links = re.findall(r'href="([^"]+)"', nav)
         assert "/todo/" in links
         for link in links:
