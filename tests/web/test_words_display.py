@@ -1,0 +1,77 @@
+"""Words on pages (issue #22 item 4): signed changes as 下降/上升 x %, units as people write
+them, integers without decimals, data versions and model names in Chinese."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+from django.utils import translation
+
+from ecer.web.catalog.templatetags import ecer_tags
+
+pytestmark = pytest.mark.django_db
+
+
+def test_a_decline_reads_as_down_and_a_negative_decline_as_up() -> None:
+    # Issue example: "累计下降 −7.81" — a rise shown as a negative decline.
+    assert ecer_tags.decline(-7.8123) == "上升 7.81%"
+    assert ecer_tags.decline(13.5) == "下降 13.5%"
+    assert ecer_tags.decline(0.001) == "持平"
+    assert ecer_tags.decline(None) == "—"
+    assert ecer_tags.signed_change(-2.5, 1) == "下降 2.5%"
+    with translation.override("en"):
+        assert ecer_tags.decline(-7.8123) == "up 7.81%"
+
+
+def test_an_excess_is_shown_without_a_minus_sign() -> None:
+    # Issue example: "超出 −808,019": the word says the direction, the figure its size.
+    assert ecer_tags.num(ecer_tags.magnitude(-808_019.4), 0) == "808,019"
+
+
+def test_units_are_written_as_people_write_them() -> None:
+    assert ecer_tags.unit_zh("10^4 kWh") == "万千瓦时"
+    assert ecer_tags.unit_zh("10^8 m3") == "亿立方米"
+    assert ecer_tags.unit_zh("t") == "t"  # a plain symbol people know stays
+
+
+def test_unit_choices_show_chinese_for_powers_of_ten() -> None:
+    from ecer.web.energy.models import UNIT_CHOICES, unit_label
+
+    labels = dict(UNIT_CHOICES)
+    assert labels["10^4 kWh"] == "万千瓦时"  # the stored code is unchanged
+    assert labels["kWh"] == "千瓦时（kWh）"
+    assert unit_label("10^8 kWh") == "亿千瓦时"
+    assert not any("^" in label for label in labels.values())
+
+
+def test_counts_are_integers_without_decimals() -> None:
+    # Issue example: counts printed as "23.0".
+    assert ecer_tags.num(23.0) == "23"
+    assert ecer_tags.num(23.50) == "23.5"
+
+
+def test_the_data_version_is_written_for_people(settings: object) -> None:
+    stamp = "v2009@20261205T220815Z"
+    shown = ecer_tags.data_version(stamp)
+    local = datetime(2026, 12, 5, 22, 8, 15, tzinfo=UTC)
+    from django.utils import timezone
+
+    assert shown == f"2009（{timezone.localtime(local):%Y-%m-%d %H:%M}）"
+    assert "v" not in shown and "@" not in shown
+    assert ecer_tags.data_version("v0@empty") == "0"
+
+
+def test_model_labels_show_their_chinese_names() -> None:
+    from ecer.web.catalog.models import Area
+
+    assert ecer_tags.model_name("catalog.area") == str(Area._meta.verbose_name) == "行政区域"
+    assert ecer_tags.model_name("no.such") == "no.such"
+
+
+def test_records_without_their_own_name_are_named_in_chinese() -> None:
+    from ecer.web.reductions.models import ReductionLine, ReductionProject
+
+    project = ReductionProject(name="海城区减排项目")
+    line = ReductionLine(project=project, pollutant="w01018")
+    assert "object" not in str(line) and str(line).startswith("海城区减排项目 · ")
