@@ -117,6 +117,7 @@ IDENTIFIER_PATTERNS = [
     re.compile(r"[0-9A-HJ-NPQRTUWXY]{2}\d{6}[0-9A-HJ-NPQRTUWXY]{10}"),  # unified social credit
     re.compile(r"[0-9A-Z]{14,24}"),  # HJ 212 MN codes (and test firms' codes)
     re.compile(r"[\w.-]+\.(?:xlsx|xls|csv|pdf|txt|json|docx?|png|jpe?g)", re.I),  # file names
+    re.compile(r"[A-Z]{1,3}-\d{1,3}"),  # an enterprise's own meter or unit number: E-01
     re.compile(r"[wa]\d{5}"),  # HJ 212 pollutant codes (w01018 COD) shown beside the name
     re.compile(r"[A-Z]{1,3}\d*"),  # short capital codes: pollutant and HJ 212 field codes
 ]

@@ -75,3 +75,29 @@ def test_records_without_their_own_name_are_named_in_chinese() -> None:
     project = ReductionProject(name="海城区减排项目")
     line = ReductionLine(project=project, pollutant="w01018")
     assert "object" not in str(line) and str(line).startswith("海城区减排项目 · ")
+
+
+def test_budget_headroom_says_gap_or_headroom_without_a_minus_sign() -> None:
+    from ecer.web.projects.services import headroom_text
+
+    assert headroom_text(-263_019.4) == "缺口 263,019 吨标准煤"
+    assert headroom_text(12_000) == "余量 12,000 吨标准煤"
+
+
+def test_an_unchanged_warning_level_still_names_the_budget_lost() -> None:
+    # Issue example: "批准不改变预警等级" while the budget gap grows by 275 k tce.
+    from types import SimpleNamespace
+
+    from ecer.web.projects.services import _no_level_change
+
+    def effect(name: str, before: float, after: float) -> SimpleNamespace:
+        years = lambda tce: SimpleNamespace(years=[SimpleNamespace(headroom_tce=tce)])  # noqa: E731
+        review = SimpleNamespace(baseline=years(before), applicable=years(after))
+        return SimpleNamespace(area=SimpleNamespace(name=name), review=review)
+
+    text = _no_level_change([effect("铁山港区", -100_000, -375_000), effect("北海市", 0, -9)])
+    assert (
+        text
+        == "批准该项目不改变铁山港区、北海市的预警等级，但用能预算余量最多减少 275,000 吨标准煤"
+    )
+    assert _no_level_change([effect("海城区", 5, 5)]) == "批准该项目不改变海城区的预警等级"

@@ -2,7 +2,7 @@ import math
 
 from django import template
 
-from ecer.web.catalog.labels import LEVEL_CLASSES, STATUS_LABELS, WARNING_LABELS
+from ecer.web.catalog.labels import LEVEL_CLASSES, STATUS_LABELS, WARNING_LABELS, period_label
 from ecer.web.numbers import BAD_VALUE_TEXT, MAX_MAGNITUDE
 
 register = template.Library()
@@ -128,3 +128,9 @@ def magnitude(value: object) -> object:
         return abs(float(value))  # type: ignore[arg-type]
     except (TypeError, ValueError):
         return value
+
+
+@register.filter
+def period(value: object) -> str:
+    """A stored period key (``2025Q4``) as people write it: 2025 年第 4 季度."""
+    return period_label("" if value is None else str(value))
