@@ -101,3 +101,16 @@ def test_an_unchanged_warning_level_still_names_the_budget_lost() -> None:
         == "批准该项目不改变铁山港区、北海市的预警等级，但用能预算余量最多减少 275,000 吨标准煤"
     )
     assert _no_level_change([effect("海城区", 5, 5)]) == "批准该项目不改变海城区的预警等级"
+
+
+def test_every_accounting_term_has_a_hover_explanation_and_a_help_entry(
+    admin_client: object,
+) -> None:
+    from ecer.web.catalog.terms import TERMS
+
+    for name in ["考核口径", "总量口径", "时序进度", "单列", "原料用能"]:
+        html = ecer_tags.term(name)
+        assert 'class="term"' in html and 'title="' in html and f">{name}</a>" in html
+    page = admin_client.get("/help/terms/").content.decode()  # type: ignore[attr-defined]
+    for key, (label, explanation) in TERMS.items():
+        assert f'id="{key}"' in page and str(label) in page and str(explanation) in page

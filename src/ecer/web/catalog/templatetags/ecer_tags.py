@@ -134,3 +134,25 @@ def magnitude(value: object) -> object:
 def period(value: object) -> str:
     """A stored period key (``2025Q4``) as people write it: 2025 年第 4 季度."""
     return period_label("" if value is None else str(value))
+
+
+@register.simple_tag
+def term(name: str) -> str:
+    """An accounting term with its explanation on hover, linked to the help page."""
+    from django.urls import reverse
+    from django.utils.html import format_html
+    from django.utils.translation import gettext
+
+    from ecer.web.catalog.terms import TERMS, key_of
+
+    key = key_of(name)
+    if key is None:
+        return gettext(name)
+    label, explanation = TERMS[key]
+    return format_html(
+        '<a class="term" href="{}#{}" title="{}">{}</a>',
+        reverse("catalog:terms"),
+        key,
+        explanation,
+        label,
+    )
