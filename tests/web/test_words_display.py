@@ -114,3 +114,12 @@ def test_every_accounting_term_has_a_hover_explanation_and_a_help_entry(
     page = admin_client.get("/help/terms/").content.decode()  # type: ignore[attr-defined]
     for key, (label, explanation) in TERMS.items():
         assert f'id="{key}"' in page and str(label) in page and str(explanation) in page
+
+
+def test_a_closed_finding_is_named_by_its_rule_in_chinese() -> None:
+    from ecer.core import reductions as core
+    from ecer.web.reductions.models import FindingClosure
+
+    closure = FindingClosure(finding_key="RD-DOUBLE-SOURCE:12+13:w01018:2024")
+    assert closure.finding_title == core.DOUBLE_COUNT_SOURCE.title_zh
+    assert "RD-" not in closure.finding_title

@@ -289,3 +289,9 @@ class FindingClosure(models.Model):
 
     def __str__(self) -> str:
         return f"{self.project} · {_('核查问题关闭记录')}"
+
+    @property
+    def finding_title(self) -> str:
+        """The closed finding's rule in Chinese (the key starts with the rule's code)."""
+        code = self.finding_key.split(":", 1)[0]
+        return next((r.title_zh for r in core.RULES if r.code == code), code)
