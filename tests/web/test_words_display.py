@@ -123,3 +123,20 @@ def test_a_closed_finding_is_named_by_its_rule_in_chinese() -> None:
     closure = FindingClosure(finding_key="RD-DOUBLE-SOURCE:12+13:w01018:2024")
     assert closure.finding_title == core.DOUBLE_COUNT_SOURCE.title_zh
     assert "RD-" not in closure.finding_title
+
+
+def test_periods_are_written_as_people_write_them() -> None:
+    assert ecer_tags.period("2025Q4") == "2025 年第 4 季度"
+    assert ecer_tags.period("2025") == "2025 年"
+    with translation.override("en"):
+        assert ecer_tags.period("2025Q4") == "Q4 2025"
+
+
+def test_an_observation_is_named_by_target_and_area_names_not_codes(demo_data: object) -> None:
+    from ecer.web.catalog.models import Observation
+
+    observation = Observation.objects.select_related("target", "area").first()
+    assert observation is not None
+    text = str(observation)
+    assert observation.target.code not in text and observation.target.name in text
+    assert observation.area.name in text

@@ -110,7 +110,10 @@ class ProgressReport(Reviewable):
 
     @property
     def period(self) -> str:
-        return f"{self.year}Q{self.quarter}"
+        """The quarter as people write it: 2025 年第 4 季度."""
+        from ecer.web.catalog.labels import period_label
+
+        return period_label(f"{self.year}Q{self.quarter}")
 
     @property
     def unit_name(self) -> str:
