@@ -1022,6 +1022,7 @@ ROUTES = [
     Route("admin:index", "get", lambda w, r, s: "/admin/", ADMIN_ONLY),
     Route("api:api-root", "get", lambda w, r, s: "/api/", {role: (404, 404) for role in ROLES}),
     # The API's schema and docs are for signed-in users (docs/security.md, "Defaults").
+    Route("catalog:terms", "get", lambda w, r, s: "/help/terms/", SIGNED_IN),
     Route("api:openapi-json", "get", lambda w, r, s: "/api/openapi.json", SIGNED_IN),
     Route("api:openapi-view", "get", lambda w, r, s: "/api/docs", SIGNED_IN),
     Route(

@@ -105,7 +105,7 @@ def test_a_scheme_edit_is_a_new_version_and_a_bad_one_is_refused(
     assert response.status_code == 302
     assert SchemeVersion.objects.count() == 2
     html = admin_client.get("/reports/?year=2024").content.decode()
-    assert "考核方案 v2" in html and "45 分" in html
+    assert "考核方案第 2 版" in html and "45 分" in html
 
 
 def test_the_page_and_the_form_open_on_the_default_year_of_the_area_shown(

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from django.utils.translation import gettext
 from simple_history.models import registered_models
 
 
@@ -62,7 +63,7 @@ class HistoryEntry:
 
 def _user_name(record: Any) -> str:
     user = getattr(record, "history_user", None)
-    return user.get_username() if user is not None else "system"
+    return user.get_username() if user is not None else gettext("系统")
 
 
 def entries_for(history_records: list[Any], model_label: str) -> list[HistoryEntry]:

@@ -12,6 +12,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.dateparse import parse_date
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _lazy
 
 from ecer.web.accounts.decorators import scoped
@@ -138,7 +139,7 @@ def audit_search(request: HttpRequest) -> HttpResponse:
             "label": model_label,
             "verbose_name": models[model_label]._meta.verbose_name,
             "record": record,
-            "who": record.history_user.get_username() if record.history_user else "system",
+            "who": record.history_user.get_username() if record.history_user else gettext("系统"),
         }
         for when, model_label, record in entries[:end]
     ]

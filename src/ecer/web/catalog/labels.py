@@ -53,3 +53,19 @@ WARNING_LABELS = {
     "green": _("绿色"),
     "unknown": _("无法判断"),
 }
+
+
+def period_label(period: str) -> str:
+    """A reporting period for people: ``2025Q4`` → 2025 年第 4 季度, ``2025`` → 2025 年; the
+    stored key (``2025Q4``) is unchanged."""
+    import re
+
+    from django.utils.translation import gettext
+
+    match = re.fullmatch(r"(\d{4})Q([1-4])", period)
+    if match:
+        year, quarter = match.groups()
+        return gettext("%(year)s 年第 %(quarter)s 季度") % {"year": year, "quarter": quarter}
+    if re.fullmatch(r"\d{4}", period):
+        return gettext("%(year)s 年") % {"year": period}
+    return period

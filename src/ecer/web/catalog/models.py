@@ -276,8 +276,10 @@ class Observation(Reviewable):
         verbose_name_plural = _("监测值")
 
     def __str__(self) -> str:
-        period = f"{self.year}" + (f"Q{self.quarter}" if self.quarter else "")
-        return f"{self.target.code} {self.area.code} {period} = {self.value}"
+        from ecer.web.catalog.labels import period_label
+
+        period = period_label(f"{self.year}" + (f"Q{self.quarter}" if self.quarter else ""))
+        return f"{self.target.name} · {self.area.name} · {period}：{self.value:g}"
 
     def clean(self) -> None:
         if self.target_id is None:

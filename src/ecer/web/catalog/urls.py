@@ -37,4 +37,5 @@ urlpatterns = [
         name="observation_correct",
     ),
     path("review/", observation_views.review_queue, name="review_queue"),
+    path("help/terms/", views.terms, name="terms"),
 ]

@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 from collections import OrderedDict
 
+from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -167,3 +168,11 @@ def export_targets(request: HttpRequest) -> HttpResponse:
     )
     response["Content-Disposition"] = f'attachment; filename="ecer-targets-{area.code}-{year}.xlsx"'
     return response
+
+
+@login_required
+def terms(request: HttpRequest) -> HttpResponse:
+    """The plan's accounting terms and what each means (hover text everywhere links here)."""
+    from ecer.web.catalog.terms import TERMS
+
+    return render(request, "catalog/terms.html", {"terms": TERMS})

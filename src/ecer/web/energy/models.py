@@ -41,7 +41,16 @@ SECTOR_LABELS = {
 }
 
 CARRIER_CHOICES = [(c.code, c.name_zh) for c in core_energy.CARRIERS.values()]
-UNIT_CHOICES = [(u.code, f"{u.name_zh}（{u.code}）") for u in core_energy.UNITS.values()]
+
+
+def unit_label(code: str) -> str:
+    """A unit as people write it: 万千瓦时 for the stored code ``10^4 kWh``; a plain unit
+    keeps its symbol in brackets, 千瓦时（kWh）."""
+    unit = core_energy.UNITS[code]
+    return unit.name_zh if "^" in code else f"{unit.name_zh}（{unit.code}）"
+
+
+UNIT_CHOICES = [(u.code, unit_label(u.code)) for u in core_energy.UNITS.values()]
 
 
 def plan_period() -> tuple[int, int]:
@@ -269,7 +278,7 @@ class CarrierLine(models.Model):
         abstract = True
 
     def __str__(self) -> str:
-        return f"{self.get_carrier_display()} {self.quantity} {self.unit}"  # type: ignore[attr-defined]
+        return f"{self.get_carrier_display()} {self.quantity:g} {unit_label(self.unit)}"  # type: ignore[attr-defined]
 
     def as_core(self) -> core_energy.Consumption:
         require_stored_values(self)
@@ -319,9 +328,7 @@ def carrier_error(
     except core_energy.UnknownCarrierError:
         return "carrier", gettext("未知的能源品种 “%(code)s”") % {"code": carrier}
     except core_energy.UnitError as exc:
-        accepted = "、".join(
-            f"{core_energy.UNITS[code].name_zh}（{code}）" for code in exc.accepted
-        )
+        accepted = "、".join(unit_label(code) for code in exc.accepted)
         name = core_energy.CARRIERS[carrier].name_zh
         return "unit", gettext("单位 “%(unit)s” 不适用于%(carrier)s，可用单位：%(accepted)s") % {
             "unit": unit,

@@ -11,7 +11,7 @@ from __future__ import annotations
 from ecer.web.catalog.labels import STATUS_LABELS
 from ecer.web.catalog.models import Area
 from ecer.web.catalog.observations_io import active_plan
-from ecer.web.catalog.templatetags.ecer_tags import num
+from ecer.web.catalog.templatetags.ecer_tags import decline, num
 from ecer.web.energy import services
 from ecer.web.energy.status import AreaStatus, area_statuses
 from ecer.web.indicators import service as indicators
@@ -36,8 +36,8 @@ def comparison_rows(statuses: list[AreaStatus]) -> list[list[str]]:
                 num(f.consumption.assessed_tce if f else None, 0),
                 f"{num(f.assessed.intensity if f else None, INDICATOR_DIGITS)} / "
                 f"{num(f.gross.intensity if f else None, INDICATOR_DIGITS)}",
-                f"{num(f.assessed.decline_pct if f else None)} / "
-                f"{num(f.gross.decline_pct if f else None)}",
+                f"{decline(f.assessed.decline_pct if f else None)} / "
+                f"{decline(f.gross.decline_pct if f else None)}",
                 f"{num(t.basic_decline_pct, 1)} / {num(t.incentive_decline_pct, 1)}" if t else "—",
                 f"{num(c.interim_basic_pct)} / {num(c.interim_incentive_pct)}",
                 c.dual.attainment.label_zh if c.dual else "—",
@@ -57,7 +57,7 @@ HEADER = [
     "扣除量(tce)",
     "考核能耗(tce)",
     "强度(考核/总量,tce/万元)",
-    "累计下降% 考核/总量",
+    "累计变化 考核/总量",
     "基本/激励目标%",
     "当年应降% 基本/激励",
     "完成情况",

@@ -199,6 +199,9 @@ class ProductOutput(models.Model):
         if self.output is not None and self.output < 0:
             raise ValidationError({"output": gettext("不能为负数")})
 
+    def __str__(self) -> str:
+        return f"{self.product} {self.output:g} {self.output_unit}"
+
 
 class Meter(models.Model):
     """A meter of the enterprise-end system (接入端系统) that uploads readings online."""

@@ -309,6 +309,31 @@ LEVEL_NAMES = {
 }
 
 
+def headroom_text(tce: float) -> str:
+    """Budget headroom in words, the sign said once: 余量 12,000 吨标准煤 or 缺口 9 吨标准煤."""
+    if tce < 0:
+        return _("缺口 %(tce)s 吨标准煤") % {"tce": f"{-tce:,.0f}"}
+    return _("余量 %(tce)s 吨标准煤") % {"tce": f"{tce:,.0f}"}
+
+
+def _no_level_change(reviewed: Sequence[AreaEffect]) -> str:
+    """No warning level moves; say so, and say what the budget loses all the same (an
+    unchanged red light can hide a budget gap growing by 275,000 tce)."""
+    areas = "、".join(e.area.name for e in reviewed)
+    lost = 0.0
+    for effect in reviewed:
+        assert effect.review is not None
+        before = effect.review.baseline.years[-1].headroom_tce
+        after = effect.review.applicable.years[-1].headroom_tce
+        lost = max(lost, before - after)
+    if lost >= 0.5:
+        return _("批准该项目不改变%(areas)s的预警等级，但用能预算余量最多减少 %(tce)s 吨标准煤") % {
+            "areas": areas,
+            "tce": f"{lost:,.0f}",
+        }
+    return _("批准该项目不改变%(areas)s的预警等级") % {"areas": areas}
+
+
 def verdict(project: Project, effects: Sequence[AreaEffect]) -> tuple[tuple[str, ...], bool]:
     """Plain-language sentences on what approving the project does; and whether it worsens."""
     lines: list[str] = []
@@ -330,21 +355,18 @@ def verdict(project: Project, effects: Sequence[AreaEffect]) -> tuple[tuple[str,
             )
     reviewed = [e for e in effects if e.review is not None]
     if reviewed and not lines:
-        lines.append(
-            _("批准该项目不改变%(areas)s的预警等级")
-            % {"areas": "、".join(e.area.name for e in reviewed)}
-        )
+        lines.append(_no_level_change(reviewed))
     for effect in reviewed:
         assert effect.review is not None
         before = effect.review.baseline.years[-1]
         after = effect.review.applicable.years[-1]
         lines.append(
-            _("%(area)s %(year)s 年用能预算余量由 %(before)s 变为 %(after)s 吨标准煤")
+            _("%(area)s %(year)s 年用能预算由%(before)s变为%(after)s")
             % {
                 "area": effect.area.name,
                 "year": after.year,
-                "before": f"{before.headroom_tce:,.0f}",
-                "after": f"{after.headroom_tce:,.0f}",
+                "before": headroom_text(before.headroom_tce),
+                "after": headroom_text(after.headroom_tce),
             }
         )
     if project.separately_listed:

@@ -15,6 +15,7 @@ from django.conf import settings
 from django.contrib.contenttypes.fields import GenericForeignKey
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from ecer.core.quality import RuleSet, Severity, rule_set_from_dict
@@ -45,7 +46,10 @@ class RuleSetVersion(models.Model):
         verbose_name_plural = _("数据质量规则集版本")
 
     def __str__(self) -> str:
-        return f"{self.name} v{self.version}"
+        from ecer.web.quality.defaults import DEFAULT_NAME
+
+        name = gettext("默认规则集") if self.name == DEFAULT_NAME else self.name
+        return gettext("%(name)s 第 %(version)s 版") % {"name": name, "version": self.version}
 
     def rule_set(self) -> RuleSet:
         return rule_set_from_dict(self.data)
@@ -89,6 +93,9 @@ class Override(models.Model):
         indexes = [models.Index(fields=["content_type", "object_id"])]
         verbose_name = _("带理由的审核通过")
         verbose_name_plural = _("带理由的审核通过")
+
+    def __str__(self) -> str:
+        return f"{_('带理由的审核通过')} {self.justification[:30]}"
 
 
 class Finding(models.Model):
@@ -138,7 +145,15 @@ class Finding(models.Model):
         verbose_name_plural = _("数据质量问题")
 
     def __str__(self) -> str:
-        return f"{self.rule_code} {self.label}"
+        return f"{self.rule_name} {self.label}"
+
+    @property
+    def rule_name(self) -> str:
+        """The rule's Chinese name from the rule set version that found it (code if gone)."""
+        for rule in self.rule_set.rule_set().rules:
+            if rule.code == self.rule_code:
+                return rule.name
+        return self.rule_code
 
     @property
     def blocks_approval(self) -> bool:

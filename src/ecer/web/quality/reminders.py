@@ -39,6 +39,7 @@ from django.utils.translation import gettext as _
 
 from ecer.core import schedule as core_schedule
 from ecer.web.accounts.models import Membership, Role
+from ecer.web.catalog.labels import period_label
 from ecer.web.catalog.models import Area, Department, Observation, Plan
 from ecer.web.energy.models import DistrictEnergyYear
 from ecer.web.enterprises.models import EnergyReport, Enterprise
@@ -159,7 +160,11 @@ def expected_items(today: date, ahead_days: int = 0) -> list[Expected]:
                                 ),
                                 core_schedule.DueKind.DISTRICT_QUARTERLY,
                                 _("%(area)s %(period)s %(target)s")
-                                % {"area": area.name, "period": period, "target": target.name},
+                                % {
+                                    "area": area.name,
+                                    "period": period_label(period),
+                                    "target": target.name,
+                                },
                                 observation_url(
                                     target,
                                     area,

@@ -212,6 +212,9 @@ class ReductionLine(models.Model):
         except ValueError as exc:
             raise ValidationError(str(exc)) from None
 
+    def __str__(self) -> str:
+        return f"{self.project} · {self.get_pollutant_display()}"  # type: ignore[attr-defined]
+
 
 class Evidence(models.Model):
     project = models.ForeignKey(
@@ -259,6 +262,10 @@ class YearClaim(models.Model):
         verbose_name = _("年度申报减排量")
         verbose_name_plural = _("年度申报减排量")
 
+    def __str__(self) -> str:
+        year = _("%(year)s 年") % {"year": self.year}
+        return f"{self.project} · {self.get_pollutant_display()} {year}"  # type: ignore[attr-defined]
+
 
 class FindingClosure(models.Model):
     """A reviewer closed a verification finding, with the reason."""
@@ -279,3 +286,12 @@ class FindingClosure(models.Model):
         ]
         verbose_name = _("核查问题关闭记录")
         verbose_name_plural = _("核查问题关闭记录")
+
+    def __str__(self) -> str:
+        return f"{self.project} · {_('核查问题关闭记录')}"
+
+    @property
+    def finding_title(self) -> str:
+        """The closed finding's rule in Chinese (the key starts with the rule's code)."""
+        code = self.finding_key.split(":", 1)[0]
+        return next((r.title_zh for r in core.RULES if r.code == code), code)

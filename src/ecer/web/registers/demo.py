@@ -42,7 +42,7 @@ class _Maker:
             size = round(self.max_size * (n % 4 + 1) / 4, 1) if self.max_size else float(n % 5 + 1)
         item = Item(
             register=self.register,
-            identifier=f"DEMO-{self.register.code.upper()}-{n:03d}",
+            identifier=f"示例{n:03d}",  # demo data: a Chinese identifier users can read
             name=f"{area.name}示例{self.register.item}{n}号",
             area=area,
             location=f"{area.name}示例路{n}号",

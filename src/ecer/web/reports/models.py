@@ -80,6 +80,9 @@ class AssessmentResult(models.Model):
         verbose_name = _("考核结果")
         verbose_name_plural = _("考核结果")
 
+    def __str__(self) -> str:
+        return str(_("%(area)s %(year)s 年考核结果") % {"area": self.area, "year": self.year})
+
 
 class ReportJob(models.Model):
     """A report being generated (status and progress polled by the page) and its file."""
@@ -137,3 +140,6 @@ class ReportJob(models.Model):
             "filename": self.filename,
             "data_version": self.data_version,
         }
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.year}"  # type: ignore[attr-defined]

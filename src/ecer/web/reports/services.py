@@ -66,7 +66,7 @@ def ensure_default_scheme() -> SchemeVersion:
             number=1,
             defaults={
                 "data": core.DEFAULT_SCHEME.as_dict(),
-                "note": "默认考核方案（ecer setup 载入）",
+                "note": "默认考核方案（系统初始化时载入）",
             },
         )
     return version

@@ -150,7 +150,7 @@ def scheme(request: HttpRequest) -> HttpResponse:
         except core.SchemeError as exc:
             error = str(exc)
         else:
-            messages.success(request, _("已保存为考核方案 v%(n)s") % {"n": version.number})
+            messages.success(request, _("已保存为考核方案第 %(n)s 版") % {"n": version.number})
             return redirect("reports:scheme")
     return render(
         request,

@@ -110,7 +110,10 @@ class ProgressReport(Reviewable):
 
     @property
     def period(self) -> str:
-        return f"{self.year}Q{self.quarter}"
+        """The quarter as people write it: 2025 年第 4 季度."""
+        from ecer.web.catalog.labels import period_label
+
+        return period_label(f"{self.year}Q{self.quarter}")
 
     @property
     def unit_name(self) -> str:
@@ -180,6 +183,9 @@ class ReportVersion(models.Model):
         verbose_name = _("报告版本")
         verbose_name_plural = _("报告版本")
 
+    def __str__(self) -> str:
+        return str(_("%(report)s 第 %(n)s 版") % {"report": self.report, "n": self.number})
+
 
 class ReportEvent(models.Model):
     """One step in a report's life, as the history page lists it."""
@@ -210,3 +216,6 @@ class ReportEvent(models.Model):
         ordering = ["report", "at", "pk"]
         verbose_name = _("报告操作记录")
         verbose_name_plural = _("报告操作记录")
+
+    def __str__(self) -> str:
+        return f"{self.report} · {self.get_action_display()}"  # type: ignore[attr-defined]

@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 
 from ecer.core import schedule as core_schedule
 from ecer.core import tasks as core
+from ecer.web.catalog.labels import period_label
 from ecer.web.catalog.models import Area, Department, Plan, Task
 from ecer.web.tasks import services
 from ecer.web.tasks.models import ProgressReport
@@ -101,7 +102,7 @@ def expected_items(
                             ),
                             core_schedule.DueKind.TASK_REPORT_QUARTERLY,
                             _("%(period)s 任务进展报告：%(task)s")
-                            % {"period": period, "task": task.name},
+                            % {"period": period_label(period), "task": task.name},
                             report_url(task, year, quarter, own[0] if own else None),
                             area=area,
                             departments=departments,
