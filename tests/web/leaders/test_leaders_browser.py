@@ -15,6 +15,7 @@ import pytest
 
 from tests.web.conftest import screenshot
 from tests.web.test_browser import login
+from tests.web.test_layout_browser import axe_violations
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -70,6 +71,7 @@ def test_the_big_screen_refreshes_without_errors_or_heap_growth(
         "[document.documentElement.scrollWidth, document.documentElement.scrollHeight]"
     )
     assert size == [1920, 1080], size  # one screen, no scrolling
+    assert not axe_violations(page)
     screenshot(page, "leaders-big-screen")
     context.close()
 
@@ -86,6 +88,7 @@ def test_the_leaders_pages_fit_a_phone(
     response = page.goto(f"{live_server.url}{path}?year=2024")
     assert response is not None and response.status == 200
     assert page.evaluate("document.documentElement.scrollWidth") <= 390
-    assert not [e for e in errors if "favicon" not in e], errors
+    assert not errors, errors
+    assert not axe_violations(page), path  # the checks every page passes (test_layout_browser)
     screenshot(page, "leaders-phone-" + path.strip("/").replace("/", "-"))
     context.close()
