@@ -102,8 +102,14 @@ def test_exceedance_to_closed_case_and_a_missed_deadline_escalates(
     firm = world.users["enterprise"]
     told = Notification.objects.filter(user=firm, url=f"/cases/{cod.pk}/")
     assert told.count() == 1 and told[0].title.startswith("派发")
-    journal.refresh(now + timedelta(minutes=5))  # judged again: no second case
-    assert Case.objects.count() == opened
+    before = set(Case.objects.values_list("source_key", flat=True))
+    journal.refresh(now + timedelta(minutes=5))  # judged again: no second case for an alarm
+    after = list(Case.objects.values_list("source", "source_key"))
+    assert len(after) == len(set(after)) and before <= {key for _, key in after}
+    # Five minutes later a new gap or offline episode may begin (a new alarm, a new case);
+    # the exceedances are the same two alarms, still one case each.
+    assert Case.objects.filter(source="exceedance").count() == 2, after
+    assert Case.objects.count() - opened <= 1, after
 
     # The enterprise verifies, rectifies with evidence and feeds back.
     client.force_login(firm)

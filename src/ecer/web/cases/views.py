@@ -11,7 +11,6 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
-from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
@@ -22,6 +21,7 @@ from ecer.web.cases import services
 from ecer.web.cases.forms import FilterForm, MoveForm
 from ecer.web.cases.models import Case, State, Step
 from ecer.web.registers.services import StepError, check_evidence
+from ecer.web.uploads.download import attachment
 from ecer.web.uploads.registry import import_endpoint
 
 ACTION_LABELS = {
@@ -140,15 +140,7 @@ def case_move(request: HttpRequest, pk: int) -> HttpResponse:
 def evidence_file(request: HttpRequest, pk: int, step_pk: int) -> HttpResponse:
     case = _case(request, pk)
     step = get_object_or_404(Step, case=case, pk=step_pk)
-    if not step.evidence:
-        raise Http404("no evidence")
-    with step.evidence.open("rb") as handle:
-        content = handle.read()
-    response = HttpResponse(content, content_type="application/octet-stream")
-    response["Content-Disposition"] = content_disposition_header(
-        as_attachment=True, filename=Path(step.evidence.name).name
-    )
-    return response
+    return attachment(step.evidence)
 
 
 @scoped

@@ -9,7 +9,6 @@ indicator service (targets); the views only choose and pass.
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
 from django.contrib import messages
@@ -29,6 +28,7 @@ from ecer.web.indicators import service as indicators
 from ecer.web.programmes import io, services
 from ecer.web.programmes.forms import ImportForm, ProgressForm, ProjectForm
 from ecer.web.programmes.models import Programme, ProgressEntry, Project
+from ecer.web.uploads.download import attachment
 from ecer.web.uploads.errors import listing as error_listing
 from ecer.web.uploads.registry import import_endpoint
 
@@ -256,15 +256,7 @@ def add_progress(request: HttpRequest, pk: int) -> HttpResponse:
 def evidence_file(request: HttpRequest, pk: int, entry_pk: int) -> HttpResponse:
     project = _project(request, pk)
     entry = get_object_or_404(ProgressEntry, project=project, pk=entry_pk)
-    if not entry.evidence:
-        raise Http404("no evidence")
-    with entry.evidence.open("rb") as handle:
-        content = handle.read()
-    response = HttpResponse(content, content_type="application/octet-stream")
-    response["Content-Disposition"] = content_disposition_header(
-        as_attachment=True, filename=Path(entry.evidence.name).name
-    )
-    return response
+    return attachment(entry.evidence)
 
 
 @import_endpoint("workbook", template="programmes:template")

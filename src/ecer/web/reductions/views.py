@@ -11,14 +11,12 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable
-from pathlib import Path
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_POST
@@ -32,6 +30,7 @@ from ecer.web.listing import Column, Listing
 from ecer.web.reductions import figures, services
 from ecer.web.reductions.forms import CloseForm, EvidenceForm, LineFormSet, ProjectForm
 from ecer.web.reductions.models import Evidence, FindingClosure, ReductionProject
+from ecer.web.uploads.download import attachment
 from ecer.web.uploads.registry import import_endpoint
 
 
@@ -242,13 +241,7 @@ def add_evidence(request: HttpRequest, pk: int) -> HttpResponse:
 def evidence_file(request: HttpRequest, pk: int, evidence_pk: int) -> HttpResponse:
     project = _project(request, pk)
     evidence = get_object_or_404(Evidence, project=project, pk=evidence_pk)
-    # Uploads are size-limited, so reading the file whole is fine and closes it at once.
-    with evidence.file.open("rb") as handle:
-        content = handle.read()
-    name = Path(evidence.file.name).name
-    response = HttpResponse(content, content_type="application/octet-stream")
-    response["Content-Disposition"] = content_disposition_header(as_attachment=True, filename=name)
-    return response
+    return attachment(evidence.file)
 
 
 @require_POST

@@ -9,8 +9,6 @@ The figures are the indicator service's; the items behind them come from
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
@@ -29,6 +27,7 @@ from ecer.web.listing import Column, Listing
 from ecer.web.registers import services
 from ecer.web.registers.forms import ImportForm, ItemForm, StepForm
 from ecer.web.registers.models import Item, Register, Status, Step
+from ecer.web.uploads.download import attachment
 from ecer.web.uploads.errors import listing as error_listing
 from ecer.web.uploads.registry import import_endpoint
 
@@ -245,15 +244,7 @@ def add_step(request: HttpRequest, pk: int) -> HttpResponse:
 def evidence_file(request: HttpRequest, pk: int, step_pk: int) -> HttpResponse:
     item = _item(request, pk)
     step = get_object_or_404(Step, item=item, pk=step_pk)
-    if not step.evidence:
-        raise Http404("no evidence")
-    with step.evidence.open("rb") as handle:
-        content = handle.read()
-    response = HttpResponse(content, content_type="application/octet-stream")
-    response["Content-Disposition"] = content_disposition_header(
-        as_attachment=True, filename=Path(step.evidence.name).name
-    )
-    return response
+    return attachment(step.evidence)
 
 
 @scoped

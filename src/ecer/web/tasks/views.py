@@ -15,7 +15,6 @@ from django.db import IntegrityError, transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
-from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_POST
@@ -27,6 +26,7 @@ from ecer.web.listing import Column, Listing
 from ecer.web.tasks import services
 from ecer.web.tasks.forms import MilestoneForm, PeriodForm, ReportForm, ReviewForm
 from ecer.web.tasks.models import Evidence, ProgressReport, ReportEvent
+from ecer.web.uploads.download import attachment
 from ecer.web.uploads.registry import import_endpoint
 
 
@@ -310,14 +310,7 @@ def report_review(request: HttpRequest, pk: int) -> HttpResponse:
 def evidence_file(request: HttpRequest, pk: int, evidence_pk: int) -> HttpResponse:
     report = _report(request, pk)
     evidence = get_object_or_404(Evidence, report=report, pk=evidence_pk)
-    # Uploads are size-limited, so reading the file whole is fine and closes it at once.
-    with evidence.file.open("rb") as handle:
-        content = handle.read()
-    response = HttpResponse(content, content_type="application/octet-stream")
-    response["Content-Disposition"] = content_disposition_header(
-        as_attachment=True, filename=evidence.name
-    )
-    return response
+    return attachment(evidence.file, evidence.name)
 
 
 @require_POST
