@@ -45,20 +45,25 @@ def _on_postgres() -> bool:
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     """Tests marked ``postgres`` prove PostgreSQL behaviour (row locks): they are left out of
     the SQLite run (the report header says so) and run in .ci/run's PostgreSQL run. The
-    ``smoke`` test makes its own PostgreSQL database whatever DATABASE_URL says: it runs once,
-    in the SQLite run."""
-    left_out_marker = "smoke" if _on_postgres() else "postgres"
-    left_out = [item for item in items if item.get_closest_marker(left_out_marker) is not None]
-    if left_out:
-        config.hook.pytest_deselected(items=left_out)
-        items[:] = [item for item in items if item.get_closest_marker(left_out_marker) is None]
+    ``smoke`` test makes its own PostgreSQL database whatever DATABASE_URL says, and the
+    ``crawl`` tests walk the whole demo through the pages (what they prove does not depend on
+    the database): they run once, in the SQLite run."""
+    markers = ("smoke", "crawl") if _on_postgres() else ("postgres",)
+
+    def left_out(item: pytest.Item) -> bool:
+        return any(item.get_closest_marker(marker) is not None for marker in markers)
+
+    dropped = [item for item in items if left_out(item)]
+    if dropped:
+        config.hook.pytest_deselected(items=dropped)
+        items[:] = [item for item in items if not left_out(item)]
 
 
 def pytest_report_header(config: pytest.Config) -> str:
     if _on_postgres():
         return (
-            "database: PostgreSQL (tests marked `postgres` included; the `smoke` test ran in "
-            "the SQLite run)"
+            "database: PostgreSQL (tests marked `postgres` included; the `smoke` and `crawl` "
+            "tests ran in the SQLite run)"
         )
     return (
         "database: SQLite; tests marked `postgres` are left out and run with "

@@ -17,7 +17,7 @@ from django.urls import Resolver404, resolve
 from ecer.web.accounts.models import Membership, Role
 from ecer.web.catalog.models import Area, Department, Target
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.crawl]
 
 BAD_YEARS = ["1900", "2026", "2099", "-1", "99999999999", "abc", "2020.5"]
 START = ("/todo/", "/", "/energy/", "/projects/", "/reductions/", "/reports/", "/enterprises/")

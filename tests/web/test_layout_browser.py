@@ -23,7 +23,7 @@ from ecer.web.monitoring.models import MonitoringPoint
 from ecer.web.navigation import NAVIGATION
 from tests.web.conftest import screenshot
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+pytestmark = [pytest.mark.browser, pytest.mark.crawl, pytest.mark.django_db(transaction=True)]
 
 AXE = (Path(__file__).parent / "assets" / "axe.min.js").read_text(encoding="utf-8")
 PASSWORD = "pw-for-tests-only-1"

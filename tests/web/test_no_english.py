@@ -26,7 +26,7 @@ import pytest
 from ecer.web.accounts.models import Role
 from ecer.web.catalog.models import Area, Department
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.crawl]
 
 PAGES_PER_ROLE = 400
 SKIP = ("/admin", "/api/", "/logout", "/i18n", "/static", "/media", "/export", "/download")

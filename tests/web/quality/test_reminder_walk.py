@@ -319,6 +319,7 @@ def _clients(client: Any, django_user_model: Any) -> tuple[Any, Any]:
 
 # 2026-12-05 (the demo's today): after the plan, the default look-back of 400 days — 2025Q4,
 # the 2025 annual figures and reports, task reports and milestones: every reminder is walked.
+@pytest.mark.crawl
 def test_every_demo_reminder_is_cleared_by_the_form_it_links_to(
     travel: Any, settings: Any, tmp_path: Any, client: Any, django_user_model: Any
 ) -> None:
@@ -332,6 +333,7 @@ def test_every_demo_reminder_is_cleared_by_the_form_it_links_to(
 # 2025-05-20: inside the plan, a look-back of 60 days — this year's quarter (2025Q1) and last
 # year's annual figures and reports are asked for and accepted. The task reports of that
 # quarter go through the same forms as those walked above (516 of them): left out for time.
+@pytest.mark.crawl
 def test_reminders_inside_the_plan_are_cleared_by_their_forms(
     travel: Any, settings: Any, tmp_path: Any, client: Any, django_user_model: Any
 ) -> None:
