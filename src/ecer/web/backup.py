@@ -84,7 +84,7 @@ def measurement_checksum() -> str:
             f"SELECT {', '.join(connection.ops.quote_name(c) for c in columns)} FROM {table} "
             f"ORDER BY {order}, {connection.ops.quote_name(columns[0])}"
         )
-        while rows := cursor.fetchmany(5000):
+        while rows := cursor.fetchmany(4096):
             for row in rows:
                 digest.update(repr(tuple(row)).encode())
                 digest.update(b"\n")

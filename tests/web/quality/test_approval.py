@@ -127,7 +127,7 @@ def test_observation_approval_goes_through_the_same_check(
     refused = reviewer_client.post(url, data="{}", content_type="application/json")
     assert refused.status_code == 409
     page = reviewer_client.post(f"/observations/{obs.pk}/approve/", {}, follow=True)
-    assert "OBS-INTENSITY-YOY" in page.content.decode()
+    assert "能耗强度同比变化幅度" in page.content.decode()  # the rule, by its name
     obs.refresh_from_db()
     assert obs.status == Status.SUBMITTED
     reviewer_client.post(

@@ -3,6 +3,7 @@ may make, evidence downloads, and the monthly statistics per district and enterp
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 
 from django.contrib import messages
@@ -150,10 +151,9 @@ def stats(request: HttpRequest) -> HttpResponse:
     try:
         year = int(request.GET.get("year", today.year))
         month = int(request.GET.get("month", today.month))
-    except ValueError:
+        date(year, month, 1)  # a month of the calendar, else 404
+    except (ValueError, OverflowError):
         raise Http404("bad month") from None
-    if not (2000 <= year <= 2100 and 1 <= month <= 12):
-        raise Http404("bad month")
     scope = request.scope  # type: ignore[attr-defined]
     return render(
         request,

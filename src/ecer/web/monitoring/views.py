@@ -88,13 +88,13 @@ ALARMS = Listing(
             "pollutant",
             _lazy("监测因子"),
             lambda a: a.pollutant.name if a.pollutant else None,
-            ("pollutant__name",),
+            ("pollutant__pollutant",),
         ),
         Column("start", _lazy("开始"), lambda a: a.start, ("start",)),
         Column("end", _lazy("结束"), lambda a: None if a.ongoing else a.end, ("end",)),
         Column("note", _lazy("说明"), _alarm_note, sortable=False),
     ),
-    search_fields=("point__name", "point__mn", "point__enterprise_name", "pollutant__name"),
+    search_fields=("point__name", "point__mn", "point__enterprise_name", "pollutant__pollutant"),
     per_page=ALARMS_PER_PAGE,
 )
 

@@ -175,7 +175,7 @@ def load_demo(plan: Plan | None = None) -> Iterator[str]:
             name, area, owner, department, planned, start, due, done, pace, figures = row
             figures = dict(figures)
             credit_code = figures.pop("enterprise", None)
-            code = f"DEMO-{programme.sort_order + 1:02d}-{index:02d}"
+            code = f"示例{programme.sort_order + 1:02d}-{index:02d}"
             if Project.objects.filter(code=code).exists():
                 continue
             project = Project.objects.create(
