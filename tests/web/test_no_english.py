@@ -94,6 +94,7 @@ ALLOWED = frozenset(
         "yuan",
         "GDP",
         "LMDI",
+        "Webhook",  # what WeCom and DingTalk call a group robot's address
         "LMDI-I",
         "ECER",
         "CEMS",
@@ -179,6 +180,21 @@ PAGE_KEYS = {
         ["area", "target", "year", "quarter", "value", "unit", "source", "note"]
     ),
 }
+
+
+def _rule_keys() -> frozenset[str]:
+    """The rule editor (/quality/rules/) shows the rules' codes and what each applies to, the
+    words a city administrator types in its YAML (issue #22 item 5 replaces it by forms)."""
+    from ecer.web.quality.defaults import default_rule_data
+
+    words = {"YAML", "JSON"}
+    for rule in default_rule_data()["rules"]:
+        words.add(rule["code"])
+        words.update(re.split(r"[:.]", rule["applies_to"]))
+    return frozenset(words)
+
+
+PAGE_KEYS["/quality/rules/"] = _rule_keys()
 
 
 def english_words(text: str, usernames: frozenset[str] = frozenset()) -> list[str]:

@@ -34,6 +34,7 @@ from ecer.core import schedule as core_schedule
 from ecer.web.accounts.models import Role
 from ecer.web.accounts.scope import Scope
 from ecer.web.audit.models import Status
+from ecer.web.catalog.labels import period_label
 from ecer.web.catalog.models import Area, Observation, Plan, Target
 from ecer.web.enterprises.models import EnergyReport, Enterprise
 from ecer.web.monitoring.models import AlarmRecord, MonitoringPoint
@@ -213,8 +214,11 @@ def city_admin(scope: Scope, user: Any, today: date) -> ToDo:
     review_rows = [
         Line(
             _("监测值：%(target)s · %(area)s · %(period)s")
-            % {"target": o.target.name, "area": o.area.name, "period": o.year}
-            + (f"Q{o.quarter}" if o.quarter else ""),
+            % {
+                "target": o.target.name,
+                "area": o.area.name,
+                "period": period_label(f"{o.year}Q{o.quarter}" if o.quarter else str(o.year)),
+            },
             reverse("catalog:observation", args=[o.pk]),
         )
         for o in observations.order_by("submitted_at")[:MAX_LINES]
@@ -222,7 +226,7 @@ def city_admin(scope: Scope, user: Any, today: date) -> ToDo:
     review_rows += [
         Line(
             _("任务进展报告：%(task)s · %(unit)s · %(period)s")
-            % {"task": r.task.name, "unit": r.unit_name, "period": r.period},
+            % {"task": r.task.name, "unit": r.unit_name, "period": period_label(r.period)},
             reverse("tasks:report", args=[r.pk]),
         )
         for r in task_reports.order_by("submitted_at")[:MAX_LINES]
@@ -338,14 +342,18 @@ def unit_user(scope: Scope, user: Any, today: date) -> ToDo:
     returned_rows = [
         Line(
             _("监测值：%(target)s · %(area)s · %(period)s")
-            % {"target": o.target.name, "area": o.area.name, "period": o.year}
-            + (f"Q{o.quarter}" if o.quarter else ""),
+            % {
+                "target": o.target.name,
+                "area": o.area.name,
+                "period": period_label(f"{o.year}Q{o.quarter}" if o.quarter else str(o.year)),
+            },
             reverse("catalog:observation", args=[o.pk]),
         )
         for o in returned_observations
     ] + [
         Line(
-            _("任务进展报告：%(task)s · %(period)s") % {"task": r.task.name, "period": r.period},
+            _("任务进展报告：%(task)s · %(period)s")
+            % {"task": r.task.name, "period": period_label(r.period)},
             reverse("tasks:report_edit", args=[r.pk]),
         )
         for r in returned_reports
@@ -473,7 +481,7 @@ def leader(scope: Scope, user: Any, today: date) -> ToDo:
             overdue_items = (
                 late_by_area.get(area.pk, 0) if area is not None else late_by_department[row.unit]
             )
-            reason = _reason(row, overdue_items, period)
+            reason = _reason(row, overdue_items, period_label(period))
             needs = bool(row.overdue or overdue_items or row.outstanding)
             url = (
                 f"{reverse('tasks:league')}?{urlencode({'year': year, 'quarter': quarter})}"
@@ -489,7 +497,7 @@ def leader(scope: Scope, user: Any, today: date) -> ToDo:
             Ranked(rank, kind, unit, reason, needs, url)
             for rank, (_key, _kind, unit, reason, needs, url) in enumerate(own, start=1)
         ]
-    return ToDo(Role.LEADER, (), tuple(ranked), extra={"period": period})
+    return ToDo(Role.LEADER, (), tuple(ranked), extra={"period": period_label(period)})
 
 
 def _reason(row: Any, overdue_items: int, period: str) -> str:
