@@ -7,6 +7,7 @@ importer turns that into an error naming the sheet, row and column.
 from __future__ import annotations
 
 import math
+from datetime import date, datetime
 from typing import Any
 
 
@@ -42,3 +43,17 @@ def cell_number(value: Any) -> float | None:
     except (TypeError, ValueError):
         return None
     return number if math.isfinite(number) else None
+
+
+def cell_date(value: Any) -> date | None:
+    """A date cell, or text 2024-05-01 / 2024/5/1; None when it is no date."""
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    text = cell_text(value).replace("/", "-").replace(".", "-")
+    try:
+        year, month, day = (int(p) for p in text.split("-"))
+        return date(year, month, day)
+    except (TypeError, ValueError):
+        return None

@@ -21,7 +21,7 @@ from django.utils.translation import gettext as _
 
 from ecer.web import sheets
 from ecer.web.catalog.models import Area, Department, Plan
-from ecer.web.cells import cell_integer, cell_number, cell_text
+from ecer.web.cells import cell_date, cell_integer, cell_number, cell_text
 from ecer.web.enterprises.models import Enterprise
 from ecer.web.programmes import services
 from ecer.web.programmes.models import Programme, ProgressEntry, Project
@@ -74,20 +74,6 @@ PROGRESS_COLUMNS = [
 PROGRESS_OPTIONAL = {"investment_to_date", "note"}
 AMOUNTS = ("saving_tce", "cod_t", "nh3n_t", "nox_t", "vocs_t")
 IMPORT_SOURCE = "Excel 导入"
-
-
-def cell_date(value: Any) -> date | None:
-    """A date cell, or text 2024-05-01 / 2024/5/1; None when it is no date."""
-    if isinstance(value, datetime):
-        return value.date()
-    if isinstance(value, date):
-        return value
-    text = cell_text(value).replace("/", "-").replace(".", "-")
-    try:
-        year, month, day = (int(p) for p in text.split("-"))
-        return date(year, month, day)
-    except (TypeError, ValueError):
-        return None
 
 
 def cell_month(value: Any) -> date | None:

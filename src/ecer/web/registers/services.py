@@ -11,7 +11,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date
 from typing import Any
 
 from django.conf import settings
@@ -26,7 +26,7 @@ from ecer.core.creditcode import CreditCodeError, validate_credit_code
 from ecer.plan.schema import feed_register
 from ecer.web import sheets
 from ecer.web.catalog.models import Area, Target
-from ecer.web.cells import cell_number, cell_text
+from ecer.web.cells import cell_date, cell_number, cell_text
 from ecer.web.registers.models import DATE_FIELDS, ORDER, Item, Register, Status, Step
 
 # Evidence: the accepted types, each recognised by its first bytes (not only its name).
@@ -205,20 +205,6 @@ COLUMNS = [
 OPTIONAL = {"owner", "credit_code", "size", "rectifying_on", "done_on", "verified_on", "note"}
 EXPORT_COLUMNS = [*COLUMNS[:7], ("unit", "规模单位"), ("status", "状态"), *COLUMNS[7:]]
 IMPORT_SOURCE = "Excel 导入"
-
-
-def cell_date(value: Any) -> date | None:
-    """A date cell, or text 2024-05-01 / 2024/5/1; None when it is no date."""
-    if isinstance(value, datetime):
-        return value.date()
-    if isinstance(value, date):
-        return value
-    text = cell_text(value).replace("/", "-").replace(".", "-")
-    try:
-        year, month, day = (int(p) for p in text.split("-"))
-        return date(year, month, day)
-    except (TypeError, ValueError):
-        return None
 
 
 @dataclass
