@@ -70,7 +70,7 @@ from ecer.hj212.codec import (
 )
 from ecer.hj212.framing import LARGEST_ENCODABLE_FRAME, FrameSplitter, Item, RawFrame
 from ecer.hj212.metrics import CONTENT_TYPE as METRICS_CONTENT_TYPE
-from ecer.hj212.metrics import Histogram, gateway_metrics
+from ecer.hj212.metrics import Histogram, ProbeServer, gateway_metrics
 from ecer.hj212.storage import (
     ACCEPTED,
     DATA_TIME_ZONE,
@@ -1344,7 +1344,7 @@ class Gateway:
         )
 
 
-class HealthServer:
+class HealthServer(ProbeServer):
     """A tiny HTTP/1.0 server on its own port for probes: ``GET /readyz`` answers 200
     ``ready`` or 503 with the reason (:meth:`Gateway.readiness`), ``/livez`` 200 while the
     event loop runs, ``/status`` the counters as JSON (:meth:`Gateway.status`).
@@ -1354,27 +1354,13 @@ class HealthServer:
     carries station traffic only; bind it to an internal address.
     """
 
-    MAX_REQUEST: Final = 4096
-
     def __init__(self, gateway: Gateway, host: str, port: int) -> None:
+        super().__init__(self.answer, host, port)
         self.gateway = gateway
-        self.host = host
-        self.requested_port = port
-        self.server: asyncio.Server | None = None
-
-    @property
-    def port(self) -> int:
-        assert self.server is not None
-        return int(self.server.sockets[0].getsockname()[1])
 
     async def start(self) -> None:
-        self.server = await asyncio.start_server(self._handle, self.host, self.requested_port)
+        await super().start()
         log.info("readiness on http://%s:%d/readyz", self.host, self.port)
-
-    async def close(self) -> None:
-        if self.server is not None:
-            self.server.close()
-            await self.server.wait_closed()
 
     def answer(self, path: str) -> tuple[int, str, str]:
         """(status, content type, body) for a GET of ``path``."""
@@ -1388,38 +1374,6 @@ class HealthServer:
         if path == "/metrics":
             return 200, METRICS_CONTENT_TYPE, gateway_metrics(self.gateway)
         return 404, "text/plain", f"{path}: not found (try /readyz, /livez, /status, /metrics)\n"
-
-    async def _handle(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        try:
-            head = await asyncio.wait_for(reader.readuntil(b"\r\n\r\n"), 5)
-            words = head.split(b"\r\n", 1)[0].decode("latin-1").split(" ")
-            method, path = [*words, "", ""][:2]
-            if method not in ("GET", "HEAD"):
-                code, kind, body = 405, "text/plain", f"{method}: only GET\n"
-            else:
-                code, kind, body = self.answer(path.split("?", 1)[0])
-            data = body.encode()
-            reason = HTTP_REASONS.get(code, "")
-            writer.write(
-                f"HTTP/1.0 {code} {reason}\r\nContent-Type: {kind}; charset=utf-8\r\n"
-                f"Content-Length: {len(data)}\r\nConnection: close\r\n\r\n".encode()
-                + (data if method == "GET" else b"")
-            )
-            await writer.drain()
-        except (OSError, TimeoutError, asyncio.IncompleteReadError, asyncio.LimitOverrunError):
-            pass  # a probe that went away or sent nonsense: nothing to answer
-        finally:
-            writer.close()
-            with contextlib.suppress(OSError):
-                await writer.wait_closed()
-
-
-HTTP_REASONS: Final = {
-    200: "OK",
-    404: "Not Found",
-    405: "Method Not Allowed",
-    503: "Service Unavailable",
-}
 
 
 async def serve(
