@@ -21,8 +21,8 @@ from ecer.web.accounts.decorators import scoped
 from ecer.web.cases import services
 from ecer.web.cases.forms import FilterForm, MoveForm
 from ecer.web.cases.models import Case, State, Step
-from ecer.web.registers.services import StepError, check_evidence
 from ecer.web.uploads.download import attachment
+from ecer.web.uploads.evidence import EvidenceRefused, check_evidence
 from ecer.web.uploads.registry import import_endpoint
 
 ACTION_LABELS = {
@@ -117,7 +117,7 @@ def case_move(request: HttpRequest, pk: int) -> HttpResponse:
     if upload is not None:
         try:
             content, digest = check_evidence(upload)
-        except StepError as exc:
+        except EvidenceRefused as exc:
             messages.error(request, str(exc))
             return redirect("cases:detail", pk=pk)
         evidence = services.Evidence(Path(upload.name).name, content, digest)

@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from ecer.web.accounts.scoping import ScopedModelForm
 from ecer.web.programmes import services
 from ecer.web.programmes.models import Project
+from ecer.web.uploads.evidence import EVIDENCE_SUFFIXES
 from ecer.web.uploads.fields import BoundedFileField
 
 LINKS = ("enterprise", "reduction", "two_high")
@@ -118,7 +119,7 @@ class ProgressForm(forms.Form):
     evidence = BoundedFileField(
         label=_("佐证材料（PDF、图片、Word 或 Excel）"),
         required=False,
-        suffixes=services.EVIDENCE_SUFFIXES,
+        suffixes=EVIDENCE_SUFFIXES,
     )
 
 

@@ -9,13 +9,11 @@ district its district's. Leaders and enterprises only read.
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.db.models import Prefetch, QuerySet
@@ -27,18 +25,9 @@ from ecer.web.accounts.models import Role
 from ecer.web.catalog.models import Area
 from ecer.web.numbers import stored_value_problems
 from ecer.web.programmes.models import Programme, ProgressEntry, Project
+from ecer.web.uploads.evidence import EvidenceRefused, check_evidence
 
 # Evidence: the accepted types, each recognised by its first bytes (not only its name).
-EVIDENCE_TYPES: dict[str, tuple[bytes, ...]] = {
-    ".pdf": (b"%PDF-",),
-    ".png": (b"\x89PNG\r\n\x1a\n",),
-    ".jpg": (b"\xff\xd8\xff",),
-    ".jpeg": (b"\xff\xd8\xff",),
-    ".xlsx": (b"PK\x03\x04",),
-    ".docx": (b"PK\x03\x04",),
-}
-EVIDENCE_SUFFIXES = tuple(EVIDENCE_TYPES)
-
 # The CSS class of each status on the pages.
 STATUS_CLASSES = {
     core.ProjectStatus.NOT_STARTED: "none",
@@ -201,22 +190,6 @@ class ProgressError(ValueError):
     pass
 
 
-def check_evidence(upload: Any) -> tuple[bytes, str]:
-    """The evidence's content and SHA-256, or ProgressError (size, type by name and bytes)."""
-    limit = settings.FILE_UPLOAD_MAX_MEMORY_SIZE
-    if upload.size > limit:
-        raise ProgressError(
-            _("文件过大（%(size)s 字节），上限 %(limit)s 字节")
-            % {"size": upload.size, "limit": limit}
-        )
-    name = upload.name.lower()
-    suffix = next((s for s in EVIDENCE_TYPES if name.endswith(s)), None)
-    content = upload.read()
-    if suffix is None or not content.startswith(EVIDENCE_TYPES[suffix]):
-        raise ProgressError(_("不接受的文件类型（PDF、PNG、JPEG、Word 或 Excel）"))
-    return content, hashlib.sha256(content).hexdigest()
-
-
 def first_of_month(day: date) -> date:
     return day.replace(day=1)
 
@@ -279,7 +252,10 @@ def record_progress(
     entry.recorded_by = user
     entry.source = source
     if evidence is not None:
-        content, digest = check_evidence(evidence)
+        try:
+            content, digest = check_evidence(evidence)
+        except EvidenceRefused as exc:
+            raise ProgressError(str(exc)) from None
         entry.evidence.save(evidence.name, ContentFile(content), save=False)
         entry.evidence_sha256, entry.evidence_size = digest, len(content)
     with transaction.atomic():

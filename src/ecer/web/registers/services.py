@@ -8,13 +8,11 @@ verifies (已核查): a target counts verified items only (``ecer.core.registers
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.db.models import Q, QuerySet
@@ -28,16 +26,9 @@ from ecer.web import sheets
 from ecer.web.catalog.models import Area, Target
 from ecer.web.cells import cell_date, cell_number, cell_text
 from ecer.web.registers.models import DATE_FIELDS, ORDER, Item, Register, Status, Step
+from ecer.web.uploads.evidence import EvidenceRefused, check_evidence
 
 # Evidence: the accepted types, each recognised by its first bytes (not only its name).
-EVIDENCE_TYPES: dict[str, tuple[bytes, ...]] = {
-    ".pdf": (b"%PDF-",),
-    ".png": (b"\x89PNG\r\n\x1a\n",),
-    ".jpg": (b"\xff\xd8\xff",),
-    ".jpeg": (b"\xff\xd8\xff",),
-    ".xlsx": (b"PK\x03\x04",),
-    ".docx": (b"PK\x03\x04",),
-}
 
 
 # --- who sees what -------------------------------------------------------------------------
@@ -128,22 +119,6 @@ class StepError(ValueError):
     pass
 
 
-def check_evidence(upload: Any) -> tuple[bytes, str]:
-    """The evidence's content and SHA-256, or StepError (size limit, type by name and bytes)."""
-    limit = settings.FILE_UPLOAD_MAX_MEMORY_SIZE
-    if upload.size > limit:
-        raise StepError(
-            _("文件过大（%(size)s 字节），上限 %(limit)s 字节")
-            % {"size": upload.size, "limit": limit}
-        )
-    name = upload.name.lower()
-    suffix = next((s for s in EVIDENCE_TYPES if name.endswith(s)), None)
-    content = upload.read()
-    if suffix is None or not content.startswith(EVIDENCE_TYPES[suffix]):
-        raise StepError(_("不接受的文件类型（PDF、PNG、JPEG、Word 或 Excel）"))
-    return content, hashlib.sha256(content).hexdigest()
-
-
 def advance(
     item: Item,
     status: str,
@@ -175,7 +150,10 @@ def advance(
         raise StepError(_("日期不能晚于今天"))
     step = Step(item=item, status=wanted, date=on, note=note, recorded_by=user, source=source)
     if evidence is not None:
-        content, digest = check_evidence(evidence)
+        try:
+            content, digest = check_evidence(evidence)
+        except EvidenceRefused as exc:
+            raise StepError(str(exc)) from None
         step.evidence.save(evidence.name, ContentFile(content), save=False)
         step.evidence_sha256, step.evidence_size = digest, len(content)
     with transaction.atomic():
