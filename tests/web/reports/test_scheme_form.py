@@ -104,6 +104,7 @@ def test_the_preview_scores_each_district_under_both_schemes(
     scheme: Any, admin_client: Any, reports_demo: Any
 ) -> None:
     from ecer.web.reports import services
+    from tests.web.test_no_english import VisibleText, english_words
 
     weights = {"ind-0-weight": 70, "ind-1-weight": 0, "ind-2-weight": 10, "ind-3-weight": 20}
     response = admin_client.post(URL, form_data(scheme, **weights))
@@ -125,6 +126,9 @@ def test_the_preview_scores_each_district_under_both_schemes(
     assert f"{by_area[changed.area.code].result.score:.2f}" in row
     assert f"{changed.proposed.score - changed.current.score:.2f}" in row
     assert 'id="scheme-save"' in html and _versions() == 1
+    parser = VisibleText()
+    parser.feed(html)
+    assert english_words(" ".join(parser.parts), frozenset({"boss"})) == []
 
 
 def test_save_creates_a_version_with_who_and_why_and_the_reports_page_uses_it(

@@ -118,7 +118,7 @@ class RuleForm(forms.Form):
     )
 
     def __init__(self, *args: Any, rule: dict[str, Any], **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
+        super().__init__(*args, **{**kwargs, "label_suffix": ""})
         self.rule = rule
         self.row = describe(rule)
         condition = rule.get("condition") or {}
@@ -183,7 +183,7 @@ class RuleSetEditor:
     """The rule rows and the note, validated together by ``ecer.core.quality``."""
 
     def __init__(self, data: Any | None, *, rules: list[dict[str, Any]], base: int) -> None:
-        self.meta = MetaForm(data, initial={"base": base})
+        self.meta = MetaForm(data, initial={"base": base}, label_suffix="")
         self.rules = RuleFormSet(data, rules=rules, prefix="rule")
         self.edited: list[dict[str, Any]] = []
         self.kept: list[RuleForm] = []

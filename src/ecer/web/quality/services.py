@@ -359,6 +359,7 @@ class RuleEffect:
 
     code: str
     name: str
+    applies_to: str
     current: int | None
     proposed: int | None
 
@@ -380,13 +381,14 @@ def rule_effects(current: core_quality.RuleSet, proposed: core_quality.RuleSet) 
         RuleEffect(
             r.code,
             proposed_names.get(r.code, r.name),
+            r.applies_to,
             now[r.code],
             then[r.code] if r.code in proposed_names else None,
         )
         for r in current.rules
     ]
     rows += [
-        RuleEffect(r.code, r.name, None, then[r.code])
+        RuleEffect(r.code, r.name, r.applies_to, None, then[r.code])
         for r in proposed.rules
         if r.code not in current_codes
     ]

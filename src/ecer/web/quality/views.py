@@ -21,7 +21,7 @@ from ecer.web.enterprises.models import Enterprise
 from ecer.web.enterprises.scope import can_view_enterprise, visible_enterprises
 from ecer.web.quality import reminders, services
 from ecer.web.quality.exports import findings_workbook
-from ecer.web.quality.forms import RuleSetEditor, describe
+from ecer.web.quality.forms import RuleSetEditor, applies_to_label, describe
 from ecer.web.quality.models import (
     RECORD_KIND_CHOICES,
     SEVERITY_CHOICES,
@@ -115,7 +115,7 @@ def rule_set(request: HttpRequest) -> HttpResponse:
     editor = RuleSetEditor(
         request.POST if posted else None, rules=list(base.data["rules"]), base=base.version
     )
-    effects: list[services.RuleEffect] = []
+    effects: list[tuple[services.RuleEffect, str]] = []
     if posted and editor.is_valid(services.edited_rule_set):
         if base.version != current.version:
             editor.meta.add_error(
@@ -129,7 +129,10 @@ def rule_set(request: HttpRequest) -> HttpResponse:
             return redirect("quality:rules")
         else:
             proposed = services.edited_rule_set(editor.edited)
-            effects = services.rule_effects(current.rule_set(), proposed)
+            effects = [
+                (e, applies_to_label(e.applies_to))
+                for e in services.rule_effects(current.rule_set(), proposed)
+            ]
     return render(
         request,
         "quality/rule_set.html",

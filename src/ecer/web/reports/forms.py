@@ -59,11 +59,20 @@ class SchemeForm(forms.Form):
     )
 
     def __init__(self, *args: Any, years: list[int], **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
+        super().__init__(*args, label_suffix="", **kwargs)
         self.fields["year"].choices = [(y, _("%(y)s 年") % {"y": y}) for y in years]  # type: ignore[attr-defined]
 
 
-class IndicatorForm(forms.Form):
+class _RowForm(forms.Form):
+    """A row of a table: its inputs are labelled for screen readers (the header is the label)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **{**kwargs, "label_suffix": ""})
+        for name, field in self.fields.items():
+            field.widget.attrs.setdefault("aria-label", str(field.label or name))
+
+
+class IndicatorForm(_RowForm):
     code = forms.ChoiceField(choices=INDICATOR_CHOICES, widget=forms.HiddenInput)
     name_zh = forms.CharField(label=_("指标名称"), max_length=60)
     weight = forms.FloatField(label=_("权重（分）"))
@@ -76,7 +85,7 @@ class IndicatorForm(forms.Form):
         return codes[raw].label_zh if raw in codes else ""
 
 
-class ItemForm(forms.Form):
+class ItemForm(_RowForm):
     code = forms.CharField(required=False, widget=forms.HiddenInput)
     name_zh = forms.CharField(label=_("事项名称"), max_length=100)
     kind = forms.ChoiceField(label=_("类型"), choices=ITEM_KIND_CHOICES)
@@ -86,7 +95,19 @@ class ItemForm(forms.Form):
 
 
 IndicatorFormSet: type[BaseFormSet] = formset_factory(IndicatorForm, extra=0)
-ItemFormSet: type[BaseFormSet] = formset_factory(ItemForm, extra=1, can_delete=True)
+
+
+class _ItemFormSet(BaseFormSet):  # type: ignore[type-arg]
+    def add_fields(self, form: forms.Form, index: int | None) -> None:
+        super().add_fields(form, index)
+        if "DELETE" in form.fields:
+            form.fields["DELETE"].label = _("删除")
+            form.fields["DELETE"].widget.attrs["aria-label"] = _("删除")
+
+
+ItemFormSet: type[BaseFormSet] = formset_factory(
+    ItemForm, formset=_ItemFormSet, extra=1, can_delete=True
+)
 
 
 def _initial(scheme: core.Scheme) -> tuple[dict[str, Any], list[dict[str, Any]], list[Any]]:
