@@ -491,21 +491,24 @@ GOOD = {
 @pytest.mark.parametrize(
     ("change", "error"),
     [
-        ({"severity": "fatal"}, r"rule X-1\.severity: must be one of error, warning, info"),
-        ({"colour": "red"}, r"rule X-1: unknown field\(s\) colour"),
-        ({"message": "{name}{value}"}, r"rule X-1\.message: unknown placeholder \{value\}"),
-        ({"condition": {"kind": "between"}}, r"rule X-1\.condition\.kind: unknown condition"),
+        (
+            {"severity": "fatal"},
+            r"规则（X-1）的“级别”：须为 error（错误（不得审核通过））、warning",
+        ),
+        ({"colour": "red"}, r"规则（X-1）：含有不认识的项：colour"),
+        ({"message": "{name}{value}"}, r"规则（X-1）的“提示语”：不认识的占位符 \{value\}"),
+        ({"condition": {"kind": "between"}}, r"规则（X-1）的“条件类型”：不认识的条件类型“between”"),
         (
             {"condition": {"kind": "range", "field": "f", "minimum": "0"}},
-            r"rule X-1\.condition\.minimum: must be a number",
+            r"规则（X-1）的“下限”：须为数字",
         ),
         (
             {"condition": {"kind": "range", "field": "f"}},
-            r"rule X-1\.condition\.minimum: a range needs",
+            r"规则（X-1）的“下限”：取值范围至少要有下限或上限之一",
         ),
         (
             {"condition": {"kind": "completeness", "min_share_pct": 120}},
-            r"rule X-1\.condition\.min_share_pct: must be <= 100",
+            r"规则（X-1）的“最低完整率（%）”：不能大于 100",
         ),
         (
             {
@@ -517,7 +520,7 @@ GOOD = {
                 },
                 "message": "{name}{change_pct:d}",
             },
-            r"rule X-1\.message: ",
+            r"规则（X-1）的“提示语”：占位符的格式写法有误",
         ),
     ],
 )
@@ -527,10 +530,10 @@ def test_rule_from_dict_names_the_field_at_fault(change: dict[str, Any], error: 
 
 
 def test_rule_from_dict_requires_a_code() -> None:
-    with pytest.raises(RuleError, match=r"rule\.code: is required"):
+    with pytest.raises(RuleError, match=r"^“规则代码”：必须填写$"):
         rule_from_dict({k: v for k, v in GOOD.items() if k != "code"})
 
 
 def test_a_rule_set_refuses_duplicate_codes() -> None:
-    with pytest.raises(RuleError, match="duplicate rule code 'X-1'"):
+    with pytest.raises(RuleError, match="第 2 条规则（X-1）的“规则代码”：规则代码“X-1”重复"):
         rule_set_from_dict({"name": "n", "version": "1", "rules": [GOOD, GOOD]})

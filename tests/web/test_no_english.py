@@ -155,46 +155,13 @@ class VisibleText(HTMLParser):
             self.parts.append(data)
 
 
-# Keys a user types where the page asks for them: the assessment scheme's JSON editor
-# legend and the observation import file's column headers (data formats, not prose).
+# Keys a user types where the page asks for them: the observation import file's column
+# headers (a data format, not prose).
 PAGE_KEYS = {
-    "/reports/scheme/": frozenset(
-        [
-            "indicators",
-            "items",
-            "code",
-            "intensity",
-            "total",
-            "pollutants",
-            "tasks",
-            "bonus",
-            "deduction",
-            "veto",
-            "exceeded_min",
-            "completed_min",
-            "basic_min",
-            "intensity_veto",
-        ]
-    ),
     "/observations/import/": frozenset(
         ["area", "target", "year", "quarter", "value", "unit", "source", "note"]
     ),
 }
-
-
-def _rule_keys() -> frozenset[str]:
-    """The rule editor (/quality/rules/) shows the rules' codes and what each applies to, the
-    words a city administrator types in its YAML (issue #22 item 5 replaces it by forms)."""
-    from ecer.web.quality.defaults import default_rule_data
-
-    words = {"YAML", "JSON"}
-    for rule in default_rule_data()["rules"]:
-        words.add(rule["code"])
-        words.update(re.split(r"[:.]", rule["applies_to"]))
-    return frozenset(words)
-
-
-PAGE_KEYS["/quality/rules/"] = _rule_keys()
 
 
 def english_words(text: str, usernames: frozenset[str] = frozenset()) -> list[str]:

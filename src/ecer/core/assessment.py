@@ -50,7 +50,18 @@ from ecer.core.tasks import LeagueRow, standing_share
 
 
 class SchemeError(ValueError):
-    """A scheme that cannot be used; the message (Chinese) names the field and the rule."""
+    """A scheme that cannot be used; the message (Chinese) names the field and the rule.
+
+    ``field`` is the key of :meth:`Scheme.as_dict` at fault (``"indicators"``, ``"items"``,
+    ``"basic_min"`` …) and ``index`` the position in that list when the fault is one entry's
+    (``key`` then names the entry's key): a form puts the message beside the field.
+    """
+
+    def __init__(
+        self, message: str, field: str = "", index: int | None = None, key: str = ""
+    ) -> None:
+        super().__init__(message)
+        self.field, self.index, self.key = field, index, key
 
 
 class Grade(StrEnum):
@@ -76,6 +87,16 @@ class IndicatorCode(StrEnum):
     TOTAL = "total"
     POLLUTANTS = "pollutants"
     TASKS = "tasks"
+
+    @property
+    def label_zh(self) -> str:
+        """What the indicator measures (its name in a scheme may differ)."""
+        return {
+            IndicatorCode.INTENSITY: "能耗强度降低（按基本目标完成比例计分）",
+            IndicatorCode.TOTAL: "能源消费总量控制（按超出预算幅度扣分）",
+            IndicatorCode.POLLUTANTS: "主要污染物重点工程减排（按已核实减排量计分）",
+            IndicatorCode.TASKS: "重点任务与措施落实（按任务按期率计分）",
+        }[self]
 
 
 class ItemKind(StrEnum):
@@ -135,30 +156,44 @@ class Scheme:
 
     def __post_init__(self) -> None:
         codes = [i.code for i in self.indicators]
-        if len(set(codes)) != len(codes):
-            raise SchemeError("指标代码重复")
-        for ind in self.indicators:
+        for k, code in enumerate(codes):
+            if code in codes[:k]:
+                raise SchemeError("指标代码重复", "indicators", k, "code")
+        for k, ind in enumerate(self.indicators):
             if not (math.isfinite(ind.weight) and ind.weight >= 0):
-                raise SchemeError(f"指标“{ind.name_zh}”的权重必须是非负数")
+                raise SchemeError(
+                    f"指标“{ind.name_zh}”的权重必须是非负数", "indicators", k, "weight"
+                )
         total = math.fsum(i.weight for i in self.indicators)
         if abs(total - 100.0) > 1e-9:
-            raise SchemeError(f"各指标权重合计须为 100 分，现为 {total:g} 分")
+            raise SchemeError(f"各指标权重合计须为 100 分，现为 {total:g} 分", "indicators")
         if not 0 <= self.intensity_zero_share < 1:
-            raise SchemeError("强度指标不得分的完成比例须在 0 到 1 之间（不含 1）")
+            raise SchemeError(
+                "强度指标不得分的完成比例须在 0 到 1 之间（不含 1）", "intensity_zero_share"
+            )
         if not self.total_zero_over_pct > 0:
-            raise SchemeError("总量指标不得分的超出幅度须大于 0")
+            raise SchemeError("总量指标不得分的超出幅度须大于 0", "total_zero_over_pct")
         if not self.incentive_bonus >= 0:
-            raise SchemeError("激励目标加分不能为负数")
+            raise SchemeError("激励目标加分不能为负数", "incentive_bonus")
         if not 0 < self.basic_min < self.completed_min < self.exceeded_min:
-            raise SchemeError("等级分数线须满足 0 < 基本完成 < 完成 < 超额完成")
+            # The first bound out of order is the field at fault.
+            at_fault = (
+                "basic_min"
+                if not self.basic_min > 0
+                else "completed_min"
+                if not self.completed_min > self.basic_min
+                else "exceeded_min"
+            )
+            raise SchemeError("等级分数线须满足 0 < 基本完成 < 完成 < 超额完成", at_fault)
         item_codes = [i.code for i in self.items]
-        if len(set(item_codes)) != len(item_codes) or any(not c for c in item_codes):
-            raise SchemeError("加分、扣分、否决项的代码须非空且不重复")
-        for item in self.items:
+        for k, item_code in enumerate(item_codes):
+            if not item_code or item_code in item_codes[:k]:
+                raise SchemeError("加分、扣分、否决项的代码须非空且不重复", "items", k, "code")
+        for k, item in enumerate(self.items):
             if item.kind is not ItemKind.VETO and not (
                 math.isfinite(item.points) and item.points > 0
             ):
-                raise SchemeError(f"“{item.name_zh}”的分值须为正数")
+                raise SchemeError(f"“{item.name_zh}”的分值须为正数", "items", k, "points")
 
     def item(self, code: str) -> SpecialItem | None:
         return next((i for i in self.items if i.code == code), None)

@@ -85,8 +85,56 @@ _SEVERITY_LABELS_ZH = {
 }
 
 
+# What each key of a rule is called for people (errors and the rule forms).
+KEY_LABELS_ZH = {
+    "code": "规则代码",
+    "name": "规则名称",
+    "applies_to": "适用数据",
+    "severity": "级别",
+    "condition": "检查条件",
+    "message": "提示语",
+    "kind": "条件类型",
+    "field": "检查项",
+    "unit": "单位",
+    "unit_field": "单位所在项",
+    "minimum": "下限",
+    "maximum": "上限",
+    "values": "允许的取值",
+    "max_change_pct": "同比变化允许幅度（%）",
+    "lower": "指数下限",
+    "upper": "指数上限",
+    "total_field": "合计项",
+    "component_fields": "分项",
+    "tolerance_pct": "允许偏差（%）",
+    "numerator_field": "分子项",
+    "denominator_field": "分母项",
+    "reported_field": "填报的比值项",
+    "numerator_unit": "分子单位",
+    "denominator_unit": "分母单位",
+    "factor": "换算系数",
+    "min_share_pct": "最低完整率（%）",
+    "rules": "规则列表",
+    "version": "版本",
+}
+
+
 class RuleError(ValueError):
-    """A rule definition is invalid; the message names the rule and the field."""
+    """A rule definition is invalid. ``problem`` says what is wrong (Chinese); ``index`` is
+    the rule's position in its set, ``rule`` its code and ``key`` the field at fault
+    (``"severity"``, ``"condition.minimum"`` …), so a form can show it beside that field.
+    The message joins them: 第 3 条规则（X-1）的“下限”：…"""
+
+    def __init__(
+        self, problem: str, *, index: int | None = None, rule: str = "", key: str = ""
+    ) -> None:
+        self.problem, self.index, self.rule, self.key = problem, index, rule, key
+        where = f"第 {index + 1} 条规则" if index is not None else ("规则" if rule else "")
+        if rule:
+            where += f"（{rule}）"
+        if key:
+            label = KEY_LABELS_ZH.get(key.rsplit(".", 1)[-1], key)
+            where += f"的“{label}”" if where else f"“{label}”"
+        super().__init__(f"{where}：{problem}" if where else problem)
 
 
 @dataclass(frozen=True)
@@ -286,9 +334,11 @@ class RuleSet:
 
     def __post_init__(self) -> None:
         seen: set[str] = set()
-        for rule in self.rules:
+        for index, rule in enumerate(self.rules):
             if rule.code in seen:
-                raise RuleError(f"rule set {self.name!r}: duplicate rule code {rule.code!r}")
+                raise RuleError(
+                    f"规则代码“{rule.code}”重复", index=index, rule=rule.code, key="code"
+                )
             seen.add(rule.code)
 
 
@@ -314,30 +364,33 @@ _RULE_KEYS = frozenset({"code", "name", "applies_to", "severity", "condition", "
 
 
 class _Reader:
-    """Typed access to one dict with errors naming ``where.key``."""
+    """Typed access to one dict with errors naming the rule and the key at fault."""
 
-    def __init__(self, data: object, where: str) -> None:
+    def __init__(
+        self, data: object, index: int | None = None, rule: str = "", prefix: str = ""
+    ) -> None:
+        self.index, self.rule, self.prefix = index, rule, prefix
         if not isinstance(data, Mapping):
-            raise RuleError(f"{where}: must be a mapping, got {type(data).__name__}")
+            raise self.fail("", "格式有误，应为“项: 值”的映射")
         self.data: Mapping[str, object] = data
-        self.where = where
 
     def fail(self, key: str, problem: str) -> RuleError:
-        return RuleError(f"{self.where}.{key}: {problem}")
+        path = f"{self.prefix}.{key}" if self.prefix and key else self.prefix or key
+        return RuleError(problem, index=self.index, rule=self.rule, key=path)
 
     def only(self, allowed: Iterable[str]) -> None:
         unknown = sorted(set(self.data) - set(allowed))
         if unknown:
-            raise RuleError(f"{self.where}: unknown field(s) {', '.join(unknown)}")
+            raise self.fail("", f"含有不认识的项：{'、'.join(unknown)}")
 
     def text(self, key: str, default: str | None = None) -> str:
         if key not in self.data:
             if default is not None:
                 return default
-            raise self.fail(key, "is required")
+            raise self.fail(key, "必须填写")
         value = self.data[key]
         if not isinstance(value, str) or not value.strip():
-            raise self.fail(key, f"must be a non-empty string, got {value!r}")
+            raise self.fail(key, f"须为非空文字，现为 {value!r}")
         return value
 
     def optional_text(self, key: str) -> str | None:
@@ -349,13 +402,13 @@ class _Reader:
         if key not in self.data:
             if default is not None:
                 return default
-            raise self.fail(key, "is required")
+            raise self.fail(key, "必须填写")
         value = self.data[key]
         if isinstance(value, bool) or not isinstance(value, int | float | Decimal):
-            raise self.fail(key, f"must be a number, got {value!r}")
+            raise self.fail(key, f"须为数字，现为 {value!r}")
         number = float(value)
         if not math.isfinite(number):
-            raise self.fail(key, f"must be finite, got {value!r}")
+            raise self.fail(key, f"须为有限的数，现为 {value!r}")
         return number
 
     def optional_number(self, key: str) -> float | None:
@@ -366,21 +419,21 @@ class _Reader:
     def non_negative(self, key: str) -> float:
         number = self.number(key)
         if number < 0:
-            raise self.fail(key, f"must be >= 0, got {number:g}")
+            raise self.fail(key, f"不能为负数，现为 {number:g}")
         return number
 
     def text_list(self, key: str) -> tuple[str, ...]:
         value = self.data.get(key)
         if not isinstance(value, list | tuple) or not value:
-            raise self.fail(key, f"must be a non-empty list, got {value!r}")
+            raise self.fail(key, f"须为非空列表，现为 {value!r}")
         for item in value:
             if not isinstance(item, str) or not item.strip():
-                raise self.fail(key, f"items must be non-empty strings, got {item!r}")
+                raise self.fail(key, f"各项须为非空文字，现有 {item!r}")
         return tuple(value)
 
 
-def _condition_from_dict(data: object, where: str) -> Condition:
-    r = _Reader(data, where)
+def _condition_from_dict(data: object, index: int | None, rule: str) -> Condition:
+    r = _Reader(data, index, rule, "condition")
     kind = r.text("kind")
     if kind == "required":
         r.only({"kind", "field"})
@@ -390,19 +443,19 @@ def _condition_from_dict(data: object, where: str) -> Condition:
         name = r.text("field")
         minimum, maximum = r.optional_number("minimum"), r.optional_number("maximum")
         if minimum is None and maximum is None:
-            raise r.fail("minimum", "a range needs minimum, maximum or both")
+            raise r.fail("minimum", "取值范围至少要有下限或上限之一")
         if minimum is not None and maximum is not None and minimum > maximum:
-            raise r.fail("minimum", f"{minimum:g} is above maximum {maximum:g}")
+            raise r.fail("minimum", f"下限 {minimum:g} 高于上限 {maximum:g}")
         unit_field = r.text("unit_field", f"{name}_unit")
         return Range(name, r.optional_text("unit"), minimum, maximum, unit_field)
     if kind == "allowed":
         r.only({"kind", "field", "values"})
         values = r.data.get("values")
         if not isinstance(values, list | tuple) or not values:
-            raise r.fail("values", f"must be a non-empty list, got {values!r}")
+            raise r.fail("values", f"须为非空列表，现为 {values!r}")
         for item in values:
             if isinstance(item, bool) or not isinstance(item, str | int):
-                raise r.fail("values", f"items must be strings or integers, got {item!r}")
+                raise r.fail("values", f"各项须为文字或整数，现有 {item!r}")
         return AllowedValues(r.text("field"), tuple(values))
     if kind == "yoy_change":
         r.only({"kind", "field", "unit", "unit_field", "max_change_pct"})
@@ -417,7 +470,7 @@ def _condition_from_dict(data: object, where: str) -> Condition:
         r.only({"kind", "field", "lower", "upper"})
         lower, upper = r.number("lower"), r.number("upper")
         if lower > upper:
-            raise r.fail("lower", f"{lower:g} is above upper {upper:g}")
+            raise r.fail("lower", f"指数下限 {lower:g} 高于上限 {upper:g}")
         return IndexBand(r.text("field"), lower, upper)
     if kind == "components_sum":
         r.only({"kind", "total_field", "component_fields", "unit", "tolerance_pct"})
@@ -433,7 +486,7 @@ def _condition_from_dict(data: object, where: str) -> Condition:
         r.only({"kind", *keys, *units, "factor", "tolerance_pct"})
         factor = r.number("factor", 1.0)
         if factor <= 0:
-            raise r.fail("factor", f"must be > 0, got {factor:g}")
+            raise r.fail("factor", f"须大于 0，现为 {factor:g}")
         return RatioMatches(
             numerator_field=r.text("numerator_field"),
             denominator_field=r.text("denominator_field"),
@@ -458,9 +511,9 @@ def _condition_from_dict(data: object, where: str) -> Condition:
         r.only({"kind", "min_share_pct"})
         share = r.non_negative("min_share_pct")
         if share > 100:
-            raise r.fail("min_share_pct", f"must be <= 100, got {share:g}")
+            raise r.fail("min_share_pct", f"不能大于 100，现为 {share:g}")
         return Completeness(share)
-    raise r.fail("kind", f"unknown condition kind {kind!r}")
+    raise r.fail("kind", f"不认识的条件类型“{kind}”")
 
 
 def _sample_figures(condition: Condition) -> dict[str, float | str]:
@@ -510,63 +563,63 @@ def _sample_figures(condition: Condition) -> dict[str, float | str]:
     return {**dict.fromkeys(names, 1.0), **dict.fromkeys(texts, "x")}
 
 
-def _check_template(template: str, condition: Condition, where: str) -> None:
+def _check_template(template: str, condition: Condition, r: _Reader) -> None:
     sample = _sample_figures(condition)
     try:
         placeholders = [f for _, f, _, _ in string.Formatter().parse(template) if f is not None]
-    except ValueError as exc:
-        raise RuleError(f"{where}.message: {exc}") from exc
+    except ValueError:
+        raise r.fail("message", "花括号不成对（占位符写作 {名称}）") from None
     for placeholder in placeholders:
         base = placeholder.split(".")[0].split("[")[0]
         if base not in sample:
-            raise RuleError(
-                f"{where}.message: unknown placeholder {{{placeholder}}}; "
-                f"available: {', '.join(sorted(sample))}"
+            raise r.fail(
+                "message",
+                f"不认识的占位符 {{{placeholder}}}；可用：{'、'.join(sorted(sample))}",
             )
     try:
         template.format(**sample)
-    except (ValueError, TypeError, IndexError, KeyError) as exc:
-        raise RuleError(f"{where}.message: {exc}") from exc
+    except (ValueError, TypeError, IndexError, KeyError):
+        raise r.fail("message", "占位符的格式写法有误，无法生成提示语") from None
 
 
-def rule_from_dict(data: Mapping[str, object], where: str = "rule") -> Rule:
-    """Build a rule from a plain dict, strictly.
+def rule_from_dict(data: Mapping[str, object], index: int | None = None) -> Rule:
+    """Build a rule from a plain dict, strictly (``index``: its position in the set).
 
     Raises :class:`RuleError` naming the rule and field at fault (unknown or missing
     fields, wrong types, a message placeholder the condition does not provide).
     """
-    r = _Reader(data, where)
+    r = _Reader(data, index)
     if isinstance(data.get("code"), str) and data["code"]:
-        r.where = where = f"{where} {data['code']}"
+        r.rule = str(data["code"])
     r.only(_RULE_KEYS)
     code = r.text("code")
     severity_text = r.text("severity")
     try:
         severity = Severity(severity_text)
     except ValueError:
-        allowed = ", ".join(s.value for s in Severity)
-        raise r.fail("severity", f"must be one of {allowed}, got {severity_text!r}") from None
+        allowed = "、".join(f"{s.value}（{s.label_zh}）" for s in Severity)
+        raise r.fail("severity", f"须为 {allowed} 之一，现为“{severity_text}”") from None
     if "condition" not in data:
-        raise r.fail("condition", "is required")
-    condition = _condition_from_dict(data["condition"], f"{where}.condition")
+        raise r.fail("condition", "必须填写")
+    condition = _condition_from_dict(data["condition"], index, r.rule)
     message = r.text("message")
-    _check_template(message, condition, where)
+    _check_template(message, condition, r)
     return Rule(code, r.text("name"), r.text("applies_to"), severity, condition, message)
 
 
 def rule_set_from_dict(data: Mapping[str, object]) -> RuleSet:
     """Build a :class:`RuleSet` from ``{"name", "version", "rules": [rule dicts]}``."""
-    r = _Reader(data, "rule set")
+    r = _Reader(data)
     r.only({"name", "version", "rules"})
     name, version = r.text("name"), r.text("version")
     items = data.get("rules")
     if not isinstance(items, list | tuple):
-        raise r.fail("rules", f"must be a list, got {items!r}")
+        raise r.fail("rules", f"须为列表，现为 {items!r}")
     rules = []
     for index, item in enumerate(items):
         if not isinstance(item, Mapping):
-            raise RuleError(f"rules[{index}]: must be a mapping, got {type(item).__name__}")
-        rules.append(rule_from_dict(item, f"rules[{index}]"))
+            raise RuleError("格式有误，应为“项: 值”的映射", index=index)
+        rules.append(rule_from_dict(item, index))
     return RuleSet(name, version, tuple(rules))
 
 

@@ -1083,6 +1083,7 @@ ROUTES = [
     Route("quality:run", "post", lambda w, r, s: "/quality/run/", CITY_ADMIN_POST),
     Route("quality:rules", "get", lambda w, r, s: "/quality/rules/", CITY_ADMIN_ONLY),
     Route("quality:rule_version", "get", lambda w, r, s: "/quality/rules/1/", CITY_ADMIN_ONLY),
+    Route("quality:rule_text", "get", lambda w, r, s: "/quality/rules/text/", CITY_ADMIN_ONLY),
     Route("quality:overdue", "get", lambda w, r, s: "/quality/overdue/", ALL_ROLES_200),
     Route(
         "quality:notifications", "get", lambda w, r, s: "/quality/notifications/", ALL_ROLES_POST

@@ -1,5 +1,5 @@
-"""The rule-set editor, the findings list with filters and export, the per-district and
-per-enterprise pages, notifications, the on-demand run."""
+"""The rule-set text editor (the forms: test_rule_form.py), the findings list with filters
+and export, the per-district and per-enterprise pages, notifications, the on-demand run."""
 
 from __future__ import annotations
 
@@ -20,14 +20,16 @@ pytestmark = pytest.mark.django_db
 def test_a_broken_rule_is_refused_with_where_it_is(loaded_plan: Any, reviewer_client: Any) -> None:
     data = default_rule_data()
     data["rules"][0]["severity"] = "fatal"
-    response = reviewer_client.post("/quality/rules/", {"text": as_text(data)})
+    response = reviewer_client.post("/quality/rules/text/", {"text": as_text(data)})
     page = response.content.decode()
-    assert "rules[0] DIST-REQ-ENERGY.severity" in page and "fatal" in page
+    assert "第 1 条规则（DIST-REQ-ENERGY）的“级别”" in page and "fatal" in page
     assert RuleSetVersion.objects.count() == 1
 
 
 def test_bad_yaml_is_refused_with_its_line(loaded_plan: Any, reviewer_client: Any) -> None:
-    response = reviewer_client.post("/quality/rules/", {"text": "rules:\n  - code: [unclosed\n"})
+    response = reviewer_client.post(
+        "/quality/rules/text/", {"text": "rules:\n  - code: [unclosed\n"}
+    )
     assert "第 3 行" in response.content.decode()
 
 
@@ -39,7 +41,7 @@ def test_every_edit_is_a_new_version_and_findings_name_theirs(
         if rule["code"] == "ENT-ONLINE-RECONCILE":
             rule["condition"]["tolerance_pct"] = 10  # the demo's 8 % now passes
     response = reviewer_client.post(
-        "/quality/rules/", {"text": as_text(data), "note": "放宽到 10%"}, follow=True
+        "/quality/rules/text/", {"text": as_text(data), "note": "放宽到 10%"}, follow=True
     )
     assert "默认规则集 第 2 版" in response.content.decode()
     assert list(RuleSetVersion.objects.values_list("version", flat=True)) == [2, 1]
@@ -48,7 +50,8 @@ def test_every_edit_is_a_new_version_and_findings_name_theirs(
     found = services.findings_for(cement).get(rule_code="ENT-ONLINE-RECONCILE")
     assert (found.status, found.rule_set.version) == ("resolved", 1)
     # The old version is still readable.
-    assert "tolerance_pct: 5" in reviewer_client.get("/quality/rules/1/").content.decode()
+    old = reviewer_client.get("/quality/rules/1/").content.decode()
+    assert "上报能耗与在线监测数据一致" in old and "允许偏差（%）：5" in old
 
 
 # Pages name a rule in Chinese; the export keeps its stable code.

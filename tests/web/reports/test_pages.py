@@ -1,10 +1,9 @@
-"""The reports page: scope, page totals against the Excel, generation and download, and the
-scheme editor's versions."""
+"""The reports page: scope, page totals against the Excel, generation and download (the
+scheme editor: test_scheme_form.py)."""
 
 from __future__ import annotations
 
 import io
-import json
 import re
 from typing import Any
 
@@ -86,26 +85,6 @@ def test_generating_a_pdf_records_the_data_version(reports_demo: Any, admin_clie
     assert bytes(job.content).startswith(b"%PDF")
     status = admin_client.get(f"/reports/jobs/{job.pk}/").json()
     assert status["filename"] == "ecer-briefing-pdf-2024.pdf"
-
-
-def test_a_scheme_edit_is_a_new_version_and_a_bad_one_is_refused(
-    reports_demo: Any, admin_client: Any
-) -> None:
-    from ecer.web.reports.models import SchemeVersion
-
-    data = SchemeVersion.objects.get(number=1).data
-    data["indicators"][0]["weight"] = 45
-    response = admin_client.post("/reports/scheme/", {"data": json.dumps(data), "note": "试"})
-    assert "合计须为 100 分，现为 105 分" in response.content.decode()
-    assert SchemeVersion.objects.count() == 1
-    data["indicators"][1]["weight"] = 10
-    response = admin_client.post(
-        "/reports/scheme/", {"data": json.dumps(data), "note": "强度 45 分"}
-    )
-    assert response.status_code == 302
-    assert SchemeVersion.objects.count() == 2
-    html = admin_client.get("/reports/?year=2024").content.decode()
-    assert "考核方案第 2 版" in html and "45 分" in html
 
 
 def test_the_page_and_the_form_open_on_the_default_year_of_the_area_shown(

@@ -1,7 +1,8 @@
 """Data quality in the database: versioned rule sets, stored findings, approvals that
 overrode findings, reminders sent and in-app notifications.
 
-A rule set is edited as text and stored as a new :class:`RuleSetVersion` on every edit; old
+A rule set is edited on forms (or, for what the forms cannot change, as text) and stored as a
+new :class:`RuleSetVersion` on every edit, its text the YAML the text editor opens; old
 versions stay. Each :class:`Finding` names the version it was found with. A finding is
 ``open`` until the record no longer breaks the rule (``resolved``) or a reviewer approves the
 record anyway with a justification (``overridden``, with the :class:`Override`).

@@ -16,7 +16,8 @@ Choices written down once:
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Sequence
+from collections import Counter
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -288,26 +289,39 @@ def online_checks(meter: Meter) -> list[adapters.Check]:
     return checks
 
 
-def run_all() -> RunSummary:
-    """Check every submitted record, every district's yearly data and the online streams."""
-    version = active_rule_set()
-    summary = RunSummary(rule_set=str(version))
+def nightly_checks() -> Iterator[tuple[str, list[adapters.Check]]]:
+    """What the nightly run checks, one batch per transaction: ``("record", checks of one
+    submitted record or district year)``, ``("series", checks of one meter's online
+    months)`` and ``("reconciliation", checks of one plan's computed targets)``."""
     records: list[Model] = [
         *Observation.objects.filter(status=Status.SUBMITTED).select_related("target", "area"),
         *EnergyReport.objects.filter(status=Status.SUBMITTED).select_related("enterprise"),
         *DistrictEnergyYear.objects.select_related("area").prefetch_related("carriers"),
     ]
     for record in records:
-        with transaction.atomic():
-            _run(adapters.checks_for(record), version)
-        summary.records += 1
+        yield "record", adapters.checks_for(record)
     for meter in Meter.objects.select_related("enterprise"):
-        checks = online_checks(meter)
+        yield "series", online_checks(meter)
+    for plan in Plan.objects.all():
+        yield "reconciliation", adapters.reconciliation_checks(plan)
+
+
+def run_all() -> RunSummary:
+    """Check every submitted record, every district's yearly data and the online streams."""
+    version = active_rule_set()
+    summary = RunSummary(rule_set=str(version))
+    for part, checks in nightly_checks():
         with transaction.atomic():
+            if part == "record":
+                _run(checks, version)
+                summary.records += 1
+                continue
             for check in checks:
                 _run([check], version)
-        summary.series += len(checks)
-    summary.reconciliations = len(check_reconciliations(version))
+        if part == "series":
+            summary.series += len(checks)
+        else:
+            summary.reconciliations += len(checks)
     summary.open_findings = Finding.objects.filter(status=FindingStatus.OPEN).count()
     return summary
 
@@ -323,6 +337,75 @@ def check_reconciliations(version: RuleSetVersion | None = None) -> list[adapter
         for check in checks:
             _run([check], version)
     return checks
+
+
+def count_findings(rule_sets: Sequence[core_quality.RuleSet]) -> list[Counter[str]]:
+    """How many findings each rule set raises, by rule code, over what the nightly run checks
+    (:func:`nightly_checks`, judged by ``ecer.core.quality.evaluate`` as :func:`run_all`
+    does). Nothing is stored: this is the rule editor's preview of a proposed rule set."""
+    counts: list[Counter[str]] = [Counter() for _ in rule_sets]
+    for _part, checks in nightly_checks():
+        for check in checks:
+            for count, rule_set in zip(counts, rule_sets, strict=True):
+                for found in core_quality.evaluate(rule_set, check.record, check.context):
+                    count[found.rule_code] += 1
+    return counts
+
+
+@dataclass(frozen=True)
+class RuleEffect:
+    """One rule's findings under the rules in force and under the edited ones (None: the
+    rule is not in that set)."""
+
+    code: str
+    name: str
+    applies_to: str
+    current: int | None
+    proposed: int | None
+
+    @property
+    def change(self) -> int | None:
+        """Proposed minus current findings; None when the rule is new or removed."""
+        if self.current is None or self.proposed is None:
+            return None
+        return self.proposed - self.current
+
+
+def rule_effects(current: core_quality.RuleSet, proposed: core_quality.RuleSet) -> list[RuleEffect]:
+    """What saving ``proposed`` would change: each rule's findings over what the nightly run
+    checks (:func:`count_findings`), in force and proposed, in the order of the rules."""
+    now, then = count_findings([current, proposed])
+    proposed_names = {r.code: r.name for r in proposed.rules}
+    current_codes = {r.code for r in current.rules}
+    rows = [
+        RuleEffect(
+            r.code,
+            proposed_names.get(r.code, r.name),
+            r.applies_to,
+            now[r.code],
+            then[r.code] if r.code in proposed_names else None,
+        )
+        for r in current.rules
+    ]
+    rows += [
+        RuleEffect(r.code, r.name, r.applies_to, None, then[r.code])
+        for r in proposed.rules
+        if r.code not in current_codes
+    ]
+    return rows
+
+
+def edited_rule_set(rules: list[dict[str, Any]], name: str = DEFAULT_NAME) -> core_quality.RuleSet:
+    """The rules of a form as a rule set (:class:`core_quality.RuleError` names the rule and
+    the field at fault)."""
+    return core_quality.rule_set_from_dict({"name": name, "version": "0", "rules": rules})
+
+
+def save_rule_data(
+    rules: list[dict[str, Any]], user: Any, *, name: str = DEFAULT_NAME, note: str = ""
+) -> RuleSetVersion:
+    """Store edited rules as the next version, written as the text the advanced editor shows."""
+    return save_rule_set(as_text({"name": name, "rules": rules}), user, name=name, note=note)
 
 
 # --- who sees which findings -------------------------------------------------------------

@@ -21,6 +21,7 @@ from ecer.web.enterprises.models import Enterprise
 from ecer.web.enterprises.scope import can_view_enterprise, visible_enterprises
 from ecer.web.quality import reminders, services
 from ecer.web.quality.exports import findings_workbook
+from ecer.web.quality.forms import RuleSetEditor, applies_to_label, describe
 from ecer.web.quality.models import (
     RECORD_KIND_CHOICES,
     SEVERITY_CHOICES,
@@ -93,8 +94,62 @@ def run_now(request: HttpRequest) -> HttpResponse:
     return redirect("quality:findings")
 
 
+def _versions(current: RuleSetVersion) -> Any:
+    return RuleSetVersion.objects.filter(name=current.name).select_related("created_by")
+
+
 @city_admin_required
 def rule_set(request: HttpRequest) -> HttpResponse:
+    """The rules on forms. "预览" counts the findings each rule raises over what the nightly
+    run checks, under the rules in force and under the edited ones; "保存为新版本" stores the
+    edited rules as the next version. Nothing is stored while any field is wrong."""
+    current = services.active_rule_set()
+    posted = request.method == "POST"
+    base = current
+    if posted:
+        try:
+            number = int(request.POST.get("base", ""))
+        except ValueError:
+            number = current.version
+        base = RuleSetVersion.objects.filter(name=current.name, version=number).first() or current
+    editor = RuleSetEditor(
+        request.POST if posted else None, rules=list(base.data["rules"]), base=base.version
+    )
+    effects: list[tuple[services.RuleEffect, str]] = []
+    if posted and editor.is_valid(services.edited_rule_set):
+        if base.version != current.version:
+            editor.meta.add_error(
+                None,
+                _("规则集已被他人保存为%(v)s，请重新打开本页修改。") % {"v": current},
+            )
+        elif request.POST.get("action") == "save":
+            note = editor.meta.cleaned_data["note"].strip()
+            saved = services.save_rule_data(editor.edited, request.user, note=note)
+            messages.success(request, _("已保存为新版本 %(v)s") % {"v": saved})
+            return redirect("quality:rules")
+        else:
+            proposed = services.edited_rule_set(editor.edited)
+            effects = [
+                (e, applies_to_label(e.applies_to))
+                for e in services.rule_effects(current.rule_set(), proposed)
+            ]
+    return render(
+        request,
+        "quality/rule_set.html",
+        {
+            "current": current,
+            "editor": editor,
+            "effects": effects,
+            "previewed": posted and not editor.has_errors,
+            "versions": _versions(current),
+        },
+    )
+
+
+@city_admin_required
+def rule_text(request: HttpRequest) -> HttpResponse:
+    """The advanced editor: the rules as text, for what the form cannot change (a new rule,
+    the fields and units a rule checks, its message). Saved as the next version too."""
     current = services.active_rule_set()
     text = current.text
     error = ""
@@ -110,17 +165,7 @@ def rule_set(request: HttpRequest) -> HttpResponse:
             messages.success(request, _("已保存为新版本 %(v)s") % {"v": saved})
             return redirect("quality:rules")
     return render(
-        request,
-        "quality/rule_set.html",
-        {
-            "current": current,
-            "text": text,
-            "error": error,
-            "versions": RuleSetVersion.objects.filter(name=current.name).select_related(
-                "created_by"
-            ),
-            "rules": current.rule_set().rules,
-        },
+        request, "quality/rule_text.html", {"current": current, "text": text, "error": error}
     )
 
 
@@ -128,7 +173,8 @@ def rule_set(request: HttpRequest) -> HttpResponse:
 def rule_set_version(request: HttpRequest, version: int) -> HttpResponse:
     current = services.active_rule_set()
     shown = get_object_or_404(RuleSetVersion, name=current.name, version=version)
-    return render(request, "quality/rule_set_version.html", {"shown": shown})
+    rows = [describe(rule) for rule in shown.data.get("rules", [])]
+    return render(request, "quality/rule_set_version.html", {"shown": shown, "rows": rows})
 
 
 def _overdue_rows(entries: list[reminders.Expected], today: Any) -> list[dict[str, Any]]:

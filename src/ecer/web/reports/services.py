@@ -193,6 +193,38 @@ def assess_year(
     return out
 
 
+@dataclass(frozen=True)
+class SchemeComparison:
+    """One district's assessment under the scheme in force and under a proposed one: the
+    same inputs (one computation of the district's figures), scored twice by ``core.assess``."""
+
+    area: Area
+    current: core.Assessment
+    proposed: core.Assessment
+
+    @property
+    def score_change(self) -> float | None:
+        """Proposed minus current score [points]; None when either is unrated."""
+        if self.current.score is None or self.proposed.score is None:
+            return None
+        return self.proposed.score - self.current.score
+
+    @property
+    def grade_changed(self) -> bool:
+        return self.current.grade is not self.proposed.grade
+
+
+def compare_schemes(
+    year: int, plan: Plan, current: core.Scheme, proposed: core.Scheme
+) -> list[SchemeComparison]:
+    """Every district's assessment of ``year`` (:func:`assess_year`, as the reports page) under
+    ``current`` and under ``proposed``: what saving ``proposed`` would change."""
+    return [
+        SchemeComparison(a.area, a.result, core.assess(proposed, a.input))
+        for a in assess_year(year, plan, current)
+    ]
+
+
 def detail(result: core.Assessment) -> dict[str, Any]:
     """The stored form of a result (JSON)."""
     return {

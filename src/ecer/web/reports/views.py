@@ -8,8 +8,6 @@ The scheme is edited by city administrators only; each save is a new version.
 
 from __future__ import annotations
 
-import json
-
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
@@ -24,6 +22,7 @@ from ecer.web.catalog.models import Area, Plan
 from ecer.web.catalog.observations_io import active_plan
 from ecer.web.indicators.years import requested_year
 from ecer.web.reports import documents, jobs, services
+from ecer.web.reports.forms import SchemeEditor
 from ecer.web.reports.models import ReportJob, SchemeVersion
 
 CONTENT_TYPES = {
@@ -130,35 +129,59 @@ def download(request: HttpRequest, job_id: int) -> HttpResponse:
     return response
 
 
+def _preview_years(plan: Plan | None) -> list[int]:
+    return [] if plan is None else list(range(plan.base_year + 1, plan.target_year + 1))
+
+
 @city_admin_required
 def scheme(request: HttpRequest) -> HttpResponse:
+    """The scheme on forms. "预览" scores every district under the scheme in force and under
+    the one on the form (the reports page's assessment, computed once); "保存为新版本" stores
+    it as the next version. Nothing is stored while any field is wrong."""
     current = services.current_scheme_version()
-    text = json.dumps(current.data, ensure_ascii=False, indent=2)
-    error = ""
-    if request.method == "POST":
-        text = request.POST.get("data", "")
-        note = request.POST.get("note", "").strip()[:300]
-        try:
-            data = json.loads(text)
-            version = services.save_scheme(data, note, request.user)
-        except json.JSONDecodeError as exc:
-            error = _("不是有效的 JSON：第 %(line)s 行第 %(col)s 列，%(msg)s") % {
-                "line": exc.lineno,
-                "col": exc.colno,
-                "msg": exc.msg,
-            }
-        except core.SchemeError as exc:
-            error = str(exc)
-        else:
-            messages.success(request, _("已保存为考核方案第 %(n)s 版") % {"n": version.number})
-            return redirect("reports:scheme")
+    try:
+        plan: Plan | None = active_plan()
+    except LookupError:
+        plan = None
+    years = _preview_years(plan)
+    year = _year(request, plan, _city()) if plan is not None and years else None
+    editor = SchemeEditor(
+        request.POST if request.method == "POST" else None,
+        scheme=current.scheme(),
+        base=current.number,
+        years=years,
+        year=year,
+    )
+    comparison: list[services.SchemeComparison] = []
+    if request.method == "POST" and editor.is_valid():
+        assert editor.scheme is not None
+        if editor.form.cleaned_data["base"] != current.number:
+            editor.form.add_error(
+                None,
+                _("考核方案已被他人保存为第 %(n)s 版，请在其基础上重新修改。")
+                % {"n": current.number},
+            )
+        elif request.POST.get("action") == "save":
+            note = editor.form.cleaned_data["note"].strip()
+            try:
+                version = services.save_scheme(editor.data, note, request.user)
+            except core.SchemeError as exc:
+                editor.add_error(exc)
+            else:
+                messages.success(request, _("已保存为考核方案第 %(n)s 版") % {"n": version.number})
+                return redirect("reports:scheme")
+        elif plan is not None:
+            year = editor.form.cleaned_data["year"]
+            comparison = services.compare_schemes(year, plan, current.scheme(), editor.scheme)
     return render(
         request,
         "reports/scheme.html",
         {
             "current": current,
-            "text": text,
-            "error": error,
-            "versions": SchemeVersion.objects.all()[:20],
+            "editor": editor,
+            "comparison": comparison,
+            "preview_year": year,
+            "previewed": request.method == "POST" and not editor.has_errors,
+            "versions": SchemeVersion.objects.select_related("created_by")[:20],
         },
     )
