@@ -89,6 +89,26 @@ def test_the_alarm_job_writes_the_journal() -> None:
     assert AlarmRun.objects.count() == 1
 
 
+@pytest.mark.django_db
+def test_the_notification_job_sends_the_outbox(django_user_model: Any, settings: Any) -> None:
+    """An e-mail queued by ``notify`` leaves with the scheduled job (no in-process thread)."""
+    from django.core import mail
+
+    from ecer.web.notifications import outbox
+    from ecer.web.notifications.models import Channel, Delivery, DeliveryState, Kind
+
+    settings.ECER_NOTIFY_BACKGROUND = False
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    user = django_user_model.objects.create_user("admin", "admin@example.org", "pw-for-tests")
+    outbox.notify([user], outbox.Message(Kind.OVERDUE, "到期提醒", "", "/"))
+    email = Delivery.objects.get(channel=Channel.EMAIL)
+    assert email.state != DeliveryState.SENT and not mail.outbox
+    assert "sent 1" in run_entry("notifications")
+    email.refresh_from_db()
+    assert email.state == DeliveryState.SENT
+    assert [m.to for m in mail.outbox] == [["admin@example.org"]]
+
+
 @pytest.mark.django_db(transaction=True)
 def test_with_a_broker_a_report_goes_to_the_queue(monkeypatch: Any, settings: Any) -> None:
     from ecer.web.reports import jobs

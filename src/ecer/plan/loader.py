@@ -105,7 +105,8 @@ def _read(path: Path) -> tuple[PlanCatalog | None, list[PlanError]]:
 
 def _compose(text: str) -> tuple[Any, dict[Loc, int], list[tuple[Loc, int, str]]]:
     """Parse YAML text; return the data, a map location -> line, and duplicate-key errors."""
-    loader = yaml.SafeLoader(text)
+    # libyaml's parser where PyYAML was built with it (same nodes and marks, 7x faster).
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)(text)
     try:
         node = loader.get_single_node()
         if node is None:

@@ -48,6 +48,14 @@ def quality_checks() -> str:
     return str(run_all())
 
 
+def notifications() -> str:
+    """The outbox's due e-mail and webhook deliveries (and their retries), after the cases'
+    deadlines (escalations): one pass of the notification worker."""
+    from ecer.web.notifications.outbox import run_once
+
+    return str(run_once())
+
+
 def reminders() -> str:
     """Today's due-date reminders (each level of each item once)."""
     from ecer.web.quality.reminders import remind

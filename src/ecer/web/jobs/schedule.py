@@ -45,6 +45,7 @@ SCHEDULE: tuple[Entry, ...] = (
     Entry("rollups", "ecer.web.jobs.routines.rollups", DAY),
     Entry("quality", "ecer.web.jobs.routines.quality_checks", DAY),
     Entry("reminders", "ecer.web.jobs.routines.reminders", DAY),
+    Entry("notifications", "ecer.web.jobs.routines.notifications", 60),
 )
 
 
