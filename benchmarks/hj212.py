@@ -518,6 +518,111 @@ def median_run(runs: list[dict[str, Any]]) -> dict[str, Any]:
     return {**ordered[len(ordered) // 2], "each_frames_per_s": [r["frames_per_s"] for r in runs]}
 
 
+# --- idle connections --------------------------------------------------------------------
+
+# The baseline: the least a Python asyncio server can hold per connection (a stream reader
+# and writer, a task waiting for a line), answering each line with a short reply.
+BARE_SERVER = """
+import asyncio, sys
+async def handle(reader, writer):
+    while line := await reader.readuntil(b"\\r\\n"):
+        writer.write(b"##0000ok\\r\\n")
+async def main():
+    server = await asyncio.start_server(handle, "127.0.0.1", 0, backlog=4096)
+    print("listening on 127.0.0.1:%d" % server.sockets[0].getsockname()[1], flush=True)
+    await server.serve_forever()
+asyncio.run(main())
+"""
+IDLE_LOADS = (2000, 10000)
+
+
+def rss_bytes(pid: int) -> int:
+    """Resident set size of a process [bytes] (Linux /proc)."""
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) * 1024
+    raise RuntimeError(f"no VmRSS for process {pid}")
+
+
+async def hold_idle(port: int, first_frames: list[bytes], measure: Callable[[], int]) -> int:
+    """Connect every station, send its first frame, wait for the answer, then keep the
+    connection open and silent; the server's RSS once all are answered and idle."""
+    links = []
+    for index in range(0, len(first_frames), 500):
+        batch = first_frames[index : index + 500]
+        opened = await asyncio.gather(*(asyncio.open_connection("127.0.0.1", port) for _ in batch))
+        for (_reader, writer), frame in zip(opened, batch, strict=True):
+            writer.write(frame)
+        for reader, _ in opened:
+            await reader.readuntil(b"\r\n")
+        links += opened
+    await asyncio.sleep(1.0)  # idle: nothing in flight
+    rss = measure()
+    for _, writer in links:
+        writer.close()
+    for _, writer in links:
+        with contextlib.suppress(OSError):
+            await writer.wait_closed()
+    return rss
+
+
+def idle_run(command: list[str], env: dict[str, str], first_frames: list[bytes]) -> dict[str, Any]:
+    """RSS of a server process before and with ``len(first_frames)`` idle connections."""
+    server = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, env=env)
+    try:
+        assert server.stdout is not None
+        port = int(server.stdout.readline().decode().rsplit(":", 1)[1])
+        # One connection first, so that what the first one allocates once is in the base.
+        asyncio.run(hold_idle(port, first_frames[:1], lambda: 0))
+        time.sleep(0.5)
+        before = rss_bytes(server.pid)
+        during = asyncio.run(hold_idle(port, first_frames, lambda: rss_bytes(server.pid)))
+    finally:
+        server.send_signal(signal.SIGTERM)
+        server.wait(60)
+        assert server.stdout is not None
+        server.stdout.close()
+    count = len(first_frames)
+    return {
+        "connections": count,
+        "rss_before_mb": before / 2**20,
+        "rss_idle_mb": during / 2**20,
+        "bytes_per_connection": (during - before) / count,
+    }
+
+
+def idle_benchmark(workdir: Path) -> list[dict[str, Any]]:
+    """Per-connection memory of ``ecer hj212 serve`` (SQLite) holding N stations that each
+    sent one frame and then stay silent, against the bare asyncio server."""
+    databases = SQLiteDatabases(workdir)
+    results = []
+    for count in IDLE_LOADS:
+        fleet, per_station = Load(count, 1).frames(f"IDLE{count}")
+        firsts = [frames[0] for frames in per_station]
+        url = databases.fresh()
+        store = open_store(url)
+        store.register_points(station.point_spec() for station in fleet)
+        store.close()
+        env = {**os.environ, "ECER_DATA_DIR": str(workdir)}
+        runs: dict[str, list[dict[str, Any]]] = {"gateway": [], "bare": []}
+        for _ in range(REPEATS):  # interleaved; the median run of each
+            runs["gateway"].append(idle_run([*SERVE, "--database-url", url], env, firsts))
+            runs["bare"].append(idle_run([sys.executable, "-c", BARE_SERVER], env, firsts))
+        gateway, bare = (
+            sorted(runs[name], key=lambda run: run["bytes_per_connection"])[REPEATS // 2]
+            for name in ("gateway", "bare")
+        )
+        results.append(
+            {
+                "connections": count,
+                "gateway": gateway,
+                "bare": bare,
+                "ratio": gateway["bytes_per_connection"] / bare["bytes_per_connection"],
+            }
+        )
+    return results
+
+
 def raise_fd_limit(wanted: int) -> int:
     soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
     target = wanted if hard == resource.RLIM_INFINITY else min(wanted, hard)
@@ -538,9 +643,12 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--postgres", action="store_true", help="also on PostgreSQL (DATABASE_URL)")
     parser.add_argument("--codec-only", action="store_true", help="the codec and CLI rows only")
+    parser.add_argument(
+        "--idle-only", action="store_true", help="the codec rows and the idle connections only"
+    )
     args = parser.parse_args()
-    # 2,000 client sockets here, 2,000 in the gateway (a child: it inherits the limit).
-    limit = raise_fd_limit(8192)
+    # 10,000 client sockets here, 10,000 in the server (a child: it inherits the limit).
+    limit = raise_fd_limit(2 * max(IDLE_LOADS) + 1024)
     results: dict[str, Any] = {
         "when": datetime.now(UTC).isoformat(timespec="seconds"),
         "python": sys.version.split()[0],
@@ -584,6 +692,27 @@ def main() -> int:
         print_rows(rows, f"medians of {codec['runs']} runs, {frames:,} frames")
         return 0
     workdir = Path(tempfile.mkdtemp(prefix="ecer-bench-"))
+    results["idle"] = idle_benchmark(workdir)
+    for idle in results["idle"]:
+        gateway, bare = idle["gateway"], idle["bare"]
+        rows.append(
+            (
+                f"bare asyncio server, {idle['connections']:,} idle connections",
+                f"{bare['bytes_per_connection'] / 1024:,.1f} KiB/conn",
+                f"RSS {bare['rss_before_mb']:.0f} → {bare['rss_idle_mb']:.0f} MB",
+            )
+        )
+        rows.append(
+            (
+                f"gateway (SQLite), {idle['connections']:,} idle stations",
+                f"{gateway['bytes_per_connection'] / 1024:,.1f} KiB/conn",
+                f"{idle['ratio']:.2f} of bare; RSS {gateway['rss_before_mb']:.0f} → "
+                f"{gateway['rss_idle_mb']:.0f} MB",
+            )
+        )
+    if args.idle_only:
+        print_rows(rows, f"idle rows: median of {REPEATS} runs, RSS with every station silent")
+        return 0
     backends: list[Any] = [SQLiteDatabases(workdir)]
     if args.postgres:
         base = os.environ.get("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/postgres")
