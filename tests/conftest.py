@@ -58,6 +58,12 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     if dropped:
         config.hook.pytest_deselected(items=dropped)
         items[:] = [item for item in items if not left_out(item)]
+    # The long tests first (a stable sort: the rest keep their order), so that pytest-xdist
+    # starts them early on different workers instead of ending the run with one of them.
+    items.sort(key=lambda item: not any(item.get_closest_marker(m) for m in LONG_MARKERS))
+
+
+LONG_MARKERS = ("crawl", "soak", "smoke", "browser")
 
 
 def pytest_report_header(config: pytest.Config) -> str:

@@ -91,23 +91,22 @@ def crashes() -> Any:
     got_request_exception.disconnect(record)
 
 
+# One test per role (the walks are long: so they spread over the suite's workers).
+@pytest.mark.parametrize("role", ["city_admin", "leader", "department", "district", "enterprise"])
 def test_no_page_answers_500_for_any_year(
-    full_demo: Any, client: Any, django_user_model: Any, crashes: list[str]
+    full_demo: Any, client: Any, django_user_model: Any, crashes: list[str], role: str
 ) -> None:
     client.raise_request_exception = False
     failures = []
-    asked = 0
-    for role, user in _users(django_user_model).items():
-        client.force_login(user)
-        pages = _pages(client)
-        assert len(pages) > 3, (role, pages)
-        for path in pages:
-            for year in BAD_YEARS:
-                response = client.get(path, {"year": year, "quarter": year})
-                asked += 1
-                if response.status_code >= 500:
-                    failures.append(f"{role} {path}?year={year}: {response.status_code}")
-    assert asked > 500
+    client.force_login(_users(django_user_model)[role])
+    pages = _pages(client)
+    assert len(pages) > 3, (role, pages)
+    for path in pages:
+        for year in BAD_YEARS:
+            response = client.get(path, {"year": year, "quarter": year})
+            if response.status_code >= 500:
+                failures.append(f"{role} {path}?year={year}: {response.status_code}")
+    assert len(pages) * len(BAD_YEARS) > 100
     assert not failures, "\n".join(failures + crashes)
 
 
