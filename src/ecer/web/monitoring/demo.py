@@ -22,7 +22,7 @@ from zoneinfo import ZoneInfo
 from django.db import transaction
 
 from ecer.core.monitoring import converted_concentration
-from ecer.hj212.codec import STRICT, encode_frame, parse_frame
+from ecer.hj212.codec import STRICT, Frame, encode_frame, parse_frame
 from ecer.hj212.storage import DATA_TIME_ZONE, STORED, frame_text, measurement_rows
 from ecer.web.catalog.models import Area
 from ecer.web.enterprises.demo import DEMO_ENTERPRISE_CODE
@@ -226,6 +226,8 @@ def ensure_demo_points(now: datetime) -> str:
             for code, upper, lower, o2, standard in spec.limits
         )
         st = "32" if spec.medium == Medium.WATER else "31"
+        # A point's frames in one insert, then their measurements in another.
+        sent: list[tuple[RawFrame, Frame]] = []
         for ago in _hours_sent(spec):
             data_time = newest - timedelta(hours=ago)
             hour = DEMO_HOURS - ago
@@ -236,7 +238,7 @@ def ensure_demo_points(now: datetime) -> str:
                 f"CP=&&DataTime={data_time:%Y%m%d%H%M%S};{_cp(spec, hour, ago)}&&"
             )
             frame = parse_frame(data, STRICT)
-            raw = RawFrame.objects.create(
+            raw = RawFrame(
                 received_at=received_at,
                 peer="示例数据",
                 mn=spec.mn,
@@ -247,22 +249,25 @@ def ensure_demo_points(now: datetime) -> str:
                 text=frame_text(data),
                 status=STORED,
             )
-            rows = [
-                Measurement(
-                    point=point,
-                    data_time=data_time,
-                    cn=Command.HOURLY,
-                    pollutant=code,
-                    kind=kind,
-                    value=value,
-                    flag=flag,
-                    frame=raw,
-                )
-                for code, kind, value, flag in measurement_rows(frame)
-            ]
-            Measurement.objects.bulk_create(rows)
-            frames += 1
-            measurements += len(rows)
+            sent.append((raw, frame))
+        RawFrame.objects.bulk_create(raw for raw, _frame in sent)
+        rows = [
+            Measurement(
+                point=point,
+                data_time=raw.data_time,
+                cn=Command.HOURLY,
+                pollutant=code,
+                kind=kind,
+                value=value,
+                flag=flag,
+                frame=raw,
+            )
+            for raw, frame in sent
+            for code, kind, value, flag in measurement_rows(frame)
+        ]
+        Measurement.objects.bulk_create(rows)
+        frames += len(sent)
+        measurements += len(rows)
     return (
         f"monitoring demo (示例数据): {len(POINTS)} points, {frames} hourly frames, "
         f"{measurements} measurements"

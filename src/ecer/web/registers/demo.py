@@ -11,6 +11,7 @@ from collections.abc import Iterator
 from datetime import date
 
 from django.db import transaction
+from simple_history.utils import bulk_create_with_history
 
 from ecer.web.catalog import demo as catalog_demo
 from ecer.web.catalog.models import Area, Plan, Target
@@ -27,11 +28,15 @@ def _curve(target: Target, area_code: str, pace: float) -> dict[int, int]:
 
 
 class _Maker:
+    """Makes a register's demo items and their steps, written together by :meth:`save` (one
+    bulk insert each, with their history rows, as ``save()`` one by one would write them)."""
+
     def __init__(self, register: Register, districts: list[Area]):
         self.register = register
         self.districts = districts
         self.count = 0
         self.max_size = register.max_size()
+        self.items: list[tuple[Item, dict[Status, date]]] = []
 
     def item(self, area: Area | None, steps: dict[Status, date], size: float | None = None) -> Item:
         self.count += 1
@@ -55,13 +60,21 @@ class _Maker:
             if status in steps:
                 setattr(item, DATE_FIELDS[status], steps[status])
                 item.status = status
-        item.save()
-        for status in ORDER:
-            if status in steps:
-                Step.objects.create(
-                    item=item, status=status, date=steps[status], source=DEMO_SOURCE
-                )
+        self.items.append((item, steps))
         return item
+
+    def save(self) -> None:
+        bulk_create_with_history([item for item, _steps in self.items], Item)
+        bulk_create_with_history(
+            [
+                Step(item=item, status=status, date=steps[status], source=DEMO_SOURCE)
+                for item, steps in self.items
+                for status in ORDER
+                if status in steps
+            ],
+            Step,
+        )
+        self.items.clear()
 
 
 def _eliminate(maker: _Maker, target: Target, area: Area | None, curve: dict[int, int]) -> None:
@@ -148,4 +161,5 @@ def load_demo(plan: Plan | None = None) -> Iterator[str]:
                 build(maker, target, area, _curve(target, area.code, area_pace))
         else:
             build(maker, target, None, _curve(target, plan.area.code, pace))
+        maker.save()
         yield f"register {register.code}: {maker.count} demo items"
