@@ -10,9 +10,11 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_POST
 
 from ecer.web.accounts.decorators import city_admin_required, scoped
+from ecer.web.listing import Column, Listing
 from ecer.web.notifications.forms import WebhookForm
 from ecer.web.notifications.models import (
     Channel,
@@ -25,17 +27,43 @@ from ecer.web.notifications.models import (
 from ecer.web.quality.models import Notification
 
 
+def _read_state(item: Notification) -> str:
+    return str(_lazy("已读")) if item.read_at else str(_lazy("未读"))
+
+
+NOTIFICATIONS = Listing(
+    name="notifications",
+    title=_lazy("通知"),
+    columns=(
+        Column("time", _lazy("时间"), lambda n: n.created_at, ("created_at",)),
+        Column("title", _lazy("标题"), lambda n: n.title, ("title",)),
+        Column("body", _lazy("内容"), lambda n: n.body or None, sortable=False),
+        Column("read", _lazy("状态"), _read_state, ("read_at",)),
+    ),
+    default_sort="-time",
+    search_fields=("title", "body"),
+)
+
+
 @scoped
 def centre(request: HttpRequest) -> HttpResponse:
+    # Only the user's own notifications, ever.
     items = Notification.objects.filter(user=request.user)
     unread_only = request.GET.get("unread") == "1"
     if unread_only:
         items = items.filter(read_at=None)
-    page = Paginator(items, 50).get_page(request.GET.get("page"))
+    listing = NOTIFICATIONS.run(request, items)
+    if listing.wants_export:
+        return listing.xlsx()
     return render(
         request,
         "notifications/centre.html",
-        {"page": page, "unread_only": unread_only},
+        {
+            "notifications": listing.rows,
+            "listing": listing,
+            "page": listing.page,
+            "unread_only": unread_only,
+        },
     )
 
 
