@@ -15,6 +15,8 @@ from django.test import RequestFactory
 from ecer.web.accounts.models import Membership, Role
 from ecer.web.catalog.models import Area
 from ecer.web.listing import Column, Listing
+from ecer.web.rights.models import Trade
+from tests.web.test_no_english import VisibleText, english_words
 
 pytestmark = pytest.mark.django_db
 
@@ -198,6 +200,12 @@ def test_the_export_holds_the_rows_of_the_list(
             assert as_text(value) in cell, (headers, shown, exported)
     # The button says what it exports.
     assert f"导出 Excel（筛选结果全部 {total} 项）" in html
+    # Sorted and searched, the page still speaks Chinese only (test_no_english's scan; the
+    # user's name and the demo trade's reference are data).
+    visible = VisibleText()
+    visible.feed(html)
+    data = frozenset({"boss", *Trade.objects.values_list("reference", flat=True)})
+    assert english_words(" ".join(visible.parts), data) == []
 
 
 def test_pages_the_list_and_keeps_the_filters_in_the_links(
