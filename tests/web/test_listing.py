@@ -132,6 +132,8 @@ LIST_PAGES = [
     ("/quality/", "status=&q=规模&sort=-found"),
     ("/notifications/", "sort=title"),
     ("/notifications/", "q=到期&unread=1"),
+    ("/notifications/deliveries/", "sort=title"),
+    ("/notifications/deliveries/", "q=到期&state=sent&sort=-time"),
     ("/rights/accounts/{account}/", "sort=-delta"),
     ("/rights/accounts/{account}/", "q=初始分配&sort=kind"),
     ("/tasks/league/", "year=2025&quarter=4&sort=-overdue"),
