@@ -163,7 +163,8 @@ def test_the_city_basic_target_follows_the_plan_file(
     html = response.content.decode()
     row = html[html.index('<tr data-area="beihai">') :]
     row = row[: row.index("</tr>")]
-    assert "13.4 / 14" in row and "10.87 / " in row
+    assert '<td class="num">13.4</td>' in row and '<td class="num">14</td>' in row
+    assert '<td class="num">10.87</td>' in row
     # The stored row was not touched: the plan file is the only home of the figure.
     city_target.refresh_from_db()
     assert city_target.basic_decline_pct == 12.5

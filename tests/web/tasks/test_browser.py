@@ -58,7 +58,7 @@ def fits_the_phone(page: Any) -> None:
 
 def league_cells(page: Any, base: str) -> dict[str, str]:
     page.goto(f"{base}/tasks/league/?year=2025&quarter=4")
-    row = page.locator("#league-departments tr[data-unit=市交通运输局]")
+    row = page.locator("#league tr[data-kind=department][data-unit=市交通运输局]")
     return {
         c: row.locator(f"[data-col={c}]").inner_text()
         for c in ("overdue", "on_time", "outstanding")

@@ -65,6 +65,28 @@ OBSERVATIONS = Listing(
     search_fields=("target__name", "target__code", "area__name", "source", "note"),
 )
 
+# The figures awaiting review, oldest submission first.
+REVIEW_QUEUE = Listing(
+    name="review-queue",
+    title=_lazy("待审核数据"),
+    columns=(
+        OBSERVATIONS.columns_by_key["target"],
+        OBSERVATIONS.columns_by_key["area"],
+        OBSERVATIONS.columns_by_key["period"],
+        OBSERVATIONS.columns_by_key["value"],
+        OBSERVATIONS.columns_by_key["unit"],
+        Column(
+            "submitter",
+            _lazy("提交人"),
+            lambda o: o.submitted_by.get_username() if o.submitted_by else None,
+            ("submitted_by__username",),
+        ),
+        Column("submitted", _lazy("提交时间"), lambda o: o.submitted_at, ("submitted_at",)),
+    ),
+    default_sort="submitted",
+    search_fields=(*OBSERVATIONS.search_fields, "submitted_by__username"),
+)
+
 
 @scoped
 def observation_list(request: HttpRequest) -> HttpResponse:
@@ -244,12 +266,15 @@ def observation_correct(request: HttpRequest, pk: int) -> HttpResponse:
 
 @city_admin_required
 def review_queue(request: HttpRequest) -> HttpResponse:
-    pending = (
-        scoped_observations(request.scope)  # type: ignore[attr-defined]
-        .filter(status=Status.SUBMITTED)
-        .order_by("submitted_at")
+    pending = scoped_observations(request.scope).filter(status=Status.SUBMITTED)  # type: ignore[attr-defined]
+    listing = REVIEW_QUEUE.run(request, pending)
+    if listing.wants_export:
+        return listing.xlsx()
+    return render(
+        request,
+        "catalog/review_queue.html",
+        {"observations": listing.rows, "listing": listing, "page": listing.page},
     )
-    return render(request, "catalog/review_queue.html", {"observations": pending})
 
 
 @import_endpoint("table")

@@ -10,6 +10,7 @@ is kept in the record's history.
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
@@ -19,19 +20,23 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 
 from ecer.core import warning as core_warning
 from ecer.web.accounts.decorators import city_admin_required, scoped
 from ecer.web.audit.signals import figures_received
 from ecer.web.audit.version import data_version
+from ecer.web.catalog.labels import STATUS_LABELS
 from ecer.web.catalog.models import Area, Plan
 from ecer.web.catalog.observations_io import active_plan
 from ecer.web.energy import co2, services
 from ecer.web.energy import io as energy_io
 from ecer.web.energy.forms import CarrierFormSet, EnergyYearForm, ImportForm
 from ecer.web.energy.models import DistrictEnergyYear
-from ecer.web.energy.status import area_statuses
+from ecer.web.energy.status import AreaStatus, area_statuses
+from ecer.web.indicators.service import Indicator
 from ecer.web.indicators.years import requested_year
+from ecer.web.listing import Column, Listing
 from ecer.web.sheets import SheetImportError
 from ecer.web.uploads.errors import listing as error_listing
 from ecer.web.uploads.registry import import_endpoint
@@ -74,6 +79,133 @@ def _common(plan: Plan, year: int) -> dict[str, object]:
     }
 
 
+def _indicator_text(item: Indicator | None, light: core_warning.WarningAssessment) -> str:
+    """The status and warning light as the cell shows them (the light alone without a target)."""
+    if item is None:
+        return light.level.label_zh
+    return f"{STATUS_LABELS[item.status.value]} {item.level.label_zh}"
+
+
+def _attainment(row: AreaStatus) -> str | None:
+    dual = row.control.dual
+    if dual is None:
+        return None
+    if dual.exempt_from_total_assessment:
+        return f"{dual.attainment.label_zh} {_('总量免于考核')}"
+    return dual.attainment.label_zh
+
+
+def _figure(name: str, part: str = "") -> Callable[[AreaStatus], float | None]:
+    """A figure of the area's current year (None without data): ``current.<part>.<name>``."""
+
+    def value(row: AreaStatus) -> float | None:
+        current = row.control.current
+        if current is None:
+            return None
+        holder = getattr(current, part) if part else current
+        return getattr(holder, name)  # type: ignore[no-any-return]
+
+    return value
+
+
+# The comparison of the city and its districts (a handful of rows: one page).
+COMPARISON = Listing(
+    name="dual-control",
+    title=_lazy("能耗双控"),
+    columns=(
+        Column("name", _lazy("地区"), lambda r: r.area.name),
+        Column(
+            "gross",
+            _lazy("能源消费总量（吨标准煤）"),
+            _figure("gross_tce", "consumption"),
+            numeric=True,
+        ),
+        Column(
+            "deducted",
+            _lazy("扣除量（吨标准煤）"),
+            _figure("deducted_tce", "consumption"),
+            numeric=True,
+        ),
+        Column(
+            "assessed",
+            _lazy("考核能耗（吨标准煤）"),
+            _figure("assessed_tce", "consumption"),
+            numeric=True,
+        ),
+        Column(
+            "intensity",
+            _lazy("能耗强度（考核口径，吨标准煤/万元）"),
+            _figure("intensity", "assessed"),
+            numeric=True,
+        ),
+        Column(
+            "gross_intensity",
+            _lazy("能耗强度（总量口径，吨标准煤/万元）"),
+            _figure("intensity", "gross"),
+            numeric=True,
+        ),
+        Column(
+            "decline",
+            _lazy("强度累计下降（考核口径，%）"),
+            _figure("decline_pct", "assessed"),
+            numeric=True,
+        ),
+        Column(
+            "gross_decline",
+            _lazy("强度累计下降（总量口径，%）"),
+            _figure("decline_pct", "gross"),
+            numeric=True,
+        ),
+        Column(
+            "basic",
+            _lazy("基本目标（规划期，%）"),
+            lambda r: r.control.target.basic_decline_pct if r.control.target else None,
+            numeric=True,
+        ),
+        Column(
+            "incentive",
+            _lazy("激励目标（规划期，%）"),
+            lambda r: r.control.target.incentive_decline_pct if r.control.target else None,
+            numeric=True,
+        ),
+        Column(
+            "interim_basic",
+            _lazy("当年应降（基本，%）"),
+            lambda r: r.control.interim_basic_pct,
+            numeric=True,
+        ),
+        Column(
+            "interim_incentive",
+            _lazy("当年应降（激励，%）"),
+            lambda r: r.control.interim_incentive_pct,
+            numeric=True,
+        ),
+        Column("attainment", _lazy("目标完成情况"), _attainment),
+        Column(
+            "budget",
+            _lazy("年度总量目标（吨标准煤）"),
+            lambda r: (
+                r.control.budget_adjustment.adjusted_budget_tce
+                if r.control.budget_adjustment
+                else None
+            ),
+            numeric=True,
+        ),
+        Column(
+            "intensity_status",
+            _lazy("强度状态与预警"),
+            lambda r: _indicator_text(r.intensity, r.control.intensity_warning),
+        ),
+        Column(
+            "total_status",
+            _lazy("总量状态与预警"),
+            lambda r: _indicator_text(r.total, r.control.total_warning),
+        ),
+    ),
+    search_text=lambda r: f"{r.area.name} {r.area.code}",
+)
+
+
 @scoped
 def overview(request: HttpRequest) -> HttpResponse:
     scope = request.scope  # type: ignore[attr-defined]
@@ -83,8 +215,12 @@ def overview(request: HttpRequest) -> HttpResponse:
         raise PermissionDenied("no area in scope")
     plan = _plan_or_404()
     year = _year(request, plan)
-    rows = area_statuses(plan, year, services.areas())
-    controls = [r.control for r in rows]
+    statuses = area_statuses(plan, year, services.areas())
+    listing = COMPARISON.run(request, statuses, per_page=max(len(statuses), 1))
+    if listing.wants_export:
+        return listing.xlsx()
+    rows = listing.rows
+    controls = [r.control for r in statuses]
     chart = services.comparison_chart(controls)
     return render(
         request,
@@ -92,6 +228,8 @@ def overview(request: HttpRequest) -> HttpResponse:
         {
             **_common(plan, year),
             "rows": rows,
+            "listing": listing,
+            "page": listing.page,
             "controls": controls,
             "co2_target": co2.co2_target(plan),
             "co2_factor_note": co2.co2_factor_note(),

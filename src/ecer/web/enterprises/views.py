@@ -407,6 +407,36 @@ def _year(request: HttpRequest, plan: Plan) -> int:
     return requested_year(request.GET.get("year"), plan, plan.area)
 
 
+def _unit_of(p: services.UnitPosition) -> Any:
+    unit = p.output.unit
+    assert unit is not None  # unit_positions keeps only outputs of a unit
+    return unit
+
+
+# Each production unit of the visible enterprises against its benchmark line (the year's
+# reports): the rows behind the per-industry shares.
+POSITIONS = Listing(
+    name="benchmark-units",
+    title=_lazy("各装置对照"),
+    columns=(
+        Column("enterprise", _lazy("单位名称"), lambda p: _unit_of(p).enterprise.name),
+        Column("unit", _lazy("装置/生产线"), lambda p: _unit_of(p).name),
+        Column("line", _lazy("对照行"), lambda p: f"{p.line.industry} · {p.line.product}"),
+        Column("capacity", _lazy("产能"), lambda p: _unit_of(p).capacity, numeric=True),
+        Column("capacity_unit", _lazy("产能单位"), lambda p: p.line.capacity_unit),
+        Column("value", _lazy("单位产品能耗"), lambda p: p.value, numeric=True),
+        Column("benchmark", _lazy("标杆水平"), lambda p: p.line.benchmark, numeric=True),
+        Column("baseline", _lazy("基准水平"), lambda p: p.line.baseline, numeric=True),
+        Column("value_unit", _lazy("能耗单位"), lambda p: p.line.unit),
+        Column("position", _lazy("位置"), lambda p: p.position.label_zh),
+    ),
+    default_sort="enterprise",
+    search_text=lambda p: " ".join(
+        (_unit_of(p).enterprise.name, _unit_of(p).name, p.line.industry, p.line.product)
+    ),
+)
+
+
 @scoped
 def benchmarks(request: HttpRequest) -> HttpResponse:
     """The benchmark-share target (plan 三(一)) as the indicator service judges it, beside the
@@ -422,6 +452,9 @@ def benchmarks(request: HttpRequest) -> HttpResponse:
     rows = services.enterprise_rows(queryset.select_related("area"), year)
     share, rectification = services.benchmark_overview(rows, services.ShareTarget.of(target))
     positions = [p for r in rows for p in r.positions]
+    listing = POSITIONS.run(request, positions)
+    if listing.wants_export:
+        return listing.xlsx()
     chart = services.share_chart(share) if share is not None else None
     return render(
         request,
@@ -434,7 +467,9 @@ def benchmarks(request: HttpRequest) -> HttpResponse:
             "years": list(range(plan.base_year, plan.target_year + 1)),
             "share": share,
             "rectification": rectification,
-            "positions": positions,
+            "positions": listing.rows,
+            "listing": listing,
+            "page": listing.page,
             "chart_json": json.dumps(chart, ensure_ascii=False) if chart else "",
             "status_approved": Status.APPROVED,
             "uses_demo_data": indicator.uses_demo_data

@@ -35,6 +35,7 @@ from django.utils.translation import gettext_lazy as _
 from ecer.core import monitoring as core
 from ecer.hj212 import pollutants as catalogue
 from ecer.hj212 import storage
+from ecer.hj212.codec import DATA_FLAGS
 from ecer.web.monitoring import blocks, reads
 from ecer.web.monitoring.models import (
     AlarmKind,
@@ -893,6 +894,26 @@ def enterprise_validity(statuses: Iterable[HasValidity]) -> list[EnterpriseValid
 
 
 @dataclass(frozen=True)
+class SeriesRow:
+    """One data time of a pollutant's series: the value sent, its converted (折算) value when
+    the limit applies to one, and the data flag."""
+
+    time: datetime
+    value: float
+    converted: float | None
+    flag: str
+
+    @property
+    def valid(self) -> bool:
+        return core.is_valid(self.flag)
+
+    @property
+    def flag_meaning(self) -> str:
+        """The flag's meaning in the HJ 212-2017 table ("" for a flag it does not list)."""
+        return DATA_FLAGS.get(self.flag, "")
+
+
+@dataclass(frozen=True)
 class Series:
     """The chart of one pollutant: values, converted values, the limit."""
 
@@ -901,6 +922,14 @@ class Series:
     readings: list[core.Reading]
     converted: list[core.Reading] | None
     limit: core.Limit | None
+
+    def rows(self) -> list[SeriesRow]:
+        """The readings as a table, newest first, each beside its converted value."""
+        converted = {r.time: r.value for r in self.converted or ()}
+        return [
+            SeriesRow(r.time, r.value, converted.get(r.time), r.flag)
+            for r in sorted(self.readings, key=lambda r: r.time, reverse=True)
+        ]
 
     def chart(self) -> dict[str, Any]:
         def points(readings: Sequence[core.Reading]) -> list[list[Any]]:

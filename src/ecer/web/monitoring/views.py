@@ -115,6 +115,22 @@ VALIDITY = Listing(
     per_page=ENTERPRISES_PER_PAGE,
 )
 
+# A point's data of the chosen factor, data type and period (the chart's values), newest
+# first; the flag says whether a value is valid (N) and so judged against the limit.
+READINGS = Listing(
+    name="monitoring-data",
+    title=_lazy("监测数据"),
+    columns=(
+        Column("time", _lazy("数据时间"), lambda r: r.time),
+        Column("value", _lazy("监测值"), lambda r: r.value, numeric=True),
+        Column("converted", _lazy("折算值"), lambda r: r.converted, numeric=True),
+        Column("flag", _lazy("数据标记"), lambda r: r.flag or None),
+        Column("valid", _lazy("有效数据"), lambda r: r.valid),
+    ),
+    default_sort="-time",
+    search_text=lambda r: f"{timezone.localtime(r.time):%Y-%m-%d %H:%M} {r.flag}",
+)
+
 
 def _points(request: HttpRequest) -> QuerySet[MonitoringPoint]:
     scope = request.scope  # type: ignore[attr-defined]
@@ -215,11 +231,17 @@ def point_detail(request: HttpRequest, pk: int) -> HttpResponse:
     series = (
         services.pollutant_series(point, selected, cn, period.start, until) if selected else None
     )
+    listing = READINGS.run(request, series.rows() if series else [])
+    if listing.wants_export:
+        return listing.xlsx()
     loads = services.point_loads(point, period.start, until)
     return render(
         request,
         "monitoring/point_detail.html",
         {
+            "readings": listing.rows,
+            "listing": listing,
+            "page": listing.page,
             "point": point,
             "pollutants": pollutants,
             "selected": selected,

@@ -4,15 +4,16 @@ per kind, the delivery record, and the city's group robots."""
 from __future__ import annotations
 
 from django.contrib import messages
-from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_POST
 
 from ecer.web.accounts.decorators import city_admin_required, scoped
+from ecer.web.listing import Column, Listing
 from ecer.web.notifications.forms import WebhookForm
 from ecer.web.notifications.models import (
     Channel,
@@ -25,17 +26,43 @@ from ecer.web.notifications.models import (
 from ecer.web.quality.models import Notification
 
 
+def _read_state(item: Notification) -> str:
+    return str(_lazy("已读")) if item.read_at else str(_lazy("未读"))
+
+
+NOTIFICATIONS = Listing(
+    name="notifications",
+    title=_lazy("通知"),
+    columns=(
+        Column("time", _lazy("时间"), lambda n: n.created_at, ("created_at",)),
+        Column("title", _lazy("标题"), lambda n: n.title, ("title",)),
+        Column("body", _lazy("内容"), lambda n: n.body or None, sortable=False),
+        Column("read", _lazy("状态"), _read_state, ("read_at",)),
+    ),
+    default_sort="-time",
+    search_fields=("title", "body"),
+)
+
+
 @scoped
 def centre(request: HttpRequest) -> HttpResponse:
+    # Only the user's own notifications, ever.
     items = Notification.objects.filter(user=request.user)
     unread_only = request.GET.get("unread") == "1"
     if unread_only:
         items = items.filter(read_at=None)
-    page = Paginator(items, 50).get_page(request.GET.get("page"))
+    listing = NOTIFICATIONS.run(request, items)
+    if listing.wants_export:
+        return listing.xlsx()
     return render(
         request,
         "notifications/centre.html",
-        {"page": page, "unread_only": unread_only},
+        {
+            "notifications": listing.rows,
+            "listing": listing,
+            "page": listing.page,
+            "unread_only": unread_only,
+        },
     )
 
 
@@ -97,6 +124,30 @@ def preferences(request: HttpRequest) -> HttpResponse:
     )
 
 
+def _channel(d: Delivery) -> str:
+    channel = str(d.get_channel_display())
+    return f"{channel} {d.endpoint.name}" if d.endpoint else channel
+
+
+DELIVERIES = Listing(
+    name="notification-deliveries",
+    title=_lazy("通知发送记录"),
+    columns=(
+        Column("time", _lazy("时间"), lambda d: d.created_at, ("created_at",)),
+        Column("kind", _lazy("类型"), lambda d: str(d.get_kind_display()), ("kind",)),
+        Column("channel", _lazy("渠道"), _channel, ("channel", "endpoint__name")),
+        Column("recipients", _lazy("通知对象"), lambda d: d.recipients or None, ("recipients",)),
+        Column("title", _lazy("标题"), lambda d: d.title, ("title",)),
+        Column("state", _lazy("状态"), lambda d: str(d.get_state_display()), ("state",)),
+        Column("attempts", _lazy("尝试次数"), lambda d: d.attempts, ("attempts",), numeric=True),
+        Column("sent", _lazy("送达时间"), lambda d: d.sent_at, ("sent_at",)),
+        Column("error", _lazy("最近错误"), lambda d: d.last_error or None, sortable=False),
+    ),
+    default_sort="-time",
+    search_fields=("title", "recipients", "endpoint__name", "last_error"),
+)
+
+
 @scoped
 def deliveries(request: HttpRequest) -> HttpResponse:
     """What was sent to whom through which channel, and whether it arrived: the city
@@ -110,11 +161,19 @@ def deliveries(request: HttpRequest) -> HttpResponse:
         if state not in DeliveryState.values:
             raise Http404("unknown state")
         rows = rows.filter(state=state)
-    page = Paginator(rows, 50).get_page(request.GET.get("page"))
+    listing = DELIVERIES.run(request, rows)
+    if listing.wants_export:
+        return listing.xlsx()
     return render(
         request,
         "notifications/deliveries.html",
-        {"page": page, "state": state, "states": DeliveryState.choices},
+        {
+            "deliveries": listing.rows,
+            "listing": listing,
+            "page": listing.page,
+            "state": state,
+            "states": DeliveryState.choices,
+        },
     )
 
 

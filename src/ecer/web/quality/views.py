@@ -5,6 +5,7 @@ per enterprise. Figures come from ``services``, ``reminders`` and ``ecer.core``.
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.db.models import QuerySet
@@ -12,6 +13,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_POST
 
 from ecer.core import schedule as core_schedule
@@ -19,6 +21,7 @@ from ecer.web.accounts.decorators import city_admin_required, scoped
 from ecer.web.catalog.models import Area
 from ecer.web.enterprises.models import Enterprise
 from ecer.web.enterprises.scope import can_view_enterprise, visible_enterprises
+from ecer.web.listing import Column, Listing
 from ecer.web.quality import reminders, services
 from ecer.web.quality.exports import findings_workbook
 from ecer.web.quality.forms import RuleSetEditor, applies_to_label, describe
@@ -58,23 +61,61 @@ def _filtered(request: HttpRequest) -> tuple[QuerySet[Finding], dict[str, str]]:
     return queryset, filters
 
 
+FINDINGS = Listing(
+    name="data-quality",
+    title=_lazy("数据质量问题"),
+    columns=(
+        Column("found", _lazy("发现时间"), lambda f: f.found_at, ("found_at",)),
+        Column(
+            "record",
+            _lazy("数据"),
+            lambda f: f"{f.get_record_kind_display()}：{f.label}",
+            ("record_kind", "label"),
+        ),
+        Column(
+            "area",
+            _lazy("地区"),
+            lambda f: f.area.name if f.area else None,
+            ("area__sort_order", "area__code"),
+        ),
+        Column(
+            "enterprise",
+            _lazy("用能单位"),
+            lambda f: f.enterprise.name if f.enterprise else None,
+            ("enterprise__name",),
+        ),
+        Column("severity", _lazy("级别"), lambda f: str(f.get_severity_display()), ("severity",)),
+        Column("rule", _lazy("规则"), lambda f: f.rule_name, ("rule_code",)),
+        Column("message", _lazy("说明"), lambda f: f.message, sortable=False),
+        Column("status", _lazy("状态"), lambda f: str(f.get_status_display()), ("status",)),
+    ),
+    default_sort="-found",
+    search_fields=("label", "message", "rule_code", "area__name", "enterprise__name"),
+)
+
+
 @scoped
 def finding_list(request: HttpRequest) -> HttpResponse:
     scope = request.scope  # type: ignore[attr-defined]
     queryset, filters = _filtered(request)
+    listing = FINDINGS.run(request, queryset)
+    if listing.wants_export:
+        return listing.xlsx()
     return render(
         request,
         "quality/finding_list.html",
         {
-            "findings": queryset[:500],
-            "total": queryset.count(),
+            "findings": listing.rows,
+            "listing": listing,
+            "page": listing.page,
             "filters": filters,
             "kinds": RECORD_KIND_CHOICES,
             "severities": SEVERITY_CHOICES,
             "statuses": FindingStatus.choices,
             "areas": scope.areas(Area.objects.all()),
             "enterprises": visible_enterprises(scope, Enterprise.objects.all()),
-            "query": request.GET.urlencode(),
+            # The rule codes' export (for machines) of the same filters.
+            "query": urlencode(filters),
         },
     )
 

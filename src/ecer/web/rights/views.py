@@ -20,6 +20,7 @@ from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_POST
 
 from ecer.web.accounts.decorators import city_admin_required, scoped
+from ecer.web.catalog.templatetags.ecer_tags import num
 from ecer.web.listing import Column, Listing
 from ecer.web.rights import services
 from ecer.web.rights.forms import AllocateForm, ReverseForm, SurrenderForm, TradeForm
@@ -75,6 +76,56 @@ HOLDINGS = Listing(
 )
 
 
+def _entry_note(e: LedgerEntry) -> str | None:
+    """The entry's note with its price, actual use and shortfall, and the entry it reverses,
+    as the account page shows them."""
+    parts = [e.note] if e.note else []
+    if e.unit_price is not None:
+        parts.append(f"{_('单价')} {num(e.unit_price, 2)}")
+    if e.actual is not None:
+        actual = f"{_('实际')} {num(e.actual, 3)}"
+        if e.shortfall:
+            actual += f" · {_('缺口')} {num(e.shortfall, 3)}"
+        parts.append(actual)
+    if e.reverses_id is not None:
+        parts.append(f"{_('冲正分录')} #{e.reverses_id}")
+    return " ".join(parts) or None
+
+
+# An account's entries, by right and year (newest year first) in the order they were booked.
+ENTRIES = Listing(
+    name="rights-entries",
+    title=_lazy("台账分录"),
+    columns=(
+        Column(
+            "kind",
+            _lazy("权益类型"),
+            lambda e: str(e.holding.get_kind_display()),
+            ("holding__kind",),
+        ),
+        Column("year", _lazy("年度"), lambda e: e.holding.year, ("holding__year",), numeric=True),
+        Column("type", _lazy("类型"), lambda e: str(e.get_entry_type_display()), ("entry_type",)),
+        Column("delta", _lazy("变动量"), lambda e: e.delta, ("delta",), numeric=True),
+        Column(
+            "balance",
+            _lazy("变动后余额"),
+            lambda e: e.balance_after,
+            ("balance_after",),
+            numeric=True,
+        ),
+        Column("note", _lazy("说明"), _entry_note, sortable=False),
+        Column("time", _lazy("记账时间"), lambda e: e.created_at, ("created_at",)),
+        Column(
+            "reversed",
+            _lazy("冲正"),
+            lambda e: str(_lazy("已冲正")) if e.is_reversed else None,
+            sortable=False,
+        ),
+    ),
+    search_fields=("note", "trade__reference"),
+)
+
+
 @scoped
 def ledger(request: HttpRequest) -> HttpResponse:
     scope = request.scope  # type: ignore[attr-defined]
@@ -119,16 +170,21 @@ def account(request: HttpRequest, code: str) -> HttpResponse:
     holdings = found.holdings.order_by("kind", "-year")
     entries = (
         LedgerEntry.objects.filter(holding__account=found)
-        .select_related("holding", "trade", "reverses")
+        .select_related("holding", "trade", "reverses", "reversed_by")
         .order_by("holding__kind", "-holding__year", "id")
     )
+    listing = ENTRIES.run(request, entries)
+    if listing.wants_export:
+        return listing.xlsx()
     return render(
         request,
         "rights/account.html",
         {
             "acct": found,
             "holdings": holdings,
-            "entries": entries,
+            "entries": listing.rows,
+            "listing": listing,
+            "page": listing.page,
             "reverse_form": ReverseForm(),
             "uses_demo_data": found.is_demo,
         },

@@ -4,6 +4,7 @@ league table (issue 20). Access: ``Scope.tasks`` (docs/security.md, "Roles and s
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -19,6 +20,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_POST
 
+from ecer.core import tasks as core_tasks
 from ecer.web.accounts.decorators import city_admin_required, scoped
 from ecer.web.accounts.scope import Scope
 from ecer.web.catalog.models import Plan, Task
@@ -334,6 +336,39 @@ def milestone_new(request: HttpRequest, code: str) -> HttpResponse:
     return redirect("tasks:detail", code=task.code)
 
 
+@dataclass(frozen=True)
+class LeagueLine:
+    """A row of the league table: a lead department's or a district's."""
+
+    kind_label: str
+    kind: str  # "department" or "district"
+    row: core_tasks.LeagueRow
+
+
+# Every department and every district on one page (a few dozen rows): departments first,
+# each group in its league order, until the user sorts by a column.
+LEAGUE = Listing(
+    name="task-league",
+    title=_lazy("部门任务完成情况"),
+    columns=(
+        Column("kind", _lazy("类别"), lambda x: x.kind_label),
+        Column("unit", _lazy("部门或县区"), lambda x: x.row.unit),
+        Column("tasks", _lazy("任务"), lambda x: x.row.tasks, numeric=True),
+        Column("done", _lazy("已完成"), lambda x: x.row.done, numeric=True),
+        Column("on_time", _lazy("按进度推进"), lambda x: x.row.on_time, numeric=True),
+        Column("overdue", _lazy("逾期"), lambda x: x.row.overdue, numeric=True),
+        Column("outstanding", _lazy("本季度未报送"), lambda x: x.row.outstanding, numeric=True),
+        Column(
+            "standing",
+            _lazy("按期率（%）"),
+            lambda x: None if x.row.standing_percent is None else round(x.row.standing_percent, 1),
+            numeric=True,
+        ),
+    ),
+    search_text=lambda x: f"{x.kind_label} {x.row.unit}",
+)
+
+
 @scoped
 def league(request: HttpRequest) -> HttpResponse:
     _require_task_pages(_scope(request))
@@ -347,11 +382,20 @@ def league(request: HttpRequest) -> HttpResponse:
             year = chosen
         quarter = form.cleaned_data["quarter"] or quarter
     table = services.league(plan, year, quarter, today)
+    lines = [LeagueLine(_("部门"), "department", r) for r in table.departments] + [
+        LeagueLine(_("县区"), "district", r) for r in table.districts
+    ]
+    listing = LEAGUE.run(request, lines, per_page=max(len(lines), 1))
+    if listing.wants_export:
+        return listing.xlsx()
     return render(
         request,
         "tasks/league.html",
         {
             "league": table,
+            "lines": listing.rows,
+            "listing": listing,
+            "page": listing.page,
             "form": form,
             "first_year": plan.base_year + 1,
             "last_year": plan.target_year,
