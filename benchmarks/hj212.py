@@ -375,14 +375,18 @@ def stored_count(url: str) -> int:
 
 
 def gateway_run(
-    url: str, workdir: Path, fleet: list[Any], per_station: list[list[bytes]]
+    url: str,
+    workdir: Path,
+    fleet: list[Any],
+    per_station: list[list[bytes]],
+    loop: str = "auto",
 ) -> dict[str, Any]:
     store = open_store(url)
     store.register_points(station.point_spec() for station in fleet)
     store.close()
     with open(workdir / "serve.log", "ab") as log:
         server = subprocess.Popen(
-            [*SERVE, "--database-url", url],
+            [*SERVE, "--database-url", url, "--loop", loop],
             stdout=subprocess.PIPE,
             stderr=log,
             env={**os.environ, "ECER_DATA_DIR": str(workdir)},
@@ -723,11 +727,20 @@ def main() -> int:
             for stations, per in LOADS:
                 fleet, per_station = Load(stations, per).frames(f"BENCH{stations}")
                 label = f"{databases.name}, {stations:,} stations"
-                runs: dict[str, list[dict[str, Any]]] = {"gateway": [], "writer": [], "copy": []}
-                for _ in range(REPEATS):  # interleaved, so that a busy moment hits all three
+                runs: dict[str, list[dict[str, Any]]] = {
+                    "gateway": [],
+                    "asyncio": [],
+                    "writer": [],
+                    "copy": [],
+                }
+                for _ in range(REPEATS):  # interleaved, so that a busy moment hits all
                     runs["gateway"].append(
                         gateway_run(databases.fresh(), workdir, fleet, per_station)
                     )
+                    if databases.name == "sqlite":  # the event loop's share: asyncio's own
+                        runs["asyncio"].append(
+                            gateway_run(databases.fresh(), workdir, fleet, per_station, "asyncio")
+                        )
                     runs["writer"].append(writer_batches(databases.fresh(), fleet, per_station))
                     if databases.name == "postgresql":
                         runs["copy"].append(bare_copy(databases.fresh(), fleet, per_station))
@@ -754,6 +767,17 @@ def main() -> int:
                             f"writer, write_batch ({label})",
                             f"{writer['frames_per_s']:,.0f} frames/s",
                             f"{writer['frames_per_s'] / bare['frames_per_s']:.3f} of bare COPY",
+                        )
+                    )
+                if runs["asyncio"]:
+                    plain = median_run(runs["asyncio"])
+                    results["gateway"][-1]["asyncio_loop"] = plain
+                    rows.append(
+                        (
+                            f"gateway on asyncio's loop, stored + answered ({label})",
+                            f"{plain['frames_per_s']:,.0f} frames/s",
+                            f"ack p50 {plain['latency_p50_ms']:.0f} ms,"
+                            f" p95 {plain['latency_p95_ms']:.0f} ms (the row below: uvloop)",
                         )
                     )
                 rows.append(

@@ -57,14 +57,17 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str
         drop_postgres(str(postgres_base_url()), name)
 
 
+SERVE = [ECER, "hj212", "serve", "--port", "0"]
+
+
 class Server:
     """``ecer hj212 serve`` in a subprocess, on a free port."""
 
-    def __init__(self, url: str, data_dir: Path) -> None:
+    def __init__(self, url: str, data_dir: Path, loop: str = "auto") -> None:
         self.log = data_dir / "serve.log"
         with open(self.log, "wb") as log:
             self.process = subprocess.Popen(
-                [ECER, "hj212", "serve", "--port", "0", "--database-url", url, "--batch-ms", "5"],
+                [*SERVE, "--database-url", url, "--batch-ms", "5", "--loop", loop],
                 env=ecer_env(url, data_dir),
                 stdout=subprocess.PIPE,
                 stderr=log,
@@ -160,8 +163,10 @@ def test_kill_9_loses_no_acknowledged_frame(database_url, tmp_path):
     assert not missing, f"{len(missing)} acknowledged frames lost, e.g. {sorted(missing)[:3]}"
 
 
-def test_sigterm_stores_and_answers_what_was_received_then_exits(database_url, tmp_path):
-    server = Server(database_url, tmp_path)
+# The same on either event loop (uvloop is what `auto` takes when it is installed).
+@pytest.mark.parametrize("loop", ["uvloop", "asyncio"])
+def test_sigterm_stores_and_answers_what_was_received_then_exits(database_url, tmp_path, loop):
+    server = Server(database_url, tmp_path, loop)
     unit = STATIONS[0]
     readings, qns = Readings(unit), QnClock()
     keys: list[tuple[str, str]] = []
@@ -189,6 +194,7 @@ def test_sigterm_stores_and_answers_what_was_received_then_exits(database_url, t
     asyncio.run(main())
     assert server.wait() == 0
     assert "stopped:" in server.output
+    assert f"event loop: {loop}" in server.log.read_text()
     stored = stored_keys(database_url)
     # Everything read before the signal was stored and answered; nothing answered unstored.
     assert answers

@@ -269,6 +269,12 @@ def _register_serve(commands: Any) -> None:
         help="longest a frame waits for its batch [ms]",
     )
     parser.add_argument(
+        "--loop",
+        choices=("auto", "uvloop", "asyncio"),
+        default="auto",
+        help="event loop: auto = uvloop when installed, else asyncio's (default: auto)",
+    )
+    parser.add_argument(
         "--shutdown-timeout",
         type=float,
         default=defaults.shutdown_timeout,
@@ -344,13 +350,18 @@ def max_future_from_env() -> float:
 
 
 def run_serve(args: argparse.Namespace) -> int:
-    import asyncio
     import logging
 
+    from ecer.hj212 import loops
     from ecer.hj212.gateway import Gateway, GatewayConfig, HealthServer, serve
     from ecer.hj212.storage import StoreUnavailable, default_database_url, open_store
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
+    try:
+        factory = loops.loop_factory(args.loop)
+    except LookupError as exc:
+        print(f"ecer hj212 serve: {exc}", file=sys.stderr)
+        return 1
     try:
         max_future_minutes = max_future_from_env()
     except ValueError as exc:
@@ -384,13 +395,14 @@ def run_serve(args: argparse.Namespace) -> int:
     def ready(gateway: Gateway) -> None:
         # One line on stdout, for people and for scripts that started it with --port 0.
         print(f"listening on {config.host}:{gateway.port}", flush=True)
+        logging.getLogger(__name__).info("event loop: %s", loops.loop_name(factory))
 
     def health_ready(server: HealthServer) -> None:
         print(f"readiness on http://{server.host}:{server.port}/readyz", flush=True)
 
     health = None if args.health_port is None else (args.health_host, args.health_port)
-    gateway = asyncio.run(
-        serve(store, config, on_ready=ready, health=health, on_health=health_ready)
+    gateway = loops.run(
+        serve(store, config, on_ready=ready, health=health, on_health=health_ready), factory
     )
     state = gateway.state
     print(
