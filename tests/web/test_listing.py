@@ -142,6 +142,10 @@ LIST_PAGES = [
     ("/enterprises/benchmarks/", "q=水泥&sort=position"),
     ("/energy/", "year=2024&sort=-gross"),
     ("/energy/", "year=2024&q=海&sort=name"),
+    ("/cases/", "sort=state"),
+    ("/cases/", "state=open&q=示例&sort=-due"),
+    ("/programmes/transport_logistics/", "sort=-planned"),
+    ("/programmes/transport_logistics/", "status=on_schedule&q=示例&sort=-percent"),
 ]
 
 # A period before the demo's data: the empty list still exports its headers.
@@ -174,6 +178,15 @@ def list_rows(full_demo: Any, admin_client: Any) -> dict[str, str]:
     for n in range(3):
         outbox.notify([boss], outbox.Message(Kind.OVERDUE, f"到期提醒 {n}", "请报送", "/"))
     list(load_rights())
+    # Cases, as the scheduled jobs open them: from the alarms judged and the red warnings.
+    from django.utils import timezone
+
+    from ecer.web.cases import services as cases
+    from ecer.web.monitoring.journal import refresh
+
+    refresh(timezone.now())
+    cases.open_from_alarms(timezone.now())
+    cases.open_from_warnings(2025, timezone.now())
     point = MonitoringPoint.objects.order_by("pk").first()
     assert point is not None
     return {"point": str(point.pk), "account": DEMO_ENTERPRISE_CODE}

@@ -8,7 +8,6 @@ from pathlib import Path
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -21,6 +20,7 @@ from ecer.web.accounts.decorators import scoped
 from ecer.web.cases import services
 from ecer.web.cases.forms import FilterForm, MoveForm
 from ecer.web.cases.models import Case, State, Step
+from ecer.web.listing import Column, Listing
 from ecer.web.uploads.download import attachment
 from ecer.web.uploads.evidence import EvidenceRefused, check_evidence
 from ecer.web.uploads.registry import import_endpoint
@@ -48,6 +48,31 @@ def _case(request: HttpRequest, pk: int) -> Case:
     return case
 
 
+def _assignee(case: Case) -> str:
+    return f"{case.get_assignee_display()}：{case.assignee_label or '—'}"
+
+
+CASES = Listing(
+    name="cases",
+    title=gettext_lazy("闭环处置事项"),
+    columns=(
+        Column("title", gettext_lazy("事项"), lambda c: c.title, ("title",)),
+        Column("source", gettext_lazy("来源"), lambda c: str(c.get_source_display()), ("source",)),
+        Column(
+            "assignee",
+            gettext_lazy("承办方"),
+            _assignee,
+            ("assignee", "enterprise_name", "department__name", "area__name"),
+        ),
+        Column("state", gettext_lazy("状态"), lambda c: str(c.get_state_display()), ("state",)),
+        Column("due", gettext_lazy("当前环节时限"), lambda c: c.step_due_at, ("step_due_at",)),
+        Column("opened", gettext_lazy("派发时间"), lambda c: c.opened_at, ("opened_at",)),
+    ),
+    default_sort="-opened",
+    search_fields=("title", "detail", "enterprise_name", "point__mn", "area__name"),
+)
+
+
 @scoped
 def case_list(request: HttpRequest) -> HttpResponse:
     _can_see(request)
@@ -64,14 +89,14 @@ def case_list(request: HttpRequest) -> HttpResponse:
             cases = cases.exclude(state=State.CLOSED).filter(step_due_at__lt=now)
     elif request.GET:
         raise Http404("bad filter")
-    page = Paginator(cases, 50).get_page(request.GET.get("page"))
-    rows = [{"case": c, "overdue": services.is_overdue(c, now)} for c in page]
-    query = request.GET.copy()
-    query.pop("page", None)
+    listing = CASES.run(request, cases)
+    if listing.wants_export:
+        return listing.xlsx()
+    rows = [{"case": c, "overdue": services.is_overdue(c, now)} for c in listing.rows]
     return render(
         request,
         "cases/list.html",
-        {"form": form, "rows": rows, "page": page, "query": query.urlencode()},
+        {"form": form, "rows": rows, "listing": listing, "page": listing.page},
     )
 
 

@@ -17,6 +17,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_POST
 
 from ecer.core.programmes import ProjectStatus
@@ -25,6 +26,7 @@ from ecer.web.accounts.decorators import scoped
 from ecer.web.catalog.models import Area, Plan
 from ecer.web.catalog.observations_io import active_plan
 from ecer.web.indicators import service as indicators
+from ecer.web.listing import Column, Listing
 from ecer.web.programmes import io, services
 from ecer.web.programmes.forms import ImportForm, ProgressForm, ProjectForm
 from ecer.web.programmes.models import Programme, ProgressEntry, Project
@@ -64,6 +66,41 @@ def _project(request: HttpRequest, pk: int) -> Project:
     if not services.can_view_project(scope, project):
         raise Http404("no such project in scope")
     return project
+
+
+def _latest_percent(view: Any) -> Any:
+    return view.latest.percent if view.latest else None
+
+
+PROJECTS = Listing(
+    name="programme-projects",
+    title=_lazy("重点工程项目"),
+    columns=(
+        Column("code", _lazy("项目编号"), lambda v: v.project.code),
+        Column("name", _lazy("项目名称"), lambda v: v.project.name),
+        Column("area", _lazy("县区"), lambda v: v.project.area.name),
+        Column("owner", _lazy("项目业主"), lambda v: v.project.owner_name or None),
+        Column(
+            "planned",
+            _lazy("计划总投资（万元）"),
+            lambda v: v.project.investment_planned,
+            numeric=True,
+        ),
+        Column("percent", _lazy("完成进度（%）"), _latest_percent, numeric=True),
+        Column(
+            "completed",
+            _lazy("累计完成投资（万元）"),
+            lambda v: v.investment_completed,
+            numeric=True,
+        ),
+        Column("due", _lazy("计划完成"), lambda v: v.project.planned_completion_on),
+        Column("status", _lazy("状态"), lambda v: str(v.status_label)),
+    ),
+    default_sort="code",
+    search_text=lambda v: " ".join(
+        (v.project.code, v.project.name, v.project.area.name, v.project.owner_name or "")
+    ),
+)
 
 
 def _statuses() -> list[tuple[str, str]]:
@@ -142,13 +179,18 @@ def programme_detail(request: HttpRequest, code: str) -> HttpResponse:
         shown = [v for v in views if v.status is not None and v.status.value == status]
     elif status == "bad":
         shown = [v for v in views if v.status is None]
+    listing = PROJECTS.run(request, shown)
+    if listing.wants_export:
+        return listing.xlsx()
     return render(
         request,
         "programmes/programme.html",
         {
             "programme": programme,
             "summary": summary,
-            "projects": shown,
+            "projects": listing.rows,
+            "listing": listing,
+            "page": listing.page,
             "targets": _targets(request, programme),
             "areas": areas,
             "area": area,
