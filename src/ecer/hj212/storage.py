@@ -31,6 +31,7 @@ from __future__ import annotations
 import json
 import os
 import sqlite3
+import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -495,6 +496,9 @@ def _require_tables(names: set[str], where: object) -> None:
 # emptied at every commit. Their columns are text where the target's are varchar: the
 # INSERT … SELECT casts, and binary COPY needs the exact types of the staging columns.
 RAW_STAGE: Final = "hj212_raw_stage"
+# The database function that folds the measurements set aside by the measurement table's
+# trigger into the rollups (``ecer.web.monitoring.rollups`` installs both).
+FOLD: Final = "monitoring_rollup_fold"
 MEASUREMENT_STAGE: Final = "hj212_measurement_stage"
 _RAW_STAGE_TYPES: Final = (
     ("id", "int8"),
@@ -613,9 +617,21 @@ class PostgresFrameWriter:
     # data: 60,000 bucket rows): at PostgreSQL's default 4 MB both spill to disk.
     WORK_MEM: Final = "64MB"
 
-    def __init__(self, conninfo: str, *, data_time_zone: str = DATA_TIME_ZONE) -> None:
+    # Seconds between the folds a writer runs before a batch (see :meth:`fold`).
+    FOLD_INTERVAL: Final = 5.0
+
+    def __init__(
+        self,
+        conninfo: str,
+        *,
+        data_time_zone: str = DATA_TIME_ZONE,
+        fold_interval: float | None = FOLD_INTERVAL,
+    ) -> None:
         self.conninfo = conninfo
         self.reconnects = 0
+        self.fold_interval = fold_interval
+        self.folded = 0  # measurements this writer folded into the rollups
+        self._folded_at = time.monotonic()
         self.connection = self._connect()
         names = {
             str(row[0])
@@ -629,6 +645,9 @@ class PostgresFrameWriter:
         ).fetchall()
         self._next_ids = f"SELECT nextval('{sequence}') FROM generate_series(1, %s)"
         self._rows = _Rows(data_time_zone)
+        [(folds,)] = self.connection.execute("SELECT to_regproc(%s) IS NOT NULL", (FOLD,))
+        if not folds:  # a database migrated before the folds: its trigger keeps the rollups
+            self.fold_interval = None
 
     def _connect(self) -> Any:
         import psycopg
@@ -688,7 +707,25 @@ class PostgresFrameWriter:
                     raise
         raise AssertionError("unreachable")
 
+    def fold(self, *, wait: bool = False) -> int:
+        """Fold pending measurements into the rollups (the database's ``FOLD`` function, its
+        own transaction); returns how many. wait: all of them, waiting for folds running
+        now; else those no other fold holds (writers fold side by side)."""
+
+        def run(connection: Any) -> int:
+            [(folded,)] = connection.execute(f"SELECT {FOLD}(%s)", (wait,)).fetchall()
+            return int(folded)
+
+        folded = self._guarded(run)
+        self.folded += folded
+        self._folded_at = time.monotonic()
+        return folded
+
     def _write_batch(self, connection: Any, frames: Sequence[ReceivedFrame]) -> list[WriteResult]:
+        interval = self.fold_interval
+        if interval is not None and time.monotonic() - self._folded_at >= interval:
+            # Before the batch, not after its commit: no answer waits for a fold.
+            self.fold()
         rows = self._rows
         with connection.transaction(), connection.cursor() as cursor:
             ids = [int(row[0]) for row in cursor.execute(self._next_ids, (len(frames),))]

@@ -92,18 +92,71 @@ GROUP BY m.point_id, m.cn, m.pollutant, m.kind, b.level, b.start
 ORDER BY m.point_id, m.cn, m.pollutant, m.kind, b.level, b.start
 """
 
+# The measurements not folded yet: what each INSERT into the measurement table added,
+# copied by the trigger (a plain append: no index, no key, no foreign key), taken by a
+# fold. It holds the values, not references, so a fold needs no join back.
+PENDING = "monitoring_rollup_pending"
+# Advisory lock: folds take it shared (they may run side by side: each takes other rows),
+# ``rebuild`` and ``delete_measurements`` exclusive (nothing folds while they recompute).
+FOLD_LOCK = 2120250  # HJ 212, issue #25: any constant no other code uses
+_PENDING_COLUMNS = ("point_id", "data_time", "cn", "pollutant", "kind", "value", "flag")
+_PENDING_SQL = ", ".join(_PENDING_COLUMNS)
+
 _PG_INSTALL = f"""
+CREATE TABLE IF NOT EXISTS {PENDING} (
+    point_id bigint NOT NULL,
+    data_time timestamp with time zone NOT NULL,
+    cn varchar(4) NOT NULL,
+    pollutant varchar({storage.POLLUTANT_CODE_LENGTH}) NOT NULL,
+    kind varchar(8) NOT NULL,
+    value double precision NOT NULL,
+    flag varchar({storage.FLAG_LENGTH}) NOT NULL
+) WITH (autovacuum_vacuum_scale_factor = 0, autovacuum_vacuum_threshold = 100000);
 CREATE OR REPLACE FUNCTION {TABLE}_add() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
-    INSERT INTO {TABLE} ({_COLUMNS_SQL})
-    {_PG_AGGREGATE.format(source="new_rows", condition="")}
-    {_merge("LEAST", "GREATEST")};
+    INSERT INTO {PENDING} ({_PENDING_SQL}) SELECT {_PENDING_SQL} FROM new_rows;
     RETURN NULL;
 END
 $$;
 DROP TRIGGER IF EXISTS {TABLE}_add ON {MEASUREMENTS};
 CREATE TRIGGER {TABLE}_add AFTER INSERT ON {MEASUREMENTS}
     REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION {TABLE}_add();
+CREATE OR REPLACE FUNCTION {TABLE}_fold(wait boolean DEFAULT true, most bigint DEFAULT NULL)
+RETURNS bigint LANGUAGE plpgsql AS $$
+DECLARE
+    folded bigint;
+BEGIN
+    IF wait THEN
+        PERFORM pg_advisory_xact_lock_shared({FOLD_LOCK});
+        -- Every pending row this statement sees; rows another fold holds are waited for
+        -- (then gone: that fold has committed them into the rollups).
+        WITH taken AS (DELETE FROM {PENDING} RETURNING *),
+        added AS (
+            INSERT INTO {TABLE} ({_COLUMNS_SQL})
+            {_PG_AGGREGATE.format(source="taken", condition="")}
+            {_merge("LEAST", "GREATEST")}
+        )
+        SELECT count(*) INTO folded FROM taken;
+    ELSE
+        IF NOT pg_try_advisory_xact_lock_shared({FOLD_LOCK}) THEN
+            RETURN 0;  -- a rebuild is running
+        END IF;
+        -- Up to ``most`` rows no other fold holds, without waiting.
+        WITH taken AS (
+            DELETE FROM {PENDING} WHERE ctid = ANY (ARRAY(
+                SELECT ctid FROM {PENDING} LIMIT most FOR UPDATE SKIP LOCKED))
+            RETURNING *
+        ),
+        added AS (
+            INSERT INTO {TABLE} ({_COLUMNS_SQL})
+            {_PG_AGGREGATE.format(source="taken", condition="")}
+            {_merge("LEAST", "GREATEST")}
+        )
+        SELECT count(*) INTO folded FROM taken;
+    END IF;
+    RETURN folded;
+END
+$$;
 """
 
 # --- SQLite ---------------------------------------------------------------------------------
@@ -173,6 +226,29 @@ def install(db: BaseDatabaseWrapper = connection) -> None:
                 cursor.execute(statement)
         else:
             raise NotImplementedError(f"rollups: no triggers for {db.vendor}")
+
+
+# Before the folds (migration 0009 reversed): the trigger upserted every bucket itself.
+_PG_DIRECT = f"""
+CREATE OR REPLACE FUNCTION {TABLE}_add() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    INSERT INTO {TABLE} ({_COLUMNS_SQL})
+    {_PG_AGGREGATE.format(source="new_rows", condition="")}
+    {_merge("LEAST", "GREATEST")};
+    RETURN NULL;
+END
+$$;
+"""
+
+
+def install_direct(db: BaseDatabaseWrapper = connection) -> None:
+    """The triggers as they were before the folds: every insert upserts its buckets in its
+    own transaction (what migration 0009 reverses to)."""
+    if db.vendor == "postgresql":
+        with db.cursor() as cursor:
+            cursor.execute(_PG_DIRECT)
+    else:
+        install(db)
 
 
 def uninstall(db: BaseDatabaseWrapper = connection) -> None:
@@ -265,17 +341,25 @@ def add_hours(rows: Iterable[Sequence[object]], db: BaseDatabaseWrapper = connec
 def rebuild(point_ids: Iterable[int] | None = None, db: BaseDatabaseWrapper = connection) -> int:
     """Recompute the rollups of these points (all when None) from the measurements.
 
-    Returns the number of rollup rows written.
+    Returns the number of rollup rows written. Their pending measurements are dropped in
+    the same statement as the recount reads the measurements (one snapshot: a row
+    committed meanwhile is either counted and not pending, or pending and not counted),
+    while no fold runs (the exclusive :data:`FOLD_LOCK`).
     """
     ids = None if point_ids is None else list(point_ids)
     written = 0
     with transaction.atomic(using=db.alias), db.cursor() as cursor:
         condition, params = _point_condition(ids, "")
+        if db.vendor == "postgresql":
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [FOLD_LOCK])
         cursor.execute(f"DELETE FROM {TABLE} WHERE 1 = 1 {condition}", params)
         if db.vendor == "postgresql":
-            condition, params = _point_condition(ids, "m.")
+            dropped = f"WITH dropped AS (DELETE FROM {PENDING} WHERE 1 = 1 {condition}) "
+            condition, point_params = _point_condition(ids, "m.")
             select = _PG_AGGREGATE.format(source=MEASUREMENTS, condition=condition)
-            cursor.execute(f"INSERT INTO {TABLE} ({_COLUMNS_SQL}) {select}", params)
+            cursor.execute(
+                f"{dropped}INSERT INTO {TABLE} ({_COLUMNS_SQL}) {select}", params + point_params
+            )
             written = cursor.rowcount
         else:
             for level in ("hour", "day", "month"):
@@ -314,7 +398,64 @@ def delete_measurements(point_ids: Iterable[int], db: BaseDatabaseWrapper = conn
     ids = list(point_ids)
     condition, params = _point_condition(ids, "")
     with transaction.atomic(using=db.alias), db.cursor() as cursor:
-        cursor.execute(f"DELETE FROM {MEASUREMENTS} WHERE 1 = 1 {condition}", params)
+        if db.vendor == "postgresql":
+            # Their pending rows in the same statement (one snapshot), no fold meanwhile.
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [FOLD_LOCK])
+            cursor.execute(
+                f"WITH dropped AS (DELETE FROM {PENDING} WHERE 1 = 1 {condition}) "
+                f"DELETE FROM {MEASUREMENTS} WHERE 1 = 1 {condition}",
+                params + params,
+            )
+        else:
+            cursor.execute(f"DELETE FROM {MEASUREMENTS} WHERE 1 = 1 {condition}", params)
         deleted = cursor.rowcount + blocks.delete(ids, db)
         cursor.execute(f"DELETE FROM {TABLE} WHERE 1 = 1 {condition}", params)
     return int(deleted)
+
+
+def fold(
+    db: BaseDatabaseWrapper = connection, *, wait: bool = True, most: int | None = None
+) -> int:
+    """Fold the pending measurements into the hour, day and month rollups; returns how many.
+
+    One transaction: the rows are taken from the pending table and their buckets upserted
+    together, so a fold killed halfway folded nothing, and a row is folded once however
+    many folds run at once. wait: take every pending row, waiting for folds running now
+    (after it, every measurement committed before it is in the rollups); else up to
+    ``most`` rows no other fold holds, and nothing while a rebuild runs.
+
+    SQLite's row triggers keep the rollups themselves: nothing is ever pending there.
+    """
+    if db.vendor != "postgresql":
+        return 0
+    with transaction.atomic(using=db.alias), db.cursor() as cursor:
+        cursor.execute(f"SELECT {TABLE}_fold(%s, %s)", [wait, most])
+        row = cursor.fetchone()
+    return int(row[0]) if row else 0
+
+
+def pending(db: BaseDatabaseWrapper = connection) -> int:
+    """How many measurements wait for a fold (a count of the pending table)."""
+    if db.vendor != "postgresql":
+        return 0
+    with db.cursor() as cursor:
+        cursor.execute(f"SELECT count(*) FROM {PENDING}")
+        row = cursor.fetchone()
+    return int(row[0]) if row else 0
+
+
+def current(db: BaseDatabaseWrapper = connection) -> None:
+    """Make the rollups current before reading them: fold what is pending, if anything.
+
+    Every read of the rollups goes through here (the ``Rollup`` manager, ``reads``), so a
+    page's figures include every measurement committed before it asked — exactly what
+    folding everything and then reading would give. When nothing is pending this is one
+    index-free ``EXISTS`` on an empty table.
+    """
+    if db.vendor != "postgresql":
+        return
+    with db.cursor() as cursor:
+        cursor.execute(f"SELECT EXISTS (SELECT 1 FROM {PENDING})")
+        row = cursor.fetchone()
+    if row and row[0]:
+        fold(db)
