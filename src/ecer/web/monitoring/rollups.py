@@ -121,6 +121,16 @@ $$;
 DROP TRIGGER IF EXISTS {TABLE}_add ON {MEASUREMENTS};
 CREATE TRIGGER {TABLE}_add AFTER INSERT ON {MEASUREMENTS}
     REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION {TABLE}_add();
+-- Emptying the measurements (Django's flush, a reload) empties what waits for a fold.
+CREATE OR REPLACE FUNCTION {TABLE}_truncate() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    TRUNCATE {PENDING};
+    RETURN NULL;
+END
+$$;
+DROP TRIGGER IF EXISTS {TABLE}_truncate ON {MEASUREMENTS};
+CREATE TRIGGER {TABLE}_truncate AFTER TRUNCATE ON {MEASUREMENTS}
+    FOR EACH STATEMENT EXECUTE FUNCTION {TABLE}_truncate();
 CREATE OR REPLACE FUNCTION {TABLE}_fold(wait boolean DEFAULT true, most bigint DEFAULT NULL)
 RETURNS bigint LANGUAGE plpgsql AS $$
 DECLARE
@@ -256,6 +266,7 @@ def uninstall(db: BaseDatabaseWrapper = connection) -> None:
     with db.cursor() as cursor:
         if db.vendor == "postgresql":
             cursor.execute(f"DROP TRIGGER IF EXISTS {TABLE}_add ON {MEASUREMENTS}")
+            cursor.execute(f"DROP TRIGGER IF EXISTS {TABLE}_truncate ON {MEASUREMENTS}")
         else:
             cursor.execute(f"DROP TRIGGER IF EXISTS {TABLE}_add")
             cursor.execute(f"DROP TRIGGER IF EXISTS {TABLE}_add_hour")
