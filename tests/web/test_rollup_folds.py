@@ -172,7 +172,8 @@ _INSERT_MINUTES = f"""
     INSERT INTO {MEASUREMENT_TABLE} (point_id, data_time, cn, pollutant, kind, value, flag)
     SELECT %s, %s::timestamptz + make_interval(mins => m), '2051', p, 'Avg', m %% 17,
            CASE WHEN m %% 5 = 0 THEN 'D' ELSE 'N' END
-    FROM generate_series(%s::integer, %s::integer) AS m, unnest(ARRAY['a21002', 'a34013', 'a19001']) AS p
+    FROM generate_series(%s::integer, %s::integer) AS m,
+        unnest(ARRAY['a21002', 'a34013', 'a19001']) AS p
     ON CONFLICT DO NOTHING
 """
 
