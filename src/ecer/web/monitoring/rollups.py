@@ -92,6 +92,54 @@ GROUP BY m.point_id, m.cn, m.pollutant, m.kind, b.level, b.start
 ORDER BY m.point_id, m.cn, m.pollutant, m.kind, b.level, b.start
 """
 
+
+def _pg_fold(take: str) -> str:
+    """One fold statement: the rows ``take`` (a DELETE … RETURNING) deletes, added to the
+    rollups; their number into ``folded``. Grouped by hour first, then the hours by day and
+    month (Beijing days and months begin on whole UTC hours), so an hour of minute data is
+    one row before it meets the day and month buckets."""
+    valid = f"FILTER (WHERE flag = '{VALID_FLAG}')"
+    zone = storage.DATA_TIME_ZONE
+    totals = (
+        "sum(count), sum(valid_count), sum(valid_sum), min(valid_min), max(valid_max), "
+        "max(last_time), sum(off_hour)"
+    )
+    return f"""
+        WITH taken AS ({take}),
+        hours AS (
+            SELECT point_id, cn, pollutant, kind, date_trunc('hour', data_time, 'UTC') AS start,
+                   count(*) AS count, count(*) {valid} AS valid_count,
+                   coalesce(sum(value) {valid}, 0) AS valid_sum,
+                   min(value) {valid} AS valid_min, max(value) {valid} AS valid_max,
+                   max(data_time) AS last_time,
+                   count(*) FILTER (WHERE date_trunc('hour', data_time, 'UTC') <> data_time)
+                       AS off_hour
+            FROM taken GROUP BY point_id, cn, pollutant, kind, 5
+        ),
+        buckets AS (
+            SELECT point_id, cn, pollutant, kind, 'hour' AS level, start, count, valid_count,
+                   valid_sum, valid_min, valid_max, last_time, off_hour
+            FROM hours WHERE cn IN ({_SUB_HOURLY_SQL})
+            UNION ALL
+            SELECT point_id, cn, pollutant, kind, b.level, b.bucket, {totals}
+            FROM hours CROSS JOIN LATERAL (VALUES
+                ('day', date_trunc('day', start, '{zone}')),
+                ('month', date_trunc('month', start, '{zone}'))
+            ) AS b(level, bucket)
+            GROUP BY point_id, cn, pollutant, kind, b.level, b.bucket
+        ),
+        added AS (
+            INSERT INTO {TABLE} ({_COLUMNS_SQL})
+            SELECT * FROM buckets
+            -- One order for every fold (no deadlock between folds), the index's; "C": the
+            -- cheapest comparison of text.
+            ORDER BY point_id, level COLLATE "C", cn COLLATE "C", kind COLLATE "C", start,
+                pollutant COLLATE "C"
+            {_merge("LEAST", "GREATEST")}
+        )
+        SELECT count(*) INTO folded FROM taken;"""
+
+
 # The measurements not folded yet: what each INSERT into the measurement table added,
 # copied by the trigger (a plain append: no index, no key, no foreign key), taken by a
 # fold. It holds the values, not references, so a fold needs no join back.
@@ -140,29 +188,19 @@ BEGIN
         PERFORM pg_advisory_xact_lock_shared({FOLD_LOCK});
         -- Every pending row this statement sees; rows another fold holds are waited for
         -- (then gone: that fold has committed them into the rollups).
-        WITH taken AS (DELETE FROM {PENDING} RETURNING *),
-        added AS (
-            INSERT INTO {TABLE} ({_COLUMNS_SQL})
-            {_PG_AGGREGATE.format(source="taken", condition="")}
-            {_merge("LEAST", "GREATEST")}
-        )
-        SELECT count(*) INTO folded FROM taken;
+        {_pg_fold(f"DELETE FROM {PENDING} RETURNING {_PENDING_SQL}")}
     ELSE
         IF NOT pg_try_advisory_xact_lock_shared({FOLD_LOCK}) THEN
             RETURN 0;  -- a rebuild is running
         END IF;
         -- Up to ``most`` rows no other fold holds, without waiting.
-        WITH taken AS (
-            DELETE FROM {PENDING} WHERE ctid = ANY (ARRAY(
-                SELECT ctid FROM {PENDING} LIMIT most FOR UPDATE SKIP LOCKED))
-            RETURNING *
-        ),
-        added AS (
-            INSERT INTO {TABLE} ({_COLUMNS_SQL})
-            {_PG_AGGREGATE.format(source="taken", condition="")}
-            {_merge("LEAST", "GREATEST")}
-        )
-        SELECT count(*) INTO folded FROM taken;
+        {
+    _pg_fold(
+        f"DELETE FROM {PENDING} WHERE ctid = ANY (ARRAY("
+        f"SELECT ctid FROM {PENDING} LIMIT most FOR UPDATE SKIP LOCKED)) "
+        f"RETURNING {_PENDING_SQL}"
+    )
+}
     END IF;
     RETURN folded;
 END
