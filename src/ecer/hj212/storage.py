@@ -559,9 +559,9 @@ _INSERT_LOGGED: Final = (
     f"FROM {RAW_STAGE} s WHERE NOT EXISTS "
     f"(SELECT 1 FROM {RAW_FRAME_TABLE} r WHERE r.id = s.id) ORDER BY id RETURNING id, status"
 )
-# 3. The measurements of the frames stored, one statement (so the rollup trigger runs once
-# per batch on its transition table); a value already stored (or earlier in the batch) is
-# skipped. Counted per frame.
+# 3. The measurements of the frames stored, one statement (so the trigger that sets them
+# aside for the rollups' fold runs once per batch on its transition table); a value already
+# stored (or earlier in the batch) is skipped. Counted per frame.
 _INSERT_MEASUREMENTS: Final = (
     f"WITH added AS (INSERT INTO {MEASUREMENT_TABLE} ({', '.join(_MEASUREMENT_COLUMNS)}) "
     f"SELECT {', '.join(_MEASUREMENT_COLUMNS)} FROM {MEASUREMENT_STAGE} ORDER BY ordinal "
@@ -587,10 +587,15 @@ class PostgresFrameWriter:
        repeats as ``duplicate``);
     4. binary COPY of the stored frames' measurements into a second staging table, and one
        ``INSERT … SELECT … ON CONFLICT DO NOTHING`` into the measurement table — one
-       statement, so the rollup trigger (a statement trigger with a transition table)
-       aggregates the whole batch once;
+       statement, so its trigger (a statement trigger with a transition table) sets the
+       batch's new rows aside once for the rollups' fold;
     5. the commit, which waits for the WAL flush (``synchronous_commit=on``). Only then does
        :meth:`write_batch` return, and only then are the stations (or JetStream) answered.
+
+    Before a batch, when ``fold_interval`` seconds have passed since the last, the writer
+    folds what is pending into the rollups (:meth:`fold`, its own transaction; a fold
+    before the batch, not after its commit, so no answer waits for it). None: never (a
+    separate job folds; pages fold what is left when they read).
 
     COPY cannot skip conflicting rows, hence the staging tables (temporary: not WAL-logged,
     emptied at each commit). A lost connection raises :class:`StoreUnavailable` (the batch
@@ -613,8 +618,8 @@ class PostgresFrameWriter:
     )
     # A batch rolled back by PostgreSQL's deadlock detector is written again this often.
     DEADLOCK_ATTEMPTS: Final = 5
-    # Memory of the rollup trigger's aggregate and sort over a batch (1,000 frames of minute
-    # data: 60,000 bucket rows): at PostgreSQL's default 4 MB both spill to disk.
+    # Memory of a fold's aggregates and sort (a backlog after an outage: hundreds of
+    # thousands of bucket rows): at PostgreSQL's default 4 MB they spill to disk.
     WORK_MEM: Final = "64MB"
 
     # Seconds between the folds a writer runs before a batch (see :meth:`fold`).
