@@ -128,7 +128,9 @@ def test_a_fold_takes_each_pending_measurement_once() -> None:
         return
     assert rollups.pending() == 180
     assert table() == []  # nothing on the write path
-    assert rollups.fold() == 180
+    assert rollups.fold(most=100) == 100
+    assert rollups.pending() == 80
+    assert rollups.fold() == 80
     assert rollups.fold() == 0
     # 180 minutes from 22:00: 3 hours, 2 days and 2 months (the month ends at midnight).
     levels = sorted(row[4] for row in table())
@@ -191,8 +193,8 @@ def test_folds_under_concurrent_writers_count_every_measurement_once(
     committed_points: list[MonitoringPoint],
 ) -> None:
     """Four writers (a transaction per 60 minutes of 3 pollutants) and three folders — two
-    that skip what another holds, one that waits — all at once; then the rollups equal a
-    rebuild: nothing folded twice, nothing lost."""
+    that skip their fold while another runs, one that waits — all at once; then the
+    rollups equal a rebuild: nothing folded twice, nothing lost."""
     writing = threading.Event()
     errors: list[BaseException] = []
     folded: list[int] = []
@@ -247,7 +249,7 @@ def test_a_fold_killed_before_its_commit_folded_nothing(
         folder.execute("BEGIN")
         [(taken,)] = folder.execute("SELECT monitoring_rollup_fold(true)").fetchall()
         assert taken == 360  # folded, not committed
-        # Meanwhile a fold that does not wait takes none of those rows.
+        # Meanwhile a fold that does not wait folds nothing (one fold at a time).
         assert other.execute("SELECT monitoring_rollup_fold(false)").fetchone()[0] == 0
         pid = folder.info.backend_pid
         other.execute("SELECT pg_terminate_backend(%s)", (pid,))  # the session dies mid-fold
@@ -280,7 +282,7 @@ def test_a_waiting_fold_waits_for_a_running_one_and_takes_nothing_twice(
 
         thread = threading.Thread(target=second)
         thread.start()
-        # Until the second fold waits on the first's rows (a lock wait, seen in pg_stat_activity).
+        # Until the second fold waits for the first (a lock wait, seen in pg_stat_activity).
         waiting = (
             "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND query LIKE %s"
         )

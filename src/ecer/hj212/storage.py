@@ -714,8 +714,8 @@ class PostgresFrameWriter:
 
     def fold(self, *, wait: bool = False) -> int:
         """Fold pending measurements into the rollups (the database's ``FOLD`` function, its
-        own transaction); returns how many. wait: all of them, waiting for folds running
-        now; else those no other fold holds (writers fold side by side)."""
+        own transaction); returns how many. wait: after the fold running now, if any;
+        else nothing when another fold (another writer's, a page's) is running."""
 
         def run(connection: Any) -> int:
             [(folded,)] = connection.execute(f"SELECT {FOLD}(%s)", (wait,)).fetchall()

@@ -12,11 +12,12 @@ to ``monitoring_rollup_pending`` (no index, no key: about 4 % of a bare COPY), a
 buckets in ONE transaction — grouped by hour first, then by day and month, so ten minutes of
 minute data cost one upsert per bucket, not ten. A fold killed halfway folded nothing (its
 DELETE is rolled back with its upserts); a row is folded once however many folds run (the
-DELETE takes each row once; a fold that does not wait skips rows another holds). Folds run
-in the writers (every ``PostgresFrameWriter.FOLD_INTERVAL`` seconds before a batch, and when
-idle), in the scheduled job ``fold``, and before every read: :func:`current` is called by
-the ``Rollup`` manager and by ``reads`` before they read, so a page's figures always include
-every measurement committed before it asked (the answer of a full fold, not of the last one).
+DELETE takes each row once, and folds run one at a time: a writer finding one running skips
+its own, a reader waits for it). Folds run in the writers (every
+``PostgresFrameWriter.FOLD_INTERVAL`` seconds before a batch, and when idle), in the
+scheduled job ``fold``, and before every read: :func:`current` is called by the ``Rollup``
+manager and by ``reads`` before they read, so a page's figures always include every
+measurement committed before it asked (the answer of a full fold, not of the last one).
 
 SQLite (``make run``) keeps its row triggers, which upsert each row's buckets in the write
 transaction: nothing is ever pending there, and a fold is a no-op.
@@ -158,8 +159,10 @@ def _pg_fold(take: str) -> str:
 # copied by the trigger (a plain append: no index, no key, no foreign key), taken by a
 # fold. It holds the values, not references, so a fold needs no join back.
 PENDING = "monitoring_rollup_pending"
-# Advisory lock: folds take it shared (they may run side by side: each takes other rows),
-# ``rebuild`` and ``delete_measurements`` exclusive (nothing folds while they recompute).
+# Advisory lock (transaction-level) held by every fold, ``rebuild`` and
+# ``delete_measurements``: one at a time. Two folds side by side would only wait for each
+# other's buckets; and a fold inside a longer transaction (a page's, holding the buckets it
+# upserted) could otherwise deadlock with a writer's fold waiting on those buckets.
 FOLD_LOCK = 2120250  # HJ 212, issue #25: any constant no other code uses
 _PENDING_COLUMNS = ("point_id", "data_time", "cn", "pollutant", "kind", "value", "flag")
 _PENDING_SQL = ", ".join(_PENDING_COLUMNS)
@@ -199,20 +202,18 @@ DECLARE
     folded bigint;
 BEGIN
     IF wait THEN
-        PERFORM pg_advisory_xact_lock_shared({FOLD_LOCK});
-        -- Every pending row this statement sees; rows another fold holds are waited for
-        -- (then gone: that fold has committed them into the rollups).
+        PERFORM pg_advisory_xact_lock({FOLD_LOCK});  -- after the fold running now
+    ELSIF NOT pg_try_advisory_xact_lock({FOLD_LOCK}) THEN
+        RETURN 0;  -- a fold or a rebuild is running
+    END IF;
+    -- Every pending row this statement sees (or ``most`` of them): no other fold holds any.
+    IF most IS NULL THEN
         {_pg_fold(f"DELETE FROM {PENDING} RETURNING {_PENDING_SQL}")}
     ELSE
-        IF NOT pg_try_advisory_xact_lock_shared({FOLD_LOCK}) THEN
-            RETURN 0;  -- a rebuild is running
-        END IF;
-        -- Up to ``most`` rows no other fold holds, without waiting.
         {
     _pg_fold(
         f"DELETE FROM {PENDING} WHERE ctid = ANY (ARRAY("
-        f"SELECT ctid FROM {PENDING} LIMIT most FOR UPDATE SKIP LOCKED)) "
-        f"RETURNING {_PENDING_SQL}"
+        f"SELECT ctid FROM {PENDING} LIMIT most)) RETURNING {_PENDING_SQL}"
     )
 }
     END IF;
@@ -483,9 +484,10 @@ def fold(
 
     One transaction: the rows are taken from the pending table and their buckets upserted
     together, so a fold killed halfway folded nothing, and a row is folded once however
-    many folds run at once. wait: take every pending row, waiting for folds running now
-    (after it, every measurement committed before it is in the rollups); else up to
-    ``most`` rows no other fold holds, and nothing while a rebuild runs.
+    many folds are asked for at once (they run one at a time: :data:`FOLD_LOCK`). wait:
+    after the fold running now, if any (then every measurement committed before this one
+    began is in the rollups); else nothing when another fold or a rebuild runs. most: at
+    most this many rows (None: all).
 
     SQLite's row triggers keep the rollups themselves: nothing is ever pending there.
     """
