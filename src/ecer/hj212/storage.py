@@ -651,6 +651,7 @@ class PostgresFrameWriter:
         self._next_ids = f"SELECT nextval('{sequence}') FROM generate_series(1, %s)"
         self._rows = _Rows(data_time_zone)
         [(folds,)] = self.connection.execute("SELECT to_regproc(%s) IS NOT NULL", (FOLD,))
+        self._folds = bool(folds)
         if not folds:  # a database migrated before the folds: its trigger keeps the rollups
             self.fold_interval = None
 
@@ -716,6 +717,9 @@ class PostgresFrameWriter:
         """Fold pending measurements into the rollups (the database's ``FOLD`` function, its
         own transaction); returns how many. wait: after the fold running now, if any;
         else nothing when another fold (another writer's, a page's) is running."""
+
+        if not self._folds:
+            return 0
 
         def run(connection: Any) -> int:
             [(folded,)] = connection.execute(f"SELECT {FOLD}(%s)", (wait,)).fetchall()
