@@ -280,7 +280,8 @@ def _sqlite_aggregate(level: str, condition: str) -> str:
 
 
 def install(db: BaseDatabaseWrapper = connection) -> None:
-    """Create (or replace) the triggers that keep the rollups."""
+    """Create (or replace) the triggers that keep the rollups (PostgreSQL: also the pending
+    table, if missing, and the fold function)."""
     with db.cursor() as cursor:
         if db.vendor == "postgresql":
             cursor.execute(_PG_INSTALL)

@@ -19,6 +19,10 @@ def restore_direct_triggers(apps, schema_editor):  # type: ignore[no-untyped-def
     if connection.vendor == "postgresql":
         rollups.fold(connection)  # nothing left pending when the old trigger returns
         with connection.cursor() as cursor:
+            cursor.execute(
+                f"DROP TRIGGER IF EXISTS {rollups.TABLE}_truncate ON {rollups.MEASUREMENTS}"
+            )
+            cursor.execute(f"DROP FUNCTION IF EXISTS {rollups.TABLE}_truncate()")
             cursor.execute(f"DROP FUNCTION IF EXISTS {rollups.TABLE}_fold(boolean, bigint)")
             cursor.execute(f"DROP TABLE IF EXISTS {rollups.PENDING}")
     rollups.install_direct(connection)
