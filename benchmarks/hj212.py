@@ -276,7 +276,9 @@ class PostgresDatabases:
         self.psycopg = psycopg
         self.base_url = base_url
         self.names: list[str] = []
-        self.template = f"ecer_bench_{os.getpid()}_tpl"
+        # Database names: ECER_BENCH_DB_PREFIX (a shared server: one prefix per user).
+        self.prefix = f"{os.environ.get('ECER_BENCH_DB_PREFIX', 'ecer_bench')}_{os.getpid()}"
+        self.template = f"{self.prefix}_tpl"
         self._admin(f'CREATE DATABASE "{self.template}"')
         self.names.append(self.template)
         migrate(self._url(self.template), workdir)
@@ -290,7 +292,7 @@ class PostgresDatabases:
             admin.execute(sql)
 
     def fresh(self) -> str:
-        name = f"ecer_bench_{os.getpid()}_{len(self.names)}"
+        name = f"{self.prefix}_{len(self.names)}"
         self._admin(f'CREATE DATABASE "{name}" TEMPLATE "{self.template}"')
         self.names.append(name)
         return self._url(name)
@@ -455,9 +457,11 @@ MEASUREMENT_COPY_TYPES = ("int8", "timestamptz", "text", "text", "text", "float8
 
 def bare_copy(url: str, fleet: list[Any], per_station: list[list[bytes]]) -> dict[str, Any]:
     """The baseline of the durable path: the same rows (raw log + measurements), made
-    beforehand, COPYed (binary) straight into the same tables — same indexes, same rollup
-    trigger — 1,000 frames per transaction, synchronous commit. No duplicate check, no
-    staging, no per-frame results: the least work that stores these rows."""
+    beforehand, COPYed (binary) straight into the same tables — same indexes, same foreign
+    keys — 1,000 frames per transaction, synchronous commit. No duplicate check, no
+    staging, no per-frame results, and no rollup work (the trigger that sets measurements
+    aside for the folds is disabled on this database): the least work that stores these
+    rows."""
     from psycopg.types.json import Jsonb
 
     from ecer.hj212.storage import (
@@ -470,6 +474,7 @@ def bare_copy(url: str, fleet: list[Any], per_station: list[list[bytes]]) -> dic
     store: Any = open_store(url)
     frames = judged_frames(store, fleet, per_station)
     connection = store.connection
+    connection.execute(f"ALTER TABLE {MEASUREMENT_TABLE} DISABLE TRIGGER monitoring_rollup_add")
     sequence = connection.execute(
         "SELECT pg_get_serial_sequence(%s, 'id')", (RAW_FRAME_TABLE,)
     ).fetchone()[0]

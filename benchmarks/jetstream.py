@@ -9,11 +9,25 @@ frames answered per second on each path and their acknowledgement latency p50/p9
 durable rate into the database — the direct path's (stored and answered), and the writers'
 (stored per second while they had work: all frames over the longest writer's busy time) —
 each as a ratio against a bare binary COPY of the same rows (raw log + measurements) into
-the same tables with the same indexes and rollup trigger, measured in the same run
-(PostgreSQL; on SQLite the baseline is the direct path).
+the same tables with the same indexes and foreign keys and no rollup work, measured in the
+same run (PostgreSQL; on SQLite the baseline is the direct path). The writers fold the
+rollups every 5 s before a batch (``PostgresFrameWriter.FOLD_INTERVAL``), so their rates
+include that work.
 
-Run: ``.venv/bin/python benchmarks/jetstream.py [--postgres]`` (NATS at ECER_NATS_URL,
-default nats://127.0.0.1:4222). Writes ``benchmarks/results/jetstream[-postgres].json``.
+PostgreSQL also prints:
+
+* the fold's throughput: measurements folded into the hour/day/month rollups per second,
+  for a backlog of the 2,000-station load's frames stored without folding;
+* catch-up after an outage: ``--outage-minutes`` (60) minute frames of 2,000 stations
+  queued in JetStream (120,000 frames, published straight to the stream), then the
+  writers started; the time until every frame is stored and until every measurement is
+  folded (what the pages read).
+
+``--quick`` runs 1 repetition, fewer frames per station and a 15-minute outage.
+
+Run: ``.venv/bin/python benchmarks/jetstream.py [--postgres] [--quick]`` (NATS at
+ECER_NATS_URL, default nats://127.0.0.1:4222). Writes
+``benchmarks/results/jetstream[-postgres][-quick].json``.
 """
 
 from __future__ import annotations
@@ -27,8 +41,9 @@ import signal
 import subprocess
 import sys
 import tempfile
+import time
 import uuid
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -41,6 +56,8 @@ from ecer.hj212.storage import open_store
 
 NATS_URL = os.environ.get("ECER_NATS_URL", "nats://127.0.0.1:4222")
 LOADS = ((200, 25), (2000, 3))
+QUICK_LOADS = ((200, 10), (2000, 2))
+OUTAGE_STATIONS = 2000
 
 
 def jetstream_run(
@@ -67,10 +84,7 @@ def jetstream_run(
         assert server.stdout is not None
         server.stdout.close()
     frames = sum(len(f) for f in per_station)
-    command = [
-        base.ECER, "hj212", "writer", "--nats", NATS_URL, "--database-url", url,
-        "--batch", "1000", "--idle-exit", "2", *names, "--durable", f"bench-{tag}",
-    ]  # fmt: skip
+    command = writer_command(url, names, f"bench-{tag}", 2)
     with open(workdir / "writer.log", "ab") as log:
         processes = [
             subprocess.Popen(command, stdout=subprocess.PIPE, stderr=log, env=env)
@@ -101,6 +115,112 @@ def jetstream_run(
     }
 
 
+def writer_command(url: str, names: list[str], durable: str, idle_exit: float) -> list[str]:
+    return [
+        base.ECER, "hj212", "writer", "--nats", NATS_URL, "--database-url", url,
+        "--batch", "1000", "--idle-exit", str(idle_exit), *names, "--durable", durable,
+    ]  # fmt: skip
+
+
+def fold_run(url: str, fleet: list[Any], per_station: list[list[bytes]]) -> dict[str, Any]:
+    """The frames stored by the writer without folding (untimed), then one fold timed."""
+    from ecer.hj212.storage import PostgresFrameWriter, postgres_conninfo
+
+    store = PostgresFrameWriter(postgres_conninfo(url), fold_interval=None)
+    rows = base.judged_frames(store, fleet, per_station)
+    for index in range(0, len(rows), base.BATCH):
+        store.write_batch(rows[index : index + base.BATCH])
+    started = time.perf_counter()
+    folded = store.fold(wait=True)
+    elapsed = time.perf_counter() - started
+    [(buckets,)] = store.connection.execute("SELECT count(*) FROM monitoring_rollup").fetchall()
+    store.close()
+    return {
+        "frames": len(rows),
+        "measurements": folded,
+        "rollup_rows": int(buckets),
+        "seconds": elapsed,
+        "measurements_per_s": folded / elapsed,
+    }
+
+
+def outage_frames(stations: int, minutes: int) -> tuple[list[Any], list[Any]]:
+    """An outage's backlog: each station's minute data of ``minutes`` minutes, in the order
+    stations would have sent it (minute by minute), judged as the gateway does."""
+    from ecer.hj212.simulate import MINUTE, QnClock, Readings, data_frame, station_fleet
+
+    fleet = station_fleet(stations, prefix="JSOUT")
+    start = datetime(2024, 3, 1, 9)
+    clocks = [(Readings(station), QnClock()) for station in fleet]
+    per_station = [
+        [
+            data_frame(station, readings, MINUTE, start + timedelta(minutes=k), qns.next())
+            for k in range(minutes)
+        ]
+        for station, (readings, qns) in zip(fleet, clocks, strict=True)
+    ]
+    return fleet, per_station
+
+
+def catch_up_run(url: str, workdir: Path, minutes: int, writers: int) -> dict[str, Any]:
+    """The backlog published to a fresh stream, then ``writers`` writers started: seconds
+    until all frames are stored, and until all their measurements are folded."""
+    from ecer.hj212.jetstream import JetStreamForwarder, Names
+
+    fleet, per_station = outage_frames(OUTAGE_STATIONS, minutes)
+    tag = uuid.uuid4().hex[:8]
+    names = Names(f"ECERBENCH_{tag}", f"ecer.bench.{tag}", f"bench-{tag}")
+    forwarder = JetStreamForwarder(open_store(url), NATS_URL, names)
+    frames = base.judged_frames(forwarder, fleet, per_station)
+    began = time.perf_counter()
+    for index in range(0, len(frames), base.BATCH):
+        forwarder.write_batch(frames[index : index + base.BATCH])
+    queued_s = time.perf_counter() - began
+    forwarder.close()
+    env = {**os.environ, "ECER_DATA_DIR": str(workdir)}
+    command = writer_command(
+        url, ["--stream", names.stream, "--subject", names.subject], names.durable, 5
+    )
+    store: Any = open_store(url)
+    watch = store.connection
+    stored_sql = f"SELECT count(*) FROM {base.RAW_FRAME_TABLE} WHERE status = '{base.STORED}'"
+    pending_sql = "SELECT count(*) FROM monitoring_rollup_pending"
+    stored_at = folded_at = None
+    with open(workdir / "writer-outage.log", "ab") as log:
+        started = time.perf_counter()
+        processes = [
+            subprocess.Popen(command, stdout=subprocess.PIPE, stderr=log, env=env)
+            for _ in range(writers)
+        ]
+        try:
+            while folded_at is None:
+                time.sleep(0.25)
+                now = time.perf_counter() - started
+                if now > 1800:
+                    raise RuntimeError("catch-up: not done within 30 minutes")
+                if stored_at is None:
+                    if watch.execute(stored_sql).fetchone()[0] == len(frames):
+                        stored_at = now
+                elif watch.execute(pending_sql).fetchone()[0] == 0:
+                    folded_at = now
+        finally:
+            for process in processes:
+                process.communicate(timeout=600)
+    measurements = int(watch.execute("SELECT count(*) FROM monitoring_measurement").fetchone()[0])
+    store.close()
+    asyncio.run(_drop(names.stream))
+    return {
+        "stations": OUTAGE_STATIONS,
+        "minutes": minutes,
+        "frames": len(frames),
+        "measurements": measurements,
+        "queued_seconds": queued_s,
+        "stored_seconds": stored_at,
+        "folded_seconds": folded_at,
+        "writers": writers,
+    }
+
+
 async def _drop(stream: str) -> None:
     nc = await nats.connect(NATS_URL)
     try:
@@ -113,8 +233,13 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--postgres", action="store_true", help="on PostgreSQL (DATABASE_URL)")
     parser.add_argument("--writers", type=int, default=2, help="writer processes at once")
-    parser.add_argument("--repeats", type=int, default=base.REPEATS, help="runs per figure")
+    parser.add_argument("--repeats", type=int, default=None, help="runs per figure")
+    parser.add_argument("--quick", action="store_true", help="a smaller scale (see above)")
+    parser.add_argument("--outage-minutes", type=int, default=None, help="catch-up backlog")
     args = parser.parse_args()
+    args.repeats = args.repeats or (1 if args.quick else base.REPEATS)
+    outage = args.outage_minutes or (15 if args.quick else 60)
+    loads = QUICK_LOADS if args.quick else LOADS
     base.raise_fd_limit(8192)
     workdir = Path(tempfile.mkdtemp(prefix="ecer-bench-js-"))
     if args.postgres:
@@ -128,15 +253,19 @@ def main() -> int:
         "database": databases.name,
         "writers": args.writers,
         "repeats": args.repeats,
+        "quick": args.quick,
+        "load_average": os.getloadavg(),
         "runs": [],
     }
     print(
         f"{databases.name}; median of {args.repeats} runs; {args.writers} writer(s); "
-        "durable = stored in the database, ratio against a bare binary COPY of the same rows",
+        "durable = stored in the database, ratio against a bare binary COPY of the same rows; "
+        f"load average {os.getloadavg()[0]:.1f} at the start"
+        + ("; --quick scale" if args.quick else ""),
         flush=True,
     )
     try:
-        for stations, per in LOADS:
+        for stations, per in loads:
             fleet, per_station = base.Load(stations, per).frames(f"JS{stations}")
             runs: dict[str, list[dict[str, Any]]] = {"direct": [], "jetstream": [], "copy": []}
             for _ in range(args.repeats):  # interleaved, so that a busy moment hits all
@@ -182,11 +311,34 @@ def main() -> int:
                 f"stored {written['stored']}/{written['frames']}",
                 flush=True,
             )
+        if args.postgres:
+            fleet, per_station = base.Load(*loads[-1]).frames("JSFOLD")
+            folding = fold_run(databases.fresh(), fleet, per_station)
+            results["fold"] = folding
+            print(
+                f"fold: {folding['measurements']:,} measurements of {folding['frames']:,} "
+                f"frames ({loads[-1][0]:,} stations) into {folding['rollup_rows']:,} rollup "
+                f"rows in {folding['seconds']:.2f} s: "
+                f"{folding['measurements_per_s']:,.0f} measurements/s",
+                flush=True,
+            )
+            caught = catch_up_run(databases.fresh(), workdir, outage, args.writers)
+            results["catch_up"] = caught
+            print(
+                f"catch-up: {caught['frames']:,} frames ({caught['stations']:,} stations x "
+                f"{caught['minutes']} minutes, {caught['measurements']:,} measurements) queued "
+                f"in JetStream in {caught['queued_seconds']:.0f} s; {args.writers} writers "
+                f"stored them in {caught['stored_seconds']:.1f} s, folded by "
+                f"{caught['folded_seconds']:.1f} s",
+                flush=True,
+            )
+        results["load_average_after"] = os.getloadavg()
     finally:
         databases.drop_all()
         shutil.rmtree(workdir, ignore_errors=True)
     base.RESULTS.mkdir(parents=True, exist_ok=True)
-    name = "jetstream-postgres.json" if args.postgres else "jetstream.json"
+    name = "jetstream-postgres" if args.postgres else "jetstream"
+    name += "-quick.json" if args.quick else ".json"
     (base.RESULTS / name).write_text(json.dumps(results, indent=2))
     return 0
 

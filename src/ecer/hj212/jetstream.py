@@ -353,6 +353,9 @@ async def run_writer(
                 stats.pending = 0
                 if idle_exit is not None and loop.time() - idle_since > idle_exit:
                     break
+                fold = getattr(writer, "fold", None)  # PostgreSQL: rollups pending
+                if fold is not None:  # idle: fold what the last batches set aside
+                    await loop.run_in_executor(executor, fold)
                 continue
             except NatsError as exc:  # a busy or restarting server: nothing was taken
                 log.warning("fetching from JetStream failed (%s); trying again", exc)

@@ -31,6 +31,7 @@ from __future__ import annotations
 import json
 import os
 import sqlite3
+import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -495,6 +496,9 @@ def _require_tables(names: set[str], where: object) -> None:
 # emptied at every commit. Their columns are text where the target's are varchar: the
 # INSERT … SELECT casts, and binary COPY needs the exact types of the staging columns.
 RAW_STAGE: Final = "hj212_raw_stage"
+# The database function that folds the measurements set aside by the measurement table's
+# trigger into the rollups (``ecer.web.monitoring.rollups`` installs both).
+FOLD: Final = "monitoring_rollup_fold"
 MEASUREMENT_STAGE: Final = "hj212_measurement_stage"
 _RAW_STAGE_TYPES: Final = (
     ("id", "int8"),
@@ -555,9 +559,9 @@ _INSERT_LOGGED: Final = (
     f"FROM {RAW_STAGE} s WHERE NOT EXISTS "
     f"(SELECT 1 FROM {RAW_FRAME_TABLE} r WHERE r.id = s.id) ORDER BY id RETURNING id, status"
 )
-# 3. The measurements of the frames stored, one statement (so the rollup trigger runs once
-# per batch on its transition table); a value already stored (or earlier in the batch) is
-# skipped. Counted per frame.
+# 3. The measurements of the frames stored, one statement (so the trigger that sets them
+# aside for the rollups' fold runs once per batch on its transition table); a value already
+# stored (or earlier in the batch) is skipped. Counted per frame.
 _INSERT_MEASUREMENTS: Final = (
     f"WITH added AS (INSERT INTO {MEASUREMENT_TABLE} ({', '.join(_MEASUREMENT_COLUMNS)}) "
     f"SELECT {', '.join(_MEASUREMENT_COLUMNS)} FROM {MEASUREMENT_STAGE} ORDER BY ordinal "
@@ -583,10 +587,15 @@ class PostgresFrameWriter:
        repeats as ``duplicate``);
     4. binary COPY of the stored frames' measurements into a second staging table, and one
        ``INSERT … SELECT … ON CONFLICT DO NOTHING`` into the measurement table — one
-       statement, so the rollup trigger (a statement trigger with a transition table)
-       aggregates the whole batch once;
+       statement, so its trigger (a statement trigger with a transition table) sets the
+       batch's new rows aside once for the rollups' fold;
     5. the commit, which waits for the WAL flush (``synchronous_commit=on``). Only then does
        :meth:`write_batch` return, and only then are the stations (or JetStream) answered.
+
+    Before a batch, when ``fold_interval`` seconds have passed since the last, the writer
+    folds what is pending into the rollups (:meth:`fold`, its own transaction; a fold
+    before the batch, not after its commit, so no answer waits for it). None: never (a
+    separate job folds; pages fold what is left when they read).
 
     COPY cannot skip conflicting rows, hence the staging tables (temporary: not WAL-logged,
     emptied at each commit). A lost connection raises :class:`StoreUnavailable` (the batch
@@ -609,13 +618,25 @@ class PostgresFrameWriter:
     )
     # A batch rolled back by PostgreSQL's deadlock detector is written again this often.
     DEADLOCK_ATTEMPTS: Final = 5
-    # Memory of the rollup trigger's aggregate and sort over a batch (1,000 frames of minute
-    # data: 60,000 bucket rows): at PostgreSQL's default 4 MB both spill to disk.
+    # Memory of a fold's aggregates and sort (a backlog after an outage: hundreds of
+    # thousands of bucket rows): at PostgreSQL's default 4 MB they spill to disk.
     WORK_MEM: Final = "64MB"
 
-    def __init__(self, conninfo: str, *, data_time_zone: str = DATA_TIME_ZONE) -> None:
+    # Seconds between the folds a writer runs before a batch (see :meth:`fold`).
+    FOLD_INTERVAL: Final = 5.0
+
+    def __init__(
+        self,
+        conninfo: str,
+        *,
+        data_time_zone: str = DATA_TIME_ZONE,
+        fold_interval: float | None = FOLD_INTERVAL,
+    ) -> None:
         self.conninfo = conninfo
         self.reconnects = 0
+        self.fold_interval = fold_interval
+        self.folded = 0  # measurements this writer folded into the rollups
+        self._folded_at = time.monotonic()
         self.connection = self._connect()
         names = {
             str(row[0])
@@ -629,6 +650,10 @@ class PostgresFrameWriter:
         ).fetchall()
         self._next_ids = f"SELECT nextval('{sequence}') FROM generate_series(1, %s)"
         self._rows = _Rows(data_time_zone)
+        [(folds,)] = self.connection.execute("SELECT to_regproc(%s) IS NOT NULL", (FOLD,))
+        self._folds = bool(folds)
+        if not folds:  # a database migrated before the folds: its trigger keeps the rollups
+            self.fold_interval = None
 
     def _connect(self) -> Any:
         import psycopg
@@ -688,7 +713,28 @@ class PostgresFrameWriter:
                     raise
         raise AssertionError("unreachable")
 
+    def fold(self, *, wait: bool = False) -> int:
+        """Fold pending measurements into the rollups (the database's ``FOLD`` function, its
+        own transaction); returns how many. wait: after the fold running now, if any;
+        else nothing when another fold (another writer's, a page's) is running."""
+
+        if not self._folds:
+            return 0
+
+        def run(connection: Any) -> int:
+            [(folded,)] = connection.execute(f"SELECT {FOLD}(%s)", (wait,)).fetchall()
+            return int(folded)
+
+        folded = self._guarded(run)
+        self.folded += folded
+        self._folded_at = time.monotonic()
+        return folded
+
     def _write_batch(self, connection: Any, frames: Sequence[ReceivedFrame]) -> list[WriteResult]:
+        interval = self.fold_interval
+        if interval is not None and time.monotonic() - self._folded_at >= interval:
+            # Before the batch, not after its commit: no answer waits for a fold.
+            self.fold()
         rows = self._rows
         with connection.transaction(), connection.cursor() as cursor:
             ids = [int(row[0]) for row in cursor.execute(self._next_ids, (len(frames),))]

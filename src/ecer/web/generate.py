@@ -246,6 +246,7 @@ def _load(
             write_measurements(rows for item in data for rows in item.rows)
             blocks.write(block for item in data for block in item.blocks)
             rollups.add_hours(row for item in data for row in item.hour_rollups)
+        rollups.fold(wait=False)  # PostgreSQL: the rows just set aside, before the next batch
         return sum(item.values for item in data)
 
     def load_and_close(batch: list[monitoring.GeneratedPoint]) -> int:
@@ -265,6 +266,7 @@ def _load(
                 f"sources {done}/{len(points)}: {written:,} rows written, "
                 f"{written / seconds if seconds else 0:,.0f} rows/s"
             )
+    rollups.fold()  # what a batch's fold skipped because another held it
     return written
 
 

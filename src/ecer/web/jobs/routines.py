@@ -34,6 +34,14 @@ def compaction() -> str:
     return f"compacted {done.rows} rows of {done.points} points into {done.blocks} blocks"
 
 
+def fold_rollups() -> str:
+    """Fold the measurements the writers stored since the last fold into the rollups
+    (PostgreSQL; pages fold what is left when they read)."""
+    from ecer.web.monitoring.rollups import fold
+
+    return f"measurements folded into the rollups: {fold()}"
+
+
 def rollups() -> str:
     """Recompute the hour/day/month rollups from the measurements (a nightly check that the
     rollups the writers keep agree with the data)."""

@@ -42,6 +42,7 @@ SCHEDULE: tuple[Entry, ...] = (
     Entry("alarms", "ecer.web.jobs.routines.alarm_journal", 5 * 60),
     Entry("partitions", "ecer.web.jobs.routines.partitions", DAY),
     Entry("compaction", "ecer.web.jobs.routines.compaction", DAY),
+    Entry("fold", "ecer.web.jobs.routines.fold_rollups", 60),
     Entry("rollups", "ecer.web.jobs.routines.rollups", DAY),
     Entry("quality", "ecer.web.jobs.routines.quality_checks", DAY),
     Entry("reminders", "ecer.web.jobs.routines.reminders", DAY),

@@ -368,13 +368,25 @@ class RollupLevel(models.TextChoices):
     MONTH = "month", _("月")
 
 
+class CurrentRollups(models.Manager["Rollup"]):
+    """The rollups, made current first: what is pending is folded before any read
+    (``rollups.current``), so every reader gets the answer of a full fold."""
+
+    def get_queryset(self) -> models.QuerySet[Rollup]:
+        from ecer.web.monitoring import rollups  # rollups reads this app's tables
+
+        rollups.current()
+        return super().get_queryset()
+
+
 class Rollup(models.Model):
     """Aggregates of the measurements per point, command, pollutant, kind and period.
 
-    Kept by database triggers on every insert into the measurement table
-    (``ecer.web.monitoring.rollups``), so pages summarise a month by reading one row
-    instead of its minute data. Hour rows exist for real-time and minute data only; day and
-    month rows for every command. Periods are Beijing hours, days and months (``start``).
+    Kept from every insert into the measurement table (``ecer.web.monitoring.rollups``:
+    SQLite by row triggers, PostgreSQL by folds of what a statement trigger set aside), so
+    pages summarise a month by reading one row instead of its minute data. Hour rows exist
+    for real-time and minute data only; day and month rows for every command. Periods are
+    Beijing hours, days and months (``start``).
 
     valid_*: Over the values flagged N only; valid_sum / valid_count is their mean.
     off_hour: Values whose data time is not a whole hour (none in conformant hourly data).
@@ -401,6 +413,8 @@ class Rollup(models.Model):
     off_hour = models.PositiveIntegerField(
         _("非整点数值个数"), help_text=_("数据时间不在整点的数值：小时数据中应为 0")
     )
+
+    objects = CurrentRollups()
 
     class Meta:
         db_table = "monitoring_rollup"

@@ -9,6 +9,8 @@ per distinct value (a period has few distinct data times). Exact: microseconds a
 resolution of both PostgreSQL's timestamps and Python's datetimes.
 
 ``services`` calls these on PostgreSQL and reads point by point (``point_data``) elsewhere.
+The rollup reads fold the pending measurements first (``rollups.current``), as the ORM's
+``Rollup.objects`` does.
 The measurement windows are of hourly data only: they read the measurement table, not the
 blocks that hold older real-time and minute data (``blocks``).
 """
@@ -22,9 +24,10 @@ from datetime import UTC, datetime, timedelta
 from django.db import connection
 
 from ecer.hj212 import storage
+from ecer.web.monitoring import rollups
 
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
-ROLLUPS = "monitoring_rollup"
+ROLLUPS = rollups.TABLE
 POLLUTANTS = "monitoring_pointpollutant"
 MEASUREMENTS = storage.MEASUREMENT_TABLE
 
@@ -59,6 +62,7 @@ def day_rollup_rows(
     """
     if not wanted:
         return
+    rollups.current()  # the pending measurements folded first, as every rollup read
     ids, cns, kinds = zip(*wanted, strict=True)
     sql = f"""
         SELECT r.point_id, r.pollutant, {_micros("r.start")}, r.count, r.valid_count,
@@ -96,6 +100,7 @@ def valid_sums(
     """
     if not wanted:
         return {}
+    rollups.current()  # the pending measurements folded first, as every rollup read
     ids, cns, kinds, seconds = zip(*wanted, strict=True)
     steps, days, counts = zip(*expected, strict=True) if expected else ((), (), ())
     # Point by point, from its own pollutants (unique per point) to their day rollups,

@@ -1,18 +1,33 @@
-"""Rollups of the measurements (hour → day → month), kept by the database itself.
+"""Rollups of the measurements (hour → day → month), kept from every insert.
 
 Every path that adds measurements — the gateway, the JetStream writers, the ORM, a COPY of
 generated data — goes through an INSERT into the measurement table, so triggers on that
-table are the one place that keeps the rollups in step, incrementally and in the same
-transaction: PostgreSQL aggregates each statement's new rows (a statement trigger with a
-transition table, so a batch or a COPY costs one upsert per bucket), SQLite adds each row
-(row triggers). Rows the unique constraint turns away (ON CONFLICT DO NOTHING) are not
-inserted and are not counted.
+table are the one place that sees them all. Rows the unique constraint turns away (ON
+CONFLICT DO NOTHING) are not inserted and are not counted.
+
+PostgreSQL (the production database; issue #25): the write transaction does no rollup work
+beyond setting its new rows aside. A statement trigger with a transition table appends them
+to ``monitoring_rollup_pending`` (no index, no key: about 4 % of a bare COPY), and a *fold*
+(``monitoring_rollup_fold()``, :func:`fold`) takes pending rows out and upserts their
+buckets in ONE transaction — grouped by hour first, then by day and month, so ten minutes of
+minute data cost one upsert per bucket, not ten. A fold killed halfway folded nothing (its
+DELETE is rolled back with its upserts); a row is folded once however many folds run (the
+DELETE takes each row once, and folds run one at a time: a writer finding one running skips
+its own, a reader waits for it). Folds run in the writers (every
+``PostgresFrameWriter.FOLD_INTERVAL`` seconds before a batch, and when idle), in the
+scheduled job ``fold``, and before every read: :func:`current` is called by the ``Rollup``
+manager and by ``reads`` before they read, so a page's figures always include every
+measurement committed before it asked (the answer of a full fold, not of the last one).
+
+SQLite (``make run``) keeps its row triggers, which upsert each row's buckets in the write
+transaction: nothing is ever pending there, and a fold is a no-op.
 
 Measurements are append-only: the gateway never changes or deletes one, the admin shows
 them read-only. Whoever deletes measurements (``delete_measurements``) rebuilds the
 rollups of those points, which is also how a bulk load may skip the triggers. Moving
-sub-hourly rows into blocks (``blocks.compact``) leaves the rollups as they are; blocks
-written directly add theirs through ``add_hours``, and ``rebuild`` counts rows and blocks.
+sub-hourly rows into blocks (``blocks.compact``) leaves the rollups as they are (their
+pending copies still fold); blocks written directly add theirs through ``add_hours``, and
+``rebuild`` counts rows and blocks.
 
 Buckets are Beijing periods (``storage.DATA_TIME_ZONE``); SQLite has no zone database, so
 there the offset is the fixed UTC+8 (China has had no daylight saving time since 1991).
@@ -92,18 +107,119 @@ GROUP BY m.point_id, m.cn, m.pollutant, m.kind, b.level, b.start
 ORDER BY m.point_id, m.cn, m.pollutant, m.kind, b.level, b.start
 """
 
+
+def _pg_fold(take: str) -> str:
+    """One fold statement: the rows ``take`` (a DELETE … RETURNING) deletes, added to the
+    rollups; their number into ``folded``. Grouped by hour first, then the hours by day and
+    month (Beijing days and months begin on whole UTC hours), so an hour of minute data is
+    one row before it meets the day and month buckets."""
+    valid = f"FILTER (WHERE flag = '{VALID_FLAG}')"
+    zone = storage.DATA_TIME_ZONE
+    totals = (
+        "sum(count), sum(valid_count), sum(valid_sum), min(valid_min), max(valid_max), "
+        "max(last_time), sum(off_hour)"
+    )
+    return f"""
+        WITH taken AS ({take}),
+        hours AS (
+            SELECT point_id, cn, pollutant, kind, date_trunc('hour', data_time, 'UTC') AS start,
+                   count(*) AS count, count(*) {valid} AS valid_count,
+                   coalesce(sum(value) {valid}, 0) AS valid_sum,
+                   min(value) {valid} AS valid_min, max(value) {valid} AS valid_max,
+                   max(data_time) AS last_time,
+                   count(*) FILTER (WHERE date_trunc('hour', data_time, 'UTC') <> data_time)
+                       AS off_hour
+            FROM taken GROUP BY point_id, cn, pollutant, kind, 5
+        ),
+        buckets AS (
+            SELECT point_id, cn, pollutant, kind, 'hour' AS level, start, count, valid_count,
+                   valid_sum, valid_min, valid_max, last_time, off_hour
+            FROM hours WHERE cn IN ({_SUB_HOURLY_SQL})
+            UNION ALL
+            SELECT point_id, cn, pollutant, kind, b.level, b.bucket, {totals}
+            FROM hours CROSS JOIN LATERAL (VALUES
+                ('day', date_trunc('day', start, '{zone}')),
+                ('month', date_trunc('month', start, '{zone}'))
+            ) AS b(level, bucket)
+            GROUP BY point_id, cn, pollutant, kind, b.level, b.bucket
+        ),
+        added AS (
+            INSERT INTO {TABLE} ({_COLUMNS_SQL})
+            SELECT * FROM buckets
+            -- One order for every fold (no deadlock between folds), the index's; "C": the
+            -- cheapest comparison of text.
+            ORDER BY point_id, level COLLATE "C", cn COLLATE "C", kind COLLATE "C", start,
+                pollutant COLLATE "C"
+            {_merge("LEAST", "GREATEST")}
+        )
+        SELECT count(*) INTO folded FROM taken;"""
+
+
+# The measurements not folded yet: what each INSERT into the measurement table added,
+# copied by the trigger (a plain append: no index, no key, no foreign key), taken by a
+# fold. It holds the values, not references, so a fold needs no join back.
+PENDING = "monitoring_rollup_pending"
+# Advisory lock (transaction-level) held by every fold, ``rebuild`` and
+# ``delete_measurements``: one at a time. Two folds side by side would only wait for each
+# other's buckets; and a fold inside a longer transaction (a page's, holding the buckets it
+# upserted) could otherwise deadlock with a writer's fold waiting on those buckets.
+FOLD_LOCK = 2120250  # HJ 212, issue #25: any constant no other code uses
+_PENDING_COLUMNS = ("point_id", "data_time", "cn", "pollutant", "kind", "value", "flag")
+_PENDING_SQL = ", ".join(_PENDING_COLUMNS)
+
 _PG_INSTALL = f"""
+CREATE TABLE IF NOT EXISTS {PENDING} (
+    point_id bigint NOT NULL,
+    data_time timestamp with time zone NOT NULL,
+    cn varchar(4) NOT NULL,
+    pollutant varchar({storage.POLLUTANT_CODE_LENGTH}) NOT NULL,
+    kind varchar(8) NOT NULL,
+    value double precision NOT NULL,
+    flag varchar({storage.FLAG_LENGTH}) NOT NULL
+) WITH (autovacuum_vacuum_scale_factor = 0, autovacuum_vacuum_threshold = 100000);
 CREATE OR REPLACE FUNCTION {TABLE}_add() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
-    INSERT INTO {TABLE} ({_COLUMNS_SQL})
-    {_PG_AGGREGATE.format(source="new_rows", condition="")}
-    {_merge("LEAST", "GREATEST")};
+    INSERT INTO {PENDING} ({_PENDING_SQL}) SELECT {_PENDING_SQL} FROM new_rows;
     RETURN NULL;
 END
 $$;
 DROP TRIGGER IF EXISTS {TABLE}_add ON {MEASUREMENTS};
 CREATE TRIGGER {TABLE}_add AFTER INSERT ON {MEASUREMENTS}
     REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION {TABLE}_add();
+-- Emptying the measurements (Django's flush, a reload) empties what waits for a fold.
+CREATE OR REPLACE FUNCTION {TABLE}_truncate() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    TRUNCATE {PENDING};
+    RETURN NULL;
+END
+$$;
+DROP TRIGGER IF EXISTS {TABLE}_truncate ON {MEASUREMENTS};
+CREATE TRIGGER {TABLE}_truncate AFTER TRUNCATE ON {MEASUREMENTS}
+    FOR EACH STATEMENT EXECUTE FUNCTION {TABLE}_truncate();
+CREATE OR REPLACE FUNCTION {TABLE}_fold(wait boolean DEFAULT true, most bigint DEFAULT NULL)
+RETURNS bigint LANGUAGE plpgsql AS $$
+DECLARE
+    folded bigint;
+BEGIN
+    IF wait THEN
+        PERFORM pg_advisory_xact_lock({FOLD_LOCK});  -- after the fold running now
+    ELSIF NOT pg_try_advisory_xact_lock({FOLD_LOCK}) THEN
+        RETURN 0;  -- a fold or a rebuild is running
+    END IF;
+    -- Every pending row this statement sees (or ``most`` of them): no other fold holds any.
+    IF most IS NULL THEN
+        {_pg_fold(f"DELETE FROM {PENDING} RETURNING {_PENDING_SQL}")}
+    ELSE
+        {
+    _pg_fold(
+        f"DELETE FROM {PENDING} WHERE ctid = ANY (ARRAY("
+        f"SELECT ctid FROM {PENDING} LIMIT most)) RETURNING {_PENDING_SQL}"
+    )
+}
+    END IF;
+    RETURN folded;
+END
+$$;
 """
 
 # --- SQLite ---------------------------------------------------------------------------------
@@ -164,7 +280,8 @@ def _sqlite_aggregate(level: str, condition: str) -> str:
 
 
 def install(db: BaseDatabaseWrapper = connection) -> None:
-    """Create (or replace) the triggers that keep the rollups."""
+    """Create (or replace) the triggers that keep the rollups (PostgreSQL: also the pending
+    table, if missing, and the fold function)."""
     with db.cursor() as cursor:
         if db.vendor == "postgresql":
             cursor.execute(_PG_INSTALL)
@@ -175,11 +292,35 @@ def install(db: BaseDatabaseWrapper = connection) -> None:
             raise NotImplementedError(f"rollups: no triggers for {db.vendor}")
 
 
+# Before the folds (migration 0009 reversed): the trigger upserted every bucket itself.
+_PG_DIRECT = f"""
+CREATE OR REPLACE FUNCTION {TABLE}_add() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    INSERT INTO {TABLE} ({_COLUMNS_SQL})
+    {_PG_AGGREGATE.format(source="new_rows", condition="")}
+    {_merge("LEAST", "GREATEST")};
+    RETURN NULL;
+END
+$$;
+"""
+
+
+def install_direct(db: BaseDatabaseWrapper = connection) -> None:
+    """The triggers as they were before the folds: every insert upserts its buckets in its
+    own transaction (what migration 0009 reverses to)."""
+    if db.vendor == "postgresql":
+        with db.cursor() as cursor:
+            cursor.execute(_PG_DIRECT)
+    else:
+        install(db)
+
+
 def uninstall(db: BaseDatabaseWrapper = connection) -> None:
     """Drop the triggers (a migration that rebuilds the rollup table, a bulk load)."""
     with db.cursor() as cursor:
         if db.vendor == "postgresql":
             cursor.execute(f"DROP TRIGGER IF EXISTS {TABLE}_add ON {MEASUREMENTS}")
+            cursor.execute(f"DROP TRIGGER IF EXISTS {TABLE}_truncate ON {MEASUREMENTS}")
         else:
             cursor.execute(f"DROP TRIGGER IF EXISTS {TABLE}_add")
             cursor.execute(f"DROP TRIGGER IF EXISTS {TABLE}_add_hour")
@@ -265,17 +406,25 @@ def add_hours(rows: Iterable[Sequence[object]], db: BaseDatabaseWrapper = connec
 def rebuild(point_ids: Iterable[int] | None = None, db: BaseDatabaseWrapper = connection) -> int:
     """Recompute the rollups of these points (all when None) from the measurements.
 
-    Returns the number of rollup rows written.
+    Returns the number of rollup rows written. Their pending measurements are dropped in
+    the same statement as the recount reads the measurements (one snapshot: a row
+    committed meanwhile is either counted and not pending, or pending and not counted),
+    while no fold runs (the exclusive :data:`FOLD_LOCK`).
     """
     ids = None if point_ids is None else list(point_ids)
     written = 0
     with transaction.atomic(using=db.alias), db.cursor() as cursor:
         condition, params = _point_condition(ids, "")
+        if db.vendor == "postgresql":
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [FOLD_LOCK])
         cursor.execute(f"DELETE FROM {TABLE} WHERE 1 = 1 {condition}", params)
         if db.vendor == "postgresql":
-            condition, params = _point_condition(ids, "m.")
+            dropped = f"WITH dropped AS (DELETE FROM {PENDING} WHERE 1 = 1 {condition}) "
+            condition, point_params = _point_condition(ids, "m.")
             select = _PG_AGGREGATE.format(source=MEASUREMENTS, condition=condition)
-            cursor.execute(f"INSERT INTO {TABLE} ({_COLUMNS_SQL}) {select}", params)
+            cursor.execute(
+                f"{dropped}INSERT INTO {TABLE} ({_COLUMNS_SQL}) {select}", params + point_params
+            )
             written = cursor.rowcount
         else:
             for level in ("hour", "day", "month"):
@@ -314,7 +463,65 @@ def delete_measurements(point_ids: Iterable[int], db: BaseDatabaseWrapper = conn
     ids = list(point_ids)
     condition, params = _point_condition(ids, "")
     with transaction.atomic(using=db.alias), db.cursor() as cursor:
-        cursor.execute(f"DELETE FROM {MEASUREMENTS} WHERE 1 = 1 {condition}", params)
+        if db.vendor == "postgresql":
+            # Their pending rows in the same statement (one snapshot), no fold meanwhile.
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [FOLD_LOCK])
+            cursor.execute(
+                f"WITH dropped AS (DELETE FROM {PENDING} WHERE 1 = 1 {condition}) "
+                f"DELETE FROM {MEASUREMENTS} WHERE 1 = 1 {condition}",
+                params + params,
+            )
+        else:
+            cursor.execute(f"DELETE FROM {MEASUREMENTS} WHERE 1 = 1 {condition}", params)
         deleted = cursor.rowcount + blocks.delete(ids, db)
         cursor.execute(f"DELETE FROM {TABLE} WHERE 1 = 1 {condition}", params)
     return int(deleted)
+
+
+def fold(
+    db: BaseDatabaseWrapper = connection, *, wait: bool = True, most: int | None = None
+) -> int:
+    """Fold the pending measurements into the hour, day and month rollups; returns how many.
+
+    One transaction: the rows are taken from the pending table and their buckets upserted
+    together, so a fold killed halfway folded nothing, and a row is folded once however
+    many folds are asked for at once (they run one at a time: :data:`FOLD_LOCK`). wait:
+    after the fold running now, if any (then every measurement committed before this one
+    began is in the rollups); else nothing when another fold or a rebuild runs. most: at
+    most this many rows (None: all).
+
+    SQLite's row triggers keep the rollups themselves: nothing is ever pending there.
+    """
+    if db.vendor != "postgresql":
+        return 0
+    with transaction.atomic(using=db.alias), db.cursor() as cursor:
+        cursor.execute(f"SELECT {TABLE}_fold(%s, %s)", [wait, most])
+        row = cursor.fetchone()
+    return int(row[0]) if row else 0
+
+
+def pending(db: BaseDatabaseWrapper = connection) -> int:
+    """How many measurements wait for a fold (a count of the pending table)."""
+    if db.vendor != "postgresql":
+        return 0
+    with db.cursor() as cursor:
+        cursor.execute(f"SELECT count(*) FROM {PENDING}")
+        row = cursor.fetchone()
+    return int(row[0]) if row else 0
+
+
+def current(db: BaseDatabaseWrapper = connection) -> None:
+    """Make the rollups current before reading them: fold what is pending, if anything.
+
+    Every read of the rollups goes through here (the ``Rollup`` manager, ``reads``), so a
+    page's figures include every measurement committed before it asked — exactly what
+    folding everything and then reading would give. When nothing is pending this is one
+    index-free ``EXISTS`` on an empty table.
+    """
+    if db.vendor != "postgresql":
+        return
+    with db.cursor() as cursor:
+        cursor.execute(f"SELECT EXISTS (SELECT 1 FROM {PENDING})")
+        row = cursor.fetchone()
+    if row and row[0]:
+        fold(db)
