@@ -31,9 +31,8 @@ class RowError:
     message: str
 
     def __str__(self) -> str:
-        return (
-            f"{self.file}: {_('第 %(row)s 行') % {'row': self.row}}, {self.column}: {self.message}"
-        )
+        row = _("第 %(row)s 行") % {"row": self.row}
+        return f"{self.file}: {row}, {self.column}: {self.message}"
 
 
 class ObservationImportError(Exception):

@@ -414,7 +414,8 @@ def enterprise_user(scope: Scope, user: Any, today: date) -> ToDo:
             rows.append(Line(f"{enterprise.name} · {year} · {state}", edit, note))
         elif report.status == Status.RETURNED:
             to_act += 1
-            rows.append(Line(f"{enterprise.name} · {year} · {_('已退回，请修改后重新提交')}", edit))
+            state = _("已退回，请修改后重新提交")
+            rows.append(Line(f"{enterprise.name} · {year} · {state}", edit))
         else:
             view = reverse("enterprises:report", args=[enterprise.credit_code, year])
             rows.append(Line(f"{enterprise.name} · {year} · {report.get_status_display()}", view))

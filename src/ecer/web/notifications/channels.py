@@ -42,7 +42,8 @@ def robot_message(provider: str, title: str, body: str, link: str) -> dict[str, 
     if body:
         lines.append(body)
     if link:
-        lines.append(f"[{_('查看详情')}]({link})")
+        details = _("查看详情")
+        lines.append(f"[{details}]({link})")
     text = "\n\n".join(lines)
     if provider == Provider.DINGTALK:
         return {"msgtype": "markdown", "markdown": {"title": title, "text": text}}
