@@ -38,7 +38,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -386,23 +386,12 @@ def gateway_run(
     store = open_store(url)
     store.register_points(station.point_spec() for station in fleet)
     store.close()
-    with open(workdir / "serve.log", "ab") as log:
-        server = subprocess.Popen(
-            [*SERVE, "--database-url", url, "--loop", loop],
-            stdout=subprocess.PIPE,
-            stderr=log,
-            env={**os.environ, "ECER_DATA_DIR": str(workdir)},
-        )
-    try:
-        assert server.stdout is not None
-        line = server.stdout.readline().decode()
-        port = int(line.rsplit(":", 1)[1])
+    env = {**os.environ, "ECER_DATA_DIR": str(workdir)}
+    with (
+        open(workdir / "serve.log", "ab") as log,
+        listening([*SERVE, "--database-url", url, "--loop", loop], env, log) as (_server, port),
+    ):
         elapsed, answered, latencies = asyncio.run(drive(port, per_station))
-    finally:
-        server.send_signal(signal.SIGTERM)
-        server.wait(60)
-        assert server.stdout is not None
-        server.stdout.close()
     stored = stored_count(url)
     latencies.sort()
     return {
@@ -575,22 +564,29 @@ async def hold_idle(port: int, first_frames: list[bytes], measure: Callable[[], 
     return rss
 
 
-def idle_run(command: list[str], env: dict[str, str], first_frames: list[bytes]) -> dict[str, Any]:
-    """RSS of a server process before and with ``len(first_frames)`` idle connections."""
-    server = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, env=env)
+@contextlib.contextmanager
+def listening(command: list[str], env: dict[str, str], stderr: Any) -> Iterator[tuple[Any, int]]:
+    """A server process that prints "listening on HOST:PORT" first, and its port; stopped
+    with SIGTERM at the end."""
+    server = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=stderr, env=env)
     try:
         assert server.stdout is not None
-        port = int(server.stdout.readline().decode().rsplit(":", 1)[1])
-        # One connection first, so that what the first one allocates once is in the base.
-        asyncio.run(hold_idle(port, first_frames[:1], lambda: 0))
-        time.sleep(0.5)
-        before = rss_bytes(server.pid)
-        during = asyncio.run(hold_idle(port, first_frames, lambda: rss_bytes(server.pid)))
+        yield server, int(server.stdout.readline().decode().rsplit(":", 1)[1])
     finally:
         server.send_signal(signal.SIGTERM)
         server.wait(60)
         assert server.stdout is not None
         server.stdout.close()
+
+
+def idle_run(command: list[str], env: dict[str, str], first_frames: list[bytes]) -> dict[str, Any]:
+    """RSS of a server process before and with ``len(first_frames)`` idle connections."""
+    with listening(command, env, subprocess.DEVNULL) as (server, port):
+        # One connection first, so that what the first one allocates once is in the base.
+        asyncio.run(hold_idle(port, first_frames[:1], lambda: 0))
+        time.sleep(0.5)
+        before = rss_bytes(server.pid)
+        during = asyncio.run(hold_idle(port, first_frames, lambda: rss_bytes(server.pid)))
     count = len(first_frames)
     return {
         "connections": count,
