@@ -35,6 +35,8 @@ PROBES: dict[str, tuple[str, str | None]] = {
     "quality": ("quality:findings", "quality:rules"),
     "tasks": ("tasks:detail", "tasks:report_new"),
     "programmes": ("programmes:project", "programmes:edit"),
+    "cases": ("cases:list", None),  # moves are posted on a case's page (the matrix checks them)
+    "notifications": ("notifications:centre", "notifications:webhooks"),
     "audit": ("audit:search", None),
     "leaders' views": ("leaders:map", None),
     "admin": ("admin:index", "admin:catalog_observation_changelist"),
