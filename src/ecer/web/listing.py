@@ -34,8 +34,8 @@ from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 
 from ecer.web import sheets
+from ecer.web.sheets import XLSX
 
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 # An export holds every row of the filtered list up to this many (a spreadsheet's practical
 # size); the button says when a list is longer.
 EXPORT_MAX_ROWS = 50_000

@@ -25,6 +25,8 @@ from openpyxl.utils import get_column_letter
 from ecer.web.cells import cell_text
 from ecer.web.uploads.reader import BoundedWorkbook, Reading, UploadRejected
 
+# The content type of every Excel workbook the platform sends.
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 # Data rows of one sheet; ECER_IMPORT_MAX_ROWS applies when it is lower.
 MAX_ROWS = 10_000
 HEADER_FILL = PatternFill("solid", fgColor="DDEBF7")

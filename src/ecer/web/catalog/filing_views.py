@@ -18,7 +18,7 @@ from ecer.web.catalog import filing, filing_io
 from ecer.web.catalog.forms import GridImportForm
 from ecer.web.catalog.models import Area, Plan
 from ecer.web.catalog.observations_io import active_plan
-from ecer.web.sheets import SheetImportError
+from ecer.web.sheets import XLSX, SheetImportError
 from ecer.web.uploads.errors import listing as error_listing
 from ecer.web.uploads.registry import import_endpoint
 
@@ -101,7 +101,7 @@ def filing_export(request: HttpRequest) -> HttpResponse:
     grid = _grid(request)[1]
     response = HttpResponse(
         filing_io.workbook(grid),
-        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        content_type=XLSX,
     )
     response["Content-Disposition"] = (
         f'attachment; filename="ecer-filing-{grid.area.code}-{grid.year}.xlsx"'

@@ -22,6 +22,7 @@ from ecer.web.catalog.observations_io import active_plan
 from ecer.web.indicators import service as indicators
 from ecer.web.indicators.feeds import FeedContext, target_spec
 from ecer.web.indicators.years import requested_year
+from ecer.web.sheets import XLSX
 
 
 def _plan_or_404() -> Plan:
@@ -164,7 +165,7 @@ def export_targets(request: HttpRequest) -> HttpResponse:
     )
     response = HttpResponse(
         content,
-        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        content_type=XLSX,
     )
     response["Content-Disposition"] = f'attachment; filename="ecer-targets-{area.code}-{year}.xlsx"'
     return response

@@ -37,11 +37,9 @@ from ecer.web.energy.status import AreaStatus, area_statuses
 from ecer.web.indicators.service import Indicator
 from ecer.web.indicators.years import requested_year
 from ecer.web.listing import Column, Listing
-from ecer.web.sheets import SheetImportError
+from ecer.web.sheets import XLSX, SheetImportError
 from ecer.web.uploads.errors import listing as error_listing
 from ecer.web.uploads.registry import import_endpoint
-
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def _plan_or_404() -> Plan:

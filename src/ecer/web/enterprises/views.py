@@ -33,11 +33,10 @@ from ecer.web.enterprises.scope import can_report_for, can_view_enterprise, visi
 from ecer.web.indicators import service as indicators
 from ecer.web.indicators.years import requested_year
 from ecer.web.listing import Column, Listing
-from ecer.web.sheets import SheetImportError
+from ecer.web.sheets import XLSX, SheetImportError
 from ecer.web.uploads.errors import listing as error_listing
 from ecer.web.uploads.registry import import_endpoint
 
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 ENTERPRISES_PER_PAGE = 50
 
 

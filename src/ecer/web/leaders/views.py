@@ -24,6 +24,7 @@ from ecer.web.indicators.years import requested_year
 from ecer.web.leaders import exports, services
 from ecer.web.monitoring import journal
 from ecer.web.monitoring.models import AlarmKind, AlarmRecord, MonitoringPoint
+from ecer.web.sheets import XLSX
 
 LAYERS = ("enterprises", "points")
 # The big screen's refresh interval [s]: ?refresh= within these bounds, else the default.
@@ -191,7 +192,7 @@ def lights_export(request: HttpRequest) -> HttpResponse:
     table = services.light_table(plan, areas, year, scope, sort=_sort(request))
     response = HttpResponse(
         exports.light_table_workbook(table, _columns(table), timezone.now()),
-        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        content_type=XLSX,
     )
     response["Content-Disposition"] = f'attachment; filename="ecer-lights-{year}.xlsx"'
     return response

@@ -30,11 +30,10 @@ from ecer.web.listing import Column, Listing
 from ecer.web.programmes import io, services
 from ecer.web.programmes.forms import ImportForm, ProgressForm, ProjectForm
 from ecer.web.programmes.models import Programme, ProgressEntry, Project
+from ecer.web.sheets import XLSX
 from ecer.web.uploads.download import attachment
 from ecer.web.uploads.errors import listing as error_listing
 from ecer.web.uploads.registry import import_endpoint
-
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def _plan(request: HttpRequest) -> Plan:

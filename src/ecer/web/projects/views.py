@@ -28,8 +28,7 @@ from ecer.web.projects import io as projects_io
 from ecer.web.projects import services
 from ecer.web.projects.forms import EnergyLineFormSet, ProjectForm
 from ecer.web.projects.models import Project
-
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+from ecer.web.sheets import XLSX
 
 
 def _plan_or_404() -> Plan:

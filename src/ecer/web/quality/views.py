@@ -33,8 +33,7 @@ from ecer.web.quality.models import (
     Override,
     RuleSetVersion,
 )
-
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+from ecer.web.sheets import XLSX
 
 
 def _filtered(request: HttpRequest) -> tuple[QuerySet[Finding], dict[str, str]]:

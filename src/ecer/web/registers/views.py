@@ -27,11 +27,10 @@ from ecer.web.listing import Column, Listing
 from ecer.web.registers import services
 from ecer.web.registers.forms import ImportForm, ItemForm, StepForm
 from ecer.web.registers.models import Item, Register, Status, Step
+from ecer.web.sheets import XLSX
 from ecer.web.uploads.download import attachment
 from ecer.web.uploads.errors import listing as error_listing
 from ecer.web.uploads.registry import import_endpoint
-
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def _plan(request: HttpRequest) -> Plan:

@@ -24,10 +24,11 @@ from ecer.web.indicators.years import requested_year
 from ecer.web.reports import documents, jobs, services
 from ecer.web.reports.forms import SchemeEditor
 from ecer.web.reports.models import ReportJob, SchemeVersion
+from ecer.web.sheets import XLSX
 
 CONTENT_TYPES = {
     "pdf": "application/pdf",
-    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "xlsx": XLSX,
 }
 
 
