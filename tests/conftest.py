@@ -59,8 +59,15 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         config.hook.pytest_deselected(items=dropped)
         items[:] = [item for item in items if not left_out(item)]
     # The long tests first (a stable sort: the rest keep their order), so that pytest-xdist
-    # starts them early on different workers instead of ending the run with one of them.
-    items.sort(key=lambda item: not any(item.get_closest_marker(m) for m in LONG_MARKERS))
+    # starts them early on different workers instead of ending the run with one of them;
+    # then those on the whole demo, which share one load while they follow each other
+    # (tests/web/conftest.py, ``_shared_demo``).
+    items.sort(
+        key=lambda item: (
+            not any(item.get_closest_marker(m) for m in LONG_MARKERS),
+            "full_demo" not in getattr(item, "fixturenames", ()),
+        )
+    )
 
 
 LONG_MARKERS = ("crawl", "soak", "smoke", "browser")

@@ -10,6 +10,8 @@ from typing import Any
 
 import pytest
 
+from tests.conftest import _load_plan
+
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 CHROMIUM = os.environ.get("ECER_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -26,20 +28,37 @@ CHROMIUM_ARGS = [
 
 @pytest.fixture
 def demo_data(loaded_plan: Any) -> Any:
+    return _load_demo_observations(loaded_plan)
+
+
+def _load_demo_observations(plan: Any) -> Any:
     from ecer.web.audit.models import Status
     from ecer.web.catalog.demo import demo_rows
     from ecer.web.catalog.observations_io import import_observations
 
-    import_observations(
-        "demo", demo_rows(loaded_plan), plan=loaded_plan, status=Status.APPROVED, is_demo=True
-    )
-    return loaded_plan
+    import_observations("demo", demo_rows(plan), plan=plan, status=Status.APPROVED, is_demo=True)
+    return plan
 
 
 @pytest.fixture
-def full_demo(demo_data: Any, settings: Any, tmp_path: Any) -> Any:
+def full_demo(
+    _shared_demo: Path | None, loaded_plan: Any, settings: Any, tmp_path_factory: Any
+) -> Any:
     """The whole demo: plan observations, energy accounts, monitoring points, reduction
-    projects, the project register and the assessment scheme."""
+    projects, the project register and the assessment scheme.
+
+    Loaded once for a run of consecutive tests that roll back (see ``_shared_demo``), else
+    (a test that commits: live server, transactional) for the test itself."""
+    settings.ECER_REPORTS_INLINE = True
+    if _shared_demo is not None:
+        settings.MEDIA_ROOT = _shared_demo
+    else:
+        settings.MEDIA_ROOT = tmp_path_factory.mktemp("media")
+        _load_full_demo(loaded_plan)
+    return loaded_plan
+
+
+def _load_full_demo(plan: Any) -> None:
     from django.utils import timezone
 
     from ecer.web.energy.demo import load_demo as load_energy
@@ -51,17 +70,93 @@ def full_demo(demo_data: Any, settings: Any, tmp_path: Any) -> Any:
     from ecer.web.registers.demo import load_demo as load_registers
     from ecer.web.reports.services import ensure_default_scheme
 
-    settings.MEDIA_ROOT = tmp_path / "media"
-    settings.ECER_REPORTS_INLINE = True
-    list(load_energy(demo_data))
+    _load_demo_observations(plan)
+    list(load_energy(plan))
     list(load_enterprises())
     ensure_demo_points(timezone.now())
     list(load_reductions())
-    list(load_registers(demo_data))
+    list(load_registers(plan))
     list(load_projects())
-    list(load_programmes(demo_data))
+    list(load_programmes(plan))
     ensure_default_scheme()
-    return demo_data
+
+
+# One load of the whole demo serves a run of consecutive tests: it is made inside an outer
+# transaction that stays open while the next test also asks for ``full_demo``; each test's
+# own transaction (pytest-django's) is a savepoint in it and rolls back to the demo as
+# loaded. It is rolled back before a test that does not ask for the demo, before a test
+# that commits (those load their own) and when the hour changes (the monitoring demo's
+# data end an hour before the load).
+_shared: dict[str, Any] = {}
+
+
+def _shares_demo(item: pytest.Item) -> bool:
+    names = getattr(item, "fixturenames", ())
+    if "full_demo" not in names:
+        return False
+    if {"transactional_db", "live_server", "django_db_reset_sequences"} & set(names):
+        return False
+    marker = item.get_closest_marker("django_db")
+    return marker is None or not any(
+        marker.kwargs.get(name) for name in ("transaction", "reset_sequences", "databases")
+    )
+
+
+def _hour() -> str:
+    from django.utils import timezone
+
+    return timezone.now().strftime("%Y-%m-%d %H")
+
+
+def _close_shared(django_db_blocker: Any) -> None:
+    atomic = _shared.pop("atomic", None)
+    _shared.clear()
+    if atomic is not None:
+        from django.db import transaction
+
+        with django_db_blocker.unblock():
+            transaction.set_rollback(True)
+            atomic.__exit__(None, None, None)
+
+
+@pytest.fixture
+def _shared_demo(
+    request: pytest.FixtureRequest, django_db_blocker: Any, tmp_path_factory: Any
+) -> Path | None:
+    """The media folder of the shared demo load, opened now if need be; None when this test
+    loads its own. Set up before pytest-django's transaction (see ``_django_db_marker``)."""
+    if not _shares_demo(request.node):
+        _close_shared(django_db_blocker)
+        return None
+    if _shared.get("hour") != _hour():
+        _close_shared(django_db_blocker)
+    if not _shared:
+        from django.db import transaction
+        from django.test import override_settings
+
+        request.getfixturevalue("django_db_setup")
+        media = tmp_path_factory.mktemp("shared-media")
+        with django_db_blocker.unblock():
+            atomic = transaction.atomic()
+            atomic.__enter__()
+            _shared.update(atomic=atomic, media=media, hour=_hour())
+            with override_settings(MEDIA_ROOT=media):
+                _load_full_demo(_load_plan())
+    return _shared["media"]  # type: ignore[no-any-return]
+
+
+@pytest.fixture(autouse=True)
+def _django_db_marker(_shared_demo: Path | None, _django_db_marker: None) -> None:
+    """pytest-django's, after the shared demo's outer transaction has been opened."""
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_teardown(item: pytest.Item, nextitem: pytest.Item | None) -> Any:
+    yield
+    if _shared and (nextitem is None or not _shares_demo(nextitem)):
+        from pytest_django.plugin import blocking_manager_key
+
+        _close_shared(item.config.stash[blocking_manager_key])
 
 
 @pytest.fixture
