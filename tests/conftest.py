@@ -58,19 +58,36 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     if dropped:
         config.hook.pytest_deselected(items=dropped)
         items[:] = [item for item in items if not left_out(item)]
+
     # The long tests first (a stable sort: the rest keep their order), so that pytest-xdist
     # starts them early on different workers instead of ending the run with one of them;
-    # then those on the whole demo, which share one load while they follow each other
-    # (tests/web/conftest.py, ``_shared_demo``).
-    items.sort(
-        key=lambda item: (
-            not any(item.get_closest_marker(m) for m in LONG_MARKERS),
-            "full_demo" not in getattr(item, "fixturenames", ()),
-        )
-    )
+    # then those that share fixtures, grouped, so that each group loads them once
+    # (tests/web/conftest.py, ``_shared``).
+    def order(item: pytest.Item) -> tuple[bool, bool, tuple[str, ...]]:
+        key = shared_key(item)
+        return (not any(item.get_closest_marker(m) for m in LONG_MARKERS), not key, key)
+
+    items.sort(key=order)
 
 
 LONG_MARKERS = ("crawl", "soak", "smoke", "browser")
+
+# Fixtures loaded once for a run of consecutive tests that ask for the same ones and roll
+# back (tests/web/conftest.py).
+SHAREABLE = ("full_demo", "world")
+_COMMITS = {"transactional_db", "live_server", "django_db_reset_sequences"}
+
+
+def shared_key(item: pytest.Item) -> tuple[str, ...]:
+    """The shareable fixtures a test asks for; () for a test that commits (its own load)."""
+    names = getattr(item, "fixturenames", ())
+    key = tuple(name for name in SHAREABLE if name in names)
+    if not key or _COMMITS & set(names):
+        return ()
+    marker = item.get_closest_marker("django_db")
+    if marker and any(marker.kwargs.get(k) for k in ("transaction", "reset_sequences")):
+        return ()
+    return key
 
 
 def pytest_report_header(config: pytest.Config) -> str:
@@ -113,7 +130,10 @@ def loaded_plan(db: Any) -> Any:
 @pytest.fixture(autouse=True)
 def _fast_password_hashing(settings: Any) -> None:
     """Tests create many users; the production hasher (PBKDF2) is checked in test_security."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    settings.PASSWORD_HASHERS = FAST_HASHERS
+
+
+FAST_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 @pytest.fixture(autouse=True)

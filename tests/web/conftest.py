@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import os
 import shutil
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from tests.conftest import _load_plan
+from tests.conftest import FAST_HASHERS, _load_plan, shared_key
 
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 CHROMIUM = os.environ.get("ECER_CHROMIUM", "/usr/bin/chromium")
@@ -41,19 +41,12 @@ def _load_demo_observations(plan: Any) -> Any:
 
 
 @pytest.fixture
-def full_demo(
-    _shared_demo: Path | None, loaded_plan: Any, settings: Any, tmp_path_factory: Any
-) -> Any:
+def full_demo(_shared: dict[str, Any], loaded_plan: Any, settings: Any) -> Any:
     """The whole demo: plan observations, energy accounts, monitoring points, reduction
-    projects, the project register and the assessment scheme.
-
-    Loaded once for a run of consecutive tests that roll back (see ``_shared_demo``), else
-    (a test that commits: live server, transactional) for the test itself."""
+    projects, the project register and the assessment scheme (shared, see ``_shared``)."""
     settings.ECER_REPORTS_INLINE = True
-    if _shared_demo is not None:
-        settings.MEDIA_ROOT = _shared_demo
-    else:
-        settings.MEDIA_ROOT = tmp_path_factory.mktemp("media")
+    settings.MEDIA_ROOT = _shared["media"]
+    if "full_demo" not in _shared:  # a test that commits loads its own
         _load_full_demo(loaded_plan)
     return loaded_plan
 
@@ -81,25 +74,16 @@ def _load_full_demo(plan: Any) -> None:
     ensure_default_scheme()
 
 
-# One load of the whole demo serves a run of consecutive tests: it is made inside an outer
-# transaction that stays open while the next test also asks for ``full_demo``; each test's
-# own transaction (pytest-django's) is a savepoint in it and rolls back to the demo as
-# loaded. It is rolled back before a test that does not ask for the demo, before a test
-# that commits (those load their own) and when the hour changes (the monitoring demo's
-# data end an hour before the load).
-_shared: dict[str, Any] = {}
-
-
-def _shares_demo(item: pytest.Item) -> bool:
-    names = getattr(item, "fixturenames", ())
-    if "full_demo" not in names:
-        return False
-    if {"transactional_db", "live_server", "django_db_reset_sequences"} & set(names):
-        return False
-    marker = item.get_closest_marker("django_db")
-    return marker is None or not any(
-        marker.kwargs.get(name) for name in ("transaction", "reset_sequences", "databases")
-    )
+# Fixtures that tests share while they follow each other (SHAREABLE in tests/conftest.py):
+# loaded once inside an outer transaction that stays open while the next test asks for the
+# same ones; each test's own transaction (pytest-django's) is a savepoint in it and rolls
+# back to them as loaded. The outer one is rolled back before a test that asks for others,
+# before a test that commits (it loads its own) and when the hour changes (the monitoring
+# demo's data end an hour before the load). Name -> loader (settings as in a test).
+SHARED_LOADERS: dict[str, Callable[[], Any]] = {
+    "full_demo": lambda: _load_full_demo(_load_plan()),
+}
+_open: dict[str, Any] = {}  # "atomic", "key", "hour", "media", and each loader's value
 
 
 def _hour() -> str:
@@ -109,8 +93,8 @@ def _hour() -> str:
 
 
 def _close_shared(django_db_blocker: Any) -> None:
-    atomic = _shared.pop("atomic", None)
-    _shared.clear()
+    atomic = _open.pop("atomic", None)
+    _open.clear()
     if atomic is not None:
         from django.db import transaction
 
@@ -120,17 +104,18 @@ def _close_shared(django_db_blocker: Any) -> None:
 
 
 @pytest.fixture
-def _shared_demo(
+def _shared(
     request: pytest.FixtureRequest, django_db_blocker: Any, tmp_path_factory: Any
-) -> Path | None:
-    """The media folder of the shared demo load, opened now if need be; None when this test
-    loads its own. Set up before pytest-django's transaction (see ``_django_db_marker``)."""
-    if not _shares_demo(request.node):
+) -> dict[str, Any]:
+    """The media folder ("media") and the values of the shared fixtures this test asks for,
+    loaded now if need be; only the media folder for a test that commits. Set up before
+    pytest-django's transaction (see ``_django_db_marker``)."""
+    key = shared_key(request.node)
+    if (key, _hour()) != (_open.get("key"), _open.get("hour")):
         _close_shared(django_db_blocker)
-        return None
-    if _shared.get("hour") != _hour():
-        _close_shared(django_db_blocker)
-    if not _shared:
+    if not key:
+        return {"media": tmp_path_factory.mktemp("media")}
+    if not _open:
         from django.db import transaction
         from django.test import override_settings
 
@@ -139,21 +124,32 @@ def _shared_demo(
         with django_db_blocker.unblock():
             atomic = transaction.atomic()
             atomic.__enter__()
-            _shared.update(atomic=atomic, media=media, hour=_hour())
-            with override_settings(MEDIA_ROOT=media):
-                _load_full_demo(_load_plan())
-    return _shared["media"]  # type: ignore[no-any-return]
+            _open.update(atomic=atomic, key=key, hour=_hour(), media=media)
+            try:
+                with override_settings(MEDIA_ROOT=media, PASSWORD_HASHERS=FAST_HASHERS):
+                    for name in key:
+                        _open[name] = SHARED_LOADERS[name]()
+            except BaseException:
+                _close_shared(django_db_blocker)
+                raise
+    return _open
 
 
 @pytest.fixture(autouse=True)
-def _django_db_marker(_shared_demo: Path | None, _django_db_marker: None) -> None:
-    """pytest-django's, after the shared demo's outer transaction has been opened."""
+def _django_db_marker(_shared_first: None, _django_db_marker: None) -> None:
+    """pytest-django's, after the shared fixtures' outer transaction has been opened."""
+
+
+@pytest.fixture
+def _shared_first(request: pytest.FixtureRequest) -> None:
+    if shared_key(request.node):
+        request.getfixturevalue("_shared")
 
 
 @pytest.hookimpl(hookwrapper=True)
 def pytest_runtest_teardown(item: pytest.Item, nextitem: pytest.Item | None) -> Any:
     yield
-    if _shared and (nextitem is None or not _shares_demo(nextitem)):
+    if _open and (nextitem is None or shared_key(nextitem) != _open["key"]):
         from pytest_django.plugin import blocking_manager_key
 
         _close_shared(item.config.stash[blocking_manager_key])

@@ -11,6 +11,7 @@ from ecer.web.accounts.models import Membership, Role
 from ecer.web.audit.models import Status
 from ecer.web.catalog.models import Area, Department, Observation, Target
 from ecer.web.monitoring.models import MonitoringPoint
+from tests.web.conftest import SHARED_LOADERS
 
 ENTERPRISE_CODE = "91450521MA5HP0040E"
 
@@ -41,8 +42,27 @@ def make_user(django_user_model: Any, username: str, **membership: Any) -> Any:
 
 
 @pytest.fixture
-def world(loaded_plan: Any, django_user_model: Any, settings: Any, tmp_path: Any) -> World:
-    settings.MEDIA_ROOT = tmp_path / "media"
+def world(_shared: dict[str, Any], loaded_plan: Any, settings: Any) -> World:
+    """Shared by consecutive tests that roll back (tests/web/conftest.py, ``_shared``)."""
+    settings.MEDIA_ROOT = _shared["media"]
+    if "world" not in _shared:  # a test that commits builds its own
+        return build_world()
+    # Fresh instances: a test may change its objects in memory, and only the database rolls back.
+    shared: World = _shared["world"]
+    again = {name: _again(getattr(shared, name)) for name in World.__dataclass_fields__}
+    return World(**again)
+
+
+def _again(instance: Any) -> Any:
+    if isinstance(instance, dict):
+        return {key: _again(value) for key, value in instance.items()}
+    return type(instance)._default_manager.get(pk=instance.pk)
+
+
+def build_world() -> World:
+    from django.contrib.auth import get_user_model
+
+    django_user_model = get_user_model()
     haicheng = Area.objects.get(code="haicheng")
     tieshangang = Area.objects.get(code="tieshangang")
     city = Area.objects.get(code="beihai")
@@ -123,3 +143,6 @@ def world(loaded_plan: Any, django_user_model: Any, settings: Any, tmp_path: Any
             password="123456",
         ),
     )
+
+
+SHARED_LOADERS["world"] = build_world
