@@ -708,6 +708,35 @@ _FAST_SEGMENT: Final = re.compile(
     r"(?:Flag=([0-9]{1,3});)?CP=&&(.*)&&",
     re.DOTALL,
 )
+
+
+def _ends_with(suffixes: Iterable[str]) -> str:
+    """A pattern true where the text before ends with one of ``suffixes`` (lookbehinds
+    are of fixed width: one per length)."""
+    by_length: dict[int, list[str]] = {}
+    for suffix in sorted(suffixes):
+        by_length.setdefault(len(suffix), []).append(re.escape(suffix))
+    return "|".join(f"(?<={'|'.join(group)})" for group in by_length.values())
+
+
+# The skeleton of a CP: the CP without the values that change from frame to frame (numbers,
+# times, a reply's QN), i.e. its keys, separators and other items (data flags, which
+# rarely change, included). _TYPED_VALUES takes out '=' + such a value + nothing before
+# the item's end, the type of value named by the end of its key: a number after a key
+# ending in a numeric suffix, 14 or 17 digits after one ending in 'Time', 17 after 'QN'.
+# Each accepts only values that every key ending so accepts (a number is a plain item's
+# value too). A skeleton stands for the items of the checked CP it came from when the item
+# ends whose text before says "a value of a type may go here" (_TYPED_END) are as many
+# as the values taken out (so they are all ends of keys whose value was taken out): a CP
+# with the same skeleton and as many '=' is then the same items with one value of the
+# type checked after each of those keys (values hold no '=', ';' or ','; the item ends are
+# the only places a taken-out value can go back, each takes one).
+_NUMERIC_KEY_ENDS: Final = tuple("-" + suffix for suffix in NUMERIC_SUFFIXES)
+_TYPED_VALUES: Final = re.compile(
+    rf"=(?:(?:{_ends_with(end + '=' for end in _NUMERIC_KEY_ENDS)})(?>{_NUMBER})"
+    rf"|(?<=Time=)[0-9]{{14}}(?:[0-9]{{3}})?|(?<=QN=)[0-9]{{17}})(?=[;,]|\Z)"
+)
+_TYPED_END: Final = re.compile(rf"(?:{_ends_with((*_NUMERIC_KEY_ENDS, 'Time', 'QN'))})(?=[;,]|\Z)")
 _NOT_POLLUTANT_SUFFIXES: Final = frozenset({"RS", "RT", "Info"})
 _data_times: dict[str, datetime] = {}  # DataTime text -> value (bounded, see _data_time)
 
@@ -766,9 +795,59 @@ def _parse_fast(raw: bytes, policy: TolerancePolicy) -> Frame | None:
         if flag > 7 or flag & 2:  # version bits other than 0/1, or subpackets
             return None
         version = "2017" if flag & 4 else "2005"
-    # Split CP at its items: the pieces between them must be empty (nothing unchecked), and
-    # the keys come out in order. Loggers send the same keys frame after frame: what the
-    # keys decide is looked up, not worked out again.
+    # Loggers send the same keys frame after frame: the CP without its typed values (its
+    # skeleton) names a key set already checked, and what the keys decide is looked up.
+    # Only a skeleton not seen yet costs the split of CP at its items (see _skeleton_shape).
+    skeleton = _TYPED_VALUES.sub("", body)
+    known = _skeletons.get(skeleton)
+    if known is not None and body.count("=") == known[1]:
+        shape = known[0]
+    else:
+        checked = _checked_shape(body, skeleton)
+        if checked is None:
+            return None
+        shape = checked
+    data_time = None
+    if shape.has_time:
+        value = _FIRST_DATA_TIME.search(body).group(1)  # type: ignore[union-attr]
+        data_time = _data_times.get(value)
+        if data_time is None:
+            data_time = _data_time(value)
+            if data_time is None:
+                return None
+        if len(value) == 17:
+            if not policy.allow_datatime_milliseconds:
+                return None
+            codes.extend(shape.codes_with_milliseconds)
+        else:
+            codes.extend(shape.codes)
+    else:
+        codes.extend(shape.codes)
+    if shape.duplicates and not policy.allow_duplicate_keys:
+        return None
+    lazy = _LazyCp(body, shape)
+    return _new_frame(
+        version or shape.version or ("2017" if len(mn) > 14 else "2005"),
+        qn,
+        st,
+        cn,
+        pw,
+        mn,
+        flag,
+        data_time,
+        lazy,
+        _LazyMapping(lazy, 1) if shape.equipment else _NO_EQUIPMENT,
+        _LazyMapping(lazy, 2) if shape.info else _NO_INFO,
+        _LazyMapping(lazy, 3) if shape.items else _NO_ITEMS,
+        body,
+        tuple(codes),
+    )
+
+
+def _checked_shape(body: str, skeleton: str) -> _CpShape | None:
+    """Check a CP item by item (split at its items: the pieces between them must be empty,
+    nothing unchecked) and return the shape of its keys, or None; remember its skeleton
+    when that is safe (see :data:`_TYPED_VALUES`)."""
     pieces = _FAST_ITEM.split(body)
     if any(pieces[::2]):
         return None
@@ -779,41 +858,72 @@ def _parse_fast(raw: bytes, policy: TolerancePolicy) -> Frame | None:
         if len(_shapes) >= 4096:
             _shapes.clear()
         _shapes[keys] = shape
-    value = _FIRST_DATA_TIME.search(body).group(1) if shape.has_time else None  # type: ignore[union-attr]
-    data_time = None
-    milliseconds = False
-    if value is not None:
-        data_time = _data_times.get(value)
-        if data_time is None:
-            data_time = _data_time(value)
-            if data_time is None:
-                return None
-        if len(value) == 17:
-            if not policy.allow_datatime_milliseconds:
-                return None
-            milliseconds = True
-    if shape.duplicates and not policy.allow_duplicate_keys:
-        return None
-    codes.extend(shape.codes_with_milliseconds if milliseconds else shape.codes)
-    lazy = _LazyCp(body, shape)
-    return Frame(
-        version or shape.version or ("2017" if len(mn) > 14 else "2005"),
-        qn,
-        st,
-        cn,
-        pw,
-        mn,
-        flag,
-        None,
-        None,
-        data_time,
-        lazy,
-        _LazyMapping(lazy, 1) if shape.equipment else _NO_EQUIPMENT,
-        _LazyMapping(lazy, 2) if shape.info else _NO_INFO,
-        _LazyMapping(lazy, 3),
-        body,
-        tuple(codes),
-    )
+    # The skeleton stands for these items if the places where a value taken out can go
+    # back are as many as the values taken out (see _TYPED_VALUES).
+    if len(_TYPED_END.findall(skeleton)) == len(keys) - skeleton.count("="):
+        if len(_skeletons) >= 4096:
+            _skeletons.clear()
+        _skeletons[skeleton] = (shape, len(keys))
+    return shape
+
+
+_new = object.__new__
+(
+    _set_version,
+    _set_qn,
+    _set_st,
+    _set_cn,
+    _set_pw,
+    _set_mn,
+    _set_flag,
+    _set_pnum,
+    _set_pno,
+    _set_data_time,
+    _set_pollutants,
+    _set_equipment,
+    _set_info,
+    _set_items,
+    _set_cp,
+    _set_deviations,
+) = (getattr(Frame, item.name).__set__ for item in fields(Frame))
+
+
+def _new_frame(
+    version: str,
+    qn: str | None,
+    st: str,
+    cn: str,
+    pw: str,
+    mn: str,
+    flag: int | None,
+    data_time: datetime | None,
+    pollutants: Mapping[str, Mapping[str, Value]],
+    equipment: Mapping[str, Mapping[str, str]],
+    info: Mapping[str, str],
+    items: Mapping[str, str],
+    cp: str,
+    deviations: tuple[str, ...],
+) -> Frame:
+    """``Frame(...)`` without packet numbers, its slots set directly: the frozen dataclass
+    ``__init__`` goes through ``object.__setattr__`` for each of 16 fields, twice as slow."""
+    frame: Frame = _new(Frame)
+    _set_version(frame, version)
+    _set_qn(frame, qn)
+    _set_st(frame, st)
+    _set_cn(frame, cn)
+    _set_pw(frame, pw)
+    _set_mn(frame, mn)
+    _set_flag(frame, flag)
+    _set_pnum(frame, None)
+    _set_pno(frame, None)
+    _set_data_time(frame, data_time)
+    _set_pollutants(frame, pollutants)
+    _set_equipment(frame, equipment)
+    _set_info(frame, info)
+    _set_items(frame, items)
+    _set_cp(frame, cp)
+    _set_deviations(frame, deviations)
+    return frame
 
 
 class _CpShape:
@@ -828,6 +938,7 @@ class _CpShape:
         "equipment",
         "has_time",
         "info",
+        "items",
         "keys",
         "version",
     )
@@ -848,6 +959,7 @@ class _CpShape:
         suffixes = {key.partition("-")[2] for key in unique}
         self.equipment = "RS" in suffixes or "RT" in suffixes
         self.info = "Info" in suffixes
+        self.items = any("-" not in key and key != "DataTime" for key in unique)
 
     def plan(self) -> _Plan:
         """Where the values of a CP with these keys go (worked out once per key set)."""
@@ -858,11 +970,14 @@ class _CpShape:
 
 
 _shapes: dict[tuple[str, ...], _CpShape] = {}  # CP keys -> what they decide (bounded)
+# CP skeleton -> (shape of its keys, number of items) (bounded; see _TYPED_VALUES)
+_skeletons: dict[str, tuple[_CpShape, int]] = {}
 
 
 def clear_caches() -> None:
     """Forget the DataTime conversions and CP shapes seen (benchmarks start cold with it)."""
     _shapes.clear()
+    _skeletons.clear()
     _data_times.clear()
 
 
@@ -1040,6 +1155,7 @@ def _decode_checked(body: str, plan: _Plan) -> tuple[dict[str, Any], ...]:
 _NOTHING: Final = _LazyCp("", _CpShape(()))
 _NO_EQUIPMENT: Final = _LazyMapping(_NOTHING, 1)  # shared, read-only, empty
 _NO_INFO: Final = _LazyMapping(_NOTHING, 2)
+_NO_ITEMS: Final = _LazyMapping(_NOTHING, 3)
 
 
 # --- building frames -------------------------------------------------------------------
