@@ -703,10 +703,9 @@ _FAST_ITEM: Final = re.compile(
     rf"|(?!DataTime=)[A-Za-z][A-Za-z0-9]*+)=[^;,=]*+[;,]?"
 )
 _FIRST_DATA_TIME: Final = re.compile(r"(?:^|[;,])DataTime=([0-9]+)")
-_FAST_SEGMENT: Final = re.compile(
-    r"(?:QN=([0-9]{17});)?ST=([0-9]{2});CN=([0-9]{4});PW=([^;]*);MN=([^;]{1,24});"
-    r"(?:Flag=([0-9]{1,3});)?CP=&&(.*)&&",
-    re.DOTALL,
+# The header of a data segment the fast path takes, QN apart (see _parse_fast).
+_FAST_HEADER: Final = re.compile(
+    r"ST=([0-9]{2});CN=([0-9]{4});PW=([^;]*);MN=([^;]{1,24});(?:Flag=([0-9]{1,3});)?"
 )
 
 
@@ -769,35 +768,31 @@ def _parse_fast(raw: bytes, policy: TolerancePolicy) -> Frame | None:
     if not segment.isascii():
         return None
     text = segment.decode("ascii")
-    match = _FAST_SEGMENT.fullmatch(text)
-    if match is None:
+    # The data segment is header + 'CP=&&' + CP + '&&' (the first 'CP=&&', as the reference
+    # finds it). A logger sends the same header frame after frame but for its QN: the rest
+    # is looked up (see _Header).
+    cp_at = text.find("CP=&&")
+    if cp_at == -1 or text[-2:] != "&&" or len(text) < cp_at + 7:
         return None
-    qn, st, cn, pw, mn, flag_text, body = match.groups()
-    if text.find("CP=&&") != match.start(7) - 5:
+    qn = None
+    header_text = text[:cp_at]
+    if text.startswith("QN="):
+        qn = text[3:20]
+        if text[20:21] != ";" or not qn.isdigit():
+            return None
+        header_text = header_text[20:]  # ';ST=…': never the text of a header without QN
+    header = _headers.get(header_text)
+    if header is None:
+        header = _Header.parse(header_text)
+    if header.policy is not policy:
+        header.apply(policy)
+    codes = header.codes
+    if codes is None:
         return None
-    codes: list[str] = []
-    if qn is None:
-        if not policy.allow_missing_qn:
-            return None
-        codes.append(DEVIATION_MISSING_QN)
-    if cn not in KNOWN_COMMANDS:
-        if not policy.allow_vendor_commands:
-            return None
-        codes.append(DEVIATION_VENDOR_COMMAND)
-    flag = None
-    version = None
-    if flag_text is None:
-        if not policy.allow_missing_flag:
-            return None
-        codes.append(DEVIATION_MISSING_FLAG)
-    else:
-        flag = int(flag_text)
-        if flag > 7 or flag & 2:  # version bits other than 0/1, or subpackets
-            return None
-        version = "2017" if flag & 4 else "2005"
-    # Loggers send the same keys frame after frame: the CP without its typed values (its
-    # skeleton) names a key set already checked, and what the keys decide is looked up.
-    # Only a skeleton not seen yet costs the split of CP at its items (see _skeleton_shape).
+    body = text[cp_at + 5 : -2]
+    # Loggers send the same items frame after frame: the CP without the values that change
+    # (its skeleton) names items already checked, and what their keys decide is looked up.
+    # Only a skeleton not seen yet costs the split of CP at its items (_checked_shape).
     skeleton = _TYPED_VALUES.sub("", body)
     known = _skeletons.get(skeleton)
     if known is not None and body.count("=") == known[1]:
@@ -809,7 +804,12 @@ def _parse_fast(raw: bytes, policy: TolerancePolicy) -> Frame | None:
         shape = checked
     data_time = None
     if shape.has_time:
-        value = _FIRST_DATA_TIME.search(body).group(1)  # type: ignore[union-attr]
+        if body.startswith("DataTime="):  # as loggers send it: the first item
+            value = body[9:26]
+            if not value.isdigit():  # 14 digits and the next item (checked: 14 or 17)
+                value = value[:14]
+        else:
+            value = _FIRST_DATA_TIME.search(body).group(1)  # type: ignore[union-attr]
         data_time = _data_times.get(value)
         if data_time is None:
             data_time = _data_time(value)
@@ -818,30 +818,105 @@ def _parse_fast(raw: bytes, policy: TolerancePolicy) -> Frame | None:
         if len(value) == 17:
             if not policy.allow_datatime_milliseconds:
                 return None
-            codes.extend(shape.codes_with_milliseconds)
+            codes += shape.codes_with_milliseconds
         else:
-            codes.extend(shape.codes)
+            codes += shape.codes
     else:
-        codes.extend(shape.codes)
+        codes += shape.codes
     if shape.duplicates and not policy.allow_duplicate_keys:
         return None
     lazy = _LazyCp(body, shape)
     return _new_frame(
-        version or shape.version or ("2017" if len(mn) > 14 else "2005"),
+        header.version or shape.version or header.version_from_mn,
         qn,
-        st,
-        cn,
-        pw,
-        mn,
-        flag,
+        header.st,
+        header.cn,
+        header.pw,
+        header.mn,
+        header.flag,
         data_time,
         lazy,
         _LazyMapping(lazy, 1) if shape.equipment else _NO_EQUIPMENT,
         _LazyMapping(lazy, 2) if shape.info else _NO_INFO,
         _LazyMapping(lazy, 3) if shape.items else _NO_ITEMS,
         body,
-        tuple(codes),
+        codes,
     )
+
+
+class _Header:
+    """What the header of a data segment (its QN apart) decides, checked once per header
+    text: its fields, and per policy the deviations it makes or that the fast path cannot
+    take it (``codes`` None)."""
+
+    __slots__ = (
+        "cn",
+        "codes",
+        "flag",
+        "missing_qn",
+        "mn",
+        "policy",
+        "pw",
+        "st",
+        "usable",
+        "version",
+        "version_from_mn",
+    )
+
+    def __init__(self) -> None:
+        self.policy: TolerancePolicy | None = None
+        self.codes: tuple[str, ...] | None = None
+        self.usable = False
+        self.missing_qn = True
+        self.st = self.cn = self.pw = self.mn = ""
+        self.flag: int | None = None
+        self.version: str | None = None
+        self.version_from_mn = ""
+
+    @classmethod
+    def parse(cls, text: str) -> _Header:
+        """The header ``text`` (``;ST=…;`` after a QN, ``ST=…;`` without), remembered."""
+        header = cls()
+        header.missing_qn = not text.startswith(";")
+        match = _FAST_HEADER.fullmatch(text, 0 if header.missing_qn else 1)
+        if match is not None:
+            st, cn, pw, mn, flag_text = match.groups()
+            header.st, header.cn, header.pw, header.mn = st, cn, pw, mn
+            header.version_from_mn = "2017" if len(mn) > 14 else "2005"
+            header.usable = True
+            if flag_text is not None:
+                header.flag = flag = int(flag_text)
+                # Version bits other than 0/1, or subpackets: the reference's.
+                header.usable = not (flag > 7 or flag & 2)
+                header.version = "2017" if flag & 4 else "2005"
+        if len(_headers) >= 4096:
+            _headers.clear()
+        _headers[text] = header
+        return header
+
+    def apply(self, policy: TolerancePolicy) -> None:
+        """Work out ``codes`` for ``policy`` (in the reference's order)."""
+        self.policy = policy
+        self.codes = None
+        codes = []
+        if not self.usable:
+            return
+        if self.missing_qn:
+            if not policy.allow_missing_qn:
+                return
+            codes.append(DEVIATION_MISSING_QN)
+        if self.cn not in KNOWN_COMMANDS:
+            if not policy.allow_vendor_commands:
+                return
+            codes.append(DEVIATION_VENDOR_COMMAND)
+        if self.flag is None:
+            if not policy.allow_missing_flag:
+                return
+            codes.append(DEVIATION_MISSING_FLAG)
+        self.codes = tuple(codes)
+
+
+_headers: dict[str, _Header] = {}  # header text (QN apart) -> what it decides (bounded)
 
 
 def _checked_shape(body: str, skeleton: str) -> _CpShape | None:
@@ -978,6 +1053,7 @@ def clear_caches() -> None:
     """Forget the DataTime conversions and CP shapes seen (benchmarks start cold with it)."""
     _shapes.clear()
     _skeletons.clear()
+    _headers.clear()
     _data_times.clear()
 
 
