@@ -826,7 +826,13 @@ def _parse_fast(raw: bytes, policy: TolerancePolicy) -> Frame | None:
     if shape.duplicates and not policy.allow_duplicate_keys:
         return None
     lazy = _LazyCp(body, shape)
-    return _new_frame(
+    if shape.plain:  # no equipment, information or other items: shared empty mappings
+        equipment, info, items = _NO_EQUIPMENT, _NO_INFO, _NO_ITEMS
+    else:
+        equipment = _LazyMapping(lazy, 1) if shape.equipment else _NO_EQUIPMENT
+        info = _LazyMapping(lazy, 2) if shape.info else _NO_INFO
+        items = _LazyMapping(lazy, 3) if shape.items else _NO_ITEMS
+    frame = _FrameSlots(
         header.version or shape.version or header.version_from_mn,
         qn,
         header.st,
@@ -836,12 +842,57 @@ def _parse_fast(raw: bytes, policy: TolerancePolicy) -> Frame | None:
         header.flag,
         data_time,
         lazy,
-        _LazyMapping(lazy, 1) if shape.equipment else _NO_EQUIPMENT,
-        _LazyMapping(lazy, 2) if shape.info else _NO_INFO,
-        _LazyMapping(lazy, 3) if shape.items else _NO_ITEMS,
+        equipment,
+        info,
+        items,
         body,
         codes,
     )
+    frame.__class__ = Frame  # type: ignore[assignment]
+    return frame  # type: ignore[return-value]
+
+
+class _FrameSlots:
+    """A :class:`Frame` being built by the fast path: the same slots, set by plain
+    assignments, after which the object becomes a ``Frame`` (``__class__`` assignment between
+    classes of the same layout). The frozen dataclass's ``__init__`` goes through
+    ``object.__setattr__`` for each of its 16 fields, five times as slow."""
+
+    __slots__ = Frame.__slots__
+
+    def __init__(
+        self,
+        version: str,
+        qn: str | None,
+        st: str,
+        cn: str,
+        pw: str,
+        mn: str,
+        flag: int | None,
+        data_time: datetime | None,
+        pollutants: Mapping[str, Mapping[str, Value]],
+        equipment: Mapping[str, Mapping[str, str]],
+        info: Mapping[str, str],
+        items: Mapping[str, str],
+        cp: str,
+        deviations: tuple[str, ...],
+    ) -> None:
+        self.version = version
+        self.qn = qn
+        self.st = st
+        self.cn = cn
+        self.pw = pw
+        self.mn = mn
+        self.flag = flag
+        self.pnum = None
+        self.pno = None
+        self.data_time = data_time
+        self.pollutants = pollutants
+        self.equipment = equipment
+        self.info = info
+        self.items = items
+        self.cp = cp
+        self.deviations = deviations
 
 
 class _Header:
@@ -942,65 +993,6 @@ def _checked_shape(body: str, skeleton: str) -> _CpShape | None:
     return shape
 
 
-_new = object.__new__
-(
-    _set_version,
-    _set_qn,
-    _set_st,
-    _set_cn,
-    _set_pw,
-    _set_mn,
-    _set_flag,
-    _set_pnum,
-    _set_pno,
-    _set_data_time,
-    _set_pollutants,
-    _set_equipment,
-    _set_info,
-    _set_items,
-    _set_cp,
-    _set_deviations,
-) = (getattr(Frame, item.name).__set__ for item in fields(Frame))
-
-
-def _new_frame(
-    version: str,
-    qn: str | None,
-    st: str,
-    cn: str,
-    pw: str,
-    mn: str,
-    flag: int | None,
-    data_time: datetime | None,
-    pollutants: Mapping[str, Mapping[str, Value]],
-    equipment: Mapping[str, Mapping[str, str]],
-    info: Mapping[str, str],
-    items: Mapping[str, str],
-    cp: str,
-    deviations: tuple[str, ...],
-) -> Frame:
-    """``Frame(...)`` without packet numbers, its slots set directly: the frozen dataclass
-    ``__init__`` goes through ``object.__setattr__`` for each of 16 fields, twice as slow."""
-    frame: Frame = _new(Frame)
-    _set_version(frame, version)
-    _set_qn(frame, qn)
-    _set_st(frame, st)
-    _set_cn(frame, cn)
-    _set_pw(frame, pw)
-    _set_mn(frame, mn)
-    _set_flag(frame, flag)
-    _set_pnum(frame, None)
-    _set_pno(frame, None)
-    _set_data_time(frame, data_time)
-    _set_pollutants(frame, pollutants)
-    _set_equipment(frame, equipment)
-    _set_info(frame, info)
-    _set_items(frame, items)
-    _set_cp(frame, cp)
-    _set_deviations(frame, deviations)
-    return frame
-
-
 class _CpShape:
     """What the keys of a checked CP decide, whatever its values: duplicates, the order of
     its deviations, the version its factor codes suggest, which mappings are not empty."""
@@ -1015,6 +1007,7 @@ class _CpShape:
         "info",
         "items",
         "keys",
+        "plain",
         "version",
     )
 
@@ -1035,6 +1028,7 @@ class _CpShape:
         self.equipment = "RS" in suffixes or "RT" in suffixes
         self.info = "Info" in suffixes
         self.items = any("-" not in key and key != "DataTime" for key in unique)
+        self.plain = not (self.equipment or self.info or self.items)
 
     def plan(self) -> _Plan:
         """Where the values of a CP with these keys go (worked out once per key set)."""
@@ -1160,11 +1154,12 @@ class _LazyCp(_LazyMapping):
     __slots__ = ("_data", "body", "shape")
 
     def __init__(self, body: str, shape: _CpShape) -> None:
-        self._source = self
-        self._index = 0
         self.body = body
         self.shape = shape
         self._data: tuple[dict[str, Any], ...] | None = None
+
+    def _mapping(self) -> Mapping[str, object]:
+        return self.decoded(0)
 
     def decoded(self, index: int) -> Mapping[str, object]:
         data = self._data
