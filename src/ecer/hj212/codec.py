@@ -748,7 +748,7 @@ def parse_frame(data: bytes | bytearray | memoryview, policy: TolerancePolicy = 
     Raises FrameError, and only FrameError, for a frame that cannot be accepted.
     Same result as :func:`parse_frame_reference`, faster for the common shapes.
     """
-    raw = bytes(data)
+    raw = data if type(data) is bytes else bytes(data)
     frame = _parse_fast(raw, policy)
     return frame if frame is not None else parse_frame_reference(raw, policy)
 
@@ -804,7 +804,7 @@ def _parse_fast(raw: bytes, policy: TolerancePolicy) -> Frame | None:
         shape = checked
     data_time = None
     if shape.has_time:
-        if body.startswith("DataTime="):  # as loggers send it: the first item
+        if shape.time_first:  # as loggers send it: the first item
             value = body[9:26]
             if not value.isdigit():  # 14 digits and the next item (checked: 14 or 17)
                 value = value[:14]
@@ -1008,6 +1008,7 @@ class _CpShape:
         "items",
         "keys",
         "plain",
+        "time_first",
         "version",
     )
 
@@ -1016,6 +1017,7 @@ class _CpShape:
         self._plan: _Plan | None = None
         unique = dict.fromkeys(keys)  # in order of first appearance
         self.has_time = "DataTime" in unique
+        self.time_first = keys[:1] == ("DataTime",)
         self.duplicates = len(unique) != len(keys)
         if not self.duplicates:
             self.codes: tuple[str, ...] = ()

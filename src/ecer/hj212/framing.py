@@ -71,20 +71,11 @@ class Junk:
 
 
 Item = RawFrame | Junk
+_Buffer = bytes | bytearray
+# RawFrame(offset, data) with its slots set directly, one per frame: the frozen dataclass's
+# __init__ goes through object.__setattr__, twice as slow.
 _new = object.__new__
 _set_offset, _set_data = (getattr(RawFrame, item.name).__set__ for item in fields(RawFrame))
-
-
-def _raw_frame(offset: int, data: bytes) -> RawFrame:
-    """``RawFrame(offset, data)``, its slots set directly (the frozen dataclass's
-    ``__init__`` goes through ``object.__setattr__``, twice as slow): one per frame."""
-    frame: RawFrame = _new(RawFrame)
-    _set_offset(frame, offset)
-    _set_data(frame, data)
-    return frame
-
-
-_Buffer = bytes | bytearray
 
 
 class FrameSplitter:
@@ -161,7 +152,10 @@ class FrameSplitter:
                     data = buffer[pos:end]
                     if not isinstance(data, bytes):
                         data = bytes(data)
-                    items.append(_raw_frame(self._base + pos, data))
+                    frame = _new(RawFrame)  # RawFrame(offset, data), see _new
+                    _set_offset(frame, self._base + pos)
+                    _set_data(frame, data)
+                    items.append(frame)
                     pos = end
                     if not buffer.startswith(_HEADER, pos):
                         break
