@@ -826,73 +826,58 @@ def _parse_fast(raw: bytes, policy: TolerancePolicy) -> Frame | None:
     if shape.duplicates and not policy.allow_duplicate_keys:
         return None
     lazy = _LazyCp(body, shape)
+    # Frame(...) built as its twin of the same layout, by plain slot assignments, then
+    # given Frame's class: the frozen dataclass's __init__ goes through object.__setattr__
+    # for each of its 16 fields, five times as slow.
+    frame = _new(_FrameSlots)
+    frame.version = header.version or shape.version or header.version_from_mn
+    frame.qn = qn
+    frame.st = header.st
+    frame.cn = header.cn
+    frame.pw = header.pw
+    frame.mn = header.mn
+    frame.flag = header.flag
+    frame.pnum = None
+    frame.pno = None
+    frame.data_time = data_time
+    frame.pollutants = lazy
     if shape.plain:  # no equipment, information or other items: shared empty mappings
-        equipment, info, items = _NO_EQUIPMENT, _NO_INFO, _NO_ITEMS
+        frame.equipment = _NO_EQUIPMENT
+        frame.info = _NO_INFO
+        frame.items = _NO_ITEMS
     else:
-        equipment = _LazyMapping(lazy, 1) if shape.equipment else _NO_EQUIPMENT
-        info = _LazyMapping(lazy, 2) if shape.info else _NO_INFO
-        items = _LazyMapping(lazy, 3) if shape.items else _NO_ITEMS
-    frame = _FrameSlots(
-        header.version or shape.version or header.version_from_mn,
-        qn,
-        header.st,
-        header.cn,
-        header.pw,
-        header.mn,
-        header.flag,
-        data_time,
-        lazy,
-        equipment,
-        info,
-        items,
-        body,
-        codes,
-    )
+        frame.equipment = _LazyMapping(lazy, 1) if shape.equipment else _NO_EQUIPMENT
+        frame.info = _LazyMapping(lazy, 2) if shape.info else _NO_INFO
+        frame.items = _LazyMapping(lazy, 3) if shape.items else _NO_ITEMS
+    frame.cp = body
+    frame.deviations = codes
     frame.__class__ = Frame  # type: ignore[assignment]
     return frame  # type: ignore[return-value]
 
 
 class _FrameSlots:
-    """A :class:`Frame` being built by the fast path: the same slots, set by plain
-    assignments, after which the object becomes a ``Frame`` (``__class__`` assignment between
-    classes of the same layout). The frozen dataclass's ``__init__`` goes through
-    ``object.__setattr__`` for each of its 16 fields, five times as slow."""
+    """A :class:`Frame` being built (see :func:`_parse_fast`): the same slots, assignable."""
 
     __slots__ = Frame.__slots__
+    version: str
+    qn: str | None
+    st: str
+    cn: str
+    pw: str
+    mn: str
+    flag: int | None
+    pnum: int | None
+    pno: int | None
+    data_time: datetime | None
+    pollutants: Mapping[str, Mapping[str, Value]]
+    equipment: Mapping[str, Mapping[str, str]]
+    info: Mapping[str, str]
+    items: Mapping[str, str]
+    cp: str
+    deviations: tuple[str, ...]
 
-    def __init__(
-        self,
-        version: str,
-        qn: str | None,
-        st: str,
-        cn: str,
-        pw: str,
-        mn: str,
-        flag: int | None,
-        data_time: datetime | None,
-        pollutants: Mapping[str, Mapping[str, Value]],
-        equipment: Mapping[str, Mapping[str, str]],
-        info: Mapping[str, str],
-        items: Mapping[str, str],
-        cp: str,
-        deviations: tuple[str, ...],
-    ) -> None:
-        self.version = version
-        self.qn = qn
-        self.st = st
-        self.cn = cn
-        self.pw = pw
-        self.mn = mn
-        self.flag = flag
-        self.pnum = None
-        self.pno = None
-        self.data_time = data_time
-        self.pollutants = pollutants
-        self.equipment = equipment
-        self.info = info
-        self.items = items
-        self.cp = cp
-        self.deviations = deviations
+
+_new = object.__new__
 
 
 class _Header:
