@@ -1040,16 +1040,13 @@ def clear_caches() -> None:
 
 def _data_time(value: str) -> datetime | None:
     """DataTime text (14 or 17 digits) as a datetime, or None if not a valid time."""
+    rest, second = divmod(int(value[:14]), 100)  # YYYYMMDDhhmmss, then milliseconds
+    rest, minute = divmod(rest, 100)
+    rest, hour = divmod(rest, 100)
+    rest, day = divmod(rest, 100)
+    year, month = divmod(rest, 100)
     try:
-        result = datetime(
-            int(value[0:4]),
-            int(value[4:6]),
-            int(value[6:8]),
-            int(value[8:10]),
-            int(value[10:12]),
-            int(value[12:14]),
-            int(value[14:] or 0) * 1000,
-        )
+        result = datetime(year, month, day, hour, minute, second, int(value[14:] or 0) * 1000)
     except ValueError:
         return None
     if len(_data_times) >= 4096:

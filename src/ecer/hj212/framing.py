@@ -132,6 +132,8 @@ class FrameSplitter:
         run = self._run
         max_frame = self.max_frame_size
         find = buffer.find
+        append = items.append
+        base = self._base
         whole_frames = self._whole_frames
         while pos < size:
             byte = buffer[pos]
@@ -140,8 +142,8 @@ class FrameSplitter:
                 # CRLF at its declared end only (what _at_header finds, without its state).
                 start = pos
                 while whole_frames:
-                    digits = buffer[pos + 2 : pos + 6]
-                    if not (len(digits) == 4 and digits.isdigit()):
+                    digits = buffer[pos + 2 : pos + 6]  # fewer at the end: ends past it
+                    if not digits.isdigit():
                         break
                     end = pos + 12 + int(digits)
                     if end > size or end - pos > max_frame or find(_CRLF, pos + 6, end) != end - 2:
@@ -153,9 +155,9 @@ class FrameSplitter:
                     if not isinstance(data, bytes):
                         data = bytes(data)
                     frame = _new(RawFrame)  # RawFrame(offset, data), see _new
-                    _set_offset(frame, self._base + pos)
+                    _set_offset(frame, base + pos)
                     _set_data(frame, data)
-                    items.append(frame)
+                    append(frame)
                     pos = end
                     if not buffer.startswith(_HEADER, pos):
                         break
