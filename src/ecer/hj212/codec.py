@@ -774,13 +774,14 @@ def _parse_fast(raw: bytes, policy: TolerancePolicy) -> Frame | None:
     cp_at = text.find("CP=&&")
     if cp_at == -1 or text[-2:] != "&&" or len(text) < cp_at + 7:
         return None
-    qn = None
-    header_text = text[:cp_at]
     if text.startswith("QN="):
-        qn = text[3:20]
-        if text[20:21] != ";" or not qn.isdigit():
+        qn: str | None = text[3:20]
+        if text[20:21] != ";" or not qn.isdigit():  # type: ignore[union-attr]
             return None
-        header_text = header_text[20:]  # ';ST=…': never the text of a header without QN
+        header_text = text[20:cp_at]  # ';ST=…': never the text of a header without QN
+    else:
+        qn = None
+        header_text = text[:cp_at]
     header = _headers.get(header_text)
     if header is None:
         header = _Header.parse(header_text)
