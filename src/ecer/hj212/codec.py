@@ -765,9 +765,10 @@ def _parse_fast(raw: bytes, policy: TolerancePolicy) -> Frame | None:
     segment = raw[6:-6]
     if crc_text.translate(None, _HEX_BYTES) or int(crc_text, 16) != hj212_crc16(segment):
         return None
-    if not segment.isascii():
+    try:
+        text = segment.decode("ascii")
+    except UnicodeDecodeError:  # UTF-8 or GBK text: the reference decodes it
         return None
-    text = segment.decode("ascii")
     # The data segment is header + 'CP=&&' + CP + '&&' (the first 'CP=&&', as the reference
     # finds it). A logger sends the same header frame after frame but for its QN: the rest
     # is looked up (see _Header).
@@ -785,9 +786,10 @@ def _parse_fast(raw: bytes, policy: TolerancePolicy) -> Frame | None:
     header = _headers.get(header_text)
     if header is None:
         header = _Header.parse(header_text)
-    if header.policy is not policy:
-        header.apply(policy)
-    codes = header.codes
+    memo = header.memo
+    if memo[0] is not policy:
+        memo = header.apply(policy)
+    codes = memo[1]
     if codes is None:
         return None
     body = text[cp_at + 5 : -2]
@@ -883,16 +885,16 @@ _new = object.__new__
 
 class _Header:
     """What the header of a data segment (its QN apart) decides, checked once per header
-    text: its fields, and per policy the deviations it makes or that the fast path cannot
-    take it (``codes`` None)."""
+    text: its fields, and for the last policy used the deviations it makes, or None if the
+    fast path cannot take it (``memo``: one tuple, read and replaced whole, as threads may
+    parse with different policies)."""
 
     __slots__ = (
         "cn",
-        "codes",
         "flag",
+        "memo",
         "missing_qn",
         "mn",
-        "policy",
         "pw",
         "st",
         "usable",
@@ -901,8 +903,7 @@ class _Header:
     )
 
     def __init__(self) -> None:
-        self.policy: TolerancePolicy | None = None
-        self.codes: tuple[str, ...] | None = None
+        self.memo: tuple[TolerancePolicy | None, tuple[str, ...] | None] = (None, None)
         self.usable = False
         self.missing_qn = True
         self.st = self.cn = self.pw = self.mn = ""
@@ -931,26 +932,30 @@ class _Header:
         _headers[text] = header
         return header
 
-    def apply(self, policy: TolerancePolicy) -> None:
-        """Work out ``codes`` for ``policy`` (in the reference's order)."""
-        self.policy = policy
-        self.codes = None
-        codes = []
+    def apply(
+        self, policy: TolerancePolicy
+    ) -> tuple[TolerancePolicy | None, tuple[str, ...] | None]:
+        """``memo`` for ``policy``: the deviation codes in the reference's order, or None."""
+        self.memo = memo = (policy, self._codes(policy))
+        return memo
+
+    def _codes(self, policy: TolerancePolicy) -> tuple[str, ...] | None:
         if not self.usable:
-            return
+            return None
+        codes = []
         if self.missing_qn:
             if not policy.allow_missing_qn:
-                return
+                return None
             codes.append(DEVIATION_MISSING_QN)
         if self.cn not in KNOWN_COMMANDS:
             if not policy.allow_vendor_commands:
-                return
+                return None
             codes.append(DEVIATION_VENDOR_COMMAND)
         if self.flag is None:
             if not policy.allow_missing_flag:
-                return
+                return None
             codes.append(DEVIATION_MISSING_FLAG)
-        self.codes = tuple(codes)
+        return tuple(codes)
 
 
 _headers: dict[str, _Header] = {}  # header text (QN apart) -> what it decides (bounded)
