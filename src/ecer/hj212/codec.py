@@ -22,9 +22,10 @@ bad input.
 Two parsers, one result. :func:`parse_frame_reference` checks every rule field by field and
 locates every error; :func:`parse_frame` first tries a fast path for the shapes real loggers
 send (standard header order, CP items that are numbers, data flags, DataTime and plain
-items) that checks the data segment with compiled patterns and decodes the CP values only
-when the frame's mappings are first read, and hands every other frame to the reference.
-``tests/hj212/test_fast_path.py`` compares the two on the corpus and on fuzzed frames.
+items) that checks the data segment with compiled patterns, looks up what a header and a
+CP layout seen before decide, and decodes the CP values only when the frame's mappings are
+first read; it hands every other frame to the reference. ``tests/hj212/test_fast_path.py``
+compares the two on the corpus and on fuzzed frames.
 Every tolerant path is linear in the frame's bytes (no offset is searched for a deviation
 the policy accepts).
 
@@ -678,12 +679,15 @@ def _guess_version(pollutants: Mapping[str, object], mn: str) -> str:
 # --- the fast path ---------------------------------------------------------------------
 #
 # Real loggers send a few shapes of frame: header fields in the standard's order, CP items
-# that are numbers, data flags, a DataTime and a few plain items. For those, ``parse_frame``
-# checks the whole data segment with two compiled patterns (C code, not a Python loop per
-# item), finds duplicate keys with a set, and leaves the values in the CP text: the frame's
-# pollutants, equipment, info and items are decoded by the reference code on first use.
-# Whatever the patterns do not vouch for goes to :func:`parse_frame_reference` whole, so
-# errors, their offsets and every deviation come from one implementation.
+# that are numbers, data flags, a DataTime and a few plain items, and the same header and
+# the same items frame after frame. For those, ``parse_frame`` checks the data segment with
+# compiled patterns (C code, not a Python loop per item): a header text (its QN apart) is
+# checked once (_Header); the CP's numbers and times are checked by the one pattern that
+# takes them out, and what is left, its skeleton, names a key set checked before
+# (_TYPED_VALUES); only a header or a skeleton not seen yet costs the checks one by one. The
+# values stay in the CP text: the frame's pollutants, equipment, info and items are decoded
+# on first use. Whatever the patterns do not vouch for goes to :func:`parse_frame_reference`
+# whole, so errors, their offsets and every deviation come from one implementation.
 
 _NUMERIC_ALTERNATIVES: Final = "Rtd|Avg|Min|Max|Cou|ZsRtd|ZsAvg|ZsMin|ZsMax|ZsCou|Ala"
 _FLAG_ALTERNATIVES: Final = "Flag|ZsFlag"
