@@ -142,7 +142,7 @@ class FrameSplitter:
                 # CRLF at its declared end only (what _at_header finds, without its state).
                 start = pos
                 while whole_frames:
-                    digits = buffer[pos + 2 : pos + 6]  # fewer at the end: ends past it
+                    digits = buffer[pos + 2 : pos + 6]  # fewer only at the end: then end > size
                     if not digits.isdigit():
                         break
                     end = pos + 12 + int(digits)
