@@ -140,3 +140,38 @@ def test_chunking_does_not_change_the_result(cuts):
 def test_every_valid_frame_after_damage_is_found():
     frames = [item for item in split_stream(STREAM) if isinstance(item, RawFrame)]
     assert [f.data for f in frames] == [A, B, B, A]
+
+
+class StateMachineOnly(FrameSplitter):
+    """The splitter without its loop for whole frames: every frame through the state
+    machine (``_at_header``), the general path the loop must agree with."""
+
+    _whole_frames = False
+
+
+PIECES = st.one_of(
+    st.sampled_from(
+        [A, B, A[:30], A[6:], A[:-1], A[:-2], B[:-3] + b"\r\n", b"##9ST=1\r\n", b"##0010"]
+    ),
+    st.sampled_from([b"\r\n", b"\r", b"\n", b"#", b"##", b"###", b"##1", b"##00", b"\r\n\r\n"]),
+    st.binary(max_size=30),
+    st.builds(lambda text: encode_frame(text), st.text(max_size=40)),
+)
+
+
+@given(
+    st.lists(PIECES, max_size=12),
+    st.lists(st.integers(min_value=0, max_value=400), max_size=12),
+    st.sampled_from([12, 40, 100, 1000, None]),
+)
+def test_the_loop_for_whole_frames_finds_what_the_state_machine_finds(pieces, cuts, maximum):
+    stream = b"".join(pieces)
+    sizes = {} if maximum is None else {"max_frame_size": maximum}
+    fast, general = FrameSplitter(**sizes), StateMachineOnly(**sizes)
+    previous = 0
+    for cut in [*sorted(cut for cut in cuts if cut < len(stream)), len(stream)]:
+        chunk = stream[previous:cut]
+        previous = max(previous, cut)
+        assert fast.feed(chunk) == general.feed(chunk)
+        assert fast.buffered == general.buffered
+    assert fast.close() == general.close()

@@ -22,9 +22,10 @@ bad input.
 Two parsers, one result. :func:`parse_frame_reference` checks every rule field by field and
 locates every error; :func:`parse_frame` first tries a fast path for the shapes real loggers
 send (standard header order, CP items that are numbers, data flags, DataTime and plain
-items) that checks the data segment with compiled patterns and decodes the CP values only
-when the frame's mappings are first read, and hands every other frame to the reference.
-``tests/hj212/test_fast_path.py`` compares the two on the corpus and on fuzzed frames.
+items) that checks the data segment with compiled patterns, looks up what a header and a
+CP layout seen before decide, and decodes the CP values only when the frame's mappings are
+first read; it hands every other frame to the reference. ``tests/hj212/test_fast_path.py``
+compares the two on the corpus and on fuzzed frames.
 Every tolerant path is linear in the frame's bytes (no offset is searched for a deviation
 the policy accepts).
 
@@ -678,12 +679,15 @@ def _guess_version(pollutants: Mapping[str, object], mn: str) -> str:
 # --- the fast path ---------------------------------------------------------------------
 #
 # Real loggers send a few shapes of frame: header fields in the standard's order, CP items
-# that are numbers, data flags, a DataTime and a few plain items. For those, ``parse_frame``
-# checks the whole data segment with two compiled patterns (C code, not a Python loop per
-# item), finds duplicate keys with a set, and leaves the values in the CP text: the frame's
-# pollutants, equipment, info and items are decoded by the reference code on first use.
-# Whatever the patterns do not vouch for goes to :func:`parse_frame_reference` whole, so
-# errors, their offsets and every deviation come from one implementation.
+# that are numbers, data flags, a DataTime and a few plain items, and the same header and
+# the same items frame after frame. For those, ``parse_frame`` checks the data segment with
+# compiled patterns (C code, not a Python loop per item): a header text (its QN apart) is
+# checked once (_Header); the CP's numbers and times are checked by the one pattern that
+# takes them out, and what is left, its skeleton, names a key set checked before
+# (_TYPED_VALUES); only a header or a skeleton not seen yet costs the checks one by one. The
+# values stay in the CP text: the frame's pollutants, equipment, info and items are decoded
+# on first use. Whatever the patterns do not vouch for goes to :func:`parse_frame_reference`
+# whole, so errors, their offsets and every deviation come from one implementation.
 
 _NUMERIC_ALTERNATIVES: Final = "Rtd|Avg|Min|Max|Cou|ZsRtd|ZsAvg|ZsMin|ZsMax|ZsCou|Ala"
 _FLAG_ALTERNATIVES: Final = "Flag|ZsFlag"
@@ -703,11 +707,39 @@ _FAST_ITEM: Final = re.compile(
     rf"|(?!DataTime=)[A-Za-z][A-Za-z0-9]*+)=[^;,=]*+[;,]?"
 )
 _FIRST_DATA_TIME: Final = re.compile(r"(?:^|[;,])DataTime=([0-9]+)")
-_FAST_SEGMENT: Final = re.compile(
-    r"(?:QN=([0-9]{17});)?ST=([0-9]{2});CN=([0-9]{4});PW=([^;]*);MN=([^;]{1,24});"
-    r"(?:Flag=([0-9]{1,3});)?CP=&&(.*)&&",
-    re.DOTALL,
+# The header of a data segment the fast path takes, QN apart (see _parse_fast).
+_FAST_HEADER: Final = re.compile(
+    r"ST=([0-9]{2});CN=([0-9]{4});PW=([^;]*);MN=([^;]{1,24});(?:Flag=([0-9]{1,3});)?"
 )
+
+
+def _ends_with(suffixes: Iterable[str]) -> str:
+    """A pattern true where the text before ends with one of ``suffixes`` (lookbehinds
+    are of fixed width: one per length)."""
+    by_length: dict[int, list[str]] = {}
+    for suffix in sorted(suffixes):
+        by_length.setdefault(len(suffix), []).append(re.escape(suffix))
+    return "|".join(f"(?<={'|'.join(group)})" for group in by_length.values())
+
+
+# The skeleton of a CP: the CP without the values that change from frame to frame (numbers,
+# times, a reply's QN), i.e. its keys, separators and other items (data flags, which
+# rarely change, included). _TYPED_VALUES takes out '=' + such a value + nothing before
+# the item's end, the type of value named by the end of its key: a number after a key
+# ending in a numeric suffix, 14 or 17 digits after one ending in 'Time', 17 after 'QN'.
+# Each accepts only values that every key ending so accepts (a number is a plain item's
+# value too). A skeleton stands for the items of the checked CP it came from when the item
+# ends whose text before says "a value of a type may go here" (_TYPED_END) are as many
+# as the values taken out (so they are all ends of keys whose value was taken out): a CP
+# with the same skeleton and as many '=' is then the same items with one value of the
+# type checked after each of those keys (values hold no '=', ';' or ','; the item ends are
+# the only places a taken-out value can go back, each takes one).
+_NUMERIC_KEY_ENDS: Final = tuple("-" + suffix for suffix in NUMERIC_SUFFIXES)
+_TYPED_VALUES: Final = re.compile(
+    rf"=(?:(?:{_ends_with(end + '=' for end in _NUMERIC_KEY_ENDS)})(?>{_NUMBER})"
+    rf"|(?<=Time=)[0-9]{{14}}(?:[0-9]{{3}})?|(?<=QN=)[0-9]{{17}})(?=[;,]|\Z)"
+)
+_TYPED_END: Final = re.compile(rf"(?:{_ends_with((*_NUMERIC_KEY_ENDS, 'Time', 'QN'))})(?=[;,]|\Z)")
 _NOT_POLLUTANT_SUFFIXES: Final = frozenset({"RS", "RT", "Info"})
 _data_times: dict[str, datetime] = {}  # DataTime text -> value (bounded, see _data_time)
 
@@ -720,7 +752,7 @@ def parse_frame(data: bytes | bytearray | memoryview, policy: TolerancePolicy = 
     Raises FrameError, and only FrameError, for a frame that cannot be accepted.
     Same result as :func:`parse_frame_reference`, faster for the common shapes.
     """
-    raw = bytes(data)
+    raw = data if type(data) is bytes else bytes(data)
     frame = _parse_fast(raw, policy)
     return frame if frame is not None else parse_frame_reference(raw, policy)
 
@@ -737,38 +769,209 @@ def _parse_fast(raw: bytes, policy: TolerancePolicy) -> Frame | None:
     segment = raw[6:-6]
     if crc_text.translate(None, _HEX_BYTES) or int(crc_text, 16) != hj212_crc16(segment):
         return None
-    if not segment.isascii():
+    try:
+        text = segment.decode("ascii")
+    except UnicodeDecodeError:  # UTF-8 or GBK text: the reference decodes it
         return None
-    text = segment.decode("ascii")
-    match = _FAST_SEGMENT.fullmatch(text)
-    if match is None:
+    # The data segment is header + 'CP=&&' + CP + '&&' (the first 'CP=&&', as the reference
+    # finds it). A logger sends the same header frame after frame but for its QN: the rest
+    # is looked up (see _Header).
+    cp_at = text.find("CP=&&")
+    if cp_at == -1 or text[-2:] != "&&" or len(text) < cp_at + 7:
         return None
-    qn, st, cn, pw, mn, flag_text, body = match.groups()
-    if text.find("CP=&&") != match.start(7) - 5:
-        return None
-    codes: list[str] = []
-    if qn is None:
-        if not policy.allow_missing_qn:
+    if text.startswith("QN="):
+        qn: str | None = text[3:20]
+        if text[20:21] != ";" or not qn.isdigit():  # type: ignore[union-attr]
             return None
-        codes.append(DEVIATION_MISSING_QN)
-    if cn not in KNOWN_COMMANDS:
-        if not policy.allow_vendor_commands:
-            return None
-        codes.append(DEVIATION_VENDOR_COMMAND)
-    flag = None
-    version = None
-    if flag_text is None:
-        if not policy.allow_missing_flag:
-            return None
-        codes.append(DEVIATION_MISSING_FLAG)
+        header_text = text[20:cp_at]  # ';ST=…': never the text of a header without QN
     else:
-        flag = int(flag_text)
-        if flag > 7 or flag & 2:  # version bits other than 0/1, or subpackets
+        qn = None
+        header_text = text[:cp_at]
+    header = _headers.get(header_text)
+    if header is None:
+        header = _Header.parse(header_text)
+    memo = header.memo
+    if memo[0] is not policy:
+        memo = header.apply(policy)
+    codes = memo[1]
+    if codes is None:
+        return None
+    body = text[cp_at + 5 : -2]
+    # Loggers send the same items frame after frame: the CP without the values that change
+    # (its skeleton) names items already checked, and what their keys decide is looked up.
+    # Only a skeleton not seen yet costs the split of CP at its items (_checked_shape).
+    skeleton = _TYPED_VALUES.sub("", body)
+    known = _skeletons.get(skeleton)
+    if known is not None and body.count("=") == known[1]:
+        shape = known[0]
+    else:
+        checked = _checked_shape(body, skeleton)
+        if checked is None:
             return None
-        version = "2017" if flag & 4 else "2005"
-    # Split CP at its items: the pieces between them must be empty (nothing unchecked), and
-    # the keys come out in order. Loggers send the same keys frame after frame: what the
-    # keys decide is looked up, not worked out again.
+        shape = checked
+    data_time = None
+    if shape.has_time:
+        if shape.time_first:  # as loggers send it: the first item
+            value = body[9:26]
+            if not value.isdigit():  # 14 digits and the next item (checked: 14 or 17)
+                value = value[:14]
+        else:
+            value = _FIRST_DATA_TIME.search(body).group(1)  # type: ignore[union-attr]
+        data_time = _data_times.get(value)
+        if data_time is None:
+            data_time = _data_time(value)
+            if data_time is None:
+                return None
+        if len(value) == 17:
+            if not policy.allow_datatime_milliseconds:
+                return None
+            codes += shape.codes_with_milliseconds
+        else:
+            codes += shape.codes
+    else:
+        codes += shape.codes
+    if shape.duplicates and not policy.allow_duplicate_keys:
+        return None
+    lazy = _new(_LazyCp)  # _LazyCp(body, shape) without the call: half the time
+    lazy.body = body
+    lazy.shape = shape
+    lazy._data = None
+    # Frame(...) built as its twin of the same layout, by plain slot assignments, then
+    # given Frame's class: the frozen dataclass's __init__ goes through object.__setattr__
+    # for each of its 16 fields, five times as slow.
+    frame = _new(_FrameSlots)
+    frame.version = header.version or shape.version or header.version_from_mn
+    frame.qn = qn
+    frame.st = header.st
+    frame.cn = header.cn
+    frame.pw = header.pw
+    frame.mn = header.mn
+    frame.flag = header.flag
+    frame.pnum = None
+    frame.pno = None
+    frame.data_time = data_time
+    frame.pollutants = lazy
+    if shape.plain:  # no equipment, information or other items: shared empty mappings
+        frame.equipment = _NO_EQUIPMENT
+        frame.info = _NO_INFO
+        frame.items = _NO_ITEMS
+    else:
+        frame.equipment = _LazyMapping(lazy, 1) if shape.equipment else _NO_EQUIPMENT
+        frame.info = _LazyMapping(lazy, 2) if shape.info else _NO_INFO
+        frame.items = _LazyMapping(lazy, 3) if shape.items else _NO_ITEMS
+    frame.cp = body
+    frame.deviations = codes
+    frame.__class__ = Frame  # type: ignore[assignment]
+    return frame  # type: ignore[return-value]
+
+
+class _FrameSlots:
+    """A :class:`Frame` being built (see :func:`_parse_fast`): the same slots, assignable."""
+
+    __slots__ = Frame.__slots__
+    version: str
+    qn: str | None
+    st: str
+    cn: str
+    pw: str
+    mn: str
+    flag: int | None
+    pnum: int | None
+    pno: int | None
+    data_time: datetime | None
+    pollutants: Mapping[str, Mapping[str, Value]]
+    equipment: Mapping[str, Mapping[str, str]]
+    info: Mapping[str, str]
+    items: Mapping[str, str]
+    cp: str
+    deviations: tuple[str, ...]
+
+
+_new = object.__new__
+
+
+class _Header:
+    """What the header of a data segment (its QN apart) decides, checked once per header
+    text: its fields, and for the last policy used the deviations it makes, or None if the
+    fast path cannot take it (``memo``: one tuple, read and replaced whole, as threads may
+    parse with different policies)."""
+
+    __slots__ = (
+        "cn",
+        "flag",
+        "memo",
+        "missing_qn",
+        "mn",
+        "pw",
+        "st",
+        "usable",
+        "version",
+        "version_from_mn",
+    )
+
+    def __init__(self) -> None:
+        self.memo: tuple[TolerancePolicy | None, tuple[str, ...] | None] = (None, None)
+        self.usable = False
+        self.missing_qn = True
+        self.st = self.cn = self.pw = self.mn = ""
+        self.flag: int | None = None
+        self.version: str | None = None
+        self.version_from_mn = ""
+
+    @classmethod
+    def parse(cls, text: str) -> _Header:
+        """The header ``text`` (``;ST=…;`` after a QN, ``ST=…;`` without), remembered."""
+        header = cls()
+        header.missing_qn = not text.startswith(";")
+        match = _FAST_HEADER.fullmatch(text, 0 if header.missing_qn else 1)
+        if match is not None:
+            st, cn, pw, mn, flag_text = match.groups()
+            header.st, header.cn, header.pw, header.mn = st, cn, pw, mn
+            header.version_from_mn = "2017" if len(mn) > 14 else "2005"
+            header.usable = True
+            if flag_text is not None:
+                header.flag = flag = int(flag_text)
+                # Version bits other than 0/1, or subpackets: the reference's.
+                header.usable = not (flag > 7 or flag & 2)
+                header.version = "2017" if flag & 4 else "2005"
+        if len(_headers) >= 4096:
+            _headers.clear()
+        _headers[text] = header
+        return header
+
+    def apply(
+        self, policy: TolerancePolicy
+    ) -> tuple[TolerancePolicy | None, tuple[str, ...] | None]:
+        """``memo`` for ``policy``: the deviation codes in the reference's order, or None."""
+        self.memo = memo = (policy, self._codes(policy))
+        return memo
+
+    def _codes(self, policy: TolerancePolicy) -> tuple[str, ...] | None:
+        if not self.usable:
+            return None
+        codes = []
+        if self.missing_qn:
+            if not policy.allow_missing_qn:
+                return None
+            codes.append(DEVIATION_MISSING_QN)
+        if self.cn not in KNOWN_COMMANDS:
+            if not policy.allow_vendor_commands:
+                return None
+            codes.append(DEVIATION_VENDOR_COMMAND)
+        if self.flag is None:
+            if not policy.allow_missing_flag:
+                return None
+            codes.append(DEVIATION_MISSING_FLAG)
+        return tuple(codes)
+
+
+_headers: dict[str, _Header] = {}  # header text (QN apart) -> what it decides (bounded)
+
+
+def _checked_shape(body: str, skeleton: str) -> _CpShape | None:
+    """Check a CP item by item (split at its items: the pieces between them must be empty,
+    nothing unchecked) and return the shape of its keys, or None; remember its skeleton
+    when that is safe (see :data:`_TYPED_VALUES`)."""
     pieces = _FAST_ITEM.split(body)
     if any(pieces[::2]):
         return None
@@ -779,41 +982,13 @@ def _parse_fast(raw: bytes, policy: TolerancePolicy) -> Frame | None:
         if len(_shapes) >= 4096:
             _shapes.clear()
         _shapes[keys] = shape
-    value = _FIRST_DATA_TIME.search(body).group(1) if shape.has_time else None  # type: ignore[union-attr]
-    data_time = None
-    milliseconds = False
-    if value is not None:
-        data_time = _data_times.get(value)
-        if data_time is None:
-            data_time = _data_time(value)
-            if data_time is None:
-                return None
-        if len(value) == 17:
-            if not policy.allow_datatime_milliseconds:
-                return None
-            milliseconds = True
-    if shape.duplicates and not policy.allow_duplicate_keys:
-        return None
-    codes.extend(shape.codes_with_milliseconds if milliseconds else shape.codes)
-    lazy = _LazyCp(body, shape)
-    return Frame(
-        version or shape.version or ("2017" if len(mn) > 14 else "2005"),
-        qn,
-        st,
-        cn,
-        pw,
-        mn,
-        flag,
-        None,
-        None,
-        data_time,
-        lazy,
-        _LazyMapping(lazy, 1) if shape.equipment else _NO_EQUIPMENT,
-        _LazyMapping(lazy, 2) if shape.info else _NO_INFO,
-        _LazyMapping(lazy, 3),
-        body,
-        tuple(codes),
-    )
+    # The skeleton stands for these items if the places where a value taken out can go
+    # back are as many as the values taken out (see _TYPED_VALUES).
+    if len(_TYPED_END.findall(skeleton)) == len(keys) - skeleton.count("="):
+        if len(_skeletons) >= 4096:
+            _skeletons.clear()
+        _skeletons[skeleton] = (shape, len(keys))
+    return shape
 
 
 class _CpShape:
@@ -828,7 +1003,10 @@ class _CpShape:
         "equipment",
         "has_time",
         "info",
+        "items",
         "keys",
+        "plain",
+        "time_first",
         "version",
     )
 
@@ -837,6 +1015,7 @@ class _CpShape:
         self._plan: _Plan | None = None
         unique = dict.fromkeys(keys)  # in order of first appearance
         self.has_time = "DataTime" in unique
+        self.time_first = keys[:1] == ("DataTime",)
         self.duplicates = len(unique) != len(keys)
         if not self.duplicates:
             self.codes: tuple[str, ...] = ()
@@ -848,6 +1027,8 @@ class _CpShape:
         suffixes = {key.partition("-")[2] for key in unique}
         self.equipment = "RS" in suffixes or "RT" in suffixes
         self.info = "Info" in suffixes
+        self.items = any("-" not in key and key != "DataTime" for key in unique)
+        self.plain = not (self.equipment or self.info or self.items)
 
     def plan(self) -> _Plan:
         """Where the values of a CP with these keys go (worked out once per key set)."""
@@ -858,26 +1039,27 @@ class _CpShape:
 
 
 _shapes: dict[tuple[str, ...], _CpShape] = {}  # CP keys -> what they decide (bounded)
+# CP skeleton -> (shape of its keys, number of items) (bounded; see _TYPED_VALUES)
+_skeletons: dict[str, tuple[_CpShape, int]] = {}
 
 
 def clear_caches() -> None:
     """Forget the DataTime conversions and CP shapes seen (benchmarks start cold with it)."""
     _shapes.clear()
+    _skeletons.clear()
+    _headers.clear()
     _data_times.clear()
 
 
 def _data_time(value: str) -> datetime | None:
     """DataTime text (14 or 17 digits) as a datetime, or None if not a valid time."""
+    rest, second = divmod(int(value[:14]), 100)  # YYYYMMDDhhmmss, then milliseconds
+    rest, minute = divmod(rest, 100)
+    rest, hour = divmod(rest, 100)
+    rest, day = divmod(rest, 100)
+    year, month = divmod(rest, 100)
     try:
-        result = datetime(
-            int(value[0:4]),
-            int(value[4:6]),
-            int(value[6:8]),
-            int(value[8:10]),
-            int(value[10:12]),
-            int(value[12:14]),
-            int(value[14:] or 0) * 1000,
-        )
+        result = datetime(year, month, day, hour, minute, second, int(value[14:] or 0) * 1000)
     except ValueError:
         return None
     if len(_data_times) >= 4096:
@@ -969,11 +1151,12 @@ class _LazyCp(_LazyMapping):
     __slots__ = ("_data", "body", "shape")
 
     def __init__(self, body: str, shape: _CpShape) -> None:
-        self._source = self
-        self._index = 0
         self.body = body
         self.shape = shape
         self._data: tuple[dict[str, Any], ...] | None = None
+
+    def _mapping(self) -> Mapping[str, object]:
+        return self.decoded(0)
 
     def decoded(self, index: int) -> Mapping[str, object]:
         data = self._data
@@ -1040,6 +1223,7 @@ def _decode_checked(body: str, plan: _Plan) -> tuple[dict[str, Any], ...]:
 _NOTHING: Final = _LazyCp("", _CpShape(()))
 _NO_EQUIPMENT: Final = _LazyMapping(_NOTHING, 1)  # shared, read-only, empty
 _NO_INFO: Final = _LazyMapping(_NOTHING, 2)
+_NO_ITEMS: Final = _LazyMapping(_NOTHING, 3)
 
 
 # --- building frames -------------------------------------------------------------------

@@ -36,7 +36,7 @@ Offsets are positions in the whole stream (0 = first byte ever fed).
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 
 # ## + 4-digit length + at most 9999 data bytes + 4 CRC digits + CRLF.
 LARGEST_ENCODABLE_FRAME = 2 + 4 + 9999 + 4 + 2
@@ -72,6 +72,10 @@ class Junk:
 
 Item = RawFrame | Junk
 _Buffer = bytes | bytearray
+# RawFrame(offset, data) with its slots set directly, one per frame: the frozen dataclass's
+# __init__ goes through object.__setattr__, twice as slow.
+_new = object.__new__
+_set_offset, _set_data = (getattr(RawFrame, item.name).__set__ for item in fields(RawFrame))
 
 
 class FrameSplitter:
@@ -85,6 +89,10 @@ class FrameSplitter:
     runs of blank lines and of ``#`` are skipped by C-level searches, and the pieces of one
     junk run are reported as one item.
     """
+
+    # Whole frames are taken by a loop of their own; off, the state machine takes them
+    # (tests/hj212/test_framing.py compares the two).
+    _whole_frames = True
 
     def __init__(self, max_frame_size: int = LARGEST_ENCODABLE_FRAME) -> None:
         if max_frame_size < 12:
@@ -123,26 +131,39 @@ class FrameSplitter:
         scanned, kind = self._scanned, self._scan_kind
         run = self._run
         max_frame = self.max_frame_size
+        find = buffer.find
+        append = items.append
+        base = self._base
+        whole_frames = self._whole_frames
         while pos < size:
             byte = buffer[pos]
             if byte == 0x23 and (pos + 1 == size or buffer[pos + 1] == 0x23):  # '#', '##'
-                # The common case first: a whole frame, CRLF at its declared end only.
-                digits = buffer[pos + 2 : pos + 6]
-                if len(digits) == 4 and digits.isdigit():
+                # The common case first: whole frames one after the other, each with its
+                # CRLF at its declared end only (what _at_header finds, without its state).
+                start = pos
+                while whole_frames:
+                    digits = buffer[pos + 2 : pos + 6]  # fewer only at the end: then end > size
+                    if not digits.isdigit():
+                        break
                     end = pos + 12 + int(digits)
-                    if (
-                        end <= size
-                        and end - pos <= max_frame
-                        and buffer[end - 2 : end] == _CRLF
-                        and buffer.find(_CRLF, pos + 6, end - 1) == -1
-                    ):
-                        if run >= 0:
-                            self._emit_run(buffer, run, pos, items)
-                            run = -1
-                        items.append(RawFrame(self._base + pos, bytes(buffer[pos:end])))
-                        pos = end
-                        scanned, kind = 0, 0
-                        continue
+                    if end > size or end - pos > max_frame or find(_CRLF, pos + 6, end) != end - 2:
+                        break
+                    if run >= 0:
+                        self._emit_run(buffer, run, pos, items)
+                        run = -1
+                    data = buffer[pos:end]
+                    if not isinstance(data, bytes):
+                        data = bytes(data)
+                    frame = _new(RawFrame)  # RawFrame(offset, data), see _new
+                    _set_offset(frame, base + pos)
+                    _set_data(frame, data)
+                    append(frame)
+                    pos = end
+                    if not buffer.startswith(_HEADER, pos):
+                        break
+                if pos != start:
+                    scanned, kind = 0, 0
+                    continue
                 if pos + 1 == size:
                     scanned, kind = 0, 0
                     break  # a lone '#' may be the start of '##'
