@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import threading
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -153,6 +154,40 @@ def pytest_runtest_teardown(item: pytest.Item, nextitem: pytest.Item | None) -> 
         from pytest_django.plugin import blocking_manager_key
 
         _close_shared(item.config.stash[blocking_manager_key])
+
+
+@pytest.fixture(autouse=True)
+def _live_requests_done(request: pytest.FixtureRequest) -> Iterator[None]:
+    """A test on the live server ends once the server has answered every request it took:
+    a page still refreshing (the big screen) must not read the database while the test's
+    data are flushed ("database table is locked" on SQLite)."""
+    if "live_server" not in request.fixturenames:
+        yield
+        return
+    request.getfixturevalue("transactional_db")  # set up first, so flushed after this ends
+    from django.core.signals import request_finished, request_started
+
+    busy = [0]
+    idle = threading.Condition()
+
+    def started(**_: Any) -> None:
+        with idle:
+            busy[0] += 1
+
+    def finished(**_: Any) -> None:
+        with idle:
+            busy[0] -= 1
+            idle.notify_all()
+
+    request_started.connect(started, weak=False)
+    request_finished.connect(finished, weak=False)
+    try:
+        yield
+    finally:
+        with idle:
+            idle.wait_for(lambda: busy[0] <= 0, timeout=300)
+        request_started.disconnect(started)
+        request_finished.disconnect(finished)
 
 
 @pytest.fixture
