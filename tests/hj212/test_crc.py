@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import sys
+
 from hypothesis import given
 from hypothesis import strategies as st
 
-from ecer.hj212.crc import format_crc, hj212_crc16, modbus_crc16, swap_bytes
+from ecer.hj212.crc import _PAIR, format_crc, hj212_crc16, modbus_crc16, swap_bytes
 
 
 def annex_a_reference(data: bytes) -> int:
@@ -61,3 +63,20 @@ def test_swap_bytes_exchanges_high_and_low_byte():
 
 def test_format_crc_pads_to_four_upper_case_digits():
     assert format_crc(0x0A1) == "00A1"
+
+
+def test_the_pair_table_is_two_annex_a_steps_for_every_pair():
+    """Every entry of the 65,536-entry table (built by translate, see crc.py) against two
+    steps of Annex A written out bit by bit: the high byte after XOR and eight shifts."""
+
+    def step_high(value: int) -> int:
+        for _ in range(8):
+            value = (value >> 1) ^ 0xA001 if value & 1 else value >> 1
+        return value >> 8
+
+    high = [step_high(value) for value in range(256)]
+    if sys.byteorder == "little":  # the first byte of the pair is the low byte of w
+        expected = bytes(high[high[w & 0xFF] ^ (w >> 8)] for w in range(65536))
+    else:  # pragma: no cover - big-endian hosts
+        expected = bytes(high[high[w >> 8] ^ (w & 0xFF)] for w in range(65536))
+    assert expected == _PAIR

@@ -35,7 +35,14 @@ _STEP = _build_step_table()
 _STEP_HIGH = bytes(value >> 8 for value in _STEP)
 # _PAIR[w] = two chained steps for the byte pair packed in w in native byte order.
 if sys.byteorder == "little":
-    _PAIR = bytes(_STEP_HIGH[_STEP_HIGH[w & 0xFF] ^ (w >> 8)] for w in range(65536))
+    # _STEP_HIGH[_STEP_HIGH[w & 0xFF] ^ (w >> 8)], one row of 256 per high byte at a time
+    # (the XOR on all 256 bytes as one integer, the outer step by translate): a command
+    # starts in well under a millisecond instead of 16 ms for 65,536 Python steps.
+    _ONES = int.from_bytes(b"\x01" * 256, "little")
+    _FIRST = int.from_bytes(_STEP_HIGH, "little")
+    _PAIR = b"".join(
+        (_FIRST ^ high * _ONES).to_bytes(256, "little").translate(_STEP_HIGH) for high in range(256)
+    )
 else:  # pragma: no cover - big-endian hosts
     _PAIR = bytes(_STEP_HIGH[_STEP_HIGH[w >> 8] ^ (w & 0xFF)] for w in range(65536))
 
