@@ -128,6 +128,7 @@ def _shared(
             _open.update(atomic=atomic, key=key, hour=_hour(), media=media)
             try:
                 with override_settings(MEDIA_ROOT=media, PASSWORD_HASHERS=FAST_HASHERS):
+                    _load_plan()  # again if a test that commits has flushed the database
                     for name in key:
                         _open[name] = SHARED_LOADERS[name]()
             except BaseException:
