@@ -839,7 +839,7 @@ def _parse_fast(raw: bytes, policy: TolerancePolicy) -> Frame | None:
     # Frame(...) built as its twin of the same layout, by plain slot assignments, then
     # given Frame's class: the frozen dataclass's __init__ goes through object.__setattr__
     # for each of its 16 fields, five times as slow.
-    frame = _new(_FrameSlots)
+    frame: Any = _new(_FrameSlots)  # a Frame's slots, filled below
     frame.version = header.version or shape.version or header.version_from_mn
     frame.qn = qn
     frame.st = header.st
@@ -861,30 +861,14 @@ def _parse_fast(raw: bytes, policy: TolerancePolicy) -> Frame | None:
         frame.items = _LazyMapping(lazy, 3) if shape.items else _NO_ITEMS
     frame.cp = body
     frame.deviations = codes
-    frame.__class__ = Frame  # type: ignore[assignment]
-    return frame  # type: ignore[return-value]
+    frame.__class__ = Frame
+    return frame  # type: ignore[no-any-return]
 
 
 class _FrameSlots:
     """A :class:`Frame` being built (see :func:`_parse_fast`): the same slots, assignable."""
 
     __slots__ = Frame.__slots__
-    version: str
-    qn: str | None
-    st: str
-    cn: str
-    pw: str
-    mn: str
-    flag: int | None
-    pnum: int | None
-    pno: int | None
-    data_time: datetime | None
-    pollutants: Mapping[str, Mapping[str, Value]]
-    equipment: Mapping[str, Mapping[str, str]]
-    info: Mapping[str, str]
-    items: Mapping[str, str]
-    cp: str
-    deviations: tuple[str, ...]
 
 
 _new = object.__new__
