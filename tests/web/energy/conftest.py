@@ -1,4 +1,4 @@
-"""A hand-made district with two years, and the demo data set."""
+"""A hand-made district with two years, and the energy demo (whole demo: tests/web/conftest.py)."""
 
 from __future__ import annotations
 
@@ -91,24 +91,3 @@ def energy_demo(loaded_plan: Any) -> Any:
 
     list(load_demo(loaded_plan))
     return loaded_plan
-
-
-@pytest.fixture
-def full_demo(demo_data: Any, settings: Any, tmp_path: Any) -> Any:
-    """Every demo module, as ``ecer setup --demo`` loads them: plan observations, energy,
-    enterprises, monitoring points, reductions and the project register."""
-    from django.utils import timezone
-
-    from ecer.web.energy.demo import load_demo as load_energy
-    from ecer.web.enterprises.demo import load_demo as load_enterprises
-    from ecer.web.monitoring.demo import ensure_demo_points
-    from ecer.web.projects.demo import load_demo as load_projects
-    from ecer.web.reductions.demo import load_demo as load_reductions
-
-    settings.MEDIA_ROOT = tmp_path / "media"
-    list(load_energy(demo_data))
-    list(load_enterprises())
-    ensure_demo_points(timezone.now())
-    list(load_reductions())
-    list(load_projects())
-    return demo_data
