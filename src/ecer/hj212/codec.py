@@ -918,9 +918,7 @@ class _Header:
                 # Version bits other than 0/1, or subpackets: the reference's.
                 header.usable = not (flag > 7 or flag & 2)
                 header.version = "2017" if flag & 4 else "2005"
-        if len(_headers) >= 4096:
-            _headers.clear()
-        _headers[text] = header
+        _remember(_headers, text, header)
         return header
 
     def apply(
@@ -952,6 +950,14 @@ class _Header:
 _headers: dict[str, _Header] = {}  # header text (QN apart) -> what it decides (bounded)
 
 
+def _remember(cache: dict[Any, Any], key: Any, value: Any) -> None:
+    """Keep ``value`` under ``key`` in one of the fast path's caches, which a peer's input
+    fills: each holds at most 4,096 entries (emptied when full)."""
+    if len(cache) >= 4096:
+        cache.clear()
+    cache[key] = value
+
+
 def _checked_shape(body: str, skeleton: str) -> _CpShape | None:
     """Check a CP item by item (split at its items: the pieces between them must be empty,
     nothing unchecked) and return the shape of its keys, or None; remember its skeleton
@@ -963,15 +969,11 @@ def _checked_shape(body: str, skeleton: str) -> _CpShape | None:
     shape = _shapes.get(keys)
     if shape is None:
         shape = _CpShape(keys)
-        if len(_shapes) >= 4096:
-            _shapes.clear()
-        _shapes[keys] = shape
+        _remember(_shapes, keys, shape)
     # The skeleton stands for these items if the places where a value taken out can go
     # back are as many as the values taken out (see _TYPED_VALUES).
     if len(_TYPED_END.findall(skeleton)) == len(keys) - skeleton.count("="):
-        if len(_skeletons) >= 4096:
-            _skeletons.clear()
-        _skeletons[skeleton] = (shape, len(keys))
+        _remember(_skeletons, skeleton, (shape, len(keys)))
     return shape
 
 
@@ -1046,9 +1048,7 @@ def _data_time(value: str) -> datetime | None:
         result = datetime(year, month, day, hour, minute, second, int(value[14:] or 0) * 1000)
     except ValueError:
         return None
-    if len(_data_times) >= 4096:
-        _data_times.clear()
-    _data_times[value] = result
+    _remember(_data_times, value, result)
     return result
 
 
