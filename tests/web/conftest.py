@@ -80,10 +80,9 @@ def _load_full_demo(plan: Any) -> None:
 # same ones; each test's own transaction (pytest-django's) is a savepoint in it and rolls
 # back to them as loaded. The outer one is rolled back before a test that asks for others,
 # before a test that commits (it loads its own) and when the hour changes (the monitoring
-# demo's data end an hour before the load). Name -> loader (settings as in a test).
-SHARED_LOADERS: dict[str, Callable[[], Any]] = {
-    "full_demo": lambda: _load_full_demo(_load_plan()),
-}
+# demo's data end an hour before the load). Name -> loader, given the plan (settings as in
+# a test).
+SHARED_LOADERS: dict[str, Callable[[Any], Any]] = {"full_demo": _load_full_demo}
 _open: dict[str, Any] = {}  # "atomic", "key", "hour", "media", and each loader's value
 
 
@@ -128,9 +127,9 @@ def _shared(
             _open.update(atomic=atomic, key=key, hour=_hour(), media=media)
             try:
                 with override_settings(MEDIA_ROOT=media, PASSWORD_HASHERS=FAST_HASHERS):
-                    _load_plan()  # again if a test that commits has flushed the database
+                    plan = _load_plan()  # again if a test that commits flushed the database
                     for name in key:
-                        _open[name] = SHARED_LOADERS[name]()
+                        _open[name] = SHARED_LOADERS[name](plan)
             except BaseException:
                 _close_shared(django_db_blocker)
                 raise

@@ -145,4 +145,4 @@ def build_world() -> World:
     )
 
 
-SHARED_LOADERS["world"] = build_world
+SHARED_LOADERS["world"] = lambda plan: build_world()
