@@ -684,10 +684,13 @@ def _guess_version(pollutants: Mapping[str, object], mn: str) -> str:
 # compiled patterns (C code, not a Python loop per item): a header text (its QN apart) is
 # checked once (_Header); the CP's numbers and times are checked by the one pattern that
 # takes them out, and what is left, its skeleton, names a key set checked before
-# (_TYPED_VALUES); only a header or a skeleton not seen yet costs the checks one by one. The
-# values stay in the CP text: the frame's pollutants, equipment, info and items are decoded
-# on first use. Whatever the patterns do not vouch for goes to :func:`parse_frame_reference`
-# whole, so errors, their offsets and every deviation come from one implementation.
+# (_TYPED_VALUES); only a header or a skeleton not seen yet costs the checks one by one.
+# Before all that, a data segment laid out as one taken before, and the same as it but for
+# the digits of those values, is taken on what was decided on that one (_Layout): two
+# translations and two lookups. The values stay in the CP text: the frame's pollutants,
+# equipment, info and items are decoded on first use. Whatever the patterns do not vouch
+# for goes to :func:`parse_frame_reference` whole, so errors, their offsets and every
+# deviation come from one implementation.
 
 _NUMERIC_ALTERNATIVES: Final = "Rtd|Avg|Min|Max|Cou|ZsRtd|ZsAvg|ZsMin|ZsMax|ZsCou|Ala"
 _FLAG_ALTERNATIVES: Final = "Flag|ZsFlag"
@@ -769,6 +772,25 @@ def _parse_fast(raw: bytes, policy: TolerancePolicy) -> Frame | None:
     segment = raw[6:-6]
     if crc_text.translate(None, _HEX_BYTES) or int(crc_text, 16) != hj212_crc16(segment):
         return None
+    # A data segment laid out as one accepted before (the same bytes but for digits) that
+    # differs from it only in the digits of its QN, numbers and times is what that one
+    # was, with these values (see _Layout).
+    mask = segment.translate(_DIGITS_AS_ZERO)
+    layout = _layouts.get(mask)
+    if layout is not None:
+        template = _templates.get((layout, int.from_bytes(segment) & layout.fixed))
+        if template is not None and template.policy is policy:
+            text = segment.decode("ascii")  # as the one accepted: ASCII
+            data_time = None
+            time_at = layout.time_at
+            if time_at:
+                value = text[time_at : layout.time_end]
+                data_time = _data_times.get(value) or _data_time(value)
+                if data_time is None:
+                    return None
+            return template.frame(
+                text[3:20] if layout.qn else None, data_time, text[layout.body_at : -2]
+            )
     try:
         text = segment.decode("ascii")
     except UnicodeDecodeError:  # UTF-8 or GBK text: the reference decodes it
@@ -796,11 +818,13 @@ def _parse_fast(raw: bytes, policy: TolerancePolicy) -> Frame | None:
     codes = memo[1]
     if codes is None:
         return None
-    body = text[cp_at + 5 : -2]
+    body_at = cp_at + 5
+    body = text[body_at:-2]
     # Loggers send the same items frame after frame: the CP without the values that change
     # (its skeleton) names items already checked, and what their keys decide is looked up.
     # Only a skeleton not seen yet costs the split of CP at its items (_checked_shape).
-    skeleton = _TYPED_VALUES.sub("", body)
+    pieces = _TYPED_SPLIT.split(body)  # between values, a value, …
+    skeleton = "".join(pieces[::2])
     known = _skeletons.get(skeleton)
     if known is not None and body.count("=") == known[1]:
         shape = known[0]
@@ -810,13 +834,17 @@ def _parse_fast(raw: bytes, policy: TolerancePolicy) -> Frame | None:
             return None
         shape = checked
     data_time = None
+    time_at = 0
     if shape.has_time:
         if shape.time_first:  # as loggers send it: the first item
+            time_at = 9
             value = body[9:26]
             if not value.isdigit():  # 14 digits and the next item (checked: 14 or 17)
                 value = value[:14]
         else:
-            value = _FIRST_DATA_TIME.search(body).group(1)  # type: ignore[union-attr]
+            found = _FIRST_DATA_TIME.search(body)
+            time_at = found.start(1)  # type: ignore[union-attr]
+            value = found.group(1)  # type: ignore[union-attr]
         data_time = _data_times.get(value)
         if data_time is None:
             data_time = _data_time(value)
@@ -828,41 +856,20 @@ def _parse_fast(raw: bytes, policy: TolerancePolicy) -> Frame | None:
             codes += shape.codes_with_milliseconds
         else:
             codes += shape.codes
+        time_at += body_at
     else:
         codes += shape.codes
     if shape.duplicates and not policy.allow_duplicate_keys:
         return None
-    lazy = _new(_LazyCp)  # _LazyCp(body, shape) without the call: half the time
-    lazy.body = body
-    lazy.shape = shape
-    lazy._data = None
-    # Frame(...) built as its twin of the same layout, by plain slot assignments, then
-    # given Frame's class: the frozen dataclass's __init__ goes through object.__setattr__
-    # for each of its 16 fields, five times as slow.
-    frame: Any = _new(_FrameSlots)  # a Frame's slots, filled below
-    frame.version = header.version or shape.version or header.version_from_mn
-    frame.qn = qn
-    frame.st = header.st
-    frame.cn = header.cn
-    frame.pw = header.pw
-    frame.mn = header.mn
-    frame.flag = header.flag
-    frame.pnum = None
-    frame.pno = None
-    frame.data_time = data_time
-    frame.pollutants = lazy
-    if shape.plain:  # no equipment, information or other items: shared empty mappings
-        frame.equipment = _NO_EQUIPMENT
-        frame.info = _NO_INFO
-        frame.items = _NO_ITEMS
-    else:
-        frame.equipment = _LazyMapping(lazy, 1) if shape.equipment else _NO_EQUIPMENT
-        frame.info = _LazyMapping(lazy, 2) if shape.info else _NO_INFO
-        frame.items = _LazyMapping(lazy, 3) if shape.items else _NO_ITEMS
-    frame.cp = body
-    frame.deviations = codes
-    frame.__class__ = Frame
-    return frame  # type: ignore[no-any-return]
+    template = _Template(policy, header, shape, codes)
+    # Remembered by its layout: where its values are (mask) and the rest of it (fixed).
+    layout = _layouts.get(mask)
+    if layout is None:
+        time_end = time_at + len(value) if time_at else 0
+        layout = _Layout(text, body_at, qn is not None, time_at, time_end, pieces)
+        _remember(_layouts, mask, layout)
+    _remember(_templates, (layout, int.from_bytes(segment) & layout.fixed), template, 16384)
+    return template.frame(qn, data_time, body)
 
 
 class _FrameSlots:
@@ -950,12 +957,105 @@ class _Header:
 _headers: dict[str, _Header] = {}  # header text (QN apart) -> what it decides (bounded)
 
 
-def _remember(cache: dict[Any, Any], key: Any, value: Any) -> None:
+def _remember(cache: dict[Any, Any], key: Any, value: Any, limit: int = 4096) -> None:
     """Keep ``value`` under ``key`` in one of the fast path's caches, which a peer's input
-    fills: each holds at most 4,096 entries (emptied when full)."""
-    if len(cache) >= 4096:
+    fills: each holds at most ``limit`` entries (emptied when full)."""
+    if len(cache) >= limit:
         cache.clear()
     cache[key] = value
+
+
+class _Layout:
+    """Where a data segment the fast path accepted has the values that change from frame
+    to frame: its QN and the values its skeleton leaves out (_TYPED_VALUES).
+
+    A segment of the same bytes but for its digits (the same ``mask``: digits as '0') has
+    them in the same places, as these places depend only on which bytes are digits and on
+    the others. If it also has the same bytes everywhere else (``fixed``: those bytes kept,
+    those places cleared) it is the accepted one with other digits in its values: its
+    header text and skeleton are the same, every value is of the same layout, so of the
+    type its key asks for, and the reference decides on it as on that one, but for its
+    DataTime, converted anew. What that one decided is its _Template.
+    """
+
+    __slots__ = ("body_at", "fixed", "qn", "time_at", "time_end")
+
+    def __init__(
+        self, text: str, body_at: int, qn: bool, time_at: int, time_end: int, pieces: list[str]
+    ) -> None:
+        self.body_at = body_at  # where CP begins
+        self.qn = qn
+        self.time_at = time_at  # where the first DataTime's value is (0: none)
+        self.time_end = time_end
+        # The segment with those values as NUL, then every other byte as FF (pieces: the
+        # CP split at those values, kept).
+        pieces = pieces[:]
+        pieces[1::2] = ["\0" * len(value) for value in pieces[1::2]]
+        head = text[:body_at]
+        if qn:
+            head = head[:3] + "\0" * 17 + head[20:]
+        marked = f"{head}{''.join(pieces)}&&".encode("ascii")
+        self.fixed = int.from_bytes(marked.translate(_NUL_OR_FF))  # big-endian, as read
+
+
+class _Template:
+    """What the fast path decided on a data segment under ``policy``: all but its QN,
+    DataTime and values; :meth:`frame` gives the frame of such a segment."""
+
+    __slots__ = ("cn", "codes", "flag", "mn", "policy", "pw", "shape", "st", "version")
+
+    def __init__(
+        self, policy: TolerancePolicy, header: _Header, shape: _CpShape, codes: tuple[str, ...]
+    ) -> None:
+        self.policy = policy
+        self.shape = shape
+        self.codes = codes
+        self.version = header.version or shape.version or header.version_from_mn
+        self.st, self.cn, self.pw, self.mn = header.st, header.cn, header.pw, header.mn
+        self.flag = header.flag
+
+    def frame(self, qn: str | None, data_time: datetime | None, body: str) -> Frame:
+        """The frame of a data segment with this QN, DataTime and CP ``body``."""
+        shape = self.shape
+        lazy = _new(_LazyCp)  # _LazyCp(body, shape) without the call: half the time
+        lazy.body = body
+        lazy.shape = shape
+        lazy._data = None
+        # Frame(...) built as its twin of the same layout, by plain slot assignments, then
+        # given Frame's class: the frozen dataclass's __init__ goes through
+        # object.__setattr__ for each of its 16 fields, five times as slow.
+        frame: Any = _new(_FrameSlots)  # a Frame's slots, filled below
+        frame.version = self.version
+        frame.qn = qn
+        frame.st = self.st
+        frame.cn = self.cn
+        frame.pw = self.pw
+        frame.mn = self.mn
+        frame.flag = self.flag
+        frame.pnum = None
+        frame.pno = None
+        frame.data_time = data_time
+        frame.pollutants = lazy
+        if shape.plain:  # no equipment, information or other items: shared empty mappings
+            frame.equipment = _NO_EQUIPMENT
+            frame.info = _NO_INFO
+            frame.items = _NO_ITEMS
+        else:
+            frame.equipment = _LazyMapping(lazy, 1) if shape.equipment else _NO_EQUIPMENT
+            frame.info = _LazyMapping(lazy, 2) if shape.info else _NO_INFO
+            frame.items = _LazyMapping(lazy, 3) if shape.items else _NO_ITEMS
+        frame.cp = body
+        frame.deviations = self.codes
+        frame.__class__ = Frame
+        return frame  # type: ignore[no-any-return]
+
+
+_DIGITS_AS_ZERO: Final = bytes.maketrans(b"123456789", b"000000000")
+_NUL_OR_FF: Final = b"\0" + b"\xff" * 255
+_TYPED_SPLIT: Final = re.compile(f"({_TYPED_VALUES.pattern})")  # the values, kept
+_layouts: dict[bytes, _Layout] = {}  # mask -> where its values are (bounded)
+# (layout, the segment's fixed bytes) -> what was decided on it (bounded)
+_templates: dict[tuple[_Layout, int], _Template] = {}
 
 
 def _checked_shape(body: str, skeleton: str) -> _CpShape | None:
@@ -1035,17 +1135,16 @@ def clear_caches() -> None:
     _skeletons.clear()
     _headers.clear()
     _data_times.clear()
+    _layouts.clear()
+    _templates.clear()
 
 
 def _data_time(value: str) -> datetime | None:
     """DataTime text (14 or 17 digits) as a datetime, or None if not a valid time."""
-    rest, second = divmod(int(value[:14]), 100)  # YYYYMMDDhhmmss, then milliseconds
-    rest, minute = divmod(rest, 100)
-    rest, hour = divmod(rest, 100)
-    rest, day = divmod(rest, 100)
-    year, month = divmod(rest, 100)
-    try:
-        result = datetime(year, month, day, hour, minute, second, int(value[14:] or 0) * 1000)
+    if value[8:10] > "23":  # an hour 24 (some Pythons read T24:00 as the next day)
+        return None
+    try:  # YYYYMMDDhhmmss, then milliseconds: ISO 8601's basic format, read in C
+        result = datetime.fromisoformat(f"{value[:8]}T{value[8:14]}.{value[14:] or '0'}")
     except ValueError:
         return None
     _remember(_data_times, value, result)
