@@ -22,6 +22,7 @@ from typing import Any
 
 import pytest
 
+from ecer.hj212.codec import encode_frame
 from ecer.hj212.framing import RawFrame
 from ecer.hj212.gateway import classify, receive
 from ecer.hj212.jetstream import JetStreamForwarder, run_writer
@@ -216,6 +217,45 @@ def test_repeats_in_one_batch_and_across_batches_are_stored_once(two_stores):
     # A frame id is the raw-log row of each result.
     ids = [r.frame_id for r in first + second]
     assert len(set(ids)) == len(ids) and all(ids)
+
+
+def subpacket(pno: int, cp: str) -> bytes:
+    """One of two subpackets of one frame (Flag 7: 2017, packet numbers, reply wanted)."""
+    head = f"QN=2024030116000000{pno};ST=32;CN=2051;PW={PW};MN={MN};Flag=7;PNUM=2;PNO={pno}"
+    return encode_frame(f"{head};CP=&&DataTime=20240301155000;{cp}&&")
+
+
+@pytest.mark.parametrize("together", [True, False], ids=["one batch", "two batches"])
+def test_a_value_already_stored_is_skipped_and_the_rest_of_the_batch_stored(two_stores, together):
+    # Two subpackets of one frame are two frames of the raw log (their PNO differs) that
+    # may carry the same value: stored once, the rest of each stored (PostgreSQL: the
+    # batch's COPY straight into the table fails on it, and the staging table takes over).
+    store = two_stores[0]
+    first, second = judged(
+        store,
+        [
+            subpacket(1, "w01018-Avg=45.2,w01018-Flag=N"),
+            subpacket(2, "w01018-Avg=45.2,w01018-Flag=N;w21003-Avg=2.31,w21003-Flag=N"),
+        ],
+    )
+    others = judged(store, station_traffic()[:6])
+    if together:
+        results = store.write_batch([first, *others, second])
+    else:
+        results = store.write_batch([first, *others]) + store.write_batch([second])
+    assert [r.status for r in results] == [STORED] * 8
+    assert results[0].measurements == 1 and results[-1].measurements == 1
+    assert all(r.measurements > 0 for r in results[1:-1])
+    stored = sum(r.measurements for r in results)
+    assert query(store, f"SELECT count(*) FROM {MEASUREMENT_TABLE}") == [(stored,)]
+    ids = f"{results[0].frame_id}, {results[-1].frame_id}"
+    values = f"SELECT frame_id, pollutant, value FROM {MEASUREMENT_TABLE} WHERE frame_id IN ({ids})"
+    assert sorted(query(store, values)) == [
+        (results[0].frame_id, "w01018", 45.2),
+        (results[-1].frame_id, "w21003", 2.31),
+    ]
+    [(counted,)] = [(sum(row[6] for row in rollups(store) if row[4] == "day"),)]
+    assert counted == stored
 
 
 def test_two_database_sessions_writing_overlapping_batches_store_each_frame_once(store_url):

@@ -11,6 +11,7 @@ import sqlite3
 import threading
 import time
 from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -31,6 +32,7 @@ from ecer.hj212.gateway import (
     reply_for,
 )
 from ecer.hj212.storage import (
+    MEASUREMENT_TABLE,
     QUARANTINED,
     RAW_FRAME_TABLE,
     STORED,
@@ -39,8 +41,18 @@ from ecer.hj212.storage import (
     ReceivedFrame,
     SQLiteFrameWriter,
     WriteResult,
+    open_store,
 )
-from tests.hj212.test_storage import MN, PW, RECEIVED_AT, fresh_sqlite, upload
+from tests.hj212.test_storage import (
+    MN,
+    PW,
+    RECEIVED_AT,
+    drop_postgres,
+    fresh_postgres,
+    fresh_sqlite,
+    postgres_base_url,
+    upload,
+)
 
 FAST = GatewayConfig(port=0, batch_max_delay=0.002, shutdown_timeout=5.0)
 
@@ -469,3 +481,39 @@ def test_graceful_shutdown_stores_and_answers_what_was_received(database):
     assert state["eof"] == b""  # then the gateway closed the connection
     assert [row[0] for row in log_rows(database)] == [STORED] * len(batch)
     assert not gateway.state.connections
+
+
+@pytest.mark.postgres
+def test_on_postgresql_the_gateway_folds_the_rollups_beside_its_batches():
+    # The batches set their measurements aside; the gateway folds them on a connection and
+    # a thread of their own, so that no batch (no answer) waits for a fold.
+    base = postgres_base_url()
+    assert base is not None
+    url, name = fresh_postgres(base)
+    try:
+        store: Any = open_store(url)
+        store.register_points([PointSpec(MN, PW, "测试排放口", tolerance="lenient")])
+        reader: Any = open_store(url)
+
+        def count(sql: str) -> int:
+            return int(reader.connection.execute(sql).fetchone()[0])
+
+        async def scenario(gateway: Gateway) -> None:
+            replies, writer = await asyncio.open_connection("127.0.0.1", gateway.port)
+            writer.write(b"".join(frames(20)))
+            assert len(await read_replies(replies, 20)) == 20
+            await close(writer)
+            assert store.fold_interval is None  # the writer no longer folds before a batch
+            deadline = time.monotonic() + 30
+            while count("SELECT count(*) FROM monitoring_rollup_pending"):
+                assert time.monotonic() < deadline, "the pending measurements were not folded"
+                await asyncio.sleep(0.05)
+
+        with_gateway(Path(), scenario, replace(FAST, fold_interval=0.1), writer=store)
+        measurements = count(f"SELECT count(*) FROM {MEASUREMENT_TABLE}")
+        assert measurements == 60  # 20 frames x (w01018-Avg, w01018-Max, w21003-Avg)
+        days = "SELECT sum(count) FROM monitoring_rollup WHERE level = 'day'"
+        assert count(days) == measurements
+        reader.close()
+    finally:
+        drop_postgres(base, name)

@@ -82,6 +82,7 @@ from ecer.hj212.storage import (
     FrameWriter,
     PointInfo,
     PointSource,
+    PostgresFrameWriter,
     ReceivedFrame,
     StoreUnavailable,
     WriteResult,
@@ -145,6 +146,8 @@ class GatewayConfig:
     reconnect_min, reconnect_max: Backoff between attempts to reach the store again after
         it was lost, doubling from the first to the second [s].
     stall_timeout: A batch in the writer longer than this makes the gateway not ready [s].
+    fold_interval: How often the measurements set aside are folded into the rollups, on a
+        connection and a thread of their own (PostgreSQL; see ``Gateway``) [s].
     max_restarts, restart_window: A batching task that crashed is restarted, unless it
         crashed this many times within the window [s]: then the gateway stops (exit 1).
     points_refresh: Reload the registered points at least this often [s].
@@ -179,6 +182,7 @@ class GatewayConfig:
     reconnect_min: float = 0.1
     reconnect_max: float = 5.0
     stall_timeout: float = 60.0
+    fold_interval: float = 5.0
     max_restarts: int = 3
     restart_window: float = 60.0
     points_refresh: float = 30.0
@@ -1161,6 +1165,11 @@ class Gateway:
     gateway logs it as critical and shuts down (:attr:`failure` set; the CLI exits 1).
     :meth:`readiness` says whether frames can be stored now (``/readyz`` with
     ``health_port``, :class:`HealthServer`).
+
+    On PostgreSQL the batches set their measurements aside for the rollups; a task of the
+    gateway folds them every ``fold_interval`` seconds through a connection of its own, on
+    a thread of its own (:meth:`~ecer.hj212.storage.PostgresFrameWriter.folder`): a fold
+    (seconds after a burst) never holds a batch, so never an answer.
     """
 
     def __init__(self, store: FrameStore, config: GatewayConfig) -> None:
@@ -1177,6 +1186,8 @@ class Gateway:
         self._batcher_task: asyncio.Task[None] | None = None
         self._shutdown_requested = asyncio.Event()
         self._shutdown: asyncio.Task[None] | None = None
+        self._folds: asyncio.Task[None] | None = None
+        self._fold_executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="hj212-fold")
         self.crashes: collections.deque[float] = collections.deque()
         self.restarts = 0
         self.failure: str = ""
@@ -1196,11 +1207,33 @@ class Gateway:
         self._batcher_task = asyncio.create_task(self._supervise(), name="hj212-batcher")
         # Load the points before the first station connects (and fail early on a bad DB).
         await loop.run_in_executor(self.batcher.executor, self.batcher.directory.current, ())
+        split = getattr(self.batcher.writer, "folder", None)  # PostgreSQL: rollups to fold
+        if split is not None:
+            folder = await loop.run_in_executor(self.batcher.executor, split)
+            if folder is not None:
+                self._folds = asyncio.create_task(self._fold(folder), name="hj212-fold")
         self.server = await loop.create_server(
             self.protocol, self.config.host, self.config.port, backlog=4096, reuse_address=True
         )
         self.started = True
         log.info("HJ 212 gateway listening on %s:%d", self.config.host, self.port)
+
+    async def _fold(self, folder: PostgresFrameWriter) -> None:
+        """Fold what the batches set aside every ``fold_interval`` seconds, on the fold
+        thread; close the folder's connection when cancelled (at shutdown)."""
+        loop = asyncio.get_running_loop()
+        try:
+            while True:
+                await asyncio.sleep(self.config.fold_interval)
+                try:
+                    await loop.run_in_executor(self._fold_executor, folder.fold)
+                except StoreUnavailable as exc:  # the writer's outage, seen again here
+                    log.warning("folding the rollups: %s; again in a while", exc)
+                except Exception:
+                    log.exception("folding the rollups failed; again in a while")
+        finally:
+            self._fold_executor.submit(folder.close)
+            self._fold_executor.shutdown(wait=False)
 
     async def _supervise(self) -> None:
         """Run the batching task; restart it after a crash, or stop the gateway loudly."""
@@ -1326,6 +1359,8 @@ class Gateway:
             if connection.transport is not None:
                 connection.transport.abort()
         self.batcher.stop()
+        if self._folds is not None:
+            self._folds.cancel()
         if self._batcher_task is not None:
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._batcher_task, timeout)

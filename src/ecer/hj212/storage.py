@@ -32,6 +32,7 @@ import json
 import os
 import sqlite3
 import time
+from collections import Counter
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -562,6 +563,10 @@ _INSERT_LOGGED: Final = (
 # 3. The measurements of the frames stored, one statement (so the trigger that sets them
 # aside for the rollups' fold runs once per batch on its transition table); a value already
 # stored (or earlier in the batch) is skipped. Counted per frame.
+# The same rows straight into the table, when none of them is stored yet (the usual case).
+_MEASUREMENT_COPY: Final = _copy_sql(MEASUREMENT_TABLE, _MEASUREMENT_STAGE_TYPES[:-1])
+_MEASUREMENT_COPY_TYPES: Final = [kind for _, kind in _MEASUREMENT_STAGE_TYPES[:-1]]
+assert tuple(name for name, _ in _MEASUREMENT_STAGE_TYPES[:-1]) == _MEASUREMENT_COLUMNS
 _INSERT_MEASUREMENTS: Final = (
     f"WITH added AS (INSERT INTO {MEASUREMENT_TABLE} ({', '.join(_MEASUREMENT_COLUMNS)}) "
     f"SELECT {', '.join(_MEASUREMENT_COLUMNS)} FROM {MEASUREMENT_STAGE} ORDER BY ordinal "
@@ -585,10 +590,11 @@ class PostgresFrameWriter:
        earlier batch, another writer (they wait for each other's uncommitted rows on the
        index) or earlier in this batch; then one INSERT of the rest (quarantined, and the
        repeats as ``duplicate``);
-    4. binary COPY of the stored frames' measurements into a second staging table, and one
-       ``INSERT … SELECT … ON CONFLICT DO NOTHING`` into the measurement table — one
-       statement, so its trigger (a statement trigger with a transition table) sets the
-       batch's new rows aside once for the rollups' fold;
+    4. binary COPY of the stored frames' measurements straight into the measurement table
+       — one statement, so its trigger (a statement trigger with a transition table) sets
+       the batch's new rows aside once for the rollups' fold; when one of them is stored
+       already (rare: the frames are new), the same rows through a second staging table
+       and one ``INSERT … SELECT … ON CONFLICT DO NOTHING`` (see ``_add_measurements``);
     5. the commit, which waits for the WAL flush (``synchronous_commit=on``). Only then does
        :meth:`write_batch` return, and only then are the stations (or JetStream) answered.
 
@@ -730,6 +736,17 @@ class PostgresFrameWriter:
         self._folded_at = time.monotonic()
         return folded
 
+    def folder(self) -> PostgresFrameWriter | None:
+        """For a process that stores batches and answers after each (the gateway): a second
+        writer, on a connection of its own, to call :meth:`fold` on from a thread of its
+        own, so that no batch — no station's answer — waits for a fold; this writer then
+        folds no more before its batches. None when the database has no folds."""
+        if not self._folds:
+            return None
+        folder = PostgresFrameWriter(self.conninfo, fold_interval=None)
+        self.fold_interval = None
+        return folder
+
     def _write_batch(self, connection: Any, frames: Sequence[ReceivedFrame]) -> list[WriteResult]:
         interval = self.fold_interval
         if interval is not None and time.monotonic() - self._folded_at >= interval:
@@ -749,20 +766,45 @@ class PostgresFrameWriter:
                     (int(row_id), str(status))
                     for row_id, status in cursor.execute(_INSERT_LOGGED).fetchall()
                 )
-            added: dict[int, int] = {}
-            if stored:
-                ordinal = 0
-                with cursor.copy(_copy_sql(MEASUREMENT_STAGE, _MEASUREMENT_STAGE_TYPES)) as copy:
-                    copy.set_types([kind for _, kind in _MEASUREMENT_STAGE_TYPES])
-                    for row_id, item in zip(ids, frames, strict=True):
-                        if row_id in stored:
-                            for values in rows.measurements(item, row_id):
-                                copy.write_row((*values, ordinal))
-                                ordinal += 1
-                if ordinal:
-                    cursor.execute(_INSERT_MEASUREMENTS)
-                    added = {int(frame_id): int(count) for frame_id, count in cursor.fetchall()}
+            measurements = [
+                values
+                for row_id, item in zip(ids, frames, strict=True)
+                if row_id in stored
+                for values in rows.measurements(item, row_id)
+            ]
+            added = self._add_measurements(connection, cursor, measurements)
         return [WriteResult(statuses[row_id], row_id, added.get(row_id, 0)) for row_id in ids]
+
+    @staticmethod
+    def _add_measurements(
+        connection: Any, cursor: Any, measurements: list[tuple[Any, ...]]
+    ) -> Mapping[int, int]:
+        """Store the measurements of the batch's stored frames; how many per frame.
+
+        Straight into the table by one binary COPY (one statement: its trigger sets the
+        batch's rows aside once), in a savepoint: a value already stored — two subpackets
+        of one frame carrying the same value, a point's data sent under two MNs — fails the
+        COPY whole, and the same rows then go through the staging table and one ``INSERT …
+        ON CONFLICT DO NOTHING``, which skips it. The stored frames are new (the raw log's
+        unique indexes turned every repeat away), so that is rare.
+        """
+        import psycopg
+
+        if not measurements:
+            return {}
+        try:
+            with connection.transaction(), cursor.copy(_MEASUREMENT_COPY) as copy:
+                copy.set_types(_MEASUREMENT_COPY_TYPES)
+                for values in measurements:
+                    copy.write_row(values)
+        except psycopg.errors.UniqueViolation:
+            with cursor.copy(_copy_sql(MEASUREMENT_STAGE, _MEASUREMENT_STAGE_TYPES)) as copy:
+                copy.set_types([kind for _, kind in _MEASUREMENT_STAGE_TYPES])
+                for ordinal, values in enumerate(measurements):
+                    copy.write_row((*values, ordinal))
+            cursor.execute(_INSERT_MEASUREMENTS)
+            return {int(frame_id): int(count) for frame_id, count in cursor.fetchall()}
+        return Counter(values[-1] for values in measurements)  # frame_id: the last column
 
     def purge_quarantine(self, before: datetime) -> int:
         def purge(connection: Any) -> int:
