@@ -6,7 +6,8 @@
    decoded value read, and through ``parse_frame_reference``.
    CLI: ``ecer hj212 parse FILE`` as a command against the same work in process
    (``_print_stream`` into memory), the start of a process measured on an empty file.
-   Each codec figure is the median of 3 runs, in CPU time.
+   Each codec figure is the median of 5 interleaved runs, in CPU time; each ratio the
+   median of the runs' ratios.
 2. The durable path (the median of 3 runs each, interleaved): frames/s durably stored and
    answered by ``ecer hj212 serve`` (a subprocess) with 200 and 2,000 stations connected
    at once, each sending minute data (2051, 20 values a frame) and waiting for each 9014
@@ -85,17 +86,6 @@ def best_of(runs: int, work: Callable[[], int]) -> tuple[float, int]:
         count = work()
         times.append(time.perf_counter() - started)
     return min(times), count
-
-
-def median_of(runs: int, work: Callable[[], int], clock: Callable[[], float]) -> tuple[float, int]:
-    """Median of ``runs`` timings of ``work`` by ``clock`` [s], and what it counted."""
-    times, count = [], 0
-    for _ in range(runs):
-        clear_caches()  # each run as a fresh process would start it
-        started = clock()
-        count = work()
-        times.append(clock() - started)
-    return statistics.median(times), count
 
 
 def children_cpu() -> float:
@@ -187,17 +177,12 @@ def cli_subprocess(paths: list[Path]) -> int:
 CLI = "import sys; from ecer.cli import main; sys.exit(main(sys.argv[1:]))"
 
 
-def codec_benchmark(runs: int = 3) -> dict[str, Any]:
+def codec_benchmark(runs: int = 5) -> dict[str, Any]:
     paths = corpus_files()
     size = sum(path.stat().st_size for path in paths)
     # CPU time (this machine is shared: wall time would measure the neighbours); the CLI's
     # is its process's, user + system.
     cpu = time.process_time
-    bare_s, bare_frames = median_of(runs, lambda: bare_split_and_crc(paths), cpu)
-    parse_s, parsed = median_of(runs, lambda: split_and_parse(paths), cpu)
-    values_s, _ = median_of(runs, lambda: split_and_parse(paths, read_values=True), cpu)
-    reference_s, _ = median_of(runs, lambda: split_and_parse_reference(paths), cpu)
-    inproc_s, lines = median_of(runs, lambda: cli_in_process(paths), cpu)
     # The command as installed: pip compiles a package's bytecode, and a development
     # checkout's first run writes it, unless PYTHONDONTWRITEBYTECODE (set on some machines)
     # forbids it; then every start would compile the modules from source (about 20 ms).
@@ -205,27 +190,44 @@ def codec_benchmark(runs: int = 3) -> dict[str, Any]:
     with tempfile.TemporaryDirectory() as empty_dir:
         empty = Path(empty_dir) / "empty.h212"
         empty.write_bytes(b"")
-        startup_s, _ = median_of(runs, lambda: cli_subprocess([empty] * len(paths)), children_cpu)
-    cli_s, cli_lines = median_of(runs, lambda: cli_subprocess(paths), children_cpu)
-    assert cli_lines == lines and parsed == bare_frames, (cli_lines, lines, parsed, bare_frames)
+        measures: dict[str, tuple[Callable[[], int], Callable[[], float]]] = {
+            "bare": (lambda: bare_split_and_crc(paths), cpu),
+            "parse": (lambda: split_and_parse(paths), cpu),
+            "parse_read_values": (lambda: split_and_parse(paths, read_values=True), cpu),
+            "reference_parse": (lambda: split_and_parse_reference(paths), cpu),
+            "cli_in_process": (lambda: cli_in_process(paths), cpu),
+            "cli_startup": (lambda: cli_subprocess([empty] * len(paths)), children_cpu),
+            "cli": (lambda: cli_subprocess(paths), children_cpu),
+        }
+        # Rounds of every measure once, so that a busy moment of the machine falls on the
+        # figures a ratio compares alike; each ratio is the median of its rounds' ratios.
+        times: dict[str, list[float]] = {name: [] for name in measures}
+        counts: dict[str, int] = {}
+        for _ in range(runs):
+            for name, (work, clock) in measures.items():
+                clear_caches()  # each run as a fresh process would start it
+                started = clock()
+                counts[name] = work()
+                times[name].append(clock() - started)
+    assert counts["cli"] == counts["cli_in_process"] and counts["parse"] == counts["bare"], counts
+
+    def ratio(numerator: str, denominator: str, minus: str = "") -> float:
+        less = times[minus] if minus else [0.0] * runs
+        rounds = zip(times[numerator], times[denominator], less, strict=True)
+        return statistics.median(n / (d - m) for n, d, m in rounds)
+
     return {
         "bytes": size,
-        "frames": parsed,
-        "lines": lines,
+        "frames": counts["parse"],
+        "lines": counts["cli_in_process"],
         "runs": runs,
-        "statistic": "median",
-        "bare_s": bare_s,
-        "parse_s": parse_s,
-        "parse_read_values_s": values_s,
-        "reference_parse_s": reference_s,
-        "cli_in_process_s": inproc_s,
-        "cli_s": cli_s,
-        "cli_startup_s": startup_s,
-        "ratio_parse_to_bare": bare_s / parse_s,
-        "ratio_parse_read_values_to_bare": bare_s / values_s,
-        "ratio_reference_to_bare": bare_s / reference_s,
-        "ratio_cli_to_in_process": inproc_s / cli_s,
-        "ratio_cli_without_startup_to_in_process": inproc_s / (cli_s - startup_s),
+        "statistic": "median; ratios: median of the rounds' ratios (interleaved rounds)",
+        **{f"{name}_s": statistics.median(values) for name, values in times.items()},
+        "ratio_parse_to_bare": ratio("bare", "parse"),
+        "ratio_parse_read_values_to_bare": ratio("bare", "parse_read_values"),
+        "ratio_reference_to_bare": ratio("bare", "reference_parse"),
+        "ratio_cli_to_in_process": ratio("cli_in_process", "cli"),
+        "ratio_cli_without_startup_to_in_process": ratio("cli_in_process", "cli", "cli_startup"),
     }
 
 
@@ -700,7 +702,7 @@ def main() -> int:
         ),
     ]
     if args.codec_only:
-        print_rows(rows, f"medians of {codec['runs']} runs, {frames:,} frames")
+        print_rows(rows, f"medians of {codec['runs']} interleaved runs, {frames:,} frames")
         return 0
     workdir = Path(tempfile.mkdtemp(prefix="ecer-bench-"))
     results["idle"] = idle_benchmark(workdir)
@@ -803,8 +805,8 @@ def main() -> int:
         shutil.rmtree(workdir, ignore_errors=True)
     print_rows(
         rows,
-        f"codec rows: medians of {codec['runs']} runs, {frames:,} frames; durable rows: "
-        f"median of {REPEATS} runs each, {BATCH:,} frames per transaction",
+        f"codec rows: medians of {codec['runs']} interleaved runs, {frames:,} frames; "
+        f"durable rows: median of {REPEATS} runs each, {BATCH:,} frames per transaction",
     )
     RESULTS.mkdir(parents=True, exist_ok=True)
     (RESULTS / "hj212.json").write_text(json.dumps(results, indent=2))

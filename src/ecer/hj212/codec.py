@@ -710,7 +710,7 @@ _FAST_ITEM: Final = re.compile(
     rf"|(?!DataTime=)[A-Za-z][A-Za-z0-9]*+)=[^;,=]*+[;,]?"
 )
 _FIRST_DATA_TIME: Final = re.compile(r"(?:^|[;,])DataTime=([0-9]+)")
-# The header of a data segment the fast path takes, QN apart (see _parse_fast).
+# The header of a data segment the fast path takes, QN apart (see _learn).
 _FAST_HEADER: Final = re.compile(
     r"ST=([0-9]{2});CN=([0-9]{4});PW=([^;]*);MN=([^;]{1,24});(?:Flag=([0-9]{1,3});)?"
 )
@@ -753,44 +753,82 @@ def parse_frame(data: bytes | bytearray | memoryview, policy: TolerancePolicy = 
     data: The frame bytes, as yielded by :class:`ecer.hj212.framing.FrameSplitter`.
     policy: Deviations to accept (:data:`STRICT` by default).
     Raises FrameError, and only FrameError, for a frame that cannot be accepted.
-    Same result as :func:`parse_frame_reference`, faster for the common shapes.
+    Same result as :func:`parse_frame_reference`, faster for the common shapes: whatever
+    the fast path below does not vouch for goes to the reference whole.
     """
     raw = data if type(data) is bytes else bytes(data)
-    frame = _parse_fast(raw, policy)
-    return frame if frame is not None else parse_frame_reference(raw, policy)
-
-
-def _parse_fast(raw: bytes, policy: TolerancePolicy) -> Frame | None:
-    """The frame, if the common shapes vouch for it; None sends it to the reference."""
     size = len(raw)
     if size - 12 > MAX_DATA_SEGMENT or raw[-2:] != b"\r\n" or raw[:2] != b"##":
-        return None
+        return parse_frame_reference(raw, policy)
     length = raw[2:6]
     if not length.isdigit() or int(length) != size - 12:
-        return None
+        return parse_frame_reference(raw, policy)
     crc_text = raw[-6:-2]
     segment = raw[6:-6]
     if crc_text.translate(None, _HEX_BYTES) or int(crc_text, 16) != hj212_crc16(segment):
-        return None
-    # A data segment laid out as one accepted before (the same bytes but for digits) that
+        return parse_frame_reference(raw, policy)
+    # A data segment laid out as one taken before (the same bytes but for digits) that
     # differs from it only in the digits of its QN, numbers and times is what that one
-    # was, with these values (see _Layout).
+    # was, with these values (see _Layout); any other is checked and learnt (_learn).
     mask = segment.translate(_DIGITS_AS_ZERO)
     layout = _layouts.get(mask)
-    if layout is not None:
-        template = _templates.get((layout, int.from_bytes(segment) & layout.fixed))
-        if template is not None and template.policy is policy:
-            text = segment.decode("ascii")  # as the one accepted: ASCII
-            data_time = None
-            time_at = layout.time_at
-            if time_at:
-                value = text[time_at : layout.time_end]
-                data_time = _data_times.get(value) or _data_time(value)
-                if data_time is None:
-                    return None
-            return template.frame(
-                text[3:20] if layout.qn else None, data_time, text[layout.body_at : -2]
-            )
+    template = (
+        None if layout is None else layout.templates.get(int.from_bytes(segment) & layout.fixed)
+    )
+    if template is None or template.policy is not policy:
+        learnt = _learn(segment, mask, policy)
+        if learnt is None:
+            return parse_frame_reference(raw, policy)
+        layout, template = learnt
+    assert layout is not None  # where its template was found
+    text = segment.decode("ascii")  # as the one learnt: ASCII
+    data_time = None
+    time_at = layout.time_at
+    if time_at:
+        value = text[time_at : layout.time_end]
+        data_time = _data_times.get(value) or _data_time(value)
+        if data_time is None:
+            return parse_frame_reference(raw, policy)
+    body = text[layout.body_at : -2]
+    shape = template.shape
+    lazy = _new(_LazyCp)  # _LazyCp(body, shape) without the call: half the time
+    lazy.body = body
+    lazy.shape = shape
+    lazy._data = None
+    # Frame(...) built as its twin of the same layout, by plain slot assignments, then
+    # given Frame's class: the frozen dataclass's __init__ goes through object.__setattr__
+    # for each of its 16 fields, five times as slow.
+    frame: Any = _new(_FrameSlots)  # a Frame's slots, filled below
+    frame.version = template.version
+    frame.qn = text[3:20] if layout.qn else None
+    frame.st = template.st
+    frame.cn = template.cn
+    frame.pw = template.pw
+    frame.mn = template.mn
+    frame.flag = template.flag
+    frame.pnum = None
+    frame.pno = None
+    frame.data_time = data_time
+    frame.pollutants = lazy
+    if shape.plain:  # no equipment, information or other items: shared empty mappings
+        frame.equipment = _NO_EQUIPMENT
+        frame.info = _NO_INFO
+        frame.items = _NO_ITEMS
+    else:
+        frame.equipment = _LazyMapping(lazy, 1) if shape.equipment else _NO_EQUIPMENT
+        frame.info = _LazyMapping(lazy, 2) if shape.info else _NO_INFO
+        frame.items = _LazyMapping(lazy, 3) if shape.items else _NO_ITEMS
+    frame.cp = body
+    frame.deviations = template.codes
+    frame.__class__ = Frame
+    return frame  # type: ignore[no-any-return]
+
+
+def _learn(
+    segment: bytes, mask: bytes, policy: TolerancePolicy
+) -> tuple[_Layout, _Template] | None:
+    """Check a data segment not laid out as one taken before; if the fast path takes it,
+    remember what it decided (its _Template) under its layout and return both, else None."""
     try:
         text = segment.decode("ascii")
     except UnicodeDecodeError:  # UTF-8 or GBK text: the reference decodes it
@@ -802,12 +840,11 @@ def _parse_fast(raw: bytes, policy: TolerancePolicy) -> Frame | None:
     if cp_at == -1 or text[-2:] != "&&" or len(text) < cp_at + 7:
         return None
     if text.startswith("QN="):
-        qn: str | None = text[3:20]
-        if text[20:21] != ";" or not qn.isdigit():  # type: ignore[union-attr]
+        qn = text[3:20]
+        if text[20:21] != ";" or not qn.isdigit():
             return None
         header_text = text[20:cp_at]  # ';ST=…': never the text of a header without QN
     else:
-        qn = None
         header_text = text[:cp_at]
     header = _headers.get(header_text)
     if header is None:
@@ -833,8 +870,7 @@ def _parse_fast(raw: bytes, policy: TolerancePolicy) -> Frame | None:
         if checked is None:
             return None
         shape = checked
-    data_time = None
-    time_at = 0
+    time_at = time_end = 0
     if shape.has_time:
         if shape.time_first:  # as loggers send it: the first item
             time_at = 9
@@ -845,11 +881,8 @@ def _parse_fast(raw: bytes, policy: TolerancePolicy) -> Frame | None:
             found = _FIRST_DATA_TIME.search(body)
             time_at = found.start(1)  # type: ignore[union-attr]
             value = found.group(1)  # type: ignore[union-attr]
-        data_time = _data_times.get(value)
-        if data_time is None:
-            data_time = _data_time(value)
-            if data_time is None:
-                return None
+        if _data_times.get(value) is None and _data_time(value) is None:
+            return None
         if len(value) == 17:
             if not policy.allow_datatime_milliseconds:
                 return None
@@ -857,23 +890,21 @@ def _parse_fast(raw: bytes, policy: TolerancePolicy) -> Frame | None:
         else:
             codes += shape.codes
         time_at += body_at
+        time_end = time_at + len(value)
     else:
         codes += shape.codes
     if shape.duplicates and not policy.allow_duplicate_keys:
         return None
-    template = _Template(policy, header, shape, codes)
-    # Remembered by its layout: where its values are (mask) and the rest of it (fixed).
     layout = _layouts.get(mask)
     if layout is None:
-        time_end = time_at + len(value) if time_at else 0
-        layout = _Layout(text, body_at, qn is not None, time_at, time_end, pieces)
-        _remember(_layouts, mask, layout)
-    _remember(_templates, (layout, int.from_bytes(segment) & layout.fixed), template, 16384)
-    return template.frame(qn, data_time, body)
+        layout = _Layout(text, body_at, text.startswith("QN="), time_at, time_end, pieces)
+    template = _Template(policy, header, shape, codes)
+    _remember_template(mask, layout, int.from_bytes(segment) & layout.fixed, template)
+    return layout, template
 
 
 class _FrameSlots:
-    """A :class:`Frame` being built (see :func:`_parse_fast`): the same slots, assignable."""
+    """A :class:`Frame` being built (see :func:`parse_frame`): the same slots, assignable."""
 
     __slots__ = Frame.__slots__
 
@@ -978,7 +1009,7 @@ class _Layout:
     DataTime, converted anew. What that one decided is its _Template.
     """
 
-    __slots__ = ("body_at", "fixed", "qn", "time_at", "time_end")
+    __slots__ = ("body_at", "fixed", "qn", "templates", "time_at", "time_end")
 
     def __init__(
         self, text: str, body_at: int, qn: bool, time_at: int, time_end: int, pieces: list[str]
@@ -987,10 +1018,10 @@ class _Layout:
         self.qn = qn
         self.time_at = time_at  # where the first DataTime's value is (0: none)
         self.time_end = time_end
+        self.templates: dict[int, _Template] = {}  # the fixed bytes -> what was decided
         # The segment with those values as NUL, then every other byte as FF (pieces: the
         # CP split at those values, kept).
-        pieces = pieces[:]
-        pieces[1::2] = ["\0" * len(value) for value in pieces[1::2]]
+        pieces[1::2] = map("\0".__mul__, map(len, pieces[1::2]))  # the caller's, no longer needed
         head = text[:body_at]
         if qn:
             head = head[:3] + "\0" * 17 + head[20:]
@@ -999,8 +1030,8 @@ class _Layout:
 
 
 class _Template:
-    """What the fast path decided on a data segment under ``policy``: all but its QN,
-    DataTime and values; :meth:`frame` gives the frame of such a segment."""
+    """What the fast path decided on a data segment under ``policy``: all of its frame
+    but its QN, DataTime and values."""
 
     __slots__ = ("cn", "codes", "flag", "mn", "policy", "pw", "shape", "st", "version")
 
@@ -1014,48 +1045,26 @@ class _Template:
         self.st, self.cn, self.pw, self.mn = header.st, header.cn, header.pw, header.mn
         self.flag = header.flag
 
-    def frame(self, qn: str | None, data_time: datetime | None, body: str) -> Frame:
-        """The frame of a data segment with this QN, DataTime and CP ``body``."""
-        shape = self.shape
-        lazy = _new(_LazyCp)  # _LazyCp(body, shape) without the call: half the time
-        lazy.body = body
-        lazy.shape = shape
-        lazy._data = None
-        # Frame(...) built as its twin of the same layout, by plain slot assignments, then
-        # given Frame's class: the frozen dataclass's __init__ goes through
-        # object.__setattr__ for each of its 16 fields, five times as slow.
-        frame: Any = _new(_FrameSlots)  # a Frame's slots, filled below
-        frame.version = self.version
-        frame.qn = qn
-        frame.st = self.st
-        frame.cn = self.cn
-        frame.pw = self.pw
-        frame.mn = self.mn
-        frame.flag = self.flag
-        frame.pnum = None
-        frame.pno = None
-        frame.data_time = data_time
-        frame.pollutants = lazy
-        if shape.plain:  # no equipment, information or other items: shared empty mappings
-            frame.equipment = _NO_EQUIPMENT
-            frame.info = _NO_INFO
-            frame.items = _NO_ITEMS
-        else:
-            frame.equipment = _LazyMapping(lazy, 1) if shape.equipment else _NO_EQUIPMENT
-            frame.info = _LazyMapping(lazy, 2) if shape.info else _NO_INFO
-            frame.items = _LazyMapping(lazy, 3) if shape.items else _NO_ITEMS
-        frame.cp = body
-        frame.deviations = self.codes
-        frame.__class__ = Frame
-        return frame  # type: ignore[no-any-return]
-
 
 _DIGITS_AS_ZERO: Final = bytes.maketrans(b"123456789", b"000000000")
 _NUL_OR_FF: Final = b"\0" + b"\xff" * 255
 _TYPED_SPLIT: Final = re.compile(f"({_TYPED_VALUES.pattern})")  # the values, kept
-_layouts: dict[bytes, _Layout] = {}  # mask -> where its values are (bounded)
-# (layout, the segment's fixed bytes) -> what was decided on it (bounded)
-_templates: dict[tuple[_Layout, int], _Template] = {}
+_layouts: dict[bytes, _Layout] = {}  # mask -> where its values are, what was decided
+_TEMPLATES_KEPT: Final = 16_384
+_templates_kept = 0  # in the layouts (bounded)
+
+
+def _remember_template(mask: bytes, layout: _Layout, fixed: int, template: _Template) -> None:
+    """Keep ``template`` under its layout (at most 4,096 layouts and 16,384 templates in
+    all: the caches are emptied when full, as a peer's input fills them)."""
+    global _templates_kept
+    if _templates_kept >= _TEMPLATES_KEPT:
+        _layouts.clear()
+        _templates_kept = 0
+    if _layouts.get(mask) is not layout:
+        _remember(_layouts, mask, layout)
+    layout.templates[fixed] = template
+    _templates_kept += 1
 
 
 def _checked_shape(body: str, skeleton: str) -> _CpShape | None:
@@ -1136,7 +1145,8 @@ def clear_caches() -> None:
     _headers.clear()
     _data_times.clear()
     _layouts.clear()
-    _templates.clear()
+    global _templates_kept
+    _templates_kept = 0
 
 
 def _data_time(value: str) -> datetime | None:
