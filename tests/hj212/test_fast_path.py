@@ -9,6 +9,7 @@ frames (re-framed with a valid CRC so that they reach the data segment parser).
 
 from __future__ import annotations
 
+import contextlib
 import re
 from functools import cache
 from pathlib import Path
@@ -85,10 +86,8 @@ def test_the_fast_path_takes_the_corpus(corpus_dir, monkeypatch):
     monkeypatch.setattr(codec, "parse_frame_reference", reference)
     frames = corpus_frames(corpus_dir)
     for data in frames:
-        try:
+        with contextlib.suppress(FrameError):
             parse_frame(data, LENIENT)
-        except FrameError:
-            pass
     assert len(frames) > 18_000 and len(referred) <= 0.01 * len(frames)
 
 

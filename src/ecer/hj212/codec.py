@@ -742,7 +742,8 @@ _TYPED_VALUES: Final = re.compile(
     rf"=(?:(?:{_ends_with(end + '=' for end in _NUMERIC_KEY_ENDS)})(?>{_NUMBER})"
     rf"|(?<=Time=)[0-9]{{14}}(?:[0-9]{{3}})?|(?<=QN=)[0-9]{{17}})(?=[;,]|\Z)"
 )
-_TYPED_END: Final = re.compile(rf"(?:{_ends_with((*_NUMERIC_KEY_ENDS, 'Time', 'QN'))})(?=[;,]|\Z)")
+# (The item's end first: it fails at once where most places fail, the key ends after it.)
+_TYPED_END: Final = re.compile(rf"(?=[;,]|\Z)(?:{_ends_with((*_NUMERIC_KEY_ENDS, 'Time', 'QN'))})")
 _NOT_POLLUTANT_SUFFIXES: Final = frozenset({"RS", "RT", "Info"})
 _data_times: dict[str, datetime] = {}  # DataTime text -> value (bounded, see _data_time)
 

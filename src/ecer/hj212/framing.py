@@ -135,6 +135,7 @@ class FrameSplitter:
         append = items.append
         base = self._base
         whole_frames = self._whole_frames
+        copied = isinstance(buffer, bytes)  # a slice of it is a copy already
         while pos < size:
             byte = buffer[pos]
             if byte == 0x23 and (pos + 1 == size or buffer[pos + 1] == 0x23):  # '#', '##'
@@ -151,9 +152,7 @@ class FrameSplitter:
                     if run >= 0:
                         self._emit_run(buffer, run, pos, items)
                         run = -1
-                    data = buffer[pos:end]
-                    if not isinstance(data, bytes):
-                        data = bytes(data)
+                    data = buffer[pos:end] if copied else bytes(buffer[pos:end])
                     frame = _new(RawFrame)  # RawFrame(offset, data), see _new
                     _set_offset(frame, base + pos)
                     _set_data(frame, data)
