@@ -13,9 +13,11 @@ buckets in ONE transaction — grouped by hour first, then by day and month, so 
 minute data cost one upsert per bucket, not ten. A fold killed halfway folded nothing (its
 DELETE is rolled back with its upserts); a row is folded once however many folds run (the
 DELETE takes each row once, and folds run one at a time: a writer finding one running skips
-its own, a reader waits for it). Folds run in the writers (every
+its own, a reader waits for it). Folds run in the JetStream writers (every
 ``PostgresFrameWriter.FOLD_INTERVAL`` seconds before a batch, and when idle), in the
-scheduled job ``fold``, and before every read: :func:`current` is called by the ``Rollup``
+gateway writing to the database itself (every ``GatewayConfig.fold_interval`` seconds, on
+a connection and a thread of its own, so that no batch waits for one), in the scheduled job
+``fold``, and before every read: :func:`current` is called by the ``Rollup``
 manager and by ``reads`` before they read, so a page's figures always include every
 measurement committed before it asked (the answer of a full fold, not of the last one).
 
