@@ -560,10 +560,11 @@ _INSERT_LOGGED: Final = (
     f"FROM {RAW_STAGE} s WHERE NOT EXISTS "
     f"(SELECT 1 FROM {RAW_FRAME_TABLE} r WHERE r.id = s.id) ORDER BY id RETURNING id, status"
 )
-# 3. The measurements of the frames stored, one statement (so the trigger that sets them
-# aside for the rollups' fold runs once per batch on its transition table); a value already
-# stored (or earlier in the batch) is skipped. Counted per frame.
-# The same rows straight into the table, when none of them is stored yet (the usual case).
+# 3. The measurements of the frames stored, straight into their table by one COPY (one
+# statement: the trigger that sets them aside for the rollups' fold runs once per batch on
+# its transition table) when none of them is stored yet, the usual case; else
+# _INSERT_MEASUREMENTS: the same rows from the staging table, a value already stored (or
+# earlier in the batch) skipped, counted per frame.
 _MEASUREMENT_COPY: Final = _copy_sql(MEASUREMENT_TABLE, _MEASUREMENT_STAGE_TYPES[:-1])
 _MEASUREMENT_COPY_TYPES: Final = [kind for _, kind in _MEASUREMENT_STAGE_TYPES[:-1]]
 assert tuple(name for name, _ in _MEASUREMENT_STAGE_TYPES[:-1]) == _MEASUREMENT_COLUMNS
@@ -783,10 +784,10 @@ class PostgresFrameWriter:
 
         Straight into the table by one binary COPY (one statement: its trigger sets the
         batch's rows aside once), in a savepoint: a value already stored — two subpackets
-        of one frame carrying the same value, a point's data sent under two MNs — fails the
-        COPY whole, and the same rows then go through the staging table and one ``INSERT …
-        ON CONFLICT DO NOTHING``, which skips it. The stored frames are new (the raw log's
-        unique indexes turned every repeat away), so that is rare.
+        of one frame carrying the same value — fails the COPY whole, and the same rows then
+        go through the staging table and one ``INSERT … ON CONFLICT DO NOTHING``, which
+        skips it. The stored frames are new (the raw log's unique indexes turned every
+        repeat away), so that is rare.
         """
         import psycopg
 
