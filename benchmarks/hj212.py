@@ -6,7 +6,7 @@
    decoded value read, and through ``parse_frame_reference``.
    CLI: ``ecer hj212 parse FILE`` as a command against the same work in process
    (``_print_stream`` into memory), the start of a process measured on an empty file.
-   Each codec figure is the median of 5 interleaved runs, in CPU time; each ratio the
+   Each codec figure is the median of 9 interleaved runs, in CPU time; each ratio the
    median of the runs' ratios.
 2. The durable path (the median of 3 runs each, interleaved): frames/s durably stored and
    answered by ``ecer hj212 serve`` (a subprocess) with 200 and 2,000 stations connected
@@ -177,7 +177,7 @@ def cli_subprocess(paths: list[Path]) -> int:
 CLI = "import sys; from ecer.cli import main; sys.exit(main(sys.argv[1:]))"
 
 
-def codec_benchmark(runs: int = 5) -> dict[str, Any]:
+def codec_benchmark(runs: int = 9) -> dict[str, Any]:
     paths = corpus_files()
     size = sum(path.stat().st_size for path in paths)
     # CPU time (this machine is shared: wall time would measure the neighbours); the CLI's
