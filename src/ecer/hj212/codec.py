@@ -726,21 +726,21 @@ def _ends_with(suffixes: Iterable[str]) -> str:
 
 
 # The skeleton of a CP: the CP without the values that change from frame to frame (numbers,
-# times, a reply's QN), i.e. its keys, separators and other items (data flags, which
-# rarely change, included). _TYPED_VALUES takes out '=' + such a value + nothing before
-# the item's end, the type of value named by the end of its key: a number after a key
-# ending in a numeric suffix, 14 or 17 digits after one ending in 'Time', 17 after 'QN'.
-# Each accepts only values that every key ending so accepts (a number is a plain item's
-# value too). A skeleton stands for the items of the checked CP it came from when the item
-# ends whose text before says "a value of a type may go here" (_TYPED_END) are as many
-# as the values taken out (so they are all ends of keys whose value was taken out): a CP
-# with the same skeleton and as many '=' is then the same items with one value of the
-# type checked after each of those keys (values hold no '=', ';' or ','; the item ends are
-# the only places a taken-out value can go back, each takes one).
+# times, a reply's QN), i.e. its keys, separators and other items (data flags, which rarely
+# change, included). _TYPED_VALUES finds '=' + such a value + nothing before the item's end
+# (its split keeps them: the skeleton is the pieces between them), the type of value named
+# by the end of its key: a number after a key ending in a numeric suffix, 14 or 17 digits
+# after one ending in 'Time', 17 after 'QN'. Each accepts only values that every key ending
+# so accepts (a number is a plain item's value too). A skeleton stands for the items of the
+# checked CP it came from when the item ends whose text before says "a value of a type may
+# go here" (_TYPED_END) are as many as the values taken out (so they are all ends of keys
+# whose value was taken out): a CP with the same skeleton and as many '=' is then the same
+# items with one value of the type checked after each of those keys (values hold no '=', ';'
+# or ','; the item ends are the only places a taken-out value can go back, each takes one).
 _NUMERIC_KEY_ENDS: Final = tuple("-" + suffix for suffix in NUMERIC_SUFFIXES)
 _TYPED_VALUES: Final = re.compile(
-    rf"=(?:(?:{_ends_with(end + '=' for end in _NUMERIC_KEY_ENDS)})(?>{_NUMBER})"
-    rf"|(?<=Time=)[0-9]{{14}}(?:[0-9]{{3}})?|(?<=QN=)[0-9]{{17}})(?=[;,]|\Z)"
+    rf"(=(?:(?:{_ends_with(end + '=' for end in _NUMERIC_KEY_ENDS)})(?>{_NUMBER})"
+    rf"|(?<=Time=)[0-9]{{14}}(?:[0-9]{{3}})?|(?<=QN=)[0-9]{{17}})(?=[;,]|\Z))"
 )
 # (The item's end first: it fails at once where most places fail, the key ends after it.)
 _TYPED_END: Final = re.compile(rf"(?=[;,]|\Z)(?:{_ends_with((*_NUMERIC_KEY_ENDS, 'Time', 'QN'))})")
@@ -861,7 +861,7 @@ def _learn(
     # Loggers send the same items frame after frame: the CP without the values that change
     # (its skeleton) names items already checked, and what their keys decide is looked up.
     # Only a skeleton not seen yet costs the split of CP at its items (_checked_shape).
-    pieces = _TYPED_SPLIT.split(body)  # between values, a value, …
+    pieces = _TYPED_VALUES.split(body)  # between values, a value, …
     skeleton = "".join(pieces[::2])
     known = _skeletons.get(skeleton)
     if known is not None and body.count("=") == known[1]:
@@ -1049,7 +1049,6 @@ class _Template:
 
 _DIGITS_AS_ZERO: Final = bytes.maketrans(b"123456789", b"000000000")
 _NUL_OR_FF: Final = b"\0" + b"\xff" * 255
-_TYPED_SPLIT: Final = re.compile(f"({_TYPED_VALUES.pattern})")  # the values, kept
 _layouts: dict[bytes, _Layout] = {}  # mask -> where its values are, what was decided
 _TEMPLATES_KEPT: Final = 16_384
 _templates_kept = 0  # in the layouts (bounded)
@@ -1141,12 +1140,12 @@ _skeletons: dict[str, tuple[_CpShape, int]] = {}
 
 def clear_caches() -> None:
     """Forget the DataTime conversions and CP shapes seen (benchmarks start cold with it)."""
+    global _templates_kept
     _shapes.clear()
     _skeletons.clear()
     _headers.clear()
     _data_times.clear()
     _layouts.clear()
-    global _templates_kept
     _templates_kept = 0
 
 
