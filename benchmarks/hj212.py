@@ -78,16 +78,6 @@ BATCH = 1000
 REPEATS = 3
 
 
-def best_of(runs: int, work: Callable[[], int]) -> tuple[float, int]:
-    """Fastest of ``runs`` timings of ``work`` [s], and what it counted."""
-    times, count = [], 0
-    for _ in range(runs):
-        started = time.perf_counter()
-        count = work()
-        times.append(time.perf_counter() - started)
-    return min(times), count
-
-
 def children_cpu() -> float:
     """CPU time of the finished child processes [s] (user + system)."""
     usage = resource.getrusage(resource.RUSAGE_CHILDREN)
